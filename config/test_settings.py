@@ -1,0 +1,12 @@
+"""Test settings: the real settings with a handful of values made fast or captured."""
+
+from config.settings import *  # noqa: F403
+from config.settings import PASSWORD_HASHERS
+
+# Argon2 is kept in the list (a test checks stored hashes), but the fast hasher comes first.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from django_otp.admin import OTPAdminSite
+
+from members.views.pages import health
+
+# The admin, like every page, needs a verified second factor (the middleware checks it too).
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "Chi bộ trực tuyến"
+
+urlpatterns = [
+    path("", include("members.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("health/", health, name="health"),
+    path("quan-tri/", admin.site.urls),
+]
+
+handler404 = "members.views.pages.page_not_found"
+handler403 = "members.views.pages.permission_denied"
+handler400 = "members.views.pages.bad_request"
+handler500 = "members.views.pages.server_error"

@@ -1,0 +1,127 @@
+"""Who may see and manage what. Every permission-checked load goes through here.
+
+- A member sees their own cells: the home cell, and the cell they meet in temporarily.
+- A secretary (or deputy secretary) manages their cell.
+- A reviewer holding a seat at an organisation sees every cell beneath it, and nothing else.
+
+Loads answer 404 whether an object is missing or merely out of reach, so existence does not
+leak; someone who may see a cell but not manage it gets 403 on management pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from members.enums import CellRoleKind, Level
+from members.models import CellRole, CommitteeSeat, Member, Organization, User
+
+MANAGING_ROLES = (CellRoleKind.SECRETARY, CellRoleKind.DEPUTY_SECRETARY)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _current(day: datetime.date) -> Q:
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
+def member_of(user: User) -> Member | None:
+    if not user.is_authenticated:
+        return None
+    return Member.objects.select_related("home_cell", "temporary_cell").filter(user=user).first()
+
+
+def own_cell_ids(member: Member | None, day: datetime.date | None = None) -> set[int]:
+    if member is None:
+        return set()
+    day = day or _today()
+    ids = {member.home_cell_id}
+    temporary = member.temporary_cell_on(day)
+    if temporary is not None:
+        ids.add(temporary)
+    return ids
+
+
+def managed_cell_ids(member: Member | None, day: datetime.date | None = None) -> set[int]:
+    if member is None:
+        return set()
+    day = day or _today()
+    roles = CellRole.objects.filter(_current(day), member=member, kind__in=MANAGING_ROLES)
+    return set(roles.values_list("cell_id", flat=True))
+
+
+def review_seats(
+    member: Member | None, day: datetime.date | None = None
+) -> QuerySet[CommitteeSeat]:
+    if member is None:
+        return CommitteeSeat.objects.none()
+    day = day or _today()
+    return CommitteeSeat.objects.filter(_current(day), member=member).select_related("organization")
+
+
+def reviewed_organizations(user: User) -> QuerySet[Organization]:
+    """Organisations where the user holds a current committee seat."""
+    seats = review_seats(member_of(user))
+    return Organization.objects.filter(pk__in=seats.values("organization_id"))
+
+
+def _subtree_filter(paths: list[str]) -> Q:
+    return reduce(or_, (Q(path__startswith=path) for path in paths), Q(pk__in=[]))
+
+
+def visible_cells(user: User) -> QuerySet[Organization]:
+    member = member_of(user)
+    reviewed_paths = [seat.organization.path for seat in review_seats(member)]
+    condition = Q(pk__in=own_cell_ids(member)) | _subtree_filter(reviewed_paths)
+    return Organization.objects.filter(condition, level=Level.CELL)
+
+
+def access_cell(user: User, cell_id: int) -> Organization:
+    cell = visible_cells(user).filter(pk=cell_id).first()
+    if cell is None:
+        raise Http404
+    return cell
+
+
+def access_cell_for_management(user: User, cell_id: int) -> Organization:
+    cell = access_cell(user, cell_id)
+    if cell.pk not in managed_cell_ids(member_of(user)):
+        raise PermissionDenied
+    return cell
+
+
+def may_manage_cell(user: User, cell: Organization) -> bool:
+    return cell.pk in managed_cell_ids(member_of(user))
+
+
+def access_organization(user: User, organization_id: int) -> Organization:
+    """An organisation inside a subtree the user reviews (the seat's own organisation included)."""
+    paths = [seat.organization.path for seat in review_seats(member_of(user))]
+    organization = Organization.objects.filter(_subtree_filter(paths), pk=organization_id).first()
+    if organization is None:
+        raise Http404
+    return organization
+
+
+def visible_members(user: User) -> QuerySet[Member]:
+    """Members whose home or temporary cell the user may see."""
+    cells = visible_cells(user).values("pk")
+    return Member.objects.filter(Q(home_cell__in=cells) | Q(temporary_cell__in=cells))
+
+
+def access_member_for_management(user: User, member_id: int) -> Member:
+    """A member of a cell the user manages (their home cell: the home cell keeps the record)."""
+    member = visible_members(user).select_related("home_cell").filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    if member.home_cell_id not in managed_cell_ids(member_of(user)):
+        raise PermissionDenied
+    return member

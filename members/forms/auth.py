@@ -1,0 +1,37 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("Tên đăng nhập hoặc mật khẩu không đúng."),
+        "inactive": _("Tài khoản này đã bị khóa."),
+    }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["username"].label = _("Tên đăng nhập")
+        self.fields["password"].label = _("Mật khẩu")
+        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác thực"),
+        max_length=12,
+        help_text=_("6 chữ số trên ứng dụng xác thực, hoặc một mã dự phòng 8 chữ số."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        error_messages={
+            "required": _("Hãy nhập mã xác thực."),
+            "max_length": _("Mã xác thực dài nhất 12 ký tự."),
+        },
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().replace(" ", "")
+        if not code.isdigit():
+            raise forms.ValidationError(_("Mã xác thực chỉ gồm chữ số."))
+        return code

@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.enums import (
+    CellRoleKind,
+    ExemptCountedWhen,
+    Level,
+    QuorumPolicy,
+    RosterChangeKind,
+    Standing,
+    VoteBasePolicy,
+)
+
+PATH_STEP = 8  # digits per level in Organization.path: 99,999,999 organisations
+
+
+class User(AbstractUser):
+    """A login account. The party record is `Member`; an account may exist without one (staff)."""
+
+    class Meta:
+        verbose_name = _("tài khoản")
+        verbose_name_plural = _("tài khoản")
+
+
+class Organization(models.Model):
+    """A node of the party tree. `path` is a materialized path: a subtree is one prefix query.
+
+    Policy fields left empty inherit from the nearest ancestor that sets them (see
+    `members.queries.effective_policy`), and finally from the charter defaults.
+    """
+
+    name = models.CharField(_("tên"), max_length=200)
+    level = models.CharField(_("cấp"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("tổ chức cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False, db_index=True)
+    place_name = models.CharField(
+        _("địa danh (ghi trên văn bản)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Ví dụ: Hà Nội. Để trống để dùng địa danh của tổ chức cấp trên."),
+    )
+
+    vote_base_policy = models.CharField(
+        _("cách tính số đảng viên làm căn cứ biểu quyết"),
+        max_length=40,
+        choices=VoteBasePolicy.choices,
+        blank=True,
+    )
+    quorum_policy = models.CharField(
+        _("điều kiện số lượng có mặt"), max_length=20, choices=QuorumPolicy.choices, blank=True
+    )
+    exempt_counted_when = models.CharField(
+        _("tính đảng viên miễn sinh hoạt"),
+        max_length=20,
+        choices=ExemptCountedWhen.choices,
+        blank=True,
+    )
+    block_sensitive_items_online = models.BooleanField(
+        _("không xử lý kỷ luật, bầu cử, nhân sự khi họp trực tuyến"),
+        null=True,
+        blank=True,
+    )
+    minimum_regular_minutes = models.PositiveSmallIntegerField(
+        _("thời lượng tối thiểu buổi sinh hoạt thường kỳ (phút)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(30), MaxValueValidator(600)],
+    )
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        # The path needs our own id, so it is written right after the first insert.
+        expected = (self.parent.path if self.parent else "") + f"{self.pk:0{PATH_STEP}d}"
+        if self.path != expected:
+            self.path = expected
+            Organization.objects.filter(pk=self.pk).update(path=expected)
+
+    @property
+    def is_cell(self) -> bool:
+        return self.level == Level.CELL
+
+    @property
+    def depth(self) -> int:
+        return len(self.path) // PATH_STEP
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this organisation, read off the path without a query."""
+        return [int(self.path[i : i + PATH_STEP]) for i in range(0, len(self.path), PATH_STEP)]
+
+
+class Member(models.Model):
+    """A person's party record (hồ sơ đảng viên) as the cell keeps it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+        verbose_name=_("tài khoản"),
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    party_card_number = models.CharField(
+        _("số thẻ đảng viên"),
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Đảng viên dự bị chưa có thẻ đảng: để trống."),
+    )
+    admission_date = models.DateField(_("ngày vào Đảng"))
+    recognition_date = models.DateField(_("ngày chính thức"), null=True, blank=True)
+    standing = models.CharField(_("loại đảng viên"), max_length=20, choices=Standing.choices)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+
+    home_cell = models.ForeignKey(
+        Organization,
+        verbose_name=_("chi bộ sinh hoạt chính thức"),
+        on_delete=models.PROTECT,
+        related_name="home_members",
+        limit_choices_to={"level": Level.CELL},
+    )
+    temporary_cell = models.ForeignKey(
+        Organization,
+        verbose_name=_("chi bộ sinh hoạt tạm thời"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="temporary_members",
+        limit_choices_to={"level": Level.CELL},
+    )
+    temporary_from = models.DateField(_("sinh hoạt tạm thời từ ngày"), null=True, blank=True)
+    temporary_until = models.DateField(_("sinh hoạt tạm thời đến ngày"), null=True, blank=True)
+
+    exempt_from = models.DateField(_("miễn sinh hoạt từ ngày"), null=True, blank=True)
+    exempt_until = models.DateField(_("miễn sinh hoạt đến ngày"), null=True, blank=True)
+    exempt_reason = models.CharField(_("lý do miễn sinh hoạt"), max_length=300, blank=True)
+
+    suspended_from = models.DateField(_("đình chỉ sinh hoạt từ ngày"), null=True, blank=True)
+    suspended_until = models.DateField(_("đình chỉ sinh hoạt đến ngày"), null=True, blank=True)
+    suspension_reason = models.CharField(_("lý do đình chỉ"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("đảng viên")
+        verbose_name_plural = _("đảng viên")
+        ordering = ["full_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(temporary_cell__isnull=True) | ~Q(temporary_cell=models.F("home_cell")),
+                name="member_temporary_cell_differs_from_home",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def is_exempt_on(self, day: datetime.date) -> bool:
+        return _within(day, self.exempt_from, self.exempt_until)
+
+    def is_suspended_on(self, day: datetime.date) -> bool:
+        return _within(day, self.suspended_from, self.suspended_until)
+
+    def temporary_cell_on(self, day: datetime.date) -> int | None:
+        """The cell this member meets in temporarily on `day`, if any."""
+        if self.temporary_cell_id and _within(day, self.temporary_from, self.temporary_until):
+            return self.temporary_cell_id
+        return None
+
+
+def _within(day: datetime.date, start: datetime.date | None, end: datetime.date | None) -> bool:
+    return start is not None and start <= day and (end is None or day <= end)
+
+
+class CellRole(models.Model):
+    """Secretary, deputy secretary or committee member of a cell, for a period."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="cell_roles")
+    cell = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="cell_roles",
+        limit_choices_to={"level": Level.CELL},
+    )
+    kind = models.CharField(_("chức vụ"), max_length=30, choices=CellRoleKind.choices)
+    started_on = models.DateField(_("từ ngày"))
+    ended_on = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chức vụ trong chi bộ")
+        verbose_name_plural = _("chức vụ trong chi bộ")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.cell}: {self.member}"
+
+
+class CommitteeSeat(models.Model):
+    """A seat on the committee of an organisation above cells: its holder reviews the subtree.
+
+    `is_administrator` marks the organisation's office staff who also see the audit log.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="committee_seats")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="committee_seats"
+    )
+    title = models.CharField(_("chức danh"), max_length=120)
+    follows_cell = models.ForeignKey(
+        Organization,
+        verbose_name=_("chi bộ được phân công theo dõi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_by",
+        limit_choices_to={"level": Level.CELL},
+    )
+    is_administrator = models.BooleanField(_("quản trị tổ chức"), default=False)
+    started_on = models.DateField(_("từ ngày"))
+    ended_on = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ủy viên cấp ủy cấp trên")
+        verbose_name_plural = _("ủy viên cấp ủy cấp trên")
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.organization}: {self.member}"
+
+
+class RosterChange(models.Model):
+    """History of a cell's roster: every add, edit, exemption, temporary move and transfer."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="roster_changes")
+    cell = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roster_changes")
+    kind = models.CharField(max_length=30, choices=RosterChangeKind.choices)
+    details = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    effective_on = models.DateField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.member}"

@@ -1,0 +1,163 @@
+"""The second factor: TOTP enrolment, backup codes, verification and its enforcement.
+
+Every account must pass a one-time code. Until it has, a signed-in user reaches only the
+enrolment and verification pages (HTTP, through the middleware below) and no websocket at all
+(`verified_user_from_scope`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import segno
+from asgiref.sync import sync_to_async
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from members.models import User
+
+# Reached without signing in at all.
+PUBLIC_VIEW_NAMES = frozenset({"members:login", "set_language", "health"})
+# Reached after the password, before the second factor.
+SECOND_FACTOR_VIEW_NAMES = frozenset(
+    {"members:second_factor", "members:enrol", "members:verify", "members:logout"}
+)
+BACKUP_DEVICE_NAME = "backup"
+
+
+def _view_name(request: HttpRequest) -> str | None:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
+
+
+class RequireVerifiedSecondFactorMiddleware:
+    """Sends anyone without a verified second factor to the login or second-factor step."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        name = _view_name(request)
+        user = request.user
+        if name in PUBLIC_VIEW_NAMES:
+            return self.get_response(request)
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user.is_verified() or name in SECOND_FACTOR_VIEW_NAMES:  # type: ignore[union-attr]
+            return self.get_response(request)
+        return redirect("members:second_factor")
+
+
+def has_confirmed_totp(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_totp_device(user: User) -> TOTPDevice:
+    """The unconfirmed device being enrolled; one is created on first visit and kept until used."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="totp", confirmed=False)
+    return device
+
+
+def qr_code_svg(device: TOTPDevice) -> str:
+    """The otpauth:// URI as an inline SVG QR code, rendered here: nothing leaves the server."""
+    return segno.make(device.config_url, error="m").svg_inline(
+        scale=5, dark="#000", light="#fff", title="Mã QR đăng ký ứng dụng xác thực"
+    )
+
+
+def is_locked(request: HttpRequest, user: User) -> bool:
+    return bool(AxesProxyHandler.is_locked(request, credentials={"username": user.get_username()}))
+
+
+def _record_failure(request: HttpRequest, user: User) -> None:
+    # django-axes counts this like a wrong password, so one lockout covers both steps.
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.get_username()}, request=request
+    )
+
+
+def _record_success(request: HttpRequest, device: Device) -> None:
+    otp_login(request, device)
+    request.session.cycle_key()
+    AxesProxyHandler.reset_attempts(username=request.user.get_username())
+
+
+def confirm_enrolment(request: HttpRequest, user: User, token: str) -> list[str] | None:
+    """Confirms the pending TOTP device with `token`; returns fresh backup codes, or None."""
+    device = pending_totp_device(user)
+    if not device.verify_token(token):
+        _record_failure(request, user)
+        return None
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = regenerate_backup_codes(user)
+    _record_success(request, device)
+    return codes
+
+
+def verify_second_factor(request: HttpRequest, user: User, token: str) -> bool:
+    """Checks a TOTP code or an unused backup code (which is then spent)."""
+    token = token.strip().replace(" ", "")
+    for device in [
+        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *StaticDevice.objects.filter(user=user, confirmed=True),
+    ]:
+        if device.verify_is_allowed()[0] and device.verify_token(token):
+            _record_success(request, device)
+            return True
+    _record_failure(request, user)
+    return False
+
+
+def regenerate_backup_codes(user: User) -> list[str]:
+    """Replaces the user's single-use backup codes; the old ones stop working."""
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(settings.BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def remaining_backup_codes(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def _verified_user(scope: dict[str, Any]) -> User | None:
+    user = scope.get("user")
+    session = scope.get("session")
+    if user is None or not user.is_authenticated or session is None:
+        return None
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id:
+        return None
+    device = Device.from_persistent_id(persistent_id)
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return None
+    return user  # type: ignore[no-any-return]
+
+
+verified_user_from_scope = sync_to_async(_verified_user)
+verified_user_from_scope.__doc__ = """The websocket's user if their session passed the second
+factor, else None. django-otp's middleware runs only for HTTP, so websockets check here."""

@@ -1,0 +1,113 @@
+"""Sign-in: password, then a one-time code (enrolled on first sign-in), then backup codes."""
+
+import base64
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from members import otp
+from members.forms.auth import LoginForm, OneTimeCodeForm
+
+LOCKED_MESSAGE = gettext_lazy(
+    "Tài khoản tạm khóa 15 phút vì nhập sai nhiều lần. Hãy thử lại sau hoặc liên hệ bí thư chi bộ."
+)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "members/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = False
+
+    def get_success_url(self) -> str:
+        # The password is only the first step; the next page asks for the code.
+        return (
+            f"{reverse('members:second_factor')}?{urlencode({'next': super().get_success_url()})}"
+        )
+
+
+def _next_url(request: HttpRequest) -> str:
+    url = request.GET.get("next") or request.POST.get("next") or ""
+    return url if url.startswith("/") and not url.startswith("//") else "/"
+
+
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    target = "members:verify" if otp.has_confirmed_totp(request.user) else "members:enrol"
+    return redirect(f"{reverse(target)}?{urlencode({'next': _next_url(request)})}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    if otp.has_confirmed_totp(request.user):
+        return redirect("members:verify")
+    device = otp.pending_totp_device(request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if otp.is_locked(request, request.user):
+        form = OneTimeCodeForm()
+        messages.error(request, LOCKED_MESSAGE)
+    elif request.method == "POST" and form.is_valid():
+        codes = otp.confirm_enrolment(request, request.user, form.cleaned_data["code"])
+        if codes is not None:
+            return render(
+                request,
+                "members/backup_codes.html",
+                {"codes": codes, "next": _next_url(request), "first_time": True},
+            )
+        form.add_error("code", _("Mã không đúng. Hãy nhập mã đang hiện trên ứng dụng xác thực."))
+    return render(
+        request,
+        "members/enrol.html",
+        {
+            "form": form,
+            "qr_svg": otp.qr_code_svg(device),
+            "secret": _base32(device.bin_key),
+            "next": _next_url(request),
+        },
+    )
+
+
+def _base32(key: bytes) -> str:
+    """The secret as an authenticator app accepts it when typed in, in groups of four."""
+    text = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    if not otp.has_confirmed_totp(request.user):
+        return redirect("members:enrol")
+    form = OneTimeCodeForm(request.POST or None)
+    if otp.is_locked(request, request.user):
+        form = OneTimeCodeForm()
+        messages.error(request, LOCKED_MESSAGE)
+    elif request.method == "POST" and form.is_valid():
+        if otp.verify_second_factor(request, request.user, form.cleaned_data["code"]):
+            return redirect(_next_url(request))
+        form.add_error("code", _("Mã không đúng hoặc đã dùng. Hãy thử lại."))
+    return render(request, "members/verify.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def backup_codes(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        codes = otp.regenerate_backup_codes(request.user)
+        return render(
+            request, "members/backup_codes.html", {"codes": codes, "next": "/", "first_time": False}
+        )
+    return render(
+        request,
+        "members/backup_codes_status.html",
+        {"remaining": otp.remaining_backup_codes(request.user)},
+    )

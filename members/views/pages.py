@@ -1,0 +1,80 @@
+"""Home, cell and organisation pages, error pages and the health check."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from members import access, queries
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    member = access.member_of(request.user)
+    own = access.own_cell_ids(member)
+    cells = access.visible_cells(request.user).filter(pk__in=own).select_related("parent")
+    return render(
+        request,
+        "members/home.html",
+        {
+            "member": member,
+            "cells": cells,
+            "managed_ids": access.managed_cell_ids(member),
+            "reviewed": access.reviewed_organizations(request.user),
+        },
+    )
+
+
+def cell_detail(request: HttpRequest, cell_id: int) -> HttpResponse:
+    cell = access.access_cell(request.user, cell_id)
+    today = timezone.localdate()
+    home_members = list(queries.home_members(cell).select_related("temporary_cell"))
+    roles = {role.member_id: role for role in queries.current_roles(cell, today)}
+    return render(
+        request,
+        "members/cell_detail.html",
+        {
+            "cell": cell,
+            "today": today,
+            "home_members": [(m, roles.get(m.pk)) for m in home_members],
+            "temporary_members": queries.temporary_members(cell, today).select_related("home_cell"),
+            "may_manage": access.may_manage_cell(request.user, cell),
+            "policy": queries.effective_policy(cell),
+        },
+    )
+
+
+def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = access.access_organization(request.user, organization_id)
+    return render(
+        request,
+        "members/organization_detail.html",
+        {
+            "organization": organization,
+            "descendants": queries.subtree(organization).exclude(pk=organization.pk),
+            "policy": queries.effective_policy(organization),
+        },
+    )
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {
+            "db": connection.vendor,
+            "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
+            "celery_eager": settings.CELERY_TASK_ALWAYS_EAGER,
+        }
+    )
+
+
+def _error(template: str, status: int):  # type: ignore[no-untyped-def]
+    def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+        return render(request, template, status=status)
+
+    return view
+
+
+page_not_found = _error("404.html", 404)
+permission_denied = _error("403.html", 403)
+bad_request = _error("400.html", 400)
+server_error = _error("500.html", 500)
