@@ -11,6 +11,8 @@ admin.site.site_header = "Chi bộ trực tuyến"
 
 urlpatterns = [
     path("", include("members.urls")),
+    path("", include("meetings.urls")),
+    path("", include("minutes.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("health/", health, name="health"),
     path("quan-tri/", admin.site.urls),

@@ -1,0 +1,98 @@
+"""Browser tests: a real Daphne server (HTTP and websockets) driven by Debian's Chromium.
+
+Subclass `BrowserTestCase`; each test gets fresh browser contexts from `new_page()`, and
+`sign_in(page, user)` goes through the real login with a TOTP code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from channels.testing import ChannelsLiveServerTestCase
+from django.conf import settings
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from members.models import User
+from tests.factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+
+
+def current_code(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.mark.e2e
+class BrowserTestCase(ChannelsLiveServerTestCase):
+    host = "127.0.0.1"
+    playwright: Playwright
+    browser: Browser
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+        # test itself are still synchronous and safe (Playwright's advice for Django).
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.contexts = []
+
+    def tearDown(self) -> None:
+        for context in self.contexts:
+            context.close()
+        super().tearDown()
+
+    def new_page(self, locale: str = "vi-VN") -> Page:
+        context = self.browser.new_context(locale=locale, timezone_id="Asia/Ho_Chi_Minh")
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        return context.new_page()
+
+    def url(self, path: str) -> str:
+        return f"{self.live_server_url}{path}"
+
+    def sign_in(self, page: Page, user: User, password: str = PASSWORD) -> None:
+        """Signs in through the login form and the one-time code, as a member would."""
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="totp", confirmed=True)
+        page.goto(self.url("/dang-nhap/"))
+        page.get_by_label("Tên đăng nhập").fill(user.username)
+        page.get_by_label("Mật khẩu").fill(password)
+        page.get_by_role("button", name="Tiếp tục").click()
+        page.get_by_label("Mã xác thực").fill(current_code(user))
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url(lambda url: "/dang-nhap/" not in url)
+
+    def screenshot(self, page: Page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path

@@ -1,0 +1,26 @@
+import pytest
+
+from tests.e2e.browser import BrowserTestCase
+from tests.factories import CellRoleFactory, MemberFactory
+
+pytestmark = pytest.mark.e2e
+
+
+class TestSignInAndRoster(BrowserTestCase):
+    def test_secretary_signs_in_with_a_code_and_sees_the_roster(self):
+        secretary = CellRoleFactory(member__full_name="Nguyễn Thị Hằng").member
+        MemberFactory(home_cell=secretary.home_cell, full_name="Trần Văn Đức")
+        MemberFactory(
+            home_cell=secretary.home_cell, full_name="Lý Thị Ngọc Ánh", standing="probationary"
+        )
+        page = self.new_page()
+
+        self.sign_in(page, secretary.user)
+        page.get_by_role("link", name=secretary.home_cell.name).click()
+
+        table = page.get_by_role("table").first
+        assert page.get_by_role("heading", level=1).inner_text() == secretary.home_cell.name
+        names = table.get_by_role("rowheader").all_inner_texts()
+        assert names == ["Lý Thị Ngọc Ánh", "Nguyễn Thị Hằng", "Trần Văn Đức"]
+        assert "Dự bị" in table.inner_text()
+        self.screenshot(page, "roster")
