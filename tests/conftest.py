@@ -47,4 +47,5 @@ def tree(db):
         organization=grassroots, member__home_cell=neighbour_cell
     ).member
     sibling_reviewer = CommitteeSeatFactory(organization=sibling, member__home_cell=far_cell).member
+    member.user.totpdevice_set.create(name="totp", confirmed=True)
     return SimpleNamespace(**locals())

@@ -1,0 +1,124 @@
+"""Every view, every kind of user: who gets the page, who is sent to sign in, who gets 404.
+
+Each row names a URL, how to build its arguments from the `tree` fixture, and the expected status
+per role. A view missing from ROWS fails `test_every_view_is_in_the_matrix`, so a new view cannot
+ship without deciding who may reach it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import sign_in_verified
+
+pytestmark = pytest.mark.integration
+
+ROLES = (
+    "anonymous",
+    "unverified",
+    "member",
+    "secretary",
+    "neighbour",
+    "reviewer",
+    "sibling_reviewer",
+)
+LOGIN, SECOND, OK, GONE, DENIED, REDIRECT, NOT_ALLOWED = (
+    "login",
+    "second_factor",
+    200,
+    404,
+    403,
+    302,
+    405,
+)
+# Namespaces whose own tests cover them: the Django admin (behind OTPAdminSite).
+SKIPPED_NAMESPACES = ("admin",)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    args: Callable[[SimpleNamespace], list[object]] = lambda t: []
+    expected: dict[str, object] = field(default_factory=dict)
+    method: str = "get"
+
+
+def everyone(status: object, **overrides: object) -> dict[str, object]:
+    """Anonymous → login, password only → second factor, every verified role → `status`."""
+    table: dict[str, object] = {"anonymous": LOGIN, "unverified": SECOND}
+    table.update({role: status for role in ROLES[2:]})
+    table.update(overrides)
+    return table
+
+
+def cell_members_only(cell_status: object = OK, manage: bool = False) -> dict[str, object]:
+    """A page of the tree's cell: its members and the reviewer above see it; others get 404."""
+    return everyone(
+        GONE,
+        member=DENIED if manage else cell_status,
+        secretary=cell_status,
+        reviewer=DENIED if manage else cell_status,
+    )
+
+
+ROWS = [
+    Row("members:home", expected=everyone(OK)),
+    Row("members:login", expected=dict.fromkeys(ROLES, OK)),
+    Row("set_language", expected=dict.fromkeys(ROLES, REDIRECT), method="post"),
+    Row("health", expected=dict.fromkeys(ROLES, OK)),
+    Row("members:second_factor", expected=everyone(REDIRECT, unverified=REDIRECT)),
+    # The tree's members have enrolled: enrolment sends them on to the code step.
+    Row("members:enrol", expected=everyone(REDIRECT, unverified=REDIRECT)),
+    Row("members:verify", expected=everyone(OK, unverified=OK)),
+    Row("members:logout", expected=dict.fromkeys(ROLES, LOGIN), method="post"),
+    Row("members:backup_codes", expected=everyone(OK)),
+    Row("members:cell", lambda t: [t.cell.pk], cell_members_only()),
+    Row("members:organization", lambda t: [t.grassroots.pk], everyone(GONE, reviewer=OK)),
+]
+
+
+def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace not in SKIPPED_NAMESPACES:
+                names |= _names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_view_is_in_the_matrix():
+    assert _names(get_resolver()) - {row.name for row in ROWS} == set()
+
+
+def client_for(role: str, tree: SimpleNamespace) -> Client:
+    client = Client()
+    if role == "anonymous":
+        return client
+    if role == "unverified":
+        client.force_login(tree.member.user)
+        return client
+    return sign_in_verified(client, getattr(tree, role).user)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
+def test_view_answers_each_role_as_the_matrix_says(row: Row, tree: SimpleNamespace):
+    url = reverse(row.name, args=row.args(tree))
+    seen = {}
+
+    for role in ROLES:
+        response = getattr(client_for(role, tree), row.method)(url)
+        status = response.status_code
+        if status == 302 and response["Location"].split("?")[0] == reverse("members:login"):
+            status = LOGIN
+        elif status == 302 and response["Location"] == reverse("members:second_factor"):
+            status = SECOND
+        seen[role] = status
+
+    assert seen == row.expected
