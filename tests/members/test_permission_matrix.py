@@ -50,7 +50,7 @@ class Row:
 def everyone(status: object, **overrides: object) -> dict[str, object]:
     """Anonymous → login, password only → second factor, every verified role → `status`."""
     table: dict[str, object] = {"anonymous": LOGIN, "unverified": SECOND}
-    table.update({role: status for role in ROLES[2:]})
+    table.update(dict.fromkeys(ROLES[2:], status))
     table.update(overrides)
     return table
 
