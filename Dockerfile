@@ -1,0 +1,25 @@
+# One image for the web (Daphne), the Celery worker and Celery beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    CHIBO_VAR_DIR=/var/lib/chibo STATIC_ROOT=/var/lib/chibo/static MEDIA_ROOT=/var/lib/chibo/media
+
+# WeasyPrint needs Pango; the PDFs need fonts with Vietnamese glyphs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-noto-core fonts-liberation2 \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements/ requirements/
+RUN pip install --no-cache-dir -r requirements/base.txt
+COPY . .
+RUN pip install --no-cache-dir --no-deps . \
+ && pybabel compile -D django -d locale \
+ && CHIBO_EMBEDDED_SECRET=1 python manage.py collectstatic --noinput \
+ && useradd --system --home /var/lib/chibo chibo && mkdir -p /var/lib/chibo/media \
+ && chown -R chibo /var/lib/chibo
+
+USER chibo
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
