@@ -14,6 +14,7 @@ from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from members.models import User
@@ -31,6 +32,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+# WCAG 2.1 A and AA, the level the product promises.
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+}
 
 
 def current_code(user: User) -> str:
@@ -90,6 +96,15 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         page.get_by_label("Mã xác thực").fill(current_code(user))
         page.get_by_role("button", name="Đăng nhập").click()
         page.wait_for_url(lambda url: "/dang-nhap/" not in url)
+
+    def assert_accessible(self, page: Page) -> None:
+        """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+        results = Axe().run(page, options=AXE_OPTIONS)
+        violations = [
+            f"{v['id']}: {v['help']} ({', '.join(str(n['target']) for n in v['nodes'][:3])})"
+            for v in results.response["violations"]
+        ]
+        assert violations == []
 
     def screenshot(self, page: Page, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -14,8 +14,11 @@ class TestSignInAndRoster(BrowserTestCase):
             home_cell=secretary.home_cell, full_name="Lý Thị Ngọc Ánh", standing="probationary"
         )
         page = self.new_page()
+        page.goto(self.url("/dang-nhap/"))
+        self.assert_accessible(page)
 
         self.sign_in(page, secretary.user)
+        self.assert_accessible(page)
         page.get_by_role("link", name=secretary.home_cell.name).click()
 
         table = page.get_by_role("table").first
@@ -23,4 +26,5 @@ class TestSignInAndRoster(BrowserTestCase):
         names = table.get_by_role("rowheader").all_inner_texts()
         assert names == ["Lý Thị Ngọc Ánh", "Nguyễn Thị Hằng", "Trần Văn Đức"]
         assert "Dự bị" in table.inner_text()
+        self.assert_accessible(page)
         self.screenshot(page, "roster")
