@@ -1,0 +1,69 @@
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(settings.BASE_DIR)
+# Any absolute URL in a template or asset that the browser would fetch.
+EXTERNAL = re.compile(r"""(?:src|href|url)\s*[=(]\s*["']?(?:https?:)?//""", re.IGNORECASE)
+
+
+def test_no_template_or_asset_loads_anything_from_outside():
+    files = [
+        *ROOT.glob("templates/**/*.html"),
+        *ROOT.glob("*/templates/**/*.html"),
+        *ROOT.glob("static/**/*.css"),
+        *ROOT.glob("static/**/*.js"),
+    ]
+
+    offenders = [str(f.relative_to(ROOT)) for f in files if EXTERNAL.search(f.read_text())]
+
+    assert files
+    assert offenders == []
+
+
+def test_pages_forbid_loading_from_other_origins(client, db):
+    response = client.get(reverse("members:login"))
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_login_page_is_vietnamese_by_default_and_english_on_request(client, db):
+    vietnamese = client.get(reverse("members:login"))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("members:login"))
+
+    assert '<html lang="vi">' in vietnamese.content.decode()
+    assert "Đăng nhập" in vietnamese.content.decode()
+    assert '<html lang="en">' in english.content.decode()
+    assert "Sign in" in english.content.decode()
+
+
+def test_unknown_page_is_a_vietnamese_404(client, db):
+    from tests.conftest import sign_in_verified
+    from tests.factories import MemberFactory
+
+    sign_in_verified(client, MemberFactory().user)
+
+    response = client.get("/khong-co-trang-nay/")
+
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_dates_are_day_first_in_both_languages(settings):
+    import datetime
+
+    from django.utils import formats, translation
+
+    day = datetime.date(2026, 3, 7)
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert formats.date_format(day, "SHORT_DATE_FORMAT") == "07/03/2026"
