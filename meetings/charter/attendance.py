@@ -30,7 +30,7 @@ class AttendanceCriterion:
 
 def counts_for_attendance(entry: RosterEntry) -> bool:
     """R-Q1: home members, official or probationary, who are neither exempt nor suspended."""
-    return entry.membership is Membership.HOME and not entry.exempt and not entry.suspended
+    return entry.membership == Membership.HOME and not entry.exempt and not entry.suspended
 
 
 def rate_in_tenths(present: int, denominator: int) -> int:
@@ -50,9 +50,9 @@ def attendance_criterion(
     counted = [entry for entry in roster if counts_for_attendance(entry)]
     statuses = {entry.member_id: attendance_of(attendance, entry.member_id) for entry in counted}
     denominator = len(counted)
-    present = sum(1 for status in statuses.values() if status is Attendance.PRESENT)
+    present = sum(1 for status in statuses.values() if status == Attendance.PRESENT)
     unexcused = tuple(
-        sorted(m for m, status in statuses.items() if status is Attendance.ABSENT_WITHOUT_REASON)
+        sorted(m for m, status in statuses.items() if status == Attendance.ABSENT_WITHOUT_REASON)
     )
     if denominator == 0:
         return AttendanceCriterion(
@@ -112,7 +112,7 @@ def longest_excused_streaks(meetings: Sequence[Mapping[str, Attendance]]) -> dic
         current = {
             member: current.get(member, 0) + 1
             for member, status in meeting.items()
-            if status is Attendance.ABSENT_WITH_REASON
+            if status == Attendance.ABSENT_WITH_REASON
         }
         for member, run in current.items():
             longest[member] = max(longest.get(member, 0), run)

@@ -37,6 +37,13 @@ YES_NO_KINDS: frozenset[DecisionKind] = frozenset(
     {DecisionKind.RESOLUTION, DecisionKind.ADMISSION, DecisionKind.RECOGNITION}
 )
 
+# The words the minutes use for each outcome (see shared/domain/minutes-template.md).
+VERDICT_WORDS: Mapping[DecisionKind, tuple[str, str]] = {
+    DecisionKind.RESOLUTION: ("THÔNG QUA", "KHÔNG THÔNG QUA"),
+    DecisionKind.ADMISSION: ("ĐẠT", "KHÔNG ĐẠT"),
+    DecisionKind.RECOGNITION: ("ĐẠT", "KHÔNG ĐẠT"),
+}
+
 
 class Choice(StrEnum):
     YES = "yes"  # tán thành
@@ -139,28 +146,29 @@ def decide_yes_no(vote: YesNoVote, *, base: VoteBase, quorum: Quorum) -> Decisio
         valid = [choice for member, choice in ballots.items() if base.may_vote(member)]
         # Ballots of members who may not vote are set aside, never counted (R-V1).
         ignored = tuple(sorted(member for member in ballots if not base.may_vote(member)))
-        yes = sum(1 for choice in valid if choice is Choice.YES)
+        yes = sum(1 for choice in valid if choice == Choice.YES)
         recorded = len(valid)
     rules = KIND_RULES[vote.kind]
+    reached, not_reached = VERDICT_WORDS[vote.kind]
     if yes >= required:
         status, reason, verdict = (
             DecisionStatus.PASSED,
             DecisionReason.THRESHOLD_REACHED,
-            "THÔNG QUA",
+            reached,
         )
-    elif vote.kind is DecisionKind.RECOGNITION and vote.attempt >= ESCALATION_ATTEMPT:
+    elif vote.kind == DecisionKind.RECOGNITION and vote.attempt >= ESCALATION_ATTEMPT:
         status, reason, verdict = (
             DecisionStatus.ESCALATED,
             DecisionReason.ESCALATED_AFTER_THIRD_ATTEMPT,
-            f"KHÔNG ĐẠT lần thứ {vote.attempt}: báo cáo cấp ủy cấp trên xem xét, quyết định",
+            f"{not_reached} lần thứ {vote.attempt}: báo cáo cấp ủy cấp trên xem xét, quyết định",
         )
     else:
         status, reason, verdict = (
             DecisionStatus.FAILED,
             DecisionReason.THRESHOLD_NOT_REACHED,
-            "KHÔNG THÔNG QUA",
+            not_reached,
         )
-    attempt = f", lần {vote.attempt}" if vote.kind is DecisionKind.RECOGNITION else ""
+    attempt = f", lần {vote.attempt}" if vote.kind == DecisionKind.RECOGNITION else ""
     explanation = (
         f"{KIND_LABELS[vote.kind]}{attempt} ({', '.join(rules)}): cần ít nhất {required}/"
         f"{base.size} phiếu tán thành ({THRESHOLD_LABELS[THRESHOLDS[vote.kind]]}); có {yes} "

@@ -93,7 +93,7 @@ def decide_discipline(vote: DisciplineVote, *, base: VoteBase, quorum: Quorum) -
     if stop is not None:
         return stop
     too_severe = [form for form in vote.forms_on_ballot if form not in PROBATIONARY_FORMS]
-    if vote.subject_standing is Standing.PROBATIONARY and too_severe:
+    if vote.subject_standing == Standing.PROBATIONARY and too_severe:
         labels = ", ".join(FORM_LABELS[form] for form in SEVERITY_ORDER if form in too_severe)
         return blocked(
             kind,
@@ -125,7 +125,7 @@ def decide_discipline(vote: DisciplineVote, *, base: VoteBase, quorum: Quorum) -
         (
             THRESHOLD_FUNCTIONS[FORM_THRESHOLDS[form]](base.size)
             for form in vote.forms_on_ballot
-            if form is not DisciplineForm.NONE
+            if form != DisciplineForm.NONE
         ),
         default=more_than_half(base.size),
     )

@@ -123,7 +123,8 @@ def decide_election(
         ", ".join(f"{c} ({votes[c]} phiếu)" for c in elected) if elected else "không có"
     )
     explanation += "."
-    if runoff or sum(1 for count in votes.values() if count >= required) > vote.seats:
+    # A runoff implies this too: it happens only when more qualify than there are seats.
+    if sum(1 for count in votes.values() if count >= required) > vote.seats:
         rules.append("R-E7")
         explanation += " Số người đạt quá nửa N nhiều hơn số chỗ: lấy người nhiều phiếu hơn (R-E7)."
     if len(elected) == vote.seats:

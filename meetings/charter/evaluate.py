@@ -6,9 +6,8 @@ escapes for input that came from `json.loads`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from enum import StrEnum
-from typing import NoReturn, TypeAlias, TypeVar
+from collections.abc import Mapping
+from typing import TypeAlias
 
 from meetings.charter.assessment import Assessment, MeetingSnapshot, assess
 from meetings.charter.decisions import Choice, Tally, Vote, YesNoVote
@@ -16,6 +15,7 @@ from meetings.charter.discipline import DisciplineVote
 from meetings.charter.elections import ElectionVote
 from meetings.charter.errors import CaseError, DocumentError
 from meetings.charter.outcomes import Decision
+from meetings.charter.reading import Reader, case_label, json_type
 from meetings.charter.roster import (
     Attendance,
     ExemptCountedWhen,
@@ -29,8 +29,6 @@ from meetings.charter.roster import (
 from meetings.charter.thresholds import DecisionKind, DisciplineForm, VotingMethod
 
 JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
-
-EnumT = TypeVar("EnumT", bound=StrEnum)
 
 # `expected` belongs to the shared worked cases; the evaluator ignores it.
 IGNORED_CASE_FIELDS = frozenset({"expected"})
@@ -54,132 +52,9 @@ DECISION_REQUIRED: Mapping[DecisionKind, tuple[str, ...]] = {
 }
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def _at(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-class _Reader:
-    """Typed access to one case's parsed JSON; every failure names the case and the path."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-    def fail(self, path: str, message: str) -> NoReturn:
-        raise CaseError(self.label, path, message)
-
-    def record(
-        self,
-        value: object,
-        path: str,
-        *,
-        required: Collection[str] = (),
-        optional: Collection[str] = (),
-        ignored: Collection[str] = (),
-    ) -> dict[str, object]:
-        if not isinstance(value, dict):
-            self.fail(path, f"expected an object, got {_json_type(value)}")
-        fields: dict[str, object] = {}
-        for key, item in value.items():
-            if key in ignored:
-                continue
-            if key not in required and key not in optional:
-                allowed = ", ".join([*required, *optional])
-                self.fail(_at(path, str(key)), f"unknown field (expected one of: {allowed})")
-            fields[str(key)] = item
-        for key in required:
-            if key not in fields:
-                self.fail(_at(path, key), "missing required field")
-        return fields
-
-    def mapping(self, value: object, path: str) -> dict[str, object]:
-        """An object whose keys are data (member ids, forms), not field names."""
-        if not isinstance(value, dict):
-            self.fail(path, f"expected an object, got {_json_type(value)}")
-        return {str(key): item for key, item in value.items()}
-
-    def array(self, value: object, path: str, *, non_empty: bool = False) -> list[object]:
-        if not isinstance(value, list):
-            self.fail(path, f"expected an array, got {_json_type(value)}")
-        if non_empty and not value:
-            self.fail(path, "must not be empty")
-        return list(value)
-
-    def string(self, value: object, path: str) -> str:
-        if not isinstance(value, str):
-            self.fail(path, f"expected a string, got {_json_type(value)}")
-        if not value:
-            self.fail(path, "must not be empty")
-        return value
-
-    def boolean(self, value: object, path: str) -> bool:
-        if not isinstance(value, bool):
-            self.fail(path, f"expected a boolean, got {_json_type(value)}")
-        return value
-
-    def integer(self, value: object, path: str, *, minimum: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, f"expected an integer, got {_json_type(value)}")
-        if value < minimum:
-            what = "a non-negative integer" if minimum == 0 else f"an integer >= {minimum}"
-            self.fail(path, f"must be {what}, got {value}")
-        return value
-
-    def choice(self, value: object, path: str, enum: type[EnumT]) -> EnumT:
-        allowed = [member.value for member in enum]
-        if not isinstance(value, str):
-            self.fail(path, f"expected a string, got {_json_type(value)}")
-        if value not in allowed:
-            self.fail(path, f"unknown value {value!r} (expected one of: {', '.join(allowed)})")
-        return enum(value)
-
-    def member(self, value: object, path: str, known: Collection[str]) -> str:
-        member_id = self.string(value, path)
-        if member_id not in known:
-            self.fail(path, f"unknown member id {member_id!r} (not on the roster)")
-        return member_id
-
-    def member_key(self, member_id: str, path: str, known: Collection[str]) -> str:
-        if member_id not in known:
-            self.fail(path, f"unknown member id {member_id!r} (not on the roster)")
-        return member_id
-
-    def member_list(self, value: object, path: str, known: Collection[str]) -> tuple[str, ...]:
-        items = self.array(value, path, non_empty=True)
-        members: list[str] = []
-        for position, item in enumerate(items):
-            member_id = self.member(item, f"{path}[{position}]", known)
-            if member_id in members:
-                self.fail(f"{path}[{position}]", f"duplicate member id {member_id!r}")
-            members.append(member_id)
-        return tuple(members)
-
-
-def case_label(case: object, index: int | None) -> str:
-    """How error messages name a case: its id when it has one, and its index in a list."""
-    case_id = case.get("id") if isinstance(case, dict) else None
-    position = "" if index is None else f"index {index}"
-    if isinstance(case_id, str) and case_id:
-        return f'case "{case_id}"' + (f" ({position})" if position else "")
-    return f"case at {position}" if position else "case"
-
-
 def parse_case(case: object, *, index: int | None = None) -> MeetingSnapshot:
     """Validate one case and build its snapshot; raises `CaseError`."""
-    read = _Reader(case_label(case, index))
+    read = Reader(case_label(case, index))
     fields = read.record(
         case,
         "",
@@ -190,7 +65,7 @@ def parse_case(case: object, *, index: int | None = None) -> MeetingSnapshot:
     if "id" in fields:
         read.string(fields["id"], "id")
     if "description" in fields and not isinstance(fields["description"], str):
-        read.fail("description", f"expected a string, got {_json_type(fields['description'])}")
+        read.fail("description", f"expected a string, got {json_type(fields['description'])}")
     roster = _roster(read, fields["roster"])
     known = frozenset(entry.member_id for entry in roster)
     attendance = {
@@ -204,7 +79,7 @@ def parse_case(case: object, *, index: int | None = None) -> MeetingSnapshot:
     return MeetingSnapshot(roster=roster, attendance=attendance, policy=policy, vote=vote)
 
 
-def _roster(read: _Reader, value: object) -> tuple[RosterEntry, ...]:
+def _roster(read: Reader, value: object) -> tuple[RosterEntry, ...]:
     entries: list[RosterEntry] = []
     seen: set[str] = set()
     for position, item in enumerate(read.array(value, "roster")):
@@ -232,7 +107,7 @@ def _roster(read: _Reader, value: object) -> tuple[RosterEntry, ...]:
     return tuple(entries)
 
 
-def _policy(read: _Reader, value: object) -> Policy:
+def _policy(read: Reader, value: object) -> Policy:
     fields = read.record(value, "policy", optional=POLICY_FIELDS)
     policy = Policy()
     return Policy(
@@ -256,7 +131,7 @@ def _policy(read: _Reader, value: object) -> Policy:
     )
 
 
-def _vote(read: _Reader, value: object, known: frozenset[str]) -> Vote:
+def _vote(read: Reader, value: object, known: frozenset[str]) -> Vote:
     raw = read.mapping(value, "decision")
     if "kind" not in raw:
         read.fail("decision.kind", "missing required field")
@@ -282,7 +157,7 @@ def _vote(read: _Reader, value: object, known: frozenset[str]) -> Vote:
 
 
 def _yes_no(
-    read: _Reader,
+    read: Reader,
     fields: dict[str, object],
     kind: DecisionKind,
     method: VotingMethod,
@@ -314,7 +189,7 @@ def _yes_no(
 
 
 def _discipline(
-    read: _Reader,
+    read: Reader,
     fields: dict[str, object],
     method: VotingMethod,
     attempt: int,
@@ -355,7 +230,7 @@ def _discipline(
 
 
 def _election(
-    read: _Reader,
+    read: Reader,
     fields: dict[str, object],
     method: VotingMethod,
     attempt: int,
@@ -474,7 +349,7 @@ def evaluate_document(document: object) -> JSONValue:
                 CaseError(
                     "document",
                     "",
-                    f"expected a case object or a list of cases, got {_json_type(document)}",
+                    f"expected a case object or a list of cases, got {json_type(document)}",
                 ),
             )
         )

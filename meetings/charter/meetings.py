@@ -174,8 +174,8 @@ def yearly_compliance(
     checked.
     """
     entries = [(day, kind) for day, kind in held if day.year == year]
-    months_held = {day.month for day, kind in entries if kind is MeetingKind.REGULAR}
-    quarters_held = {quarter_of(day.month) for day, kind in entries if kind is MeetingKind.THEMATIC}
+    months_held = {day.month for day, kind in entries if kind == MeetingKind.REGULAR}
+    quarters_held = {quarter_of(day.month) for day, kind in entries if kind == MeetingKind.THEMATIC}
     if as_of is None or as_of.year > year:
         months_ended = 12
     elif as_of.year < year:
@@ -264,8 +264,10 @@ def may_hold_online(meeting_format: MeetingFormat, approval_reference: str | Non
         return Verdict(
             allowed=True,
             reason="in_person",
-            rules=(),
-            explanation="Sinh hoạt trực tiếp.",
+            rules=("R-O3",),
+            explanation=(
+                "Sinh hoạt trực tiếp: không cần văn bản cho phép sinh hoạt trực tuyến (R-O3)."
+            ),
         )
     if approval_reference is None or not approval_reference.strip():
         return Verdict(
@@ -297,8 +299,10 @@ def may_handle_online(
         return Verdict(
             allowed=True,
             reason="in_person",
-            rules=(),
-            explanation="Sinh hoạt trực tiếp: không áp dụng hạn chế trực tuyến.",
+            rules=("R-O4",),
+            explanation=(
+                "Sinh hoạt trực tiếp: không áp dụng hạn chế của sinh hoạt trực tuyến (R-O4)."
+            ),
         )
     if item.classification in SECRET_CLASSIFICATIONS:
         return Verdict(

@@ -40,7 +40,7 @@ def quorum(rule: QuorumRule, base: int, voters_present: int) -> Quorum:
     """R-V4: is the quorum met? `base` is N, `voters_present` the members of N who are present."""
     required = QUORUM_REQUIRED[rule](base)
     met = voters_present >= required
-    if rule is QuorumRule.NONE:
+    if rule == QuorumRule.NONE:
         explanation = "Không áp dụng điều kiện số lượng có mặt (R-V4; quorum=none)."
     else:
         explanation = (

@@ -52,7 +52,7 @@ class RosterEntry:
 
     @property
     def is_home_official(self) -> bool:
-        return self.standing is Standing.OFFICIAL and self.membership is Membership.HOME
+        return self.standing == Standing.OFFICIAL and self.membership == Membership.HOME
 
     @property
     def may_stand(self) -> bool:

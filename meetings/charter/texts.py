@@ -19,7 +19,3 @@ def id_list(member_ids: Iterable[str]) -> str:
 
 def met_word(met: bool) -> str:
     return "đạt" if met else "không đạt"
-
-
-def yes_no_word(value: bool) -> str:
-    return "có" if value else "không"

@@ -84,18 +84,18 @@ def exclusion_of(
     voted: Set[str] | None,
 ) -> Exclusion | None:
     """R-V1: the reason `entry` is not in N, or None when it is."""
-    if entry.membership is Membership.TEMPORARY_IN:
+    if entry.membership == Membership.TEMPORARY_IN:
         return Exclusion.TEMPORARY_IN
-    if entry.standing is Standing.PROBATIONARY:
+    if entry.standing == Standing.PROBATIONARY:
         return Exclusion.PROBATIONARY
     if entry.suspended:
         return Exclusion.SUSPENDED
-    if status is Attendance.PRESENT:
+    if status == Attendance.PRESENT:
         # When nobody knows who voted (a tally without a turnout list), an exempt member who
         # attends is counted, as under the default; this never makes a threshold easier.
         if (
             entry.exempt
-            and policy.exempt_counted_when is ExemptCountedWhen.VOTING
+            and policy.exempt_counted_when == ExemptCountedWhen.VOTING
             and voted is not None
             and entry.member_id not in voted
         ):
@@ -107,8 +107,8 @@ def exclusion_of(
     if entry.temporarily_out:
         return Exclusion.TEMPORARILY_OUT_ABSENT
     if (
-        status is Attendance.ABSENT_WITH_REASON
-        and policy.vote_base is VoteBasePolicy.EXCLUDE_APPROVED_ABSENTEES
+        status == Attendance.ABSENT_WITH_REASON
+        and policy.vote_base == VoteBasePolicy.EXCLUDE_APPROVED_ABSENTEES
     ):
         return Exclusion.APPROVED_ABSENCE
     return None
@@ -137,10 +137,10 @@ def vote_base(
             excluded.append((entry.member_id, reason))
             continue
         members.add(entry.member_id)
-        if status is Attendance.PRESENT:
+        if status == Attendance.PRESENT:
             present.add(entry.member_id)
             if entry.exempt and voted is None:
-                exempt_votes_unknown |= policy.exempt_counted_when is ExemptCountedWhen.VOTING
+                exempt_votes_unknown |= policy.exempt_counted_when == ExemptCountedWhen.VOTING
     excluded.sort()
     home_official_count = sum(1 for entry in roster if entry.is_home_official)
     counts = Counter(reason for _, reason in excluded)
