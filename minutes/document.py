@@ -1,0 +1,462 @@
+"""One minutes, extract or resolution as the PDF template needs it: frozen values, no Django.
+
+The live meeting fills these from its event log and the recorder's notes (issue 6); the sample in
+`minutes.samples` fills them by hand. `minutes.rendering` turns them into PDF bytes. Everything
+printed comes from here, already decided: counts, thresholds and outcomes are the charter
+engine's results, copied in, never recomputed by the template.
+
+Times are local wall-clock times of the cell (the builder converts with `timezone.localtime`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+# --- Shared parts -------------------------------------------------------------------------------
+
+
+def percent(part: int, whole: int) -> str:
+    """`percent(14, 15)` → "93,33%": two decimals rounded half up, Vietnamese decimal comma."""
+    if whole <= 0:
+        return "0%"
+    hundredths = (part * 10_000 * 2 + whole) // (2 * whole)
+    units, fraction = divmod(hundredths, 100)
+    if fraction == 0:
+        return f"{units}%"
+    return f"{units},{fraction:02d}".rstrip("0") + "%"
+
+
+def vietnamese_date(day: datetime.date) -> str:
+    """ "ngày 05 tháng 11 năm 2026": party documents write day and month in two digits."""
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def clock(moment: datetime.datetime | datetime.time) -> str:
+    """ "08 giờ 05 phút"."""
+    return f"{moment.hour:02d} giờ {moment.minute:02d} phút"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentHeader:
+    """The two header blocks of every party document (Hướng dẫn 36-HD/VPTW).
+
+    `superior_name` and `cell_name` are printed in capitals as given: "ĐẢNG BỘ PHƯỜNG BẾN
+    NGHÉ", "CHI BỘ KHU PHỐ 3". `number` is the full "05-BB/CB" or empty (R-F2: minutes kept in
+    the minute book are often not numbered).
+    """
+
+    superior_name: str
+    cell_name: str
+    place_name: str
+    date: datetime.date
+    number: str = ""
+
+    @property
+    def place_and_date(self) -> str:
+        return f"{self.place_name}, {vietnamese_date(self.date)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A name with an optional title: "Nguyễn Thị Hằng", "Bí thư chi bộ"."""
+
+    name: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Integrity:
+    """What ties the printed paper to the archive: printed on every document.
+
+    `document_id` identifies this document (a UUID); `event_chain_head` is the SHA-256 (hex) of
+    the last event of the meeting's hash-chained event log; `verification_url` is the short
+    link of the public verification page, also printed as a QR code. A PDF cannot contain its
+    own SHA-256: that is archived and shown by the verification page.
+    """
+
+    document_id: str
+    event_chain_head: str
+    verification_url: str
+
+
+# --- Section I: time, place, form ---------------------------------------------------------------
+
+
+class MeetingMode(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+MODE_LABELS = {
+    MeetingMode.IN_PERSON: "trực tiếp",
+    MeetingMode.ONLINE: "trực tuyến",
+    MeetingMode.HYBRID: "kết hợp trực tiếp và trực tuyến",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """Section I. `online_approval` is the superior committee's document allowing an online
+    meeting (R-O3), required unless the meeting is in person."""
+
+    started_at: datetime.datetime
+    place: str
+    mode: MeetingMode
+    content_summary: str
+    online_approval: str = ""
+
+    @property
+    def mode_label(self) -> str:
+        return MODE_LABELS[self.mode]
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.mode == MeetingMode.IN_PERSON
+
+
+# --- Section II: who was there -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    """An absent member; `reason` is empty for an absence without reason."""
+
+    name: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Guest:
+    """A guest, usually the superior committee member who follows the cell."""
+
+    name: str
+    title: str
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    """Section II (R-F5). Counts are the roster as of the meeting day.
+
+    `total` = `official` + `probationary` (members on the cell's roll, exempt and temporarily
+    out included); temporary-in members are not on the roll (R-R3) and are counted apart.
+    `vote_base` is N (R-V1) under `vote_base_policy` (the policy code, printed with its label).
+    The attendance rate (R-Q1) is `rate_present` / `rate_base`, both from the charter engine.
+    """
+
+    total: int
+    official: int
+    probationary: int
+    exempt: int
+    temporarily_out: int
+    temporary_in: int
+    present_official: int
+    present_probationary: int
+    present_temporary: int
+    present_exempt: int
+    absent_with_reason: tuple[Absence, ...]
+    absent_without_reason: tuple[str, ...]
+    rate_present: int
+    rate_base: int
+    vote_base: int
+    vote_base_policy: str
+    vote_base_policy_label: str
+    chair: Person
+    recorder: Person
+    guests: tuple[Guest, ...] = ()
+    documents: tuple[str, ...] = ()
+
+    @property
+    def present(self) -> int:
+        return (
+            self.present_official
+            + self.present_probationary
+            + self.present_temporary
+            + self.present_exempt
+        )
+
+    @property
+    def absent(self) -> int:
+        return len(self.absent_with_reason) + len(self.absent_without_reason)
+
+    @property
+    def attendance_rate(self) -> str:
+        return percent(self.rate_present, self.rate_base)
+
+
+# --- Section III: what happened ----------------------------------------------------------------
+
+
+class VotingMethod(StrEnum):
+    SHOW_OF_HANDS = "show_of_hands"
+    SECRET_BALLOT = "secret_ballot"  # noqa: S105 -- bỏ phiếu kín, not a password
+    ELECTRONIC = "electronic"
+
+
+METHOD_LABELS = {
+    VotingMethod.SHOW_OF_HANDS: "giơ tay",
+    VotingMethod.SECRET_BALLOT: "bỏ phiếu kín",
+    VotingMethod.ELECTRONIC: "biểu quyết điện tử",
+}
+
+
+class OutcomeWording(StrEnum):
+    """Resolutions and conclusions are THÔNG QUA or not; admissions, recognitions and other
+    threshold checks are ĐẠT or not (template §III.6 and §III.8)."""
+
+    ADOPTION = "adoption"
+    THRESHOLD = "threshold"
+
+
+OUTCOME_WORDS = {
+    (OutcomeWording.ADOPTION, True): "THÔNG QUA",
+    (OutcomeWording.ADOPTION, False): "KHÔNG THÔNG QUA",
+    (OutcomeWording.THRESHOLD, True): "ĐẠT",
+    (OutcomeWording.THRESHOLD, False): "KHÔNG ĐẠT",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OptionCount:
+    label: str
+    votes: int
+
+
+@dataclass(frozen=True, slots=True)
+class BallotCount:
+    """The counting board's record (biên bản kiểm phiếu) of a secret ballot. Counts only: who
+    voted how is never stored (ARCHITECTURE decision 5)."""
+
+    board: tuple[str, ...]
+    issued: int
+    received: int
+    valid: int
+    invalid: int
+    options: tuple[OptionCount, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRecord:
+    """One vote as the charter engine decided it.
+
+    `threshold_label` ("quá nửa N", "ít nhất hai phần ba N"), `required`, `rule_ids`, `passed`
+    and `explanation` are copied from the engine's `Decision`; the percentage is yes / N.
+    """
+
+    question: str
+    method: VotingMethod
+    vote_base: int
+    participants: int
+    yes: int
+    no: int
+    abstain: int
+    threshold_label: str
+    required: int
+    rule_ids: tuple[str, ...]
+    passed: bool
+    explanation: str
+    wording: OutcomeWording = OutcomeWording.ADOPTION
+    ballot_count: BallotCount | None = None
+
+    @property
+    def method_label(self) -> str:
+        return METHOD_LABELS[self.method]
+
+    @property
+    def percentage(self) -> str:
+        return percent(self.yes, self.vote_base)
+
+    @property
+    def outcome(self) -> str:
+        return OUTCOME_WORDS[(self.wording, self.passed)]
+
+    @property
+    def rules(self) -> str:
+        return ", ".join(self.rule_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """One speaking turn, in order, as the recorder noted it (no comment by the recorder)."""
+
+    speaker: str
+    opinion: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReservedOpinion:
+    """A minority opinion the member asked to keep on record (ý kiến bảo lưu, R-P6)."""
+
+    member: str
+    opinion: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    """A numbered item of section III. `summary` holds paragraphs."""
+
+    title: str
+    presenter: str = ""
+    summary: tuple[str, ...] = ()
+    speeches: tuple[Speech, ...] = ()
+    reserved_opinions: tuple[ReservedOpinion, ...] = ()
+    votes: tuple[VoteRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Who – what – by when. `deadline` may be None for standing tasks ("thường xuyên")."""
+
+    assignee: str
+    task: str
+    deadline: datetime.date | None = None
+
+    @property
+    def deadline_label(self) -> str:
+        return self.deadline.strftime("%d/%m/%Y") if self.deadline else "thường xuyên"
+
+
+@dataclass(frozen=True, slots=True)
+class Conclusion:
+    """The chair's conclusion (paragraphs), the assignments, and the vote adopting it (R-V3)."""
+
+    paragraphs: tuple[str, ...]
+    assignments: tuple[Assignment, ...] = ()
+    vote: VoteRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QualityAssessment:
+    """The cell's self-assessment of the meeting (R-Q1; the point scale is local, R-Q2)."""
+
+    grade: str
+    score: int | None = None
+    notes: tuple[str, ...] = ()
+
+
+# --- Section IV: closing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    """R-P5: the recorder read the minutes back. With counts, the cell approved them by vote;
+    without (`approved_by_vote` False), chair and recorder approved the text."""
+
+    yes: int | None = None
+    of: int | None = None
+
+    @property
+    def approved_by_vote(self) -> bool:
+        return self.yes is not None and self.of is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    ended_at: datetime.datetime
+    minimum_minutes: int
+    read_back: ReadBack = field(default_factory=ReadBack)
+
+
+# --- Documents -----------------------------------------------------------------------------------
+
+
+class MinutesKind(StrEnum):
+    REGULAR = "regular"  # thường kỳ
+    THEMATIC = "thematic"  # chuyên đề
+    COMMITTEE = "committee"  # họp chi ủy
+    EXTRAORDINARY = "extraordinary"  # bất thường
+    CONGRESS = "congress"  # đại hội chi bộ
+
+
+def minutes_title(kind: MinutesKind, day: datetime.date, subject: str = "") -> str:
+    """The line under "BIÊN BẢN". `subject` is the theme (thematic), the term (congress,
+    "NHIỆM KỲ 2025 – 2027") or an optional subject for an extraordinary meeting."""
+    month_year = f"THÁNG {day.month:02d} NĂM {day.year}"
+    if kind == MinutesKind.REGULAR:
+        return f"SINH HOẠT CHI BỘ THƯỜNG KỲ {month_year}"
+    if kind == MinutesKind.THEMATIC:
+        return f"SINH HOẠT CHI BỘ CHUYÊN ĐỀ {subject.upper()}".strip()
+    if kind == MinutesKind.COMMITTEE:
+        return f"HỌP CHI ỦY {month_year}"
+    if kind == MinutesKind.EXTRAORDINARY:
+        return f"SINH HOẠT CHI BỘ BẤT THƯỜNG {subject.upper()}".strip()
+    return f"ĐẠI HỘI CHI BỘ {subject.upper()}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class MinutesDocument:
+    """A whole biên bản: header, sections I–IV, signatures (recorder left, chair right)."""
+
+    header: DocumentHeader
+    kind: MinutesKind
+    title: str
+    setting: Setting
+    attendance: Attendance
+    items: tuple[AgendaItem, ...]
+    conclusion: Conclusion
+    quality: QualityAssessment
+    closing: Closing
+    integrity: Integrity
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.closing.ended_at - self.setting.started_at).total_seconds() // 60)
+
+    @property
+    def duration_label(self) -> str:
+        hours, minutes = divmod(self.duration_minutes, 60)
+        return f"{hours} giờ {minutes:02d} phút" if hours else f"{minutes} phút"
+
+    @property
+    def meets_minimum_duration(self) -> bool:
+        return self.duration_minutes >= self.closing.minimum_minutes
+
+    @property
+    def votes(self) -> tuple[VoteRecord, ...]:
+        votes = tuple(vote for item in self.items for vote in item.votes)
+        return votes + ((self.conclusion.vote,) if self.conclusion.vote else ())
+
+    @property
+    def speech_count(self) -> int:
+        return sum(len(item.speeches) for item in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractDocument:
+    """Trích biên bản (R-F6): the header, the attendance and N, one item with its vote,
+    certified "Trích đúng biên bản" and signed "T/M CHI BỘ / BÍ THƯ"."""
+
+    header: DocumentHeader
+    meeting_date: datetime.date
+    subject: str
+    attendance: Attendance
+    item: AgendaItem
+    secretary: Person
+    integrity: Integrity
+    certification: str = "Trích đúng biên bản"
+
+    @property
+    def title(self) -> str:
+        return f"Sinh hoạt chi bộ ngày {self.meeting_date:%d/%m/%Y} (về việc {self.subject})"
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionDocument:
+    """Nghị quyết (R-F6), signed "T/M CHI BỘ / BÍ THƯ" and sent to the committee above."""
+
+    header: DocumentHeader
+    subtitle: str
+    grounds: tuple[str, ...]
+    meeting_date: datetime.date
+    cell_name: str
+    present: int
+    total: int
+    vote_base: int
+    resolutions: tuple[str, ...]
+    adoption: VoteRecord
+    recipients: tuple[str, ...]
+    secretary: Person
+    integrity: Integrity
