@@ -182,10 +182,9 @@ def _render(
         stylesheets=stylesheets, font_config=font_config
     )
     boxes = _signature_boxes(rendered)
-    pdf = rendered.write_pdf(
-        pdf_identifier=document.integrity.document_id.encode("ascii"),
-        pdf_variant="pdf/a-2b",
-    )
+    # Plain PDF 1.7, not a PDF/A variant: WeasyPrint 70 leaves the sRGB profile file open for
+    # PDF/A (a ResourceWarning per render), and the archive keeps the signed file as is.
+    pdf = rendered.write_pdf(pdf_identifier=document.integrity.document_id.encode("ascii"))
     return RenderedPdf(
         pdf=pdf,
         page_count=len(rendered.pages),

@@ -1,0 +1,40 @@
+"""Shared scenes for the minutes tests: the sample meeting rendered once, its two signers."""
+
+import shutil
+import subprocess
+from functools import cache
+
+import pytest
+
+from minutes import rendering, samples
+from tests.factories import MemberFactory
+
+
+@cache
+def rendered_sample() -> rendering.RenderedPdf:
+    return rendering.render_minutes(samples.sample_minutes())
+
+
+@pytest.fixture(scope="session")
+def sample_pdf() -> rendering.RenderedPdf:
+    return rendered_sample()
+
+
+@pytest.fixture
+def chair(db):
+    return MemberFactory(full_name=samples.CHAIR.name)
+
+
+@pytest.fixture
+def recorder(db):
+    return MemberFactory(full_name=samples.RECORDER.name)
+
+
+def poppler(tool: str, *args: str, stdin: bytes | None = None) -> str:
+    """Runs a poppler-utils tool (Debian poppler-utils) and returns its output."""
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is missing: install the Debian package poppler-utils")
+    result = subprocess.run(
+        [tool, *args], input=stdin, capture_output=True, check=False, timeout=60
+    )
+    return result.stdout.decode("utf-8") + result.stderr.decode("utf-8")

@@ -1,0 +1,110 @@
+import datetime
+
+import pytest
+
+from minutes.document import (
+    MinutesKind,
+    OutcomeWording,
+    ReadBack,
+    minutes_title,
+    percent,
+    vietnamese_date,
+)
+from minutes.samples import sample_extract, sample_minutes, sample_resolution
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "expected"),
+    [
+        (14, 15, "93,33%"),
+        (1, 2, "50%"),
+        (2, 3, "66,67%"),
+        (1, 8, "12,5%"),
+        (12, 12, "100%"),
+        (0, 5, "0%"),
+        (3, 0, "0%"),
+    ],
+    ids=[
+        "thirds-round-down",
+        "half",
+        "two-thirds-round-up",
+        "one-decimal",
+        "all",
+        "none",
+        "empty-base",
+    ],
+)
+def test_percent_uses_two_decimals_and_a_decimal_comma(part, whole, expected):
+    assert percent(part, whole) == expected
+
+
+def test_vietnamese_date_writes_day_and_month_in_two_digits():
+    assert vietnamese_date(datetime.date(2026, 3, 5)) == "ngày 05 tháng 03 năm 2026"
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "expected"),
+    [
+        (MinutesKind.REGULAR, "", "SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG 11 NĂM 2026"),
+        (
+            MinutesKind.THEMATIC,
+            "Học tập và làm theo tư tưởng Hồ Chí Minh",
+            "SINH HOẠT CHI BỘ CHUYÊN ĐỀ HỌC TẬP VÀ LÀM THEO TƯ TƯỞNG HỒ CHÍ MINH",
+        ),
+        (MinutesKind.COMMITTEE, "", "HỌP CHI ỦY THÁNG 11 NĂM 2026"),
+        (MinutesKind.EXTRAORDINARY, "", "SINH HOẠT CHI BỘ BẤT THƯỜNG"),
+        (MinutesKind.CONGRESS, "nhiệm kỳ 2025 – 2027", "ĐẠI HỘI CHI BỘ NHIỆM KỲ 2025 – 2027"),
+    ],
+    ids=["regular", "thematic", "committee", "extraordinary", "congress"],
+)
+def test_minutes_title_per_kind(kind, subject, expected):
+    assert minutes_title(kind, datetime.date(2026, 11, 5), subject) == expected
+
+
+def test_sample_is_a_two_hour_meeting_with_30_speeches_and_5_votes():
+    document = sample_minutes()
+
+    assert (document.speech_count, len(document.votes)) == (30, 5)
+    assert (document.duration_minutes, document.duration_label) == (125, "2 giờ 05 phút")
+    assert document.meets_minimum_duration is True
+
+
+def test_sample_attendance_adds_up():
+    attendance = sample_minutes().attendance
+
+    assert attendance.total == attendance.official + attendance.probationary
+    assert (attendance.present, attendance.absent) == (14, 2)
+    assert attendance.attendance_rate == "86,67%"
+
+
+def test_sample_votes_carry_the_engine_outcome_in_the_right_wording():
+    outcomes = [(vote.outcome, vote.percentage) for vote in sample_minutes().votes]
+
+    assert outcomes == [
+        ("THÔNG QUA", "91,67%"),
+        ("ĐẠT", "83,33%"),
+        ("ĐẠT", "91,67%"),
+        ("KHÔNG THÔNG QUA", "41,67%"),
+        ("THÔNG QUA", "91,67%"),
+    ]
+
+
+def test_only_the_secret_ballot_carries_a_counting_board_record():
+    votes = sample_minutes().votes
+
+    assert [vote.ballot_count is not None for vote in votes] == [False, True, False, False, False]
+    assert votes[1].wording == OutcomeWording.THRESHOLD
+
+
+def test_read_back_without_counts_means_chair_and_recorder_approved():
+    assert ReadBack().approved_by_vote is False
+    assert ReadBack(yes=11, of=11).approved_by_vote is True
+
+
+def test_extract_and_resolution_titles():
+    assert sample_extract().title == (
+        "Sinh hoạt chi bộ ngày 05/11/2026 (về việc đề nghị kết nạp quần chúng Lê Thị Mai vào Đảng)"
+    )
+    assert sample_resolution().header.number == "11-NQ/CB"

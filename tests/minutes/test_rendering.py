@@ -1,0 +1,276 @@
+import dataclasses
+import re
+
+import pytest
+
+from minutes import rendering, samples
+from minutes.document import Speech
+from tests.minutes.conftest import poppler, rendered_sample
+
+# No database mark: pytest-django fails any test here that touches the database, which is how
+# these tests also check that rendering needs none.
+pytestmark = pytest.mark.unit
+
+MINUTES_TEXTS = [
+    # Header blocks (36-HD/VPTW) and title
+    "ĐẢNG BỘ PHƯỜNG HOÀNG LIỆT",
+    "CHI BỘ TỔ DÂN PHỐ SỐ 7",
+    "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "Hà Nội, ngày 05 tháng 11 năm 2026",
+    "BIÊN BẢN",
+    "SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG 11 NĂM 2026",
+    # I
+    "I. THỜI GIAN, ĐỊA ĐIỂM, HÌNH THỨC",
+    "Thời gian: bắt đầu lúc 19 giờ 30 phút, ngày 05/11/2026.",
+    "Hình thức: kết hợp trực tiếp và trực tuyến; căn cứ Công văn số 85-CV/ĐU",
+    # II
+    "II. THÀNH PHẦN",
+    "Tổng số đảng viên của chi bộ: 17 đồng chí; trong đó: chính thức 15, dự bị 2.",
+    "Đảng viên được miễn công tác và sinh hoạt đảng: 1 đồng chí.",
+    "Đảng viên giới thiệu sinh hoạt tạm thời nơi khác: 1 đồng chí.",
+    "Đảng viên sinh hoạt tạm thời tại chi bộ: 1 đồng chí.",
+    "Có mặt: 14 đồng chí (chính thức 11, dự bị 2, sinh hoạt tạm thời 1, miễn sinh hoạt có mặt 0).",
+    "Vắng mặt: 2 đồng chí",
+    "Có lý do: Phạm Văn Long – đi công tác tại Đà Nẵng, đã báo cáo chi ủy.",
+    "Không có lý do: Cao Văn Thắng.",
+    "Tỷ lệ đảng viên dự sinh hoạt: 86,67% (13/15).",
+    "Số thành viên làm căn cứ biểu quyết (N): 12 (cách tính: trừ đảng viên vắng mặt có lý do "
+    "được chấp thuận (Quy định 24-QĐ/TW, 9.3.2); exclude_approved_absentees).",
+    "Đại biểu dự: đồng chí Nguyễn Văn Thành, Đảng ủy viên",
+    "Chủ trì: đồng chí Nguyễn Thị Hằng, Bí thư chi bộ.",
+    "Thư ký: đồng chí Trần Văn Đức.",
+    "Tài liệu sử dụng:",
+    # III
+    "III. NỘI DUNG VÀ DIỄN BIẾN",
+    "1. Phần mở đầu",
+    "2. Thông tin thời sự, quán triệt văn bản cấp trên",
+    "4. Xét đề nghị kết nạp quần chúng Lê Thị Mai vào Đảng",
+    "Đồng chí Phạm Thị Lan: Nhất trí với báo cáo.",
+    "Đồng chí Nguyễn Văn Thành: Đại biểu Đảng ủy phường",
+    "Ý kiến bảo lưu: đồng chí Đặng Quốc Bảo:",
+    "Hình thức biểu quyết: bỏ phiếu kín.",
+    "Hình thức biểu quyết: biểu quyết điện tử.",
+    "Số thành viên căn cứ (N): 12; số tham gia biểu quyết: 11.",
+    "số phiếu phát ra 11, số phiếu thu vào 11, hợp lệ 11, không hợp lệ 0; Đồng ý kết nạp: 10 "
+    "phiếu; Không đồng ý kết nạp: 1 phiếu.",
+    "Kết quả: tán thành 10/12 (83,33%), không tán thành 1, không biểu quyết 0.",
+    "Ngưỡng áp dụng: ít nhất hai phần ba N, cần ít nhất 8/12 (R-A1, R-V2) → ĐẠT.",
+    "Ngưỡng áp dụng: quá nửa N, cần ít nhất 7/12 (R-V3, R-V2) → KHÔNG THÔNG QUA.",
+    "Ngưỡng áp dụng: quá nửa N, cần ít nhất 7/12 (R-V3, R-V2) → THÔNG QUA.",
+    "cần ít nhất 8/12 phiếu tán thành (ít nhất hai phần ba N); có 10 phiếu tán thành",
+    "7. Kết luận của đồng chí chủ trì",
+    "Phân công nhiệm vụ",
+    "Hoàng Văn Nam",
+    "20/11/2026",
+    "thường xuyên",
+    "8. Biểu quyết thông qua kết luận, nghị quyết",
+    "9. Đánh giá chất lượng buổi sinh hoạt",
+    "Tổng điểm: 88; xếp loại: Khá.",
+    # IV
+    "IV. KẾT THÚC",
+    "Biên bản đã được thư ký đọc lại trước chi bộ; chi bộ nhất trí thông qua (11/11).",
+    "Buổi sinh hoạt kết thúc lúc 21 giờ 35 phút cùng ngày; thời lượng 2 giờ 05 phút (tối "
+    "thiểu 90 phút: đạt).",
+    "THƯ KÝ",
+    "(Ký, ghi rõ họ tên)",
+    "CHỦ TRÌ",
+    "(Ký, ghi rõ họ tên, chức vụ)",
+    "Trần Văn Đức",
+    "Nguyễn Thị Hằng",
+    # Verification block and footer
+    "Xác thực văn bản: quét mã QR hoặc truy cập https://chibo.hoangliet.vn/x/7600BD639C",
+    "Mã văn bản: 7600bd63-9ce0-5547-be6f-5899016364cc",
+    "Mã băm chuỗi sự kiện buổi sinh hoạt (SHA-256):",
+    "Trang 1/",
+]
+
+
+def text_of(pdf: bytes, *options: str) -> str:
+    text = poppler("pdftotext", *options, "-enc", "UTF-8", "-", "-", stdin=pdf)
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def minutes_text(sample_pdf):
+    return text_of(sample_pdf.pdf)
+
+
+@pytest.mark.parametrize("expected", MINUTES_TEXTS)
+def test_minutes_pdf_contains_every_heading_and_figure(minutes_text, expected):
+    assert expected in minutes_text
+
+
+def test_minutes_pdf_prints_the_full_event_chain_head(sample_pdf):
+    head = samples.sample_minutes().integrity.event_chain_head
+
+    # The hash may wrap across lines; the characters must all be there, in order.
+    assert head in text_of(sample_pdf.pdf).replace(" ", "")
+
+
+def test_every_speech_is_printed_in_order(minutes_text):
+    speeches = [speech for item in samples.sample_minutes().items for speech in item.speeches]
+    positions = [minutes_text.find(f"Đồng chí {s.speaker}: {s.opinion[:30]}") for s in speeches]
+
+    assert len(positions) == 30
+    assert -1 not in positions
+    assert positions == sorted(positions)
+
+
+def test_text_is_precomposed_unicode_not_decomposed(minutes_text):
+    # "ệ" must come out as one code point (U+1EC7), as typed, not e + two combining marks.
+    assert "Hoàng Liệt" in minutes_text
+    assert "\u0323" not in minutes_text
+
+
+def test_fonts_are_embedded_subsets_with_unicode_maps(sample_pdf):
+    lines = poppler("pdffonts", "-", stdin=sample_pdf.pdf).splitlines()[2:]
+    fonts = [line.split() for line in lines if line.strip()]
+
+    assert {font[0].split("+", 1)[1] for font in fonts} == {
+        "Chibo-Serif",
+        "Chibo-Serif-Bold",
+        "Chibo-Serif-Italic",
+        "Liberation-Mono",
+    }
+    # columns: name type encoding emb sub uni object-id generation
+    assert all(font[-5:-2] == ["yes", "yes", "yes"] for font in fonts)
+
+
+def test_two_renders_are_byte_identical():
+    document = samples.sample_minutes()
+
+    assert rendering.render_minutes(document).pdf == rendering.render_minutes(document).pdf
+
+
+def test_pdf_dates_and_identifier_come_from_the_document(sample_pdf):
+    info = poppler("pdfinfo", "-isodates", "-", stdin=sample_pdf.pdf)
+
+    assert "CreationDate:    2026-11-05T21:35:00+07" in info
+    assert "ModDate:         2026-11-05T21:35:00+07" in info
+    assert b"/ID [(7600bd63-9ce0-5547-be6f-5899016364cc)" in sample_pdf.pdf
+
+
+def test_minutes_pdf_is_a4_with_its_page_count(sample_pdf):
+    info = poppler("pdfinfo", "-", stdin=sample_pdf.pdf)
+
+    assert sample_pdf.pdf.startswith(b"%PDF-1.7")
+    assert "Page size:       595.276 x 841.89 pts (A4)" in info
+    assert f"Pages:           {sample_pdf.page_count}\n" in info
+    assert sample_pdf.page_count == 8
+
+
+def test_every_page_is_numbered_out_of_the_total(minutes_text, sample_pdf):
+    total = sample_pdf.page_count
+    numbers = [f"Trang {page}/{total}" in minutes_text for page in range(1, total + 1)]
+
+    assert numbers == [True] * total
+
+
+def words_with_boxes(pdf: bytes, page: int) -> list[tuple[str, float, float, float, float]]:
+    """(word, x_min, y_min, x_max, y_max) in PDF points, origin at the top left."""
+    html = poppler(
+        "pdftotext", "-bbox", "-f", str(page + 1), "-l", str(page + 1), "-", "-", stdin=pdf
+    )
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    return [
+        (w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(pattern, html)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "heading", "name"),
+    [("recorder", "THƯ", "Đức"), ("chair", "CHỦ", "Hằng")],
+    ids=["recorder-left", "chair-right"],
+)
+def test_signature_box_lies_between_the_role_and_the_name(sample_pdf, role, heading, name):
+    slot = sample_pdf.signature_boxes[role]
+    x1, y1, x2, y2 = slot.box
+    page_height = 841.89
+    top, bottom = page_height - y2, page_height - y1  # to pdftotext's top-left origin
+    words = words_with_boxes(sample_pdf.pdf, slot.page)
+    heading_word = next(w for w in words if w[0] == heading)
+    name_word = next(w for w in words if w[0] == name)
+
+    assert slot.page == sample_pdf.page_count - 1
+    assert heading_word[4] < top < bottom < name_word[2]
+    assert x1 < heading_word[1] < heading_word[3] < x2
+    assert x2 - x1 == pytest.approx(198.43, abs=0.1)  # 70 mm
+    assert y2 - y1 == pytest.approx(68.03, abs=0.1)  # 24 mm
+
+
+def test_recorder_signs_on_the_left_and_chair_on_the_right(sample_pdf):
+    recorder, chair = sample_pdf.signature_boxes["recorder"], sample_pdf.signature_boxes["chair"]
+
+    assert recorder.box[2] < chair.box[0]
+    assert recorder.box[1] == chair.box[1]
+
+
+def test_text_from_the_meeting_is_escaped():
+    document = samples.sample_minutes()
+    first = document.items[2]
+    hostile = dataclasses.replace(
+        first, speeches=(Speech("<b>Kẻ xấu</b>", '<img src="file:///etc/passwd">'),)
+    )
+    document = dataclasses.replace(document, items=(hostile,))
+
+    html = rendering.minutes_html(document)
+
+    assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
+    assert "<img" not in html
+
+
+def test_fetcher_reads_our_fonts_and_nothing_else():
+    fetcher = rendering.LocalFontFetcher()
+    font = next(iter(rendering.FONT_FILES.values()))
+
+    response = fetcher.fetch(font.as_uri())
+    try:
+        assert response.read(4) == b"\x00\x01\x00\x00"  # a TrueType font
+    finally:
+        response.close()
+    for url in ["file:///etc/passwd", "https://example.com/font.ttf", "ftp://example.com/x"]:
+        with pytest.raises(ValueError, match=r"refus|disallowed"):
+            fetcher.fetch(url)
+
+
+def test_extract_pdf_has_its_title_certification_and_signature():
+    rendered = rendering.render_extract(samples.sample_extract())
+    text = text_of(rendered.pdf)
+
+    for expected in [
+        "TRÍCH BIÊN BẢN",
+        "Sinh hoạt chi bộ ngày 05/11/2026 (về việc đề nghị kết nạp quần chúng Lê Thị Mai vào Đảng)",
+        "Số thành viên làm căn cứ biểu quyết (N): 12",
+        "Kết quả: tán thành 10/12 (83,33%)",
+        "Trích đúng biên bản.",
+        "T/M CHI BỘ",
+        "BÍ THƯ",
+        "Nguyễn Thị Hằng",
+    ]:
+        assert expected in text
+    assert list(rendered.signature_boxes) == ["secretary"]
+
+
+def test_resolution_pdf_follows_the_template():
+    rendered = rendering.render_resolution(samples.sample_resolution())
+    text = text_of(rendered.pdf)
+
+    for expected in [
+        "Số 11-NQ/CB",
+        "NGHỊ QUYẾT",
+        "Sinh hoạt chi bộ tháng 11 năm 2026",
+        "- Căn cứ Điều lệ Đảng Cộng sản Việt Nam;",
+        "Chi bộ Tổ dân phố số 7 họp ngày 05/11/2026 (có mặt 13/15 đảng viên; N = 12),",
+        "QUYẾT NGHỊ",
+        "5. Giữ nguyên lịch sinh hoạt chi bộ thường kỳ vào tối ngày 05 hằng tháng.",
+        "Nghị quyết được 11/12 đảng viên chính thức tán thành (đạt 91,67%).",
+        "Nơi nhận:",
+        "Đảng ủy phường Hoàng Liệt (để b/c),",
+        "T/M CHI BỘ",
+    ]:
+        assert expected in text
+    assert rendered.page_count == 1
+
+
+def test_rendered_sample_is_cached_per_session(sample_pdf):
+    assert rendered_sample() is sample_pdf
