@@ -1,0 +1,450 @@
+"""Reading a roster file (CSV or XLSX) into rows, with every problem found in it.
+
+The file's first non-empty row names the columns; their order is free. Headers are matched
+ignoring letter case, accents, spaces and punctuation, so "Họ và tên", "HO VA TEN", "ho_ten"
+and "full_name" are the same column.
+
+Column (template header)  required  also accepted as           format
+Họ và tên                 yes       ho_ten, full_name, name      ≤ 120 characters
+Ngày sinh                 no        date_of_birth, birth_date    dd/mm/yyyy
+Số thẻ đảng viên          no        so_the, party_card_number    ≤ 20 characters; empty for
+                                                                 a probationary member
+Ngày vào Đảng             yes       ngay_ket_nap, admission_date dd/mm/yyyy
+Ngày chính thức           no        recognition_date             dd/mm/yyyy; required for an
+                                                                 official member
+Loại đảng viên            yes       loai, standing               "chính thức" or "dự bị"
+Thư điện tử               no        email                        an e-mail address
+Điện thoại                no        sdt, so_dien_thoai, phone    ≤ 20 characters
+
+A column "STT" (row number) is allowed and ignored; any other column is an error, so that data
+under a misspelt header is never dropped silently. Row numbers in the report are the
+spreadsheet's own (the header is usually row 1); empty rows are skipped.
+
+CSV: UTF-8 with or without a byte-order mark, comma or semicolon delimited (Excel in a
+Vietnamese locale writes semicolons). XLSX: the first sheet. The kind is told from the content
+(a ZIP archive is an XLSX), never from the file name.
+
+This module checks each cell on its own. Rules across cells and against the database
+(official without recognition date, dates in the future, duplicate card numbers) are the
+service's: `members.services.import_roster`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.enums import Standing
+from members.errors import RowError
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+PHONE = re.compile(r"[0-9+().\-\s]*")
+
+
+class CellError(ValueError):
+    """A value that cannot be read; its message goes into the report."""
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    # A number typed into an Excel cell comes back as 12345678.0.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        value = value.strftime("%d/%m/%Y")
+    return " ".join(str(value).split())
+
+
+def _limited(limit: int) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        text = _text(value)
+        if len(text) > limit:
+            raise CellError(
+                _("Dài quá %(limit)d ký tự (đang có %(length)d).")
+                % {"limit": limit, "length": len(text)}
+            )
+        return text
+
+    return parse
+
+
+def _optional_card(value: object) -> str | None:
+    return _limited(20)(value) or None
+
+
+def _date(value: object) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    for date_format in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, date_format).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    raise CellError(
+        _("“%(value)s” không phải ngày theo dạng dd/mm/yyyy, ví dụ 19/05/2010.") % {"value": text}
+    )
+
+
+STANDINGS = {
+    "chinh_thuc": Standing.OFFICIAL,
+    "ct": Standing.OFFICIAL,
+    "official": Standing.OFFICIAL,
+    "du_bi": Standing.PROBATIONARY,
+    "db": Standing.PROBATIONARY,
+    "probationary": Standing.PROBATIONARY,
+}
+
+
+def _standing(value: object) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    standing = STANDINGS.get(header_key(text))
+    if standing is None:
+        raise CellError(
+            _("“%(value)s” không phải loại đảng viên: ghi “chính thức” hoặc “dự bị”.")
+            % {"value": text}
+        )
+    return standing.value
+
+
+def _email(value: object) -> str:
+    text = _limited(254)(value)
+    if text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise CellError(
+                _("“%(value)s” không phải địa chỉ thư điện tử.") % {"value": text}
+            ) from None
+    return text
+
+
+def _phone(value: object) -> str:
+    text = _limited(20)(value)
+    if not PHONE.fullmatch(text):
+        raise CellError(_("Số điện thoại chỉ gồm chữ số, dấu cách và các dấu + ( ) . -"))
+    return text
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str  # as written in the template; the report names columns this way
+    required: bool
+    parse: Callable[[object], object]
+    aliases: tuple[str, ...] = ()
+
+
+# The file's headers are Vietnamese whatever the interface language, so they are not translated.
+COLUMNS = (
+    Column("full_name", "Họ và tên", True, _limited(120), ("ho_ten", "full_name", "name", "ten")),
+    Column("date_of_birth", "Ngày sinh", False, _date, ("date_of_birth", "birth_date", "dob")),
+    Column(
+        "party_card_number",
+        "Số thẻ đảng viên",
+        False,
+        _optional_card,
+        ("so_the", "so_the_dang", "party_card_number", "card_number"),
+    ),
+    Column(
+        "admission_date",
+        "Ngày vào Đảng",
+        True,
+        _date,
+        ("ngay_ket_nap", "admission_date", "admitted_on"),
+    ),
+    Column(
+        "recognition_date",
+        "Ngày chính thức",
+        False,
+        _date,
+        ("ngay_cong_nhan_chinh_thuc", "recognition_date", "recognized_on", "recognised_on"),
+    ),
+    Column("standing", "Loại đảng viên", True, _standing, ("loai", "standing")),
+    Column("email", "Thư điện tử", False, _email, ("email", "e_mail")),
+    Column("phone", "Điện thoại", False, _phone, ("so_dien_thoai", "sdt", "phone", "telephone")),
+)
+COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
+IGNORED_HEADERS = frozenset({"stt", "tt", "so_thu_tu", "no"})
+
+
+def header_key(text: object) -> str:
+    """ "Ngày vào Đảng" → "ngay_vao_dang": no accents, lower case, words joined by "_"."""
+    text = str(text or "").replace("đ", "d").replace("Đ", "D")
+    text = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+HEADER_KEYS = {
+    key: column
+    for column in COLUMNS
+    for key in (header_key(column.header), column.field, *column.aliases)
+}
+
+
+@dataclass
+class ParsedRow:
+    """One data row: `values` holds the fields that were read without error (a blank optional
+    cell is None or ""); a field that could not be read is absent and has an error."""
+
+    row: int
+    values: dict[str, object] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class ParsedRoster:
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # problems with the whole file
+
+    @property
+    def all_errors(self) -> list[RowError]:
+        return [*self.errors, *(error for row in self.rows for error in row.errors)]
+
+
+class ImportFileError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def read_roster(upload: IO[bytes] | bytes) -> ParsedRoster:
+    """Reads every row of a CSV or XLSX roster; never raises for a bad file, it reports it."""
+    try:
+        data = _read_limited(upload)
+        rows = _xlsx_rows(data) if data.startswith(ZIP_MAGIC) else _csv_rows(data)
+        # closing() ends the generator, and with it the workbook, when a row is rejected.
+        with closing(rows):
+            return _parse(rows)
+    except ImportFileError as rejected:
+        return ParsedRoster(errors=[RowError(None, None, rejected.message)])
+
+
+def _read_limited(upload: IO[bytes] | bytes) -> bytes:
+    limit = settings.ROSTER_IMPORT_MAX_BYTES
+    data = upload if isinstance(upload, bytes) else upload.read(limit + 1)
+    if len(data) > limit:
+        raise ImportFileError(_("Tệp lớn quá: tối đa %(size)s.") % {"size": filesizeformat(limit)})
+    if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
+        raise ImportFileError(_("Tệp trống."))
+    if data.startswith(OLE2_MAGIC):
+        raise ImportFileError(
+            _(
+                "Tệp Excel đời cũ (.xls) không đọc được. Hãy lưu lại thành “Sổ làm việc Excel "
+                "(.xlsx)” hoặc “CSV UTF-8”."
+            )
+        )
+    return data
+
+
+def _not_readable() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "Không đọc được tệp: tệp không phải Excel (.xlsx) và cũng không phải CSV mã UTF-8. "
+            "Trong Excel, hãy chọn Lưu thành “Sổ làm việc Excel (.xlsx)” hoặc “CSV UTF-8”."
+        )
+    )
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[object]]]:
+    if b"\x00" in data:
+        raise _not_readable()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _not_readable() from None
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        # csv counts physical lines; a quoted cell may span several, so number by record start.
+        start = 1
+        for record in reader:
+            yield start, list(record)
+            start = reader.line_num + 1
+    except csv.Error:
+        raise ImportFileError(
+            _("Tệp CSV hỏng ở dòng %(row)d: kiểm tra các dấu ngoặc kép.") % {"row": start}
+        ) from None
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[object]]]:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it does not know; the data is fine.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a broken archive raises any of a dozen error types
+        raise _not_readable() from None
+    try:
+        if not workbook.worksheets:
+            raise _not_readable()
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(values)
+    except ImportFileError:
+        raise
+    except Exception:  # a broken sheet inside a good archive
+        raise _not_readable() from None
+    finally:
+        workbook.close()
+
+
+def _is_blank(values: Iterable[object]) -> bool:
+    return all(_text(value) == "" for value in values)
+
+
+def _parse(rows: Iterator[tuple[int, list[object]]]) -> ParsedRoster:
+    roster = ParsedRoster()
+    header_row = next(((n, v) for n, v in rows if not _is_blank(v)), None)
+    if header_row is None:
+        raise ImportFileError(_("Tệp trống."))
+    columns = _columns(header_row[1])
+    limit = settings.ROSTER_IMPORT_MAX_ROWS
+    for number, values in rows:
+        if _is_blank(values):
+            continue
+        if len(roster.rows) == limit:
+            raise ImportFileError(
+                _("Tệp có hơn %(limit)d dòng đảng viên; hãy chia thành nhiều tệp.")
+                % {"limit": limit}
+            )
+        roster.rows.append(_parse_row(number, values, columns))
+    if not roster.rows:
+        raise ImportFileError(_("Tệp chỉ có dòng tiêu đề, chưa có đảng viên nào."))
+    return roster
+
+
+def _columns(headers: list[object]) -> list[Column | None]:
+    """The column under each header position (None: ignored); rejects a bad header row."""
+    columns: list[Column | None] = []
+    problems: list[str] = []
+    for header in headers:
+        key = header_key(header)
+        column = HEADER_KEYS.get(key)
+        if column is None and key and key not in IGNORED_HEADERS:
+            problems.append(
+                _("Không nhận ra cột “%(header)s”.") % {"header": _text(header)},
+            )
+        elif column is not None and column in columns:
+            problems.append(_("Cột “%(header)s” có hai lần.") % {"header": column.header})
+        columns.append(column)
+    missing = [c.header for c in COLUMNS if c.required and c not in columns]
+    if missing:
+        problems.append(
+            _("Thiếu cột bắt buộc: %(columns)s.") % {"columns": ", ".join(missing)},
+        )
+    if problems:
+        problems.append(
+            _("Các cột dùng được: %(columns)s.")
+            % {"columns": ", ".join(column.header for column in COLUMNS)}
+        )
+        raise ImportFileError(" ".join(problems))
+    return columns
+
+
+def _parse_row(number: int, values: list[object], columns: list[Column | None]) -> ParsedRow:
+    parsed = ParsedRow(number)
+    cells: dict[str, object] = {}
+    for position, value in enumerate(values):
+        column = columns[position] if position < len(columns) else None
+        if column is not None:
+            cells[column.field] = value
+        elif position >= len(columns) and _text(value):
+            parsed.errors.append(
+                RowError(number, None, _("Có dữ liệu ở ngoài các cột có tiêu đề."))
+            )
+    for column in COLUMNS:
+        if column not in columns:
+            # An optional column left out of the file is blank on every row.
+            parsed.values[column.field] = column.parse(None)
+            continue
+        try:
+            value = column.parse(cells.get(column.field))
+        except CellError as error:
+            parsed.errors.append(RowError(number, column.header, str(error)))
+            continue
+        if column.required and value in (None, ""):
+            parsed.errors.append(RowError(number, column.header, _("Không được để trống.")))
+            continue
+        parsed.values[column.field] = value
+    return parsed
+
+
+# --- Templates to download ------------------------------------------------------------------
+
+
+def template_csv() -> bytes:
+    """Header row only, UTF-8 with a byte-order mark so that Excel opens the accents right."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerow([column.header for column in COLUMNS])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode()
+
+
+def template_xlsx() -> bytes:
+    """The header row on the first sheet (text-formatted columns keep leading zeros), and a
+    second sheet explaining each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách"
+    sheet.append([column.header for column in COLUMNS])
+    for position, column in enumerate(COLUMNS, start=1):
+        letter = sheet.cell(row=1, column=position).column_letter
+        sheet.cell(row=1, column=position).font = Font(bold=True)
+        sheet.column_dimensions[letter].width = 22 if column.field != "full_name" else 30
+        for row in range(2, 502):
+            sheet.cell(row=row, column=position).number_format = "@"
+    help_sheet = workbook.create_sheet("Hướng dẫn")
+    help_sheet.append(["Cột", "Bắt buộc", "Cách ghi"])
+    with translation.override("vi"):
+        for column, how in zip(COLUMNS, TEMPLATE_HELP, strict=True):
+            help_sheet.append([column.header, "có" if column.required else "không", str(how)])
+    help_sheet.column_dimensions["A"].width = 22
+    help_sheet.column_dimensions["C"].width = 80
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+TEMPLATE_HELP = (
+    gettext_lazy("Tối đa 120 ký tự."),
+    gettext_lazy("Ngày/tháng/năm, ví dụ 02/09/1975."),
+    gettext_lazy("Tối đa 20 ký tự. Đảng viên dự bị chưa có thẻ: để trống."),
+    gettext_lazy("Ngày/tháng/năm."),
+    gettext_lazy("Ngày/tháng/năm. Bắt buộc với đảng viên chính thức; đảng viên dự bị để trống."),
+    gettext_lazy("“chính thức” hoặc “dự bị”."),
+    gettext_lazy("Địa chỉ thư điện tử; có thể để trống."),
+    gettext_lazy("Tối đa 20 ký tự; có thể để trống."),
+)
