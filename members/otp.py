@@ -158,6 +158,26 @@ def _verified_user(scope: dict[str, Any]) -> User | None:
     return user  # type: ignore[no-any-return]
 
 
+def session_still_verified(scope: dict[str, Any], user: User, *, renew: bool = False) -> bool:
+    """For every websocket message: the session was not signed out or expired since connect.
+
+    `renew` keeps a member who sits in a live meeting signed in: the page pings every few
+    minutes, and each ping counts as activity, like a page load would."""
+    session = scope.get("session")
+    if session is None or not session.session_key:
+        return False
+    stored = session.__class__(session.session_key)
+    persistent_id = stored.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id or str(stored.get("_auth_user_id")) != str(user.pk):
+        return False
+    device = Device.from_persistent_id(persistent_id)
+    verified = device is not None and device.user_id == user.pk and device.confirmed
+    if verified and renew:
+        stored.modified = True
+        stored.save()
+    return verified
+
+
 verified_user_from_scope = sync_to_async(_verified_user)
 verified_user_from_scope.__doc__ = """The websocket's user if their session passed the second
 factor, else None. django-otp's middleware runs only for HTTP, so websockets check here."""
