@@ -1,0 +1,95 @@
+"""Permission-checked loads of meetings and what hangs off them, built on members.access.
+
+- The cell's members (home and temporary) and reviewers above see its announced meetings;
+  a draft is seen only by the cell's secretary and deputy secretary, who manage meetings.
+- Anything out of reach is a 404, exactly like a missing row; someone who sees a meeting but
+  may not manage it gets 403 on management pages.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from meetings.enums import MeetingStatus
+from meetings.models import Document, Invitation, Meeting, Notification
+from members import access as member_access
+from members.models import Organization, User
+
+
+def visible_meetings(user: User) -> QuerySet[Meeting]:
+    managed = member_access.managed_cell_ids(member_access.member_of(user))
+    return Meeting.objects.filter(
+        ~Q(status=MeetingStatus.DRAFT) | Q(cell_id__in=managed),
+        cell__in=member_access.visible_cells(user),
+    )
+
+
+def may_manage_meetings_of(user: User, cell: Organization) -> bool:
+    return member_access.may_manage_cell(user, cell)
+
+
+def ensure_may_manage(user: User, cell: Organization) -> None:
+    """For services: only the cell's secretary or deputy secretary prepares its meetings."""
+    if not may_manage_meetings_of(user, cell):
+        raise PermissionDenied
+
+
+def access_meeting(user: User, meeting_id: int) -> Meeting:
+    meeting = (
+        visible_meetings(user)
+        .select_related("cell", "cell__parent", "chair", "recorder")
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def access_meeting_for_management(user: User, meeting_id: int) -> Meeting:
+    meeting = access_meeting(user, meeting_id)
+    if not may_manage_meetings_of(user, meeting.cell):
+        raise PermissionDenied
+    return meeting
+
+
+def access_document(user: User, meeting_id: int, document_id: int) -> Document:
+    meeting = access_meeting(user, meeting_id)
+    document = Document.objects.filter(meeting=meeting, pk=document_id).first()
+    if document is None:
+        raise Http404
+    document.meeting = meeting
+    return document
+
+
+def access_own_invitation(user: User, meeting_id: int) -> Invitation:
+    """The user's own invitation to a meeting they can see; 403 when they were not invited."""
+    meeting = access_meeting(user, meeting_id)
+    member = member_access.member_of(user)
+    invitation = Invitation.objects.filter(meeting=meeting, member=member).first()
+    if member is None or invitation is None:
+        raise PermissionDenied
+    invitation.meeting = meeting
+    return invitation
+
+
+def access_invitation_for_management(user: User, meeting_id: int, invitation_id: int) -> Invitation:
+    meeting = access_meeting_for_management(user, meeting_id)
+    invitation = (
+        Invitation.objects.select_related("member")
+        .filter(meeting=meeting, pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise Http404
+    invitation.meeting = meeting
+    return invitation
+
+
+def access_notification(user: User, notification_id: int) -> Notification:
+    notification = Notification.objects.filter(user=user, pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    return notification

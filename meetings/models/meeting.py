@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.enums import (
+    DOCUMENT_STATUSES,
+    ONLINE_MODES,
+    PREPARATION_STATUSES,
+    MeetingChangeAction,
+    MeetingKind,
+    MeetingMode,
+    MeetingStatus,
+)
+from members.enums import Level
+
+
+class Meeting(models.Model):
+    """One meeting of a cell (buổi sinh hoạt chi bộ), from the secretary's draft to the archive."""
+
+    cell = models.ForeignKey(
+        "members.Organization",
+        verbose_name=_("chi bộ"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        limit_choices_to={"level": Level.CELL},
+    )
+    kind = models.CharField(_("loại buổi sinh hoạt"), max_length=20, choices=MeetingKind.choices)
+    mode = models.CharField(
+        _("hình thức"), max_length=20, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
+    )
+    title = models.CharField(
+        _("chủ đề"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ví dụ: chủ đề sinh hoạt chuyên đề. Để trống: tên theo loại và ngày."),
+    )
+    starts_at = models.DateTimeField(_("thời gian bắt đầu"))
+    planned_minutes = models.PositiveSmallIntegerField(_("thời lượng dự kiến (phút)"), default=90)
+    place = models.CharField(_("địa điểm"), max_length=200, blank=True)
+    online_room = models.CharField(
+        _("phòng họp trực tuyến"),
+        max_length=300,
+        blank=True,
+        help_text=_("Tên hoặc địa chỉ phòng họp trực tuyến."),
+    )
+    approval_number = models.CharField(
+        _("số văn bản cho phép của cấp ủy cấp trên"), max_length=60, blank=True
+    )
+    approval_date = models.DateField(_("ngày văn bản cho phép"), null=True, blank=True)
+    chair = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("chủ trì"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorder = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("thư ký"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Có thể cử khi khai mạc."),
+    )
+    status_reason = models.CharField(_("lý do hoãn, hủy"), max_length=500, blank=True)
+    # iCalendar SEQUENCE: bumped whenever members' calendars must be updated.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    scheduled_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("buổi sinh hoạt")
+        verbose_name_plural = _("buổi sinh hoạt")
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            models.Index(fields=["cell", "starts_at"], name="meeting_cell_start_idx"),
+            models.Index(fields=["status", "starts_at"], name="meeting_status_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        if self.title:
+            return self.title
+        day = formats.date_format(timezone.localtime(self.starts_at), "SHORT_DATE_FORMAT")
+        return f"{self.get_kind_display()} {day}"
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return self.starts_at + datetime.timedelta(minutes=self.planned_minutes)
+
+    @property
+    def local_day(self) -> datetime.date:
+        return timezone.localtime(self.starts_at).date()
+
+    @property
+    def is_in_preparation(self) -> bool:
+        return self.status in PREPARATION_STATUSES
+
+    @property
+    def accepts_documents(self) -> bool:
+        return self.status in DOCUMENT_STATUSES
+
+    @property
+    def accepts_replies(self) -> bool:
+        return self.status in (MeetingStatus.SCHEDULED, MeetingStatus.POSTPONED)
+
+    @property
+    def accepts_absence_decisions(self) -> bool:
+        return self.status in (
+            MeetingStatus.SCHEDULED,
+            MeetingStatus.POSTPONED,
+            MeetingStatus.IN_PROGRESS,
+        )
+
+    @property
+    def is_online(self) -> bool:
+        return self.mode in ONLINE_MODES
+
+    @property
+    def approval_reference(self) -> str:
+        """The superior committee's approval as the charter and the minutes cite it."""
+        if not self.approval_number.strip():
+            return ""
+        reference = _("văn bản số %(number)s") % {"number": self.approval_number.strip()}
+        if self.approval_date:
+            day = formats.date_format(self.approval_date, "SHORT_DATE_FORMAT")
+            reference += " " + _("ngày %(day)s") % {"day": day}
+        return str(reference)
+
+
+class MeetingChange(models.Model):
+    """The meeting's history: every state change and edit, who made it and why. Append-only."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=30, choices=MeetingChangeAction.choices)
+    from_status = models.CharField(max_length=20, choices=MeetingStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=MeetingStatus.choices, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lịch sử buổi sinh hoạt")
+        verbose_name_plural = _("lịch sử buổi sinh hoạt")
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.get_action_display()}"

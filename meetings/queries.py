@@ -1,0 +1,181 @@
+"""Reads about meetings (not permission-checked: see meetings.access)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from meetings import charter, snapshots
+from meetings.enums import (
+    HELD_STATUSES,
+    UPCOMING_STATUSES,
+    AbsenceDecision,
+    MeetingStatus,
+    Reply,
+)
+from meetings.models import AgendaItem, Document, Invitation, Meeting, Notification
+from members import queries as member_queries
+from members.models import Member, Organization
+
+# Materials reach members at least a day before the meeting (charter-rules.md, "Meetings").
+MATERIALS_LEAD = datetime.timedelta(days=1)
+
+
+def agenda_for(meeting: Meeting) -> QuerySet[AgendaItem]:
+    return meeting.agenda_items.select_related("presenter").order_by("position", "pk")
+
+
+def documents_for(meeting: Meeting) -> QuerySet[Document]:
+    return meeting.documents.select_related("agenda_item").order_by("uploaded_at", "pk")
+
+
+def invitations_for(meeting: Meeting) -> QuerySet[Invitation]:
+    return meeting.invitations.select_related("member").order_by("is_guest", "member__full_name")
+
+
+def absence_requests(meeting: Meeting) -> QuerySet[Invitation]:
+    return invitations_for(meeting).filter(reply=Reply.ABSENT)
+
+
+def is_published_late(document: Document, meeting: Meeting) -> bool:
+    """Published less than a day before the meeting (a warning, not a refusal)."""
+    published = document.published_at
+    return published is not None and published > meeting.starts_at - MATERIALS_LEAD
+
+
+def expected_vote_base(meeting: Meeting) -> charter.VoteBase:
+    """N as it stands before the meeting: the roster on the meeting's day, approved absences
+    taken out and announced attendance counted, as the charter engine computes it."""
+    day = meeting.local_day
+    return charter.vote_base(
+        snapshots.roster_for(meeting.cell, day),
+        snapshots.expected_attendance(meeting.invitations.all()),
+        snapshots.policy_for(meeting.cell),
+    )
+
+
+def cell_members_on(cell: Organization, day: datetime.date) -> QuerySet[Member]:
+    """Who may chair, record or present: home and temporary members, not suspended that day."""
+    temporary = member_queries.temporary_members(cell, day).values("pk")
+    suspended = Q(suspended_from__lte=day) & (
+        Q(suspended_until__isnull=True) | Q(suspended_until__gte=day)
+    )
+    return (
+        Member.objects.filter(Q(home_cell=cell) | Q(pk__in=temporary))
+        .exclude(suspended)
+        .order_by("full_name", "pk")
+    )
+
+
+def meetings_between(
+    meetings: QuerySet[Meeting], start: datetime.date, end: datetime.date
+) -> QuerySet[Meeting]:
+    """Meetings starting on local days start..end (inclusive)."""
+    zone = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    until = datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
+    return meetings.filter(starts_at__gte=since, starts_at__lt=until).order_by("starts_at", "pk")
+
+
+@dataclass(frozen=True)
+class MonthCalendar:
+    year: int
+    month: int
+    weeks: list[list[tuple[datetime.date, list[Meeting]]]]
+    meetings: list[Meeting]
+
+    @property
+    def first_day(self) -> datetime.date:
+        return datetime.date(self.year, self.month, 1)
+
+    @property
+    def previous(self) -> datetime.date:
+        return (self.first_day - datetime.timedelta(days=1)).replace(day=1)
+
+    @property
+    def next(self) -> datetime.date:
+        return (self.first_day + datetime.timedelta(days=32)).replace(day=1)
+
+
+def month_calendar(meetings: QuerySet[Meeting], year: int, month: int) -> MonthCalendar:
+    """Weeks Monday to Sunday covering the month, each day with its meetings."""
+    weeks_of_days = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    in_view = list(meetings_between(meetings, weeks_of_days[0][0], weeks_of_days[-1][-1]))
+    by_day: dict[datetime.date, list[Meeting]] = {}
+    for meeting in in_view:
+        by_day.setdefault(meeting.local_day, []).append(meeting)
+    weeks = [[(day, by_day.get(day, [])) for day in week] for week in weeks_of_days]
+    of_month = [m for m in in_view if (m.local_day.year, m.local_day.month) == (year, month)]
+    return MonthCalendar(year=year, month=month, weeks=weeks, meetings=of_month)
+
+
+@dataclass(frozen=True)
+class YearPlan:
+    year: int
+    meetings: list[Meeting]
+    planned: charter.Compliance  # every meeting that is not cancelled, over the whole year
+    held: charter.Compliance  # meetings that took place, over the months that have ended
+
+
+def year_plan(cell: Organization, year: int, today: datetime.date) -> YearPlan:
+    meetings = list(
+        meetings_between(
+            Meeting.objects.filter(cell=cell),
+            datetime.date(year, 1, 1),
+            datetime.date(year, 12, 31),
+        ).select_related("chair")
+    )
+    not_cancelled = [m for m in meetings if m.status != MeetingStatus.CANCELLED]
+    held = [m for m in meetings if m.status in HELD_STATUSES]
+    return YearPlan(
+        year=year,
+        meetings=meetings,
+        planned=charter.yearly_compliance(year, snapshots.held_meetings(not_cancelled)),
+        held=charter.yearly_compliance(year, snapshots.held_meetings(held), as_of=today),
+    )
+
+
+def upcoming_meetings_for(member: Member, now: datetime.datetime) -> QuerySet[Meeting]:
+    """Announced meetings still to come (or under way) in the member's home and temporary cells,
+    and in cells whose meetings they are invited to as the superior committee's guest."""
+    cells = {member.home_cell_id}
+    temporary = member.temporary_cell_on(timezone.localdate(now))
+    if temporary is not None:
+        cells.add(temporary)
+    since = now - datetime.timedelta(hours=12)
+    return (
+        Meeting.objects.filter(
+            Q(cell_id__in=cells) | Q(invitations__member=member),
+            status__in=UPCOMING_STATUSES,
+            starts_at__gte=since,
+        )
+        .distinct()
+        .select_related("cell")
+        .order_by("starts_at", "pk")
+    )
+
+
+def invitation_of(member: Member | None, meeting: Meeting) -> Invitation | None:
+    if member is None:
+        return None
+    return Invitation.objects.filter(meeting=meeting, member=member).first()
+
+
+def pending_absence_count(meeting: Meeting) -> int:
+    return meeting.invitations.filter(
+        reply=Reply.ABSENT, absence_decision=AbsenceDecision.PENDING
+    ).count()
+
+
+def notifications_for(user: object) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("meeting")
+
+
+def unread_count(user: object) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

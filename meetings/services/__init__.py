@@ -1,0 +1,1 @@
+"""State changes of the meetings app: one function per use case (see EXAMPLES.md B3)."""

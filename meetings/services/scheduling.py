@@ -1,0 +1,376 @@
+"""Meetings of a cell: create, edit, generate a year of regular meetings, and move a meeting
+through its states (draft → scheduled → in progress → ended → minutes approved → archived, and
+postponed or cancelled with a reason). Every change is kept in MeetingChange."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, fields
+from functools import partial
+
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from meetings import charter, snapshots, tasks
+from meetings.access import ensure_may_manage
+from meetings.agenda_templates import DEFAULT_TEMPLATE
+from meetings.enums import (
+    ANNOUNCED_STATUSES,
+    PREPARATION_STATUSES,
+    REASON_REQUIRED,
+    TRANSITIONS,
+    DeliveryKind,
+    MeetingChangeAction,
+    MeetingKind,
+    MeetingMode,
+    MeetingStatus,
+)
+from meetings.errors import RuleViolation
+from meetings.models import Document, Meeting, MeetingChange
+from meetings.queries import cell_members_on
+from meetings.recurrence import MonthlyRule
+from meetings.services.agenda import append_template_items, check_agenda_online
+from meetings.services.invitations import ensure_invitations
+from members.models import Member, Organization, User
+
+MAX_PLANNED_MINUTES = 600
+# Changing these moves the event in members' calendars: a new calendar version is sent.
+CALENDAR_FIELDS = frozenset(
+    {"kind", "title", "starts_at", "planned_minutes", "mode", "place", "online_room"}
+)
+
+
+@dataclass(frozen=True)
+class MeetingDetails:
+    """The fields the secretary edits."""
+
+    kind: str
+    mode: str
+    starts_at: datetime.datetime
+    planned_minutes: int
+    title: str = ""
+    place: str = ""
+    online_room: str = ""
+    approval_number: str = ""
+    approval_date: datetime.date | None = None
+    chair: Member | None = None
+    recorder: Member | None = None
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def check_details(cell: Organization, details: MeetingDetails) -> None:
+    """Raises RuleViolation on the first problem, naming the form field it belongs to."""
+    minimum = charter.minimum_duration(
+        snapshots.meeting_kind(details.kind), minimums=snapshots.duration_minimums_for(cell)
+    )
+    if not 0 < details.planned_minutes <= MAX_PLANNED_MINUTES:
+        raise RuleViolation(
+            _("Thời lượng dự kiến từ 1 đến %(max)s phút.") % {"max": MAX_PLANNED_MINUTES},
+            field="planned_minutes",
+        )
+    if minimum is not None and details.planned_minutes < minimum:
+        raise RuleViolation(
+            _("%(kind)s cần ít nhất %(minimum)s phút (R-P4); thời lượng dự kiến %(planned)s phút.")
+            % {
+                "kind": MeetingKind(details.kind).label,
+                "minimum": minimum,
+                "planned": details.planned_minutes,
+            },
+            field="planned_minutes",
+            reason="duration_below_minimum",
+        )
+    if details.mode in (MeetingMode.IN_PERSON, MeetingMode.HYBRID) and not details.place.strip():
+        raise RuleViolation(_("Ghi địa điểm họp."), field="place")
+    reference = _approval_reference(details)
+    verdict = charter.may_hold_online(snapshots.meeting_format(details.mode), reference or None)
+    if not verdict.allowed:
+        raise RuleViolation(verdict.explanation, field="approval_number", reason=verdict.reason)
+    if details.mode != MeetingMode.IN_PERSON and details.approval_date is None:
+        raise RuleViolation(
+            _("Ghi ngày của văn bản cho phép của cấp ủy cấp trên (R-O3)."), field="approval_date"
+        )
+    members = cell_members_on(cell, _local_day(details.starts_at))
+    for field in ("chair", "recorder"):
+        person = getattr(details, field)
+        if person is not None and not members.filter(pk=person.pk).exists():
+            raise RuleViolation(_("Chủ trì và thư ký phải là đảng viên của chi bộ."), field=field)
+
+
+def _approval_reference(details: MeetingDetails) -> str:
+    if not details.approval_number.strip():
+        return ""
+    reference = _("văn bản số %(number)s") % {"number": details.approval_number.strip()}
+    if details.approval_date:
+        day = formats.date_format(details.approval_date, "SHORT_DATE_FORMAT")
+        reference += " " + _("ngày %(day)s") % {"day": day}
+    return reference
+
+
+def _apply(meeting: Meeting, details: MeetingDetails) -> dict[str, list[str]]:
+    """Copies the details onto the meeting; returns {field: [old, new]} for what changed."""
+    changes: dict[str, list[str]] = {}
+    for field in fields(MeetingDetails):
+        new = getattr(details, field.name)
+        old = getattr(meeting, field.name)
+        if field.name in ("title", "place", "online_room", "approval_number"):
+            new = new.strip()
+        if old != new:
+            changes[field.name] = [_describe(old), _describe(new)]
+            setattr(meeting, field.name, new)
+    return changes
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return "" if value is None else str(value)
+
+
+def create_meeting(*, actor: User, cell: Organization, details: MeetingDetails) -> Meeting:
+    """A new draft meeting of the cell. Effects: the meeting, a history entry."""
+    with transaction.atomic():
+        ensure_may_manage(actor, cell)
+        check_details(cell, details)
+        meeting = Meeting(cell=cell, created_by=actor)
+        _apply(meeting, details)
+        meeting.save()
+        MeetingChange.objects.create(
+            meeting=meeting,
+            action=MeetingChangeAction.CREATED,
+            to_status=meeting.status,
+            actor=actor,
+        )
+    return meeting
+
+
+def update_meeting(*, actor: User, meeting: Meeting, details: MeetingDetails) -> Meeting:
+    """Edits a meeting still in preparation. When members already know about it and its time,
+    place or form changes, the calendar version goes up and a fresh invitation is sent.
+
+    Effects: the meeting, a history entry with every changed field, the notice task.
+    """
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("cell").get(pk=meeting.pk)
+        ensure_may_manage(actor, meeting.cell)
+        if meeting.status not in PREPARATION_STATUSES:
+            raise RuleViolation(_("Chỉ sửa được buổi sinh hoạt chưa bắt đầu."))
+        check_details(meeting.cell, details)
+        if meeting.status != MeetingStatus.DRAFT and details.starts_at <= timezone.now():
+            raise RuleViolation(_("Thời gian bắt đầu đã qua."), field="starts_at")
+        if details.mode != MeetingMode.IN_PERSON:
+            check_agenda_online(meeting, details.mode)
+        changes = _apply(meeting, details)
+        if not changes:
+            return meeting
+        announced = meeting.status in ANNOUNCED_STATUSES
+        moves_calendar = announced and bool(CALENDAR_FIELDS & changes.keys())
+        if moves_calendar:
+            meeting.sequence += 1
+        meeting.save()
+        if "starts_at" in changes:
+            ensure_invitations(meeting)
+        MeetingChange.objects.create(
+            meeting=meeting, action=MeetingChangeAction.EDITED, actor=actor, details=changes
+        )
+        if moves_calendar and meeting.status == MeetingStatus.SCHEDULED:
+            _enqueue_notices(meeting)
+    return meeting
+
+
+def change_status(*, actor: User, meeting: Meeting, to_status: str, reason: str = "") -> Meeting:
+    """Moves the meeting to `to_status` if the state machine allows it (enums.TRANSITIONS).
+
+    Scheduling checks the online approval and the agenda against the charter, publishes the
+    documents, invites the roster and queues the invitations. Postponing and cancelling need
+    a reason and queue a notice (with an .ics cancellation) to everyone already invited.
+    Effects: the meeting, a history entry, tasks after commit.
+    """
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("cell").get(pk=meeting.pk)
+        ensure_may_manage(actor, meeting.cell)
+        from_status = meeting.status
+        if to_status not in TRANSITIONS.get(from_status, frozenset()):
+            raise RuleViolation(
+                _("Không thể chuyển buổi sinh hoạt từ “%(from)s” sang “%(to)s”.")
+                % {"from": MeetingStatus(from_status).label, "to": _status_label(to_status)},
+                reason="transition_not_allowed",
+            )
+        reason = reason.strip()
+        if to_status in REASON_REQUIRED and not reason:
+            raise RuleViolation(_("Ghi rõ lý do hoãn hoặc hủy."), field="reason")
+        now = timezone.now()
+        if to_status in (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS):
+            _check_may_take_place(meeting)
+        if to_status == MeetingStatus.SCHEDULED:
+            if meeting.starts_at <= now:
+                raise RuleViolation(
+                    _("Thời gian bắt đầu đã qua; sửa thời gian trước khi lên lịch."),
+                    field="starts_at",
+                )
+            if from_status == MeetingStatus.POSTPONED:
+                meeting.sequence += 1
+            meeting.scheduled_at = meeting.scheduled_at or now
+            meeting.status_reason = ""
+        if to_status in REASON_REQUIRED:
+            meeting.status_reason = reason
+            if from_status in ANNOUNCED_STATUSES:
+                meeting.sequence += 1
+        meeting.status = to_status
+        meeting.save()
+        MeetingChange.objects.create(
+            meeting=meeting,
+            action=MeetingChangeAction.STATUS_CHANGED,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            actor=actor,
+        )
+        if to_status == MeetingStatus.SCHEDULED:
+            Document.objects.filter(meeting=meeting, published_at=None).update(published_at=now)
+            ensure_invitations(meeting)
+            _enqueue_notices(meeting)
+        elif to_status in REASON_REQUIRED and from_status in ANNOUNCED_STATUSES:
+            kind = (
+                DeliveryKind.POSTPONED
+                if to_status == MeetingStatus.POSTPONED
+                else DeliveryKind.CANCELLED
+            )
+            transaction.on_commit(
+                partial(tasks.send_status_notice.delay, meeting_id=meeting.pk, kind=kind.value)
+            )
+    return meeting
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(MeetingStatus(value).label)
+    except ValueError:
+        return value
+
+
+def _check_may_take_place(meeting: Meeting) -> None:
+    verdict = charter.may_hold_online(
+        snapshots.meeting_format(meeting.mode), meeting.approval_reference or None
+    )
+    if not verdict.allowed:
+        raise RuleViolation(verdict.explanation, field="approval_number", reason=verdict.reason)
+    if meeting.mode != MeetingMode.IN_PERSON:
+        check_agenda_online(meeting, meeting.mode)
+
+
+def _enqueue_notices(meeting: Meeting) -> None:
+    transaction.on_commit(partial(tasks.send_meeting_notices.delay, meeting_id=meeting.pk))
+
+
+def schedule_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    return change_status(actor=actor, meeting=meeting, to_status=MeetingStatus.SCHEDULED)
+
+
+def postpone_meeting(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
+    return change_status(
+        actor=actor, meeting=meeting, to_status=MeetingStatus.POSTPONED, reason=reason
+    )
+
+
+def cancel_meeting(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
+    return change_status(
+        actor=actor, meeting=meeting, to_status=MeetingStatus.CANCELLED, reason=reason
+    )
+
+
+def start_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    return change_status(actor=actor, meeting=meeting, to_status=MeetingStatus.IN_PROGRESS)
+
+
+def end_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    return change_status(actor=actor, meeting=meeting, to_status=MeetingStatus.ENDED)
+
+
+def record_minutes_approved(*, actor: User, meeting: Meeting) -> Meeting:
+    return change_status(actor=actor, meeting=meeting, to_status=MeetingStatus.MINUTES_APPROVED)
+
+
+def archive_meeting(*, actor: User, meeting: Meeting) -> Meeting:
+    return change_status(actor=actor, meeting=meeting, to_status=MeetingStatus.ARCHIVED)
+
+
+def generate_regular_meetings(
+    *,
+    actor: User,
+    cell: Organization,
+    year: int,
+    rule: MonthlyRule,
+    details: MeetingDetails,
+    schedule: bool = False,
+    with_agenda: bool = True,
+    not_before: datetime.date | None = None,
+    not_after: datetime.date | None = None,
+) -> list[Meeting]:
+    """One regular meeting per month of `year` on the rule's day ("first Tuesday, 19:30"), with
+    the regular agenda; months that already have a regular meeting (not cancelled) are skipped,
+    so running it twice adds nothing. `details` gives everything but the start. With
+    `schedule`, meetings still to come are scheduled at once (members see them; invitations go
+    out when each comes within the invitation lead time).
+
+    Effects: meetings, agenda items, history entries; with `schedule`, invitations and tasks.
+    """
+    with transaction.atomic():
+        # Serialises generation per cell, so two clicks cannot create a month twice.
+        cell = Organization.objects.select_for_update().get(pk=cell.pk)
+        ensure_may_manage(actor, cell)
+        zone = timezone.get_current_timezone()
+        taken = {
+            timezone.localtime(starts_at, zone).month
+            for starts_at in Meeting.objects.filter(
+                cell=cell,
+                kind=MeetingKind.REGULAR,
+                starts_at__gte=datetime.datetime(year, 1, 1, tzinfo=zone),
+                starts_at__lt=datetime.datetime(year + 1, 1, 1, tzinfo=zone),
+            )
+            .exclude(status=MeetingStatus.CANCELLED)
+            .values_list("starts_at", flat=True)
+        }
+        created = []
+        now = timezone.now()
+        for day in rule.days_in_year(year):
+            if day.month in taken:
+                continue
+            if (not_before and day < not_before) or (not_after and day > not_after):
+                continue
+            starts_at = datetime.datetime.combine(day, rule.time, tzinfo=zone)
+            month_details = MeetingDetails(
+                **{
+                    **{f.name: getattr(details, f.name) for f in fields(MeetingDetails)},
+                    "kind": MeetingKind.REGULAR,
+                    "starts_at": starts_at,
+                }
+            )
+            check_details(cell, month_details)
+            meeting = Meeting(cell=cell, created_by=actor)
+            _apply(meeting, month_details)
+            meeting.save()
+            MeetingChange.objects.create(
+                meeting=meeting,
+                action=MeetingChangeAction.GENERATED,
+                to_status=meeting.status,
+                actor=actor,
+                details={"rule": _describe_rule(rule), "year": year},
+            )
+            if with_agenda:
+                append_template_items(meeting, DEFAULT_TEMPLATE[MeetingKind.REGULAR])
+            created.append(meeting)
+        if schedule:
+            for meeting in created:
+                if meeting.starts_at > now:
+                    change_status(actor=actor, meeting=meeting, to_status=MeetingStatus.SCHEDULED)
+    return created
+
+
+def _describe_rule(rule: MonthlyRule) -> str:
+    return f"ordinal={rule.ordinal} weekday={rule.weekday} time={rule.time:%H:%M}"

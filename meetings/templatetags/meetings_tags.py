@@ -1,0 +1,15 @@
+from django import template
+
+from meetings import queries
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notification_count(context: template.Context) -> int:
+    """For the header: unread notifications of the signed-in, verified user."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_verified():
+        return 0
+    return queries.unread_count(user)

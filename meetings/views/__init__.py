@@ -1,0 +1,1 @@
+"""Views: parse the request, check access (meetings.access), call a service, render."""

@@ -1,0 +1,201 @@
+"""One meeting: its page, creating and editing it, moving it through its states."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from meetings import access, queries
+from meetings.enums import (
+    REASON_REQUIRED,
+    TRANSITION_LABELS,
+    TRANSITIONS,
+    MeetingKind,
+    MeetingStatus,
+    Reply,
+)
+from meetings.errors import RuleViolation
+from meetings.forms import (
+    MEETING_FIELD_ALIASES,
+    AbsenceDecisionForm,
+    MeetingForm,
+    ReplyForm,
+    StatusForm,
+    show_violation,
+)
+from meetings.models import Meeting
+from meetings.services import scheduling
+from members import access as member_access
+
+# The order in which the secretary's buttons appear.
+ACTION_ORDER = [
+    MeetingStatus.SCHEDULED,
+    MeetingStatus.IN_PROGRESS,
+    MeetingStatus.ENDED,
+    MeetingStatus.MINUTES_APPROVED,
+    MeetingStatus.ARCHIVED,
+    MeetingStatus.POSTPONED,
+    MeetingStatus.CANCELLED,
+]
+
+
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = access.access_meeting(request.user, meeting_id)
+    may_manage = access.may_manage_meetings_of(request.user, meeting.cell)
+    member = member_access.member_of(request.user)
+    invitations = list(queries.invitations_for(meeting))
+    own = next((i for i in invitations if member and i.member_id == member.pk), None)
+    replies = Counter(i.reply for i in invitations if not i.is_guest)
+    is_reviewer = meeting.cell_id not in member_access.own_cell_ids(member)
+    actions = [
+        (status, TRANSITION_LABELS[status], status in REASON_REQUIRED)
+        for status in ACTION_ORDER
+        if status in TRANSITIONS[meeting.status]
+    ]
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "may_manage": may_manage,
+            "agenda": queries.agenda_for(meeting),
+            "documents": [
+                (document, queries.is_published_late(document, meeting))
+                for document in queries.documents_for(meeting)
+            ],
+            "invitation": own,
+            "reply_form": ReplyForm(
+                initial={"reply": own.reply, "absence_reason": own.absence_reason}
+            )
+            if own and own.reply != Reply.PENDING
+            else ReplyForm(),
+            "may_reply": own is not None and meeting.accepts_replies,
+            "replies": {
+                "attend": replies[Reply.ATTEND],
+                "absent": replies[Reply.ABSENT],
+                "pending": replies[Reply.PENDING],
+            },
+            "guests": [i for i in invitations if i.is_guest],
+            "absences": [i for i in invitations if i.reply == Reply.ABSENT],
+            "decision_form": AbsenceDecisionForm(),
+            "vote_base": queries.expected_vote_base(meeting),
+            "actions": actions if may_manage else [],
+            "history": meeting.changes.select_related("actor__member")
+            if may_manage or is_reviewer
+            else None,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest, cell_id: int) -> HttpResponse:
+    cell = member_access.access_cell_for_management(request.user, cell_id)
+    today = timezone.localdate()
+    members = queries.cell_members_on(cell, today)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, members=members)
+        if form.is_valid():
+            try:
+                meeting = scheduling.create_meeting(
+                    actor=request.user, cell=cell, details=form.details()
+                )
+            except RuleViolation as error:
+                show_violation(form, error, MEETING_FIELD_ALIASES)
+            else:
+                messages.success(
+                    request, _("Đã tạo buổi sinh hoạt (bản nháp). Hãy lập chương trình.")
+                )
+                return redirect("meetings:agenda", meeting.pk)
+    else:
+        initial = {"kind": MeetingKind.REGULAR, "planned_minutes": 90, "time": "19:30"}
+        day = request.GET.get("ngay", "")
+        if day:
+            initial["day"] = day
+        form = MeetingForm(initial=initial, members=members)
+    return render(
+        request, "meetings/meeting_form.html", {"form": form, "cell": cell, "meeting": None}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = access.access_meeting_for_management(request.user, meeting_id)
+    members = queries.cell_members_on(meeting.cell, meeting.local_day)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, members=members)
+        if form.is_valid():
+            try:
+                scheduling.update_meeting(
+                    actor=request.user, meeting=meeting, details=form.details()
+                )
+            except RuleViolation as error:
+                show_violation(form, error, MEETING_FIELD_ALIASES)
+            else:
+                messages.success(request, _("Đã lưu thông tin buổi sinh hoạt."))
+                return redirect("meetings:detail", meeting.pk)
+    else:
+        form = MeetingForm(initial=MeetingForm.initial_from(meeting), members=members)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "cell": meeting.cell, "meeting": meeting},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_change_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Buttons post here directly; postponing and cancelling first show a page for the reason."""
+    meeting = access.access_meeting_for_management(request.user, meeting_id)
+    if request.method == "GET":
+        target = request.GET.get("to", MeetingStatus.POSTPONED)
+        if target not in REASON_REQUIRED:
+            target = MeetingStatus.POSTPONED
+        form = StatusForm(initial={"to_status": target})
+        return _status_page(request, meeting, form, target)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Yêu cầu không hợp lệ."))
+        return redirect("meetings:detail", meeting.pk)
+    target = form.cleaned_data["to_status"]
+    try:
+        scheduling.change_status(
+            actor=request.user,
+            meeting=meeting,
+            to_status=target,
+            reason=form.cleaned_data["reason"],
+        )
+    except RuleViolation as error:
+        if target in REASON_REQUIRED:
+            show_violation(form, error)
+            return _status_page(request, meeting, form, target)
+        messages.error(request, error.message)
+        return redirect("meetings:detail", meeting.pk)
+    messages.success(
+        request,
+        _("Buổi sinh hoạt chuyển sang trạng thái “%(status)s”.")
+        % {"status": MeetingStatus(target).label},
+    )
+    return redirect("meetings:detail", meeting.pk)
+
+
+def _status_page(
+    request: HttpRequest, meeting: Meeting, form: StatusForm, target: str
+) -> HttpResponse:
+    return render(
+        request,
+        "meetings/meeting_status.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "target": target,
+            "label": TRANSITION_LABELS[target],
+            "allowed": target in TRANSITIONS[meeting.status],
+        },
+    )

@@ -1,0 +1,35 @@
+"""A member's notifications: the list, opening one (marks it read), marking all read."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from meetings import access, queries
+from meetings.services import notifications as notification_services
+
+
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = list(queries.notifications_for(request.user)[:100])
+    return render(
+        request,
+        "meetings/notifications.html",
+        {"notifications": notifications, "unread": sum(1 for n in notifications if not n.read_at)},
+    )
+
+
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification = access.access_notification(request.user, notification_id)
+    notification_services.mark_notification_read(user=request.user, notification=notification)
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect("meetings:notifications")
+    return redirect(target)
+
+
+@require_POST
+def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+    notification_services.mark_all_notifications_read(user=request.user)
+    return redirect("meetings:notifications")
