@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from members.views import auth, pages
+from members.views import auth, pages, roster
 
 app_name = "members"
 
@@ -15,4 +15,31 @@ urlpatterns = [
     path("tai-khoan/ma-du-phong/", auth.backup_codes, name="backup_codes"),
     path("chi-bo/<int:cell_id>/", pages.cell_detail, name="cell"),
     path("to-chuc/<int:organization_id>/", pages.organization_detail, name="organization"),
+    # The secretary's roster pages.
+    path("chi-bo/<int:cell_id>/dang-vien/them/", roster.member_add, name="member_add"),
+    path("chi-bo/<int:cell_id>/nhap-danh-sach/", roster.roster_import_view, name="roster_import"),
+    path("chi-bo/<int:cell_id>/lich-su/", roster.cell_history, name="cell_history"),
+    path("dang-vien/<int:member_id>/", roster.member_detail, name="member"),
+    path("dang-vien/<int:member_id>/sua/", roster.member_edit, name="member_edit"),
+    path("dang-vien/<int:member_id>/mien-sinh-hoat/", roster.member_exempt, name="member_exempt"),
+    path(
+        "dang-vien/<int:member_id>/mien-sinh-hoat/ket-thuc/",
+        roster.member_exempt_end,
+        name="member_exempt_end",
+    ),
+    path(
+        "dang-vien/<int:member_id>/sinh-hoat-tam-thoi/",
+        roster.member_temporary,
+        name="member_temporary",
+    ),
+    path(
+        "dang-vien/<int:member_id>/sinh-hoat-tam-thoi/ket-thuc/",
+        roster.member_temporary_end,
+        name="member_temporary_end",
+    ),
+    path(
+        "dang-vien/<int:member_id>/chuyen-sinh-hoat/",
+        roster.member_transfer,
+        name="member_transfer",
+    ),
 ]

@@ -159,6 +159,28 @@ ROWS = [
     Row("members:backup_codes", expected=everyone(OK)),
     Row("members:cell", lambda t: [t.cell.pk], cell_members_only()),
     Row("members:organization", lambda t: [t.grassroots.pk], everyone(GONE, reviewer=OK)),
+    # The secretary's roster pages: the cell's secretary only; its members and the reviewer
+    # above may see the cell but not manage it. A POST with no data changes nothing.
+    *(
+        Row(name, lambda t: [t.cell.pk], cell_members_only(manage=True), method)
+        for name in ("members:member_add", "members:roster_import", "members:cell_history")
+        for method in ("get", "post")
+        if (name, method) != ("members:cell_history", "post")
+    ),
+    *(
+        Row(name, lambda t: [t.member.pk], cell_members_only(manage=True), method)
+        for name in (
+            "members:member",
+            "members:member_edit",
+            "members:member_exempt",
+            "members:member_exempt_end",
+            "members:member_temporary",
+            "members:member_temporary_end",
+            "members:member_transfer",
+        )
+        for method in ("get", "post")
+        if (name, method) != ("members:member", "post")
+    ),
     *MEETING_ROWS,
 ]
 
