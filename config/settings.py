@@ -322,3 +322,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(MEETINGS_NOTICE_INTERVAL_SECONDS),
     },
 }
+
+# --- Signing ---
+# The built-in certificate authority and the members' signing keys are stored encrypted with a
+# key derived from this value (minutes/keystore.py). Losing it makes every stored key unusable;
+# signed PDFs stay valid. The embedded default keeps a per-checkout value on disk.
+SIGNING_KEY_ENCRYPTION_KEY = env_str("SIGNING_KEY_ENCRYPTION_KEY")
+if not SIGNING_KEY_ENCRYPTION_KEY:
+    if not env_bool("CHIBO_EMBEDDED_SECRET", default=True):
+        raise ImproperlyConfigured("SIGNING_KEY_ENCRYPTION_KEY must be set in production")
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    signing_key_file = VAR_DIR / "signing_key_encryption_key"
+    if not signing_key_file.exists():
+        import secrets
+
+        signing_key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        signing_key_file.chmod(0o600)
+    SIGNING_KEY_ENCRYPTION_KEY = signing_key_file.read_text(encoding="utf-8").strip()
+SIGNING_AUTHORITY_NAME = env_str("SIGNING_AUTHORITY_NAME", "Chi bộ trực tuyến – CA nội bộ")
+# PEM files of further certificate authorities whose signatures are trusted (organisations that
+# sign with their own PKCS#11 tokens), comma-separated.
+SIGNING_TRUSTED_CA_FILES = env_list("SIGNING_TRUSTED_CA_FILES", [])

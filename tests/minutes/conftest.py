@@ -2,6 +2,7 @@
 
 import shutil
 import subprocess
+import tempfile
 from functools import cache
 
 import pytest
@@ -38,3 +39,11 @@ def poppler(tool: str, *args: str, stdin: bytes | None = None) -> str:
         [tool, *args], input=stdin, capture_output=True, check=False, timeout=60
     )
     return result.stdout.decode("utf-8") + result.stderr.decode("utf-8")
+
+
+def poppler_file(tool: str, pdf: bytes) -> str:
+    """For tools that read a file, not stdin (pdfsig)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return poppler(tool, handle.name)
