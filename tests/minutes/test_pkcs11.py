@@ -1,6 +1,6 @@
 """The PKCS#11 signer against a SoftHSM2 token (Debian packages softhsm2 and opensc).
 
-The token is made once per module in a temporary directory (SOFTHSM2_CONF); the key and its
+The token is made once per test session in a temporary directory (SOFTHSM2_CONF); the key and its
 certificate come from a throwaway authority and are written onto the token with pkcs11-tool.
 """
 
@@ -48,7 +48,9 @@ def run(*args: str, env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.fixture(scope="module")
+# Session scope: SoftHSM reads SOFTHSM2_CONF once per process, when the library is first loaded,
+# and pytest-django reorders tests, which would set a module-scoped token up a second time.
+@pytest.fixture(scope="session")
 def token(tmp_path_factory):
     library = softhsm_library()
     directory = tmp_path_factory.mktemp("softhsm")
@@ -59,7 +61,6 @@ def token(tmp_path_factory):
         "objectstore.backend = file\n"
         "log.level = ERROR\n"
     )
-    # SoftHSM reads its configuration when the library is first loaded into this process.
     previous = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(config)
     env = {**os.environ}
