@@ -343,26 +343,3 @@ SIGNING_AUTHORITY_NAME = env_str("SIGNING_AUTHORITY_NAME", "Chi bộ trực tuy�
 # PEM files of further certificate authorities whose signatures are trusted (organisations that
 # sign with their own PKCS#11 tokens), comma-separated.
 SIGNING_TRUSTED_CA_FILES = env_list("SIGNING_TRUSTED_CA_FILES", [])
-
-# --- Meetings ---
-# Largest meeting document accepted (bytes); larger uploads get a form error.
-MEETINGS_DOCUMENT_MAX_BYTES = env_int("MEETINGS_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
-# Invitations go out this many days before a scheduled meeting (at once if it is sooner).
-MEETINGS_INVITATION_LEAD_DAYS = env_int("MEETINGS_INVITATION_LEAD_DAYS", 14)
-# Reminders, in minutes before the start: 24 hours and 1 hour by default.
-try:
-    MEETINGS_REMINDER_OFFSETS_MINUTES = sorted(
-        {int(v) for v in env_list("MEETINGS_REMINDER_OFFSETS_MINUTES", ["1440", "60"])}
-    )
-except ValueError as error:
-    raise ImproperlyConfigured(
-        "MEETINGS_REMINDER_OFFSETS_MINUTES must be whole numbers separated by commas"
-    ) from error
-# How often Celery beat looks for due invitations and reminders (seconds).
-MEETINGS_NOTICE_INTERVAL_SECONDS = env_int("MEETINGS_NOTICE_INTERVAL_SECONDS", 300)
-CELERY_BEAT_SCHEDULE = {
-    "meetings-send-due-notices": {
-        "task": "meetings.send_due_notices",
-        "schedule": float(MEETINGS_NOTICE_INTERVAL_SECONDS),
-    },
-}

@@ -15,7 +15,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import sign_in_verified
 from tests.meetings import scenes
-from tests.meetings import scenes
 
 pytestmark = pytest.mark.integration
 
@@ -147,86 +146,6 @@ MEETING_ROWS = [
 ]
 
 
-# Meetings: a scheduled meeting of the tree's cell, built through the services
-# (tests/meetings/scenes.py).
-MEETING_ROWS = [
-    Row("meetings:upcoming", expected=everyone(OK)),
-    Row("meetings:calendar", lambda t: [t.cell.pk], cell_members_only()),
-    Row("meetings:calendar_month", lambda t: [t.cell.pk, 2027, 3], cell_members_only()),
-    Row("meetings:year_plan", lambda t: [t.cell.pk, 2027], cell_members_only()),
-    Row("meetings:year_generate", lambda t: [t.cell.pk, 2027], cell_members_only(manage=True)),
-    Row("meetings:create", lambda t: [t.cell.pk], cell_members_only(manage=True)),
-    Row("meetings:detail", lambda t: [scenes.tree_meeting(t).pk], cell_members_only()),
-    Row("meetings:ics", lambda t: [scenes.tree_meeting(t).pk], cell_members_only()),
-    Row("meetings:edit", lambda t: [scenes.tree_meeting(t).pk], cell_members_only(manage=True)),
-    Row(
-        "meetings:change_status",
-        lambda t: [scenes.tree_meeting(t).pk],
-        cell_members_only(manage=True),
-    ),
-    Row("meetings:agenda", lambda t: [scenes.tree_meeting(t).pk], cell_members_only(manage=True)),
-    # An empty form: the agenda page again, with its errors.
-    Row(
-        "meetings:agenda_template",
-        lambda t: [scenes.tree_meeting(t).pk],
-        cell_members_only(manage=True),
-        method="post",
-    ),
-    Row(
-        "meetings:agenda_item_edit",
-        lambda t: [scenes.tree_meeting(t).pk, scenes.tree_agenda_item(t).pk],
-        cell_members_only(manage=True),
-    ),
-    Row(
-        "meetings:agenda_item_remove",
-        lambda t: [scenes.tree_meeting(t).pk, scenes.tree_agenda_item(t).pk],
-        cell_members_only(REDIRECT, manage=True),
-        method="post",
-    ),
-    Row(
-        "meetings:agenda_item_move",
-        lambda t: [scenes.tree_meeting(t).pk, scenes.tree_agenda_item(t).pk],
-        cell_members_only(REDIRECT, manage=True),
-        method="post",
-    ),
-    Row(
-        "meetings:document_upload",
-        lambda t: [scenes.tree_meeting(t).pk],
-        cell_members_only(manage=True),
-    ),
-    Row(
-        "meetings:document_download",
-        lambda t: [scenes.tree_meeting(t).pk, scenes.tree_document(t).pk],
-        cell_members_only(),
-    ),
-    Row(
-        "meetings:document_remove",
-        lambda t: [scenes.tree_meeting(t).pk, scenes.tree_document(t).pk],
-        cell_members_only(REDIRECT, manage=True),
-        method="post",
-    ),
-    # Only the invited answer: the reviewer above sees the meeting but was not invited.
-    Row(
-        "meetings:reply",
-        lambda t: [scenes.tree_meeting(t).pk],
-        cell_members_only() | {"reviewer": DENIED},
-    ),
-    Row(
-        "meetings:decide_absence",
-        lambda t: [scenes.tree_meeting(t).pk, scenes.tree_absence(t).pk],
-        cell_members_only(REDIRECT, manage=True),
-        method="post",
-    ),
-    Row("meetings:notifications", expected=everyone(OK)),
-    Row(
-        "meetings:notification_open",
-        lambda t: [scenes.tree_notification(t).pk],
-        everyone(GONE, member=REDIRECT),
-    ),
-    Row("meetings:notifications_read", expected=everyone(REDIRECT), method="post"),
-]
-
-
 ROWS = [
     Row("members:home", expected=everyone(OK)),
     Row("members:login", expected=dict.fromkeys(ROLES, OK)),
@@ -262,7 +181,6 @@ ROWS = [
         for method in ("get", "post")
         if (name, method) != ("members:member", "post")
     ),
-    *MEETING_ROWS,
     *MEETING_ROWS,
 ]
 
@@ -300,8 +218,6 @@ def test_view_answers_each_role_as_the_matrix_says(row: Row, tree: SimpleNamespa
 
     for role in ROLES:
         response = getattr(client_for(role, tree), row.method)(url)
-        if response.streaming:  # read a streamed file (a document download) so it is closed
-            b"".join(response.streaming_content)
         if response.streaming:  # read a streamed file (a document download) so it is closed
             b"".join(response.streaming_content)
         status = response.status_code
