@@ -394,15 +394,22 @@ def _label(field: str) -> str:
     return str(capfirst(Member._meta.get_field(field).verbose_name))
 
 
+def _period(start: str | None, end: str | None) -> str:
+    if end:
+        return _("Từ %(start)s đến %(end)s") % {"start": _date(start), "end": _date(end)}
+    return _("Từ %(start)s, chưa định ngày kết thúc") % {"start": _date(start)}
+
+
 def describe(change: RosterChange) -> list[str]:
     """The lines that tell what a history row changed, in the reader's language."""
     details = change.details
     kind = change.kind
     if kind in (RosterChangeKind.ADDED, RosterChangeKind.IMPORTED):
+        record = details.get("record", {})
         lines = [
-            f"{_label(field)}: {_value(field, value)}"
-            for field, value in details.get("record", {}).items()
-            if value not in (None, "")
+            f"{_label(field)}: {_value(field, record[field])}"
+            for field in services.RECORD_FIELDS
+            if record.get(field) not in (None, "")
         ]
         if details.get("file"):
             lines.append(
@@ -416,11 +423,7 @@ def describe(change: RosterChange) -> list[str]:
         ]
     if kind == RosterChangeKind.EXEMPTED:
         return [
-            _("Từ %(start)s đến %(end)s")
-            % {
-                "start": _date(details.get("from")),
-                "end": _date(details.get("until")),
-            },
+            _period(details.get("from"), details.get("until")),
             _("Lý do: %(reason)s") % {"reason": details.get("reason", "")},
         ]
     if kind in (RosterChangeKind.EXEMPTION_ENDED, RosterChangeKind.TEMPORARY_ENDED):
@@ -430,12 +433,8 @@ def describe(change: RosterChange) -> list[str]:
         return lines
     if kind == RosterChangeKind.TEMPORARY_OUT:
         return [
-            _("Tại %(cell)s, từ %(start)s đến %(end)s")
-            % {
-                "cell": details.get("cell_name", ""),
-                "start": _date(details.get("from")),
-                "end": _date(details.get("until")),
-            }
+            _("Tại %(cell)s") % {"cell": details.get("cell_name", "")},
+            _period(details.get("from"), details.get("until")),
         ]
     if kind == RosterChangeKind.TRANSFERRED_OUT:
         lines = [_("Đến %(cell)s") % {"cell": details.get("to_cell_name", "")}]

@@ -606,7 +606,7 @@ def test_member_record_shows_the_history_in_the_readers_words(secretary, tree):
     lines = [lines for _change, lines in response.context["changes"]]
     assert lines[0][0].startswith("Họ và tên: Nguyễn Văn ")
     assert lines[0][0].endswith(" → Nguyễn Văn Mới")
-    assert lines[1] == ["Từ 01/01/2026 đến —", "Lý do: Lý do 0"]
+    assert lines[1] == ["Từ 01/01/2026, chưa định ngày kết thúc", "Lý do: Lý do 0"]
 
 
 def test_cell_history_lists_the_cells_changes_newest_first(secretary, tree):
@@ -623,8 +623,8 @@ def test_cell_history_lists_the_cells_changes_newest_first(secretary, tree):
 
     assert [(c.kind, lines) for c, lines in response.context["changes"]] == [
         (RosterChangeKind.TRANSFERRED_OUT, ["Đến Chi bộ B1", "Quyết định: QĐ 5"]),
-        (RosterChangeKind.EXEMPTED, ["Từ 02/01/2026 đến —", "Lý do: Lý do 1"]),
-        (RosterChangeKind.EXEMPTED, ["Từ 01/01/2026 đến —", "Lý do: Lý do 0"]),
+        (RosterChangeKind.EXEMPTED, ["Từ 02/01/2026, chưa định ngày kết thúc", "Lý do: Lý do 1"]),
+        (RosterChangeKind.EXEMPTED, ["Từ 01/01/2026, chưa định ngày kết thúc", "Lý do: Lý do 0"]),
     ]
     assert "<td>15/03/2026</td>" in page_text(response)
 
