@@ -98,3 +98,8 @@ class TestRosterManagement(BrowserTestCase):
         assert page.get_by_role("table").get_by_role("row").count() == 5
         self.assert_accessible(page)
         self.screenshot(page, "roster-history")
+
+        page.get_by_role("link", name="Trần Văn Đức").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Hồ sơ đồng chí Trần Văn Đức"
+        self.assert_accessible(page)
+        self.screenshot(page, "roster-member")
