@@ -26,8 +26,16 @@ from meetings.services.agenda import AgendaItemDetails
 from meetings.services.scheduling import MeetingDetails
 from members.models import Member
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+# Text inputs, not the browser's pickers: those show the browser's own format (mm/dd/yyyy,
+# 07:30 PM in an English browser), and the records are written dd/mm/yyyy and 24-hour.
+DATE_WIDGET = forms.DateInput(
+    format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "size": 10}
+)
+TIME_WIDGET = forms.TimeInput(
+    format="%H:%M", attrs={"placeholder": "hh:mm", "inputmode": "numeric", "size": 5}
+)
+DATE_HELP = _("Ngày/tháng/năm, ví dụ 02/03/2027.")
+TIME_HELP = _("Giờ:phút, 24 giờ, ví dụ 19:30.")
 MEMBER_EMPTY_LABEL = _("— Chưa chọn —")
 
 
@@ -67,7 +75,7 @@ class _PlaceFields(forms.Form):
         help_text=_("Bắt buộc khi họp trực tuyến hoặc kết hợp (R-O3). Ví dụ: 125-CV/ĐU."),
     )
     approval_date = forms.DateField(
-        label=_("Ngày văn bản cho phép"), required=False, widget=DATE_WIDGET
+        label=_("Ngày văn bản cho phép"), required=False, widget=DATE_WIDGET, help_text=DATE_HELP
     )
     planned_minutes = forms.IntegerField(
         label=_("Thời lượng dự kiến (phút)"), min_value=1, max_value=600, initial=90
@@ -82,8 +90,8 @@ class MeetingForm(_PlaceFields):
         required=False,
         help_text=_("Để trống: tên theo loại và ngày họp."),
     )
-    day = forms.DateField(label=_("Ngày họp"), widget=DATE_WIDGET)
-    time = forms.TimeField(label=_("Giờ bắt đầu"), widget=TIME_WIDGET)
+    day = forms.DateField(label=_("Ngày họp"), widget=DATE_WIDGET, help_text=DATE_HELP)
+    time = forms.TimeField(label=_("Giờ bắt đầu"), widget=TIME_WIDGET, help_text=TIME_HELP)
     chair = MemberChoiceField(
         label=_("Chủ trì"),
         queryset=Member.objects.none(),
@@ -188,7 +196,10 @@ class YearGenerationForm(_PlaceFields):
         label=_("Ngày trong tuần"), choices=WEEKDAYS, coerce=int, initial=1
     )
     time = forms.TimeField(
-        label=_("Giờ bắt đầu"), widget=TIME_WIDGET, initial=datetime.time(19, 30)
+        label=_("Giờ bắt đầu"),
+        widget=TIME_WIDGET,
+        initial=datetime.time(19, 30),
+        help_text=TIME_HELP,
     )
     schedule = forms.BooleanField(
         label=_("Lên lịch ngay để đảng viên thấy lịch"),

@@ -115,9 +115,6 @@ def meeting_create(request: HttpRequest, cell_id: int) -> HttpResponse:
                 return redirect("meetings:agenda", meeting.pk)
     else:
         initial = {"kind": MeetingKind.REGULAR, "planned_minutes": 90, "time": "19:30"}
-        day = request.GET.get("ngay", "")
-        if day:
-            initial["day"] = day
         form = MeetingForm(initial=initial, members=members)
     return render(
         request, "meetings/meeting_form.html", {"form": form, "cell": cell, "meeting": None}

@@ -199,7 +199,7 @@ def test_a_document_is_downloaded_through_the_view_by_members_only(cell_scene, m
     outsider = client_of(cell_scene.outsider).get(url)
 
     assert member.status_code == 200
-    assert b"".join(member.streaming_content) == MINIMAL_PDF
+    assert member.content == MINIMAL_PDF
     assert member["Content-Type"] == "application/pdf"
     assert member["Content-Disposition"] == (
         "attachment; filename*=utf-8''Ngh%E1%BB%8B%20quy%E1%BA%BFt.pdf"
