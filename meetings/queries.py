@@ -14,6 +14,7 @@ from meetings.enums import (
     HELD_STATUSES,
     UPCOMING_STATUSES,
     AbsenceDecision,
+    MeetingKind,
     MeetingStatus,
     Reply,
 )
@@ -48,11 +49,18 @@ def is_published_late(document: Document, meeting: Meeting) -> bool:
 
 
 def expected_vote_base(meeting: Meeting) -> charter.VoteBase:
-    """N as it stands before the meeting: the roster on the meeting's day, approved absences
-    taken out and announced attendance counted, as the charter engine computes it."""
+    """N as it stands before the meeting: the roster on the meeting's day (the committee, for a
+    committee meeting), approved absences taken out and announced attendance counted, as the
+    charter engine computes it."""
     day = meeting.local_day
+    roster = snapshots.roster_for(meeting.cell, day)
+    if meeting.kind == MeetingKind.COMMITTEE:
+        called = {
+            snapshots.member_key(pk) for pk in participants_of(meeting).values_list("pk", flat=True)
+        }
+        roster = tuple(entry for entry in roster if entry.member_id in called)
     return charter.vote_base(
-        snapshots.roster_for(meeting.cell, day),
+        roster,
         snapshots.expected_attendance(meeting.invitations.all()),
         snapshots.policy_for(meeting.cell),
     )
@@ -69,6 +77,17 @@ def cell_members_on(cell: Organization, day: datetime.date) -> QuerySet[Member]:
         .exclude(suspended)
         .order_by("full_name", "pk")
     )
+
+
+def participants_of(meeting: Meeting) -> QuerySet[Member]:
+    """Who is called to the meeting: the cell's roll that day, or for a committee meeting
+    (họp chi ủy) only the members of the cell committee."""
+    day = meeting.local_day
+    members = cell_members_on(meeting.cell, day)
+    if meeting.kind == MeetingKind.COMMITTEE:
+        holders = member_queries.current_roles(meeting.cell, day).values("member_id")
+        members = members.filter(pk__in=holders)
+    return members
 
 
 def meetings_between(

@@ -77,7 +77,9 @@ def check_agenda_online(meeting: Meeting, mode: str) -> None:
 
 
 def _locked_meeting(actor: User, meeting: Meeting) -> Meeting:
-    meeting = Meeting.objects.select_for_update().select_related("cell").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("cell").get(pk=meeting.pk)
+    )
     ensure_may_manage(actor, meeting.cell)
     if meeting.status not in PREPARATION_STATUSES:
         raise RuleViolation(_("Chỉ sửa chương trình trước khi buổi sinh hoạt bắt đầu."))

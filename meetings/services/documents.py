@@ -69,7 +69,11 @@ def add_document(
     sha256 = hashlib.sha256(data).hexdigest()
 
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("cell").get(pk=meeting.pk)
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("cell")
+            .get(pk=meeting.pk)
+        )
         ensure_may_manage(actor, meeting.cell)
         if meeting.status not in DOCUMENT_STATUSES:
             raise RuleViolation(_("Buổi sinh hoạt đã kết thúc; không thêm tài liệu được nữa."))
@@ -113,7 +117,9 @@ def remove_document(*, actor: User, document: Document) -> None:
     """Detaches a document; the file goes too when no other document has the same content."""
     with transaction.atomic():
         meeting = (
-            Meeting.objects.select_for_update().select_related("cell").get(pk=document.meeting_id)
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("cell")
+            .get(pk=document.meeting_id)
         )
         ensure_may_manage(actor, meeting.cell)
         if meeting.status not in DOCUMENT_STATUSES:

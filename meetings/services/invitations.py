@@ -44,10 +44,11 @@ logger = logging.getLogger(__name__)
 
 def ensure_invitations(meeting: Meeting) -> int:
     """Invites everyone on the cell's roll that day (home members, members meeting here
-    temporarily; not the suspended) and, as guests, the superior committee members following
-    the cell. Idempotent; returns how many invitations were added."""
+    temporarily; not the suspended; only the cell committee for a committee meeting) and, as
+    guests, the superior committee members following the cell. Idempotent; returns how many
+    invitations were added."""
     day = meeting.local_day
-    members = set(queries.cell_members_on(meeting.cell, day).values_list("pk", flat=True))
+    members = set(queries.participants_of(meeting).values_list("pk", flat=True))
     followers = set(
         CommitteeSeat.objects.filter(
             Q(ended_on__isnull=True) | Q(ended_on__gte=day),
@@ -89,7 +90,7 @@ def reply_to_invitation(
     """
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("meeting__cell", "member")
             .get(pk=invitation.pk)
         )
@@ -145,7 +146,7 @@ def decide_absence(
     """
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("meeting__cell", "member__user")
             .get(pk=invitation.pk)
         )

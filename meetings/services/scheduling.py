@@ -156,7 +156,11 @@ def update_meeting(*, actor: User, meeting: Meeting, details: MeetingDetails) ->
     Effects: the meeting, a history entry with every changed field, the notice task.
     """
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("cell").get(pk=meeting.pk)
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("cell")
+            .get(pk=meeting.pk)
+        )
         ensure_may_manage(actor, meeting.cell)
         if meeting.status not in PREPARATION_STATUSES:
             raise RuleViolation(_("Chỉ sửa được buổi sinh hoạt chưa bắt đầu."))
@@ -192,7 +196,11 @@ def change_status(*, actor: User, meeting: Meeting, to_status: str, reason: str 
     Effects: the meeting, a history entry, tasks after commit.
     """
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("cell").get(pk=meeting.pk)
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("cell")
+            .get(pk=meeting.pk)
+        )
         ensure_may_manage(actor, meeting.cell)
         from_status = meeting.status
         if to_status not in TRANSITIONS.get(from_status, frozenset()):
@@ -322,7 +330,7 @@ def generate_regular_meetings(
     """
     with transaction.atomic():
         # Serialises generation per cell, so two clicks cannot create a month twice.
-        cell = Organization.objects.select_for_update().get(pk=cell.pk)
+        cell = Organization.objects.select_for_update(of=("self",)).get(pk=cell.pk)
         ensure_may_manage(actor, cell)
         zone = timezone.get_current_timezone()
         taken = {

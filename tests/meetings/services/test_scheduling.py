@@ -337,3 +337,13 @@ def test_year_plan_warns_about_missing_regular_months_and_thematic_quarters(cell
         "Năm 2027 (R-M1, R-M3): thiếu sinh hoạt thường kỳ tháng 11, 12; "
         "thiếu sinh hoạt chuyên đề quý 2, 3, 4."
     )
+
+
+def test_a_committee_meeting_invites_the_cell_committee_only(cell_scene):
+    meeting = draft_meeting(cell_scene, kind="committee", planned_minutes=60)
+
+    scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
+
+    invited = {(i.member.full_name, i.is_guest) for i in Invitation.objects.filter(meeting=meeting)}
+    assert invited == {("Nguyễn Thị Hằng", False), ("Trần Văn Đức", False), ("Võ Thành Công", True)}
+    assert queries.expected_vote_base(meeting).size == 2
