@@ -388,3 +388,26 @@ def test_the_ics_download_parses(cell_scene):
     calendar = Calendar.from_ical(response.content)
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert calendar.walk("VEVENT")[0].decoded("DTSTART") == START
+
+
+@pytest.mark.parametrize("extra_members", [1, 3])
+def test_the_meeting_page_needs_the_same_queries_whatever_the_size_of_the_roll(
+    cell_scene, media_root, django_assert_num_queries, extra_members
+):
+    from tests.factories import MemberFactory
+
+    for n in range(extra_members):
+        MemberFactory(home_cell=cell_scene.cell, full_name=f"Đảng viên thêm {n}")
+    meeting = scheduled(cell_scene)
+    for n in range(extra_members):
+        client_of(cell_scene.secretary).post(
+            reverse("meetings:document_upload", args=[meeting.pk]),
+            {"file": SimpleUploadedFile(f"{n}.pdf", MINIMAL_PDF), "classification": "unclassified"},
+        )
+    client = client_of(cell_scene.secretary)
+    url = reverse("meetings:detail", args=[meeting.pk])
+    client.get(url)
+
+    # Constant: the roll, agenda, documents and answers are each read in one query.
+    with django_assert_num_queries(23):
+        client.get(url)
