@@ -30,6 +30,12 @@ def may_manage_meetings_of(user: User, cell: Organization) -> bool:
     return member_access.may_manage_cell(user, cell)
 
 
+def reviews_cell(user: User, cell: Organization) -> bool:
+    """Holds a committee seat above the cell (and so reads its meetings' history)."""
+    seats = member_access.review_seats(member_access.member_of(user))
+    return any(cell.path.startswith(seat.organization.path) for seat in seats)
+
+
 def ensure_may_manage(user: User, cell: Organization) -> None:
     """For services: only the cell's secretary or deputy secretary prepares its meetings."""
     if not may_manage_meetings_of(user, cell):

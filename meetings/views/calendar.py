@@ -18,6 +18,7 @@ from meetings.services import scheduling
 from members import access as member_access
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+UPCOMING_SHOWN = 8  # the rest is on each cell's calendar
 WEEKDAY_NAMES = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
 
 
@@ -116,7 +117,10 @@ def year_generate(request: HttpRequest, cell_id: int, year: int) -> HttpResponse
 def upcoming(request: HttpRequest) -> HttpResponse:
     member = member_access.member_of(request.user)
     now = timezone.now()
-    meetings = list(queries.upcoming_meetings_for(member, now)) if member else []
+    upcoming = queries.upcoming_meetings_for(member, now) if member else None
+    meetings = list(upcoming[: UPCOMING_SHOWN + 1]) if upcoming is not None else []
+    more = len(meetings) > UPCOMING_SHOWN
+    meetings = meetings[:UPCOMING_SHOWN]
     answers = {}
     if member is not None:
         answers = {
@@ -131,6 +135,7 @@ def upcoming(request: HttpRequest) -> HttpResponse:
         "meetings/upcoming.html",
         {
             "rows": [(meeting, answers.get(meeting.pk)) for meeting in meetings],
+            "more": more,
             "cells": own_cells,
             "member": member,
             "this_year": timezone.localdate().year,

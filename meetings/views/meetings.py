@@ -52,7 +52,6 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     invitations = list(queries.invitations_for(meeting))
     own = next((i for i in invitations if member and i.member_id == member.pk), None)
     replies = Counter(i.reply for i in invitations if not i.is_guest)
-    is_reviewer = meeting.cell_id not in member_access.own_cell_ids(member)
     actions = [
         (status, TRANSITION_LABELS[status], status in REASON_REQUIRED)
         for status in ACTION_ORDER
@@ -87,7 +86,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "vote_base": queries.expected_vote_base(meeting),
             "actions": actions if may_manage else [],
             "history": meeting.changes.select_related("actor__member")
-            if may_manage or is_reviewer
+            if may_manage or access.reviews_cell(request.user, meeting.cell)
             else None,
             "now": timezone.now(),
         },

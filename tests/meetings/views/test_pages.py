@@ -411,3 +411,26 @@ def test_the_meeting_page_needs_the_same_queries_whatever_the_size_of_the_roll(
     # Constant: the roll, agenda, documents and answers are each read in one query.
     with django_assert_num_queries(23):
         client.get(url)
+
+
+def test_the_history_is_shown_to_the_secretary_and_the_reviewer_above(cell_scene):
+    meeting = scheduled(cell_scene)
+    url = reverse("meetings:detail", args=[meeting.pk])
+
+    seen = {
+        who: "Lịch sử" in text(client_of(getattr(cell_scene, who)).get(url))
+        for who in ("secretary", "follower", "temporary")
+    }
+
+    assert seen == {"secretary": True, "follower": True, "temporary": False}
+
+
+def test_upcoming_shows_the_next_eight_and_points_to_the_calendars(cell_scene):
+    for week in range(10):
+        meeting = draft_meeting(cell_scene, starts_at=START + datetime.timedelta(weeks=week))
+        scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
+
+    page = text(client_of(cell_scene.members[0]).get(reverse("meetings:upcoming")))
+
+    assert page.count('<span class="badge status status-scheduled">') == 8
+    assert "Các buổi sau đó có trong lịch của từng chi bộ." in page
