@@ -181,3 +181,29 @@ def test_items_move_and_removal_renumbers(cell_scene):
     agenda_services.remove_agenda_item(actor=actor, item=second)
 
     assert titles(meeting) == [(1, "Một"), (2, "Ba")]
+
+
+def test_the_agenda_is_frozen_once_the_meeting_has_started(cell_scene):
+    from meetings.services import scheduling
+
+    meeting = draft_meeting(cell_scene)
+    for status in ("scheduled", "in_progress"):
+        scheduling.change_status(actor=cell_scene.secretary.user, meeting=meeting, to_status=status)
+
+    with pytest.raises(RuleViolation, match="trước khi buổi sinh hoạt bắt đầu"):
+        agenda_services.add_agenda_item(
+            actor=cell_scene.secretary.user,
+            meeting=meeting,
+            details=AgendaItemDetails(kind="other", title="Muộn"),
+        )
+
+
+def test_an_unknown_template_is_refused(cell_scene):
+    meeting = draft_meeting(cell_scene)
+
+    with pytest.raises(RuleViolation) as refusal:
+        agenda_services.apply_agenda_template(
+            actor=cell_scene.secretary.user, meeting=meeting, template="congress"
+        )
+
+    assert refusal.value.field == "template"

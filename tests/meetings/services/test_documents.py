@@ -157,3 +157,21 @@ def test_stored_file_is_read_back_through_the_service(cell_scene, media_root):
     with document_services.open_document(document) as handle:
         assert handle.read() == MINIMAL_PDF
     assert default_storage.exists(document.storage_name)
+
+
+def test_no_document_is_added_after_the_meeting_ended(cell_scene, media_root):
+    meeting = draft_meeting(cell_scene)
+    for status in ("scheduled", "in_progress", "ended"):
+        scheduling.change_status(actor=cell_scene.secretary.user, meeting=meeting, to_status=status)
+
+    with pytest.raises(RuleViolation, match="không thêm tài liệu được nữa"):
+        upload(cell_scene, meeting, MINIMAL_PDF)
+
+
+def test_an_empty_file_is_refused(cell_scene, media_root):
+    meeting = draft_meeting(cell_scene)
+
+    with pytest.raises(RuleViolation) as refusal:
+        upload(cell_scene, meeting, b"")
+
+    assert (refusal.value.field, refusal.value.message) == ("file", "Tệp rỗng.")

@@ -337,3 +337,53 @@ def test_no_answers_after_the_meeting_has_ended(cell_scene):
         invitation_services.reply_to_invitation(
             actor=cell_scene.members[0].user, invitation=invitation, reply="attend"
         )
+
+
+@time_machine.travel(START - datetime.timedelta(days=5), tick=False)
+def test_only_an_absence_can_be_decided(cell_scene):
+    meeting = scheduled(cell_scene)
+    invitation = invitation_for(meeting, cell_scene.members[0])
+
+    with pytest.raises(RuleViolation, match="không xin vắng mặt"):
+        invitation_services.decide_absence(
+            actor=cell_scene.secretary.user, invitation=invitation, approve=True
+        )
+
+
+@time_machine.travel(START - datetime.timedelta(days=5), tick=False)
+def test_changing_an_answer_back_to_attend_clears_the_decision(cell_scene):
+    meeting = scheduled(cell_scene)
+    member = cell_scene.members[0]
+    invitation = invitation_services.reply_to_invitation(
+        actor=member.user, invitation=invitation_for(meeting, member), reply="absent", reason="Ốm"
+    )
+    invitation_services.decide_absence(
+        actor=cell_scene.secretary.user, invitation=invitation, approve=True
+    )
+
+    invitation = invitation_services.reply_to_invitation(
+        actor=member.user, invitation=invitation, reply="attend"
+    )
+
+    assert (invitation.reply, invitation.absence_decision, invitation.absence_reason) == (
+        "attend",
+        "",
+        "",
+    )
+    assert queries.expected_vote_base(meeting).size == 5
+
+
+@time_machine.travel(START - datetime.timedelta(days=5), tick=False)
+def test_cancelling_tells_only_those_already_invited(
+    cell_scene, mailoutbox, celery_eager, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(START - datetime.timedelta(days=30), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            meeting = scheduled(cell_scene)  # too early: no invitation e-mail yet
+        with django_capture_on_commit_callbacks(execute=True):
+            scheduling.cancel_meeting(
+                actor=cell_scene.secretary.user, meeting=meeting, reason="Sáp nhập chi bộ"
+            )
+
+    assert mailoutbox == []
+    assert Delivery.objects.filter(meeting=meeting).count() == 0
