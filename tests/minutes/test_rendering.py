@@ -1,10 +1,11 @@
 import dataclasses
+import datetime
 import re
 
 import pytest
 
 from minutes import rendering, samples
-from minutes.document import Speech
+from minutes.document import MeetingMode, ReadBack, Speech
 from tests.minutes.conftest import poppler, rendered_sample
 
 # No database mark: pytest-django fails any test here that touches the database, which is how
@@ -274,3 +275,51 @@ def test_resolution_pdf_follows_the_template():
 
 def test_rendered_sample_is_cached_per_session(sample_pdf):
     assert rendered_sample() is sample_pdf
+
+
+def html_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_in_person_meeting_prints_no_online_approval():
+    document = samples.sample_minutes()
+    setting = dataclasses.replace(document.setting, mode=MeetingMode.IN_PERSON, online_approval="")
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, setting=setting)))
+
+    assert "Hình thức:" not in text
+    assert "Địa điểm: Nhà văn hóa Tổ dân phố số 7" in text
+
+
+def test_read_back_without_a_vote_says_chair_and_recorder_approved():
+    document = samples.sample_minutes()
+    closing = dataclasses.replace(document.closing, read_back=ReadBack())
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, closing=closing)))
+
+    assert (
+        "Biên bản đã được thư ký đọc lại trước chi bộ; đồng chí chủ trì và thư ký thống nhất "
+        "thông qua nội dung biên bản."
+    ) in text
+
+
+def test_short_meeting_is_marked_below_the_minimum():
+    document = samples.sample_minutes()
+    closing = dataclasses.replace(
+        document.closing, ended_at=document.setting.started_at + datetime.timedelta(minutes=75)
+    )
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, closing=closing)))
+
+    assert "thời lượng 1 giờ 15 phút (tối thiểu 90 phút: chưa đạt)" in text
+
+
+def test_without_a_conclusion_vote_the_assessment_follows_the_conclusion():
+    document = samples.sample_minutes()
+    conclusion = dataclasses.replace(document.conclusion, vote=None)
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, conclusion=conclusion)))
+
+    assert "7. Kết luận của đồng chí chủ trì" in text
+    assert "8. Đánh giá chất lượng buổi sinh hoạt" in text
+    assert "Biểu quyết thông qua kết luận" not in text
