@@ -13,10 +13,8 @@ from meetings import charter, snapshots
 from meetings.enums import (
     HELD_STATUSES,
     UPCOMING_STATUSES,
-    AbsenceDecision,
     MeetingKind,
     MeetingStatus,
-    Reply,
 )
 from meetings.models import AgendaItem, Document, Invitation, Meeting, Notification
 from members import queries as member_queries
@@ -36,10 +34,6 @@ def documents_for(meeting: Meeting) -> QuerySet[Document]:
 
 def invitations_for(meeting: Meeting) -> QuerySet[Invitation]:
     return meeting.invitations.select_related("member").order_by("is_guest", "member__full_name")
-
-
-def absence_requests(meeting: Meeting) -> QuerySet[Invitation]:
-    return invitations_for(meeting).filter(reply=Reply.ABSENT)
 
 
 def is_published_late(document: Document, meeting: Meeting) -> bool:
@@ -178,18 +172,6 @@ def upcoming_meetings_for(member: Member, now: datetime.datetime) -> QuerySet[Me
         .select_related("cell")
         .order_by("starts_at", "pk")
     )
-
-
-def invitation_of(member: Member | None, meeting: Meeting) -> Invitation | None:
-    if member is None:
-        return None
-    return Invitation.objects.filter(meeting=meeting, member=member).first()
-
-
-def pending_absence_count(meeting: Meeting) -> int:
-    return meeting.invitations.filter(
-        reply=Reply.ABSENT, absence_decision=AbsenceDecision.PENDING
-    ).count()
 
 
 def notifications_for(user: object) -> QuerySet[Notification]:

@@ -88,7 +88,6 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "history": meeting.changes.select_related("actor__member")
             if may_manage or access.reviews_cell(request.user, meeting.cell)
             else None,
-            "now": timezone.now(),
         },
     )
 
