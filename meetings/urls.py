@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import agenda, calendar, documents, invitations, meetings, notifications
+from meetings.views import agenda, calendar, documents, invitations, meetings, notifications, room
 
 app_name = "meetings"
 
@@ -63,6 +63,7 @@ urlpatterns = [
         documents.document_remove,
         name="document_remove",
     ),
+    path("sinh-hoat/<int:meeting_id>/phong-hop/", room.room, name="room"),
     path("sinh-hoat/<int:meeting_id>/tra-loi/", invitations.reply, name="reply"),
     path(
         "sinh-hoat/<int:meeting_id>/vang-mat/<int:invitation_id>/",

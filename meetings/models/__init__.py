@@ -1,17 +1,30 @@
 """Models of the meetings app, one module per aggregate."""
 
 from meetings.models.agenda import AgendaItem
+from meetings.models.attendance import Attendance, PresenceSpan
 from meetings.models.documents import Document
+from meetings.models.events import MeetingEvent
 from meetings.models.invitations import Delivery, Invitation
 from meetings.models.meeting import Meeting, MeetingChange
 from meetings.models.notifications import Notification
+from meetings.models.speaking import FloorRequest, SpeakingTurn
+from meetings.models.voting import Ballot, BallotReceipt, SecretBallot, Vote
 
 __all__ = [
     "AgendaItem",
+    "Attendance",
+    "Ballot",
+    "BallotReceipt",
     "Delivery",
     "Document",
+    "FloorRequest",
     "Invitation",
     "Meeting",
     "MeetingChange",
+    "MeetingEvent",
     "Notification",
+    "PresenceSpan",
+    "SecretBallot",
+    "SpeakingTurn",
+    "Vote",
 ]

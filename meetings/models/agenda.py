@@ -35,6 +35,10 @@ class AgendaItem(models.Model):
         default=Classification.UNCLASSIFIED,
     )
 
+    # The live room: when the chair opened this item and when it closed.
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("nội dung chương trình")
         verbose_name_plural = _("chương trình sinh hoạt")

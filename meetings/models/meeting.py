@@ -73,6 +73,13 @@ class Meeting(models.Model):
         help_text=_("Có thể cử khi khai mạc."),
     )
     status_reason = models.CharField(_("lý do hoãn, hủy"), max_length=500, blank=True)
+    # The live room: when the chair actually opened and closed the meeting, and the length of
+    # a speaking turn shown as a countdown.
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True, editable=False)
+    ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True, editable=False)
+    turn_seconds = models.PositiveSmallIntegerField(
+        _("thời gian mỗi lượt phát biểu (giây)"), default=300
+    )
     # iCalendar SEQUENCE: bumped whenever members' calendars must be updated.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     scheduled_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True, editable=False)

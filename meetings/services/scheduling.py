@@ -30,6 +30,7 @@ from meetings.errors import RuleViolation
 from meetings.models import Document, Meeting, MeetingChange
 from meetings.queries import cell_members_on
 from meetings.recurrence import MonthlyRule
+from meetings.services import room
 from meetings.services.agenda import append_template_items, check_agenda_online
 from meetings.services.invitations import ensure_invitations
 from members.models import Member, Organization, User
@@ -231,6 +232,11 @@ def change_status(*, actor: User, meeting: Meeting, to_status: str, reason: str 
                 meeting.sequence += 1
         meeting.status = to_status
         meeting.save()
+        # The live room opens its roll and event log on start, and closes them on the end.
+        if to_status == MeetingStatus.IN_PROGRESS:
+            room.on_meeting_started(meeting=meeting, actor=actor)
+        elif to_status == MeetingStatus.ENDED:
+            room.on_meeting_ended(meeting=meeting, actor=actor)
         MeetingChange.objects.create(
             meeting=meeting,
             action=MeetingChangeAction.STATUS_CHANGED,

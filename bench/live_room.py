@@ -1,0 +1,1118 @@
+"""Live room benchmark: event fan-out, a ballot burst and 100 meetings at once, each against a bare
+Channels fan-out (bench/bare_asgi.py) served the same way on the same machine.
+
+    .venv/bin/python bench/live_room.py [--quick] [--processes 2] [--profile PATH_TO_PY_SPY]
+
+The script makes everything it uses and removes it afterwards, also on an error or Ctrl-C:
+a PostgreSQL database `chibo_bench_<pid>` (created, migrated with manage.py, filled through
+tests/factories.py and the room services; dropped at the end), a redis-server on a free port,
+and daphne processes for the product (config.asgi) and for the baseline, all stopped by PID.
+Sessions are made server-side (SessionStore with the django-otp device id, as
+tests/conftest.py's sign_in_verified does). All clients are `websockets` connections in this
+one asyncio process; every time is time.perf_counter_ns() taken here, on the client side.
+
+Measured:
+- fan-out: one member's action (product: floor.request / floor.withdraw through the services;
+  bare: a group_send) → the moment each other client receives the event, for meetings of
+  50, 150 and 300 members; bare and product rounds alternate, so noise hits both alike;
+- burst: every member casts a ballot within 2 s (real services); the time from the last ballot
+  sent until every client has the final `ballot.counted` (cast = eligible), and ballots lost
+  or duplicated, checked in the database;
+- resync (extra): after one event every client reloads its snapshot 120 ms later, as
+  static/js/room.js does; the time until the last snapshot arrives;
+- 100 meetings × 15 members at once: fan-out p50/p99 with one action per meeting per second,
+  and the resident memory (RSS) of the daphne processes.
+Results are printed and written to bench/results/live_room-<time>.json (gitignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import functools
+import itertools
+import json
+import os
+import platform
+import random
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+if str(BASE_DIR) not in sys.path:
+    sys.path.insert(0, str(BASE_DIR))
+
+import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
+from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
+from websockets.exceptions import ConnectionClosed, InvalidHandshake  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+RESULTS = BASE_DIR / "bench" / "results"
+BURST_WINDOW = 2.0  # seconds in which every member casts a ballot
+ROUND_GAP = 0.1  # seconds of quiet between fan-out rounds
+SNAPSHOT_DELAY = 0.12  # static/js/room.js reloads the snapshot 120 ms after an event
+CONNECT_CONCURRENCY = 25  # handshakes in flight at once (a meeting whose members all arrive)
+CONNECT_DEADLINE = 900.0  # seconds for all of a room's clients to get in, retries included
+STEP_TIMEOUT = 180.0  # seconds for one answer or one round before it counts as missing
+BURST_TIMEOUT = 900.0  # seconds for the burst's ballots and final tally
+TARGET_FANOUT_RATIO = 1.5
+TARGET_BURST_MS = 1000.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    sizes: tuple[int, ...]
+    rounds: int
+    farm_meetings: int
+    farm_members: int
+    farm_rounds: int
+    farm_window: float  # seconds over which the meetings' actions of one farm round spread
+    resync_rounds: int
+
+
+FULL = Plan(
+    sizes=(50, 150, 300),
+    rounds=30,
+    farm_meetings=100,
+    farm_members=15,
+    farm_rounds=5,
+    farm_window=10.0,
+    resync_rounds=2,
+)
+QUICK = Plan(
+    sizes=(10, 30),
+    rounds=5,
+    farm_meetings=10,
+    farm_members=5,
+    farm_rounds=3,
+    farm_window=1.0,
+    resync_rounds=1,
+)
+
+
+# --- processes, database, redis ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class Lab:
+    """Everything the run starts or creates, undone in `close()` (by PID, in reverse order)."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url.rstrip("/")
+        self.tmp = Path(tempfile.mkdtemp(prefix="chibo-bench-"))
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.database = f"chibo_bench_{os.getpid()}"
+        self.database_created = False
+
+    def spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        with (self.tmp / f"{name}.log").open("wb") as log:
+            process = subprocess.Popen(
+                args, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self.children.append((name, process))
+        return process
+
+    def log(self, name: str) -> str:
+        path = self.tmp / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def create_database(self) -> str:
+        with psycopg.connect(f"{self.admin_url}/postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database)))
+        self.database_created = True
+        return f"{self.admin_url}/{self.database}"
+
+    def close(self, keep_logs: Path | None = None) -> None:
+        for name, process in reversed(self.children):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    print(f"  {name} (pid {process.pid}) ignored SIGTERM: killing it")
+                    process.kill()
+                    process.wait(timeout=15)
+        self.children.clear()
+        if self.database_created:
+            with psycopg.connect(f"{self.admin_url}/postgres", autocommit=True) as admin:
+                admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(self.database)
+                    )
+                )
+            self.database_created = False
+        if keep_logs is not None:
+            keep_logs.mkdir(parents=True, exist_ok=True)
+            for log in self.tmp.glob("*.log"):
+                shutil.copy(log, keep_logs / log.name)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def start_redis(lab: Lab) -> int:
+    port = free_port()
+    process = lab.spawn(
+        "redis",
+        [
+            shutil.which("redis-server") or "redis-server", "--port", str(port),
+            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+        ],
+        dict(os.environ),
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server exited:\n{lab.log('redis')}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                probe.sendall(b"PING\r\n")
+                if probe.recv(16).startswith(b"+PONG"):
+                    return port
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("redis-server did not answer")
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def start_daphnes(lab: Lab, kind: str, app: str, count: int, env: dict[str, str]) -> list[Server]:
+    servers = []
+    for n in range(count):
+        port = free_port()
+        name = f"daphne-{kind}-{n + 1}"
+        args = [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), app]
+        servers.append(Server(name, port, lab.spawn(name, args, env)))
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for server in servers:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.process.poll() is not None:
+                raise RuntimeError(f"{server.name} exited:\n{lab.log(server.name)}")
+            try:
+                with opener.open(f"{server.origin}/health/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{server.name} did not answer:\n{lab.log(server.name)}")
+            time.sleep(0.1)
+    return servers
+
+
+# --- data, made with the project's factories and services ---------------------------------------
+
+
+@dataclass
+class RoomSpec:
+    meeting_id: int
+    session_keys: list[str]  # [chair, recorder, members …]
+
+
+def make_rooms(sizes: list[int]) -> list[RoomSpec]:
+    """One cell and one meeting in progress with its first agenda item open, per size."""
+    from django.utils import timezone
+
+    from meetings.models import AgendaItem, Meeting
+    from meetings.services import room
+    from members.enums import CellRoleKind
+    from tests.factories import CellFactory, CellRoleFactory, MemberFactory, OrganizationFactory
+
+    parent = OrganizationFactory(name="Đảng bộ đo hiệu năng")
+    specs = []
+    for n, size in enumerate(sizes):
+        cell = CellFactory(parent=parent, name=f"Chi bộ đo {n} ({size})")
+        # No password: a password hash per member would dominate the set-up time.
+        chair = CellRoleFactory(member__home_cell=cell, member__user__password=None).member
+        recorder = CellRoleFactory(
+            member__home_cell=cell,
+            member__user__password=None,
+            kind=CellRoleKind.DEPUTY_SECRETARY,
+        ).member
+        others = MemberFactory.create_batch(size - 2, home_cell=cell, user__password=None)
+        meeting = Meeting.objects.create(
+            cell=cell,
+            kind="regular",
+            mode="online",
+            approval_number="12-CV/ĐU",
+            approval_date=datetime.date(2026, 1, 5),
+            starts_at=timezone.now() + datetime.timedelta(minutes=5),
+            chair=chair,
+            recorder=recorder,
+            status="scheduled",
+        )
+        item = AgendaItem.objects.create(
+            meeting=meeting, position=1, kind="resolution", title="Biểu quyết nghị quyết tháng"
+        )
+        room.start_meeting(meeting_id=meeting.pk, actor=chair.user)
+        room.open_item(meeting_id=meeting.pk, actor=chair.user, item_id=item.pk)
+        members = [chair, recorder, *others]
+        specs.append(RoomSpec(meeting.pk, [session_key(m.user) for m in members]))
+    return specs
+
+
+def session_key(user: Any) -> str:
+    """A session that passed both factors, made server-side."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="totp", confirmed=True)
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.create()
+    return str(session.session_key)
+
+
+# Database reads during the run go through one worker thread (Django's ORM is sync-only).
+DB = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-db")
+
+
+async def db(function: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(DB, functools.partial(function, *args))
+
+
+def head_seq(meeting_id: int) -> int:
+    from django.db.models import Max
+
+    from meetings.models import MeetingEvent
+
+    found = MeetingEvent.objects.filter(meeting_id=meeting_id).aggregate(seq=Max("seq"))["seq"]
+    return found or 0
+
+
+def open_spans(meeting_ids: list[int]) -> int:
+    from meetings.models import PresenceSpan
+
+    return PresenceSpan.objects.filter(attendance__meeting_id__in=meeting_ids, left_at=None).count()
+
+
+def audit_vote(meeting_id: int, vote_id: int) -> dict[str, Any]:
+    """What the database says about a vote after the burst: nothing lost, nothing twice."""
+    from meetings.events import verify_chain
+    from meetings.models import Ballot, Meeting, MeetingEvent
+
+    ballots = Ballot.objects.filter(vote_id=vote_id)
+    counted = [
+        e.payload["cast"]
+        for e in MeetingEvent.objects.filter(meeting_id=meeting_id, event="ballot.counted")
+        if e.payload["vote"] == vote_id
+    ]
+    seqs = list(MeetingEvent.objects.filter(meeting_id=meeting_id).values_list("seq", flat=True))
+    return {
+        "rows": ballots.count(),
+        "members": ballots.values("member_id").distinct().count(),
+        "client_ids": ballots.values("client_ballot_id").distinct().count(),
+        "counted_events": len(counted),
+        "counted_distinct": len(set(counted)),
+        "log_gapless": seqs == list(range(1, len(seqs) + 1)),
+        "chain_ok": verify_chain(Meeting.objects.get(pk=meeting_id)) is not None,
+    }
+
+
+# --- clients ----------------------------------------------------------------------------------
+
+
+class Watch:
+    """Waits until `expected` clients of a room have a change: the event that `match`es, or a
+    snapshot (loaded after a gap) whose state `state_match`es. Keeps when each got it."""
+
+    def __init__(
+        self,
+        match: Callable[[dict[str, Any]], bool],
+        expected: int,
+        state_match: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        self.match = match
+        self.state_match = state_match
+        self.expected = expected
+        self.times: dict[int, int] = {}
+        self.late: set[int] = set()  # clients that had it from a snapshot, not the event
+        self.done = asyncio.Event()
+
+    def offer(self, peer: Peer, frame: dict[str, Any], now: int) -> None:
+        if peer.index not in self.times and self.match(frame):
+            self.got(peer, now)
+
+    def offer_state(self, peer: Peer, state: dict[str, Any], now: int) -> None:
+        if peer.index not in self.times and self.state_match and self.state_match(state):
+            self.late.add(peer.index)
+            self.got(peer, now)
+
+    def got(self, peer: Peer, now: int) -> None:
+        self.times[peer.index] = now
+        if len(self.times) >= self.expected:
+            self.done.set()
+
+    async def wait(self, timeout: float = STEP_TIMEOUT) -> bool:
+        try:
+            await asyncio.wait_for(self.done.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+class Peer:
+    def __init__(self, room: Room, index: int) -> None:
+        self.room = room
+        self.index = index
+        self.ws: ClientConnection | None = None
+        self.reader: asyncio.Task[None] | None = None
+        self.hello: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.replies: dict[str, asyncio.Future[tuple[int, dict[str, Any]]]] = {}
+        self.ids: Iterator[int] = itertools.count()
+        self.last_seq = 0
+        self.gaps = 0  # events that did not arrive (seen as a jump in seq)
+        self.events = 0
+        self.resyncs: set[asyncio.Task[None]] = set()
+
+    async def open(self, url: str, origin: str, cookie: str | None) -> None:
+        self.ws = await connect(
+            url,
+            origin=origin,  # type: ignore[arg-type]
+            additional_headers={"Cookie": cookie} if cookie else None,
+            proxy=None,
+            open_timeout=STEP_TIMEOUT,
+            ping_interval=None,
+            close_timeout=10,
+            max_size=2**24,
+        )
+        self.reader = asyncio.create_task(self.read())
+        await asyncio.wait_for(asyncio.shield(self.hello), STEP_TIMEOUT)
+
+    async def read(self) -> None:
+        assert self.ws is not None
+        try:
+            async for text in self.ws:
+                now = time.perf_counter_ns()
+                frame = json.loads(text)
+                kind = frame.get("type")
+                if kind == "event":
+                    self.events += 1
+                    if frame["seq"] > self.last_seq + 1 and self.room.kind == "product":
+                        # As the protocol says: a gap, so reload the snapshot.
+                        self.gaps += frame["seq"] - self.last_seq - 1
+                        task = asyncio.create_task(self.resync())
+                        self.resyncs.add(task)
+                        task.add_done_callback(self.resyncs.discard)
+                    elif frame["seq"] > self.last_seq + 1:
+                        self.gaps += frame["seq"] - self.last_seq - 1
+                    self.last_seq = max(self.last_seq, frame["seq"])
+                    if self.room.watch is not None:
+                        self.room.watch.offer(self, frame, now)
+                elif kind == "hello":
+                    self.last_seq = frame["seq"]
+                    if not self.hello.done():
+                        self.hello.set_result(frame)
+                else:
+                    reply = self.replies.pop(frame.get("id") or "", None)
+                    if reply is not None and not reply.done():
+                        reply.set_result((now, frame))
+        except ConnectionClosed:
+            pass
+        finally:
+            for reply in self.replies.values():
+                if not reply.done():
+                    reply.set_exception(ConnectionError("socket closed before the answer"))
+            if not self.hello.done():
+                self.hello.set_exception(ConnectionError("socket closed before hello"))
+
+    async def submit(
+        self, message: dict[str, Any]
+    ) -> tuple[int, asyncio.Future[tuple[int, dict[str, Any]]]]:
+        """Sends a command; returns when it was sent and the future of (time, answer)."""
+        assert self.ws is not None
+        message = {"id": str(next(self.ids)), **message}
+        reply = asyncio.get_running_loop().create_future()
+        self.replies[message["id"]] = reply
+        text = json.dumps(message)
+        sent = time.perf_counter_ns()
+        await self.ws.send(text)
+        return sent, reply
+
+    async def request(
+        self, message: dict[str, Any], timeout: float = STEP_TIMEOUT
+    ) -> tuple[int, int, dict[str, Any]]:
+        sent, reply = await self.submit(message)
+        answered, frame = await asyncio.wait_for(reply, timeout)
+        return sent, answered, frame
+
+    async def resync(self) -> None:
+        try:
+            _, answered, frame = await self.request({"type": "snapshot"})
+        except (TimeoutError, ConnectionError, ConnectionClosed):
+            return
+        self.last_seq = max(self.last_seq, frame["seq"])
+        if self.room.watch is not None:
+            self.room.watch.offer_state(self, frame["state"], answered)
+
+    async def close(self) -> None:
+        for task in list(self.resyncs):
+            task.cancel()
+        if self.ws is not None:
+            await self.ws.close()
+        if self.reader is not None:
+            await self.reader
+        if not self.hello.done():
+            self.hello.cancel()
+
+
+FLOOR_PAYLOAD = {"request": 123456, "member": 654321, "kind": "regular", "item": 42, "queue": [1]}
+
+
+class Room:
+    """The clients of one meeting (product) or one group (bare), spread over the servers."""
+
+    def __init__(self, kind: str, ident: int, size: int, keys: list[str] | None = None) -> None:
+        self.kind = kind
+        self.ident = ident
+        self.size = size
+        self.keys = keys
+        self.peers: list[Peer] = []
+        self.watch: Watch | None = None
+        self.seq = 0
+        self.sender = 2  # a member: not the chair, not the recorder
+        self.request_id: int | None = None
+        self.retries: list[str] = []  # failed connection attempts, each tried again
+        self.missing = 0  # clients that never had an event within STEP_TIMEOUT
+
+    async def connect(self, servers: list[Server], gate: asyncio.Semaphore) -> None:
+        async def one(index: int) -> Peer:
+            server = servers[index % len(servers)]
+            if self.kind == "product":
+                assert self.keys is not None
+                path, cookie = f"/ws/meetings/{self.ident}/", f"sessionid={self.keys[index]}"
+            else:
+                path, cookie = f"/ws/bare/{self.ident}/", None
+            delay, deadline = 0.5, time.monotonic() + CONNECT_DEADLINE
+            while time.monotonic() < deadline:
+                peer = Peer(self, index)
+                try:
+                    async with gate:
+                        await peer.open(
+                            f"ws://127.0.0.1:{server.port}{path}", server.origin, cookie
+                        )
+                    return peer
+                except (OSError, InvalidHandshake, TimeoutError) as error:
+                    # Like static/js/room.js: try again later, waiting twice as long each time.
+                    self.retries.append(repr(error)[:120])
+                    await peer.close()
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 10.0)
+            raise RuntimeError(f"{self.kind} {self.ident}: no connection in {CONNECT_DEADLINE} s")
+
+        self.peers = list(await asyncio.gather(*(one(i) for i in range(self.size))))
+
+    async def settle(self) -> None:
+        """Waits until the events of everyone joining have reached everyone."""
+        if self.kind == "bare":
+            return
+        deadline = time.monotonic() + CONNECT_DEADLINE
+        while time.monotonic() < deadline:
+            head = await db(head_seq, self.ident)
+            if all(p.last_seq >= head for p in self.peers):
+                await asyncio.sleep(0.3)
+                if await db(head_seq, self.ident) == head:
+                    self.seq = head
+                    for peer in self.peers:
+                        peer.gaps = 0  # joining mid-stream is not a gap in what we measure
+                    return
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"meeting {self.ident} did not settle")
+
+    async def act(self) -> tuple[int, asyncio.Future[tuple[int, dict[str, Any]]] | None]:
+        """One member's action that makes exactly one event; returns when it was sent."""
+        sender = self.peers[self.sender]
+        if self.kind == "bare":
+            assert sender.ws is not None
+            text = json.dumps({"type": "broadcast", "seq": self.seq + 1, "payload": FLOOR_PAYLOAD})
+            sent = time.perf_counter_ns()
+            await sender.ws.send(text)
+            return sent, None
+        if self.request_id is None:
+            return await sender.submit({"type": "floor.request", "kind": "regular"})
+        return await sender.submit({"type": "floor.withdraw", "request": self.request_id})
+
+    async def fanout(self, delay: float = 0.0) -> tuple[list[int], int | None]:
+        """One action after `delay` s; the latencies (ns) to every other client, and the ack's."""
+        target = self.seq + 1
+        self.watch = Watch(
+            lambda frame: frame["seq"] == target,
+            expected=self.size,
+            state_match=lambda state: state["seq"] >= target,
+        )
+        await asyncio.sleep(delay)
+        requesting = self.request_id is None
+        sent, reply = await self.act()
+        if not await self.watch.wait():
+            self.missing += self.size - len(self.watch.times)
+        ack = None
+        if reply is not None:
+            answered, frame = await asyncio.wait_for(reply, STEP_TIMEOUT)
+            if frame["type"] != "ack":
+                raise RuntimeError(f"the action was refused: {frame}")
+            self.request_id = frame["result"]["request"] if requesting else None
+            ack = answered - sent
+        self.seq = target
+        times = self.watch.times
+        self.watch = None
+        return [t - sent for i, t in times.items() if i != self.sender], ack
+
+    async def close(self) -> None:
+        await asyncio.gather(*(p.close() for p in self.peers))
+
+
+# --- phases -----------------------------------------------------------------------------------
+
+
+def summary(samples_ns: list[int]) -> dict[str, Any]:
+    ms = sorted(s / 1e6 for s in samples_ns)
+    if not ms:
+        return {"n": 0}
+    cuts = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
+    return {
+        "n": len(ms),
+        "p50": round(statistics.median(ms), 2),
+        "p90": round(cuts[89], 2),
+        "p99": round(cuts[98], 2),
+        "max": round(ms[-1], 2),
+    }
+
+
+async def fanout_phase(bare: Room, product: Room, rounds: int) -> dict[str, Any]:
+    samples: dict[str, list[int]] = {"bare": [], "product": []}
+    last: dict[str, list[int]] = {"bare": [], "product": []}
+    acks: list[int] = []
+    for _ in range(rounds):
+        for room in (bare, product):
+            latencies, ack = await room.fanout()
+            samples[room.kind] += latencies
+            last[room.kind].append(max(latencies))
+            if ack is not None:
+                acks.append(ack)
+            await asyncio.sleep(ROUND_GAP)
+    result = {kind: summary(values) for kind, values in samples.items()}
+    for kind, room in (("bare", bare), ("product", product)):
+        result[kind]["last_client_p50"] = summary(last[kind]).get("p50")
+        result[kind]["missing"] = room.missing
+    result["product"]["sender_ack"] = summary(acks)
+    result["p50_ratio"] = round(result["product"]["p50"] / result["bare"]["p50"], 2)
+    result["p99_ratio"] = round(result["product"]["p99"] / result["bare"]["p99"], 2)
+    return result
+
+
+async def burst_phase(room: Room) -> dict[str, Any]:
+    chair = room.peers[0]
+    room.watch = Watch(lambda frame: frame["event"] == "vote.opened", expected=room.size)
+    _, _, opened = await chair.request(
+        {"type": "vote.open", "kind": "resolution", "question": "Thông qua nghị quyết tháng"}
+    )
+    if opened["type"] != "ack":
+        raise RuntimeError(f"vote.open refused: {opened}")
+    await room.watch.wait()
+    vote_id, eligible = opened["result"]["vote"], len(opened["result"]["eligible"])
+    room.seq += 1
+    gaps_before = sum(p.gaps for p in room.peers)
+    room.watch = Watch(
+        lambda frame: frame["event"] == "ballot.counted" and frame["payload"]["cast"] == eligible,
+        expected=room.size,
+        state_match=lambda state: any(
+            v["vote"] == vote_id and v["cast"] == eligible for v in state["votes"]
+        ),
+    )
+    rng = random.Random(room.size)
+    start = time.perf_counter() + 0.05
+
+    async def cast(peer: Peer, at: float) -> tuple[int, int, dict[str, Any]]:
+        await asyncio.sleep(max(0.0, start + at - time.perf_counter()))
+        ballot = {"type": "ballot.cast", "vote": vote_id, "ballot": str(uuid.uuid4())}
+        return await peer.request(ballot | {"choice": "yes"}, timeout=BURST_TIMEOUT)
+
+    answers = await asyncio.gather(
+        *(cast(p, rng.uniform(0, BURST_WINDOW)) for p in room.peers), return_exceptions=True
+    )
+    answered = [a for a in answers if isinstance(a, tuple)]
+    counted = sum(f["type"] == "ack" and not f["result"]["duplicate"] for _, _, f in answered)
+    if counted == eligible:  # else the final tally never comes: reported as missing
+        await room.watch.wait(BURST_TIMEOUT)
+    final, late = room.watch.times, room.watch.late
+    room.watch = None
+    last_sent = max(sent for sent, _, _ in answered)
+    first_sent = min(sent for sent, _, _ in answered)
+    acks = [f for _, _, f in answered if f["type"] == "ack"]
+    errors = [f.get("code") for _, _, f in answered if f["type"] != "ack"]
+    room.seq += len([f for f in acks if not f["result"]["duplicate"]])
+    # The chair closes the vote: the outcome reaches everyone.
+    room.watch = Watch(
+        lambda frame: frame["event"] == "vote.closed",
+        expected=room.size,
+        state_match=lambda state: any(
+            v["vote"] == vote_id and v["status"] == "closed" for v in state["votes"]
+        ),
+    )
+    closed_sent, _, closed = await chair.request({"type": "vote.close", "vote": vote_id})
+    await room.watch.wait()
+    close_all = max(room.watch.times.values()) - closed_sent
+    room.watch = None
+    room.seq += 1
+    audit = await db(audit_vote, room.ident, vote_id)
+    sent = len(room.peers)
+    return {
+        "members": room.size,
+        "eligible": eligible,
+        "sent": sent,
+        "window_ms": round((last_sent - first_sent) / 1e6, 1),
+        "acks": len(acks),
+        "errors": errors + [repr(a) for a in answers if not isinstance(a, tuple)],
+        "last_ack_after_last_ballot_ms": round(
+            (max(t for _, t, _ in answered) - last_sent) / 1e6, 1
+        ),
+        "final_at_all_clients_after_last_ballot_ms": round(
+            (max(final.values()) - last_sent) / 1e6, 1
+        )
+        if len(final) == room.size
+        else None,
+        "final_at_first_client_after_last_ballot_ms": round(
+            (min(final.values()) - last_sent) / 1e6, 1
+        )
+        if final
+        else None,
+        "clients_with_final": len(final),
+        "clients_final_from_snapshot": len(late),
+        "vote_closed_at_all_clients_ms": round(close_all / 1e6, 1),
+        "result_cast": closed["result"]["result"]["cast"] if closed["type"] == "ack" else None,
+        "client_gaps": sum(p.gaps for p in room.peers) - gaps_before,
+        "lost": sent - audit["rows"],
+        "duplicated": (audit["rows"] - audit["members"])
+        + (audit["counted_events"] - audit["counted_distinct"]),
+        "audit": audit,
+    }
+
+
+async def resync_phase(room: Room, rounds: int) -> dict[str, Any]:
+    """One event, then every client reloads the snapshot as room.js does (120 ms later)."""
+    totals, per_client = [], []
+    for _ in range(rounds):
+        await room.fanout()
+        await asyncio.sleep(SNAPSHOT_DELAY)
+        begun = time.perf_counter_ns()
+        answers = await asyncio.gather(*(p.request({"type": "snapshot"}) for p in room.peers))
+        per_client += [answered - sent for sent, answered, _ in answers]
+        totals.append(max(answered for _, answered, _ in answers) - begun)
+        await asyncio.sleep(ROUND_GAP)
+    return {
+        "snapshot": summary(per_client),
+        "all_snapshots_ms": [round(t / 1e6, 1) for t in totals],
+        "snapshot_bytes": len(json.dumps(answers[0][2])),
+    }
+
+
+async def farm_phase(
+    bare: list[Room], product: list[Room], rounds: int, window: float
+) -> dict[str, Any]:
+    samples: dict[str, list[int]] = {"bare": [], "product": []}
+    acks: list[int] = []
+    rng = random.Random(7)
+    for _ in range(rounds):
+        for rooms in (bare, product):
+            results = await asyncio.gather(*(room.fanout(rng.uniform(0, window)) for room in rooms))
+            acks += [ack for _, ack in results if ack is not None]
+            samples[rooms[0].kind] += [t for latencies, _ in results for t in latencies]
+            await asyncio.sleep(ROUND_GAP)
+    result: dict[str, Any] = {kind: summary(values) for kind, values in samples.items()}
+    result["product"]["sender_ack"] = summary(acks)
+    for kind, rooms in (("bare", bare), ("product", product)):
+        result[kind]["missing"] = sum(r.missing for r in rooms)
+    result["p50_ratio"] = round(result["product"]["p50"] / result["bare"]["p50"], 2)
+    result["p99_ratio"] = round(result["product"]["p99"] / result["bare"]["p99"], 2)
+    result["actions_per_second"] = round(len(product) / window, 1)
+    return result
+
+
+def memory(servers: dict[str, list[Server]]) -> dict[str, int]:
+    return {
+        kind: round(sum(rss_kib(s.process.pid) for s in group) / 1024)
+        for kind, group in servers.items()
+    }
+
+
+class Profiler:
+    """py-spy record of the product daphne(s) during one phase (collapsed stacks)."""
+
+    def __init__(self, lab: Lab, py_spy: str | None, servers: list[Server], stamp: str) -> None:
+        self.lab, self.py_spy, self.servers, self.stamp = lab, py_spy, servers, stamp
+        self.running: list[subprocess.Popen[bytes]] = []
+
+    def start(self, phase: str) -> None:
+        if not self.py_spy:
+            return
+        for server in self.servers:
+            out = RESULTS / f"live_room-{self.stamp}-{phase}-{server.name}.txt"
+            args = [self.py_spy, "record", "--pid", str(server.process.pid), "--rate", "200"]
+            args += ["--format", "raw", "--output", str(out), "--nonblocking"]
+            self.running.append(self.lab.spawn(f"py-spy-{phase}-{server.name}", args, {}))
+
+    def stop(self) -> None:
+        for process in self.running:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=60)
+        self.running.clear()
+
+
+async def run(
+    plan: Plan,
+    specs: list[RoomSpec],
+    servers: dict[str, list[Server]],
+    profiler: Profiler,
+    results: dict[str, Any],
+) -> None:
+    """Fills `results` as it goes, so a run that breaks still leaves what it measured."""
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    results.update({"memory_mib": {"idle": memory(servers)}, "sizes": {}})
+    for spec, size in zip(specs, plan.sizes, strict=False):
+        print(f"- {size} members: connecting …", flush=True)
+        bare = Room("bare", size, size)
+        product = Room("product", spec.meeting_id, size, spec.session_keys)
+        began = time.perf_counter()
+        await bare.connect(servers["bare"], gate)
+        await product.connect(servers["product"], gate)
+        await product.settle()
+        connect_s = round(time.perf_counter() - began, 1)
+        print(f"  connected in {connect_s} s; fan-out …", flush=True)
+        largest = size == max(plan.sizes)
+        if largest:
+            profiler.start(f"fanout{size}")
+        entry: dict[str, Any] = results["sizes"].setdefault(size, {"connect_s": connect_s})
+        entry["connect_retries"] = {"product": product.retries, "bare": bare.retries}
+        results["memory_mib"][f"{size}_connected"] = memory(servers)
+        entry["fanout"] = await fanout_phase(bare, product, plan.rounds)
+        profiler.stop()
+        print(f"  burst … ({time.perf_counter() - began:.0f} s)", flush=True)
+        if largest:
+            profiler.start(f"burst{size}")
+        entry["burst"] = await burst_phase(product)
+        profiler.stop()
+        print(f"  resync … ({time.perf_counter() - began:.0f} s)", flush=True)
+        entry["resync"] = await resync_phase(product, plan.resync_rounds)
+        entry["client_gaps"] = sum(p.gaps for p in product.peers)
+        await bare.close()
+        await product.close()
+        await wait_idle([spec.meeting_id])
+
+    farm_specs = specs[len(plan.sizes) :]
+    count = len(farm_specs)
+    print(f"- {count} meetings × {plan.farm_members} members: connecting …", flush=True)
+    farm_bare = [Room("bare", 10_000 + n, plan.farm_members) for n in range(count)]
+    farm_product = [
+        Room("product", s.meeting_id, plan.farm_members, s.session_keys) for s in farm_specs
+    ]
+    began = time.perf_counter()
+    for room in farm_bare + farm_product:  # meeting by meeting, as people arrive
+        await room.connect(servers[room.kind], gate)
+    await asyncio.gather(*(room.settle() for room in farm_product))
+    connect_s = round(time.perf_counter() - began, 1)
+    connected = memory(servers)
+    print(f"  connected in {connect_s} s; fan-out …", flush=True)
+    profiler.start("farm")
+    farm = await farm_phase(farm_bare, farm_product, plan.farm_rounds, plan.farm_window)
+    profiler.stop()
+    farm["connect_s"] = connect_s
+    farm["client_gaps"] = sum(p.gaps for r in farm_product for p in r.peers)
+    farm["connect_retries"] = {
+        kind: [e for r in rooms for e in r.retries]
+        for kind, rooms in (("product", farm_product), ("bare", farm_bare))
+    }
+    results["farm"] = farm
+    results["memory_mib"]["farm_connected"] = connected
+    results["memory_mib"]["farm_after_load"] = memory(servers)
+    for room in farm_bare + farm_product:
+        await room.close()
+    await wait_idle([s.meeting_id for s in farm_specs])
+    results["memory_mib"]["end"] = memory(servers)
+
+
+async def wait_idle(meeting_ids: list[int]) -> None:
+    """Until the servers have recorded every departure (their database work is done)."""
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while await db(open_spans, meeting_ids):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the servers did not record the departures")
+        await asyncio.sleep(0.2)
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def versions(admin_url: str) -> dict[str, str]:
+    from importlib.metadata import version
+
+    found = {p: version(p) for p in ("django", "channels", "channels-redis", "daphne", "redis")}
+    found["websockets"] = version("websockets")
+    with psycopg.connect(f"{admin_url}/postgres") as conn:
+        found["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+    redis_server = shutil.which("redis-server") or "redis-server"
+    found["redis-server"] = subprocess.run(
+        [redis_server, "--version"], capture_output=True, text=True, check=False
+    ).stdout.split()[2]
+    found["python"] = platform.python_version()
+    return found
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def report(data: dict[str, Any]) -> str:
+    """The table printed at the end; sections a broken run did not reach are left out."""
+    r, plan = data["results"], data["plan_detail"]
+    sizes = r.get("sizes", {})
+    lines = [
+        f"Live room benchmark {data['started']}: {data['machine']['cpus']} cores, "
+        f"load {data['machine']['load_before']} → {data['machine'].get('load_after')}, "
+        f"daphne ×{data['processes']} per side, {data['plan']} plan",
+        "",
+        "Fan-out: one member's action → each other client has the event (ms)",
+        f"{'members':>7} | {'bare p50':>8} {'bare p99':>8} | {'prod p50':>8} {'prod p99':>8} | "
+        f"{'p50 ×':>5} {'p99 ×':>5} | {'ack p50':>7} | target p99 ≤ {TARGET_FANOUT_RATIO}×",
+    ]
+    for size, s in sizes.items():
+        if "fanout" not in s:
+            continue
+        f = s["fanout"]
+        lines.append(
+            f"{size:>7} | {f['bare']['p50']:>8} {f['bare']['p99']:>8} | "
+            f"{f['product']['p50']:>8} {f['product']['p99']:>8} | {f['p50_ratio']:>5} "
+            f"{f['p99_ratio']:>5} | {f['product']['sender_ack']['p50']:>7} | "
+            f"{verdict(f['p99_ratio'] <= TARGET_FANOUT_RATIO)}"
+            + (f" ({f['product']['missing']} never arrived)" if f["product"]["missing"] else "")
+        )
+    lines += [
+        "",
+        f"Burst: every member votes within {BURST_WINDOW:g} s (ms after the last ballot was sent)",
+        f"{'members':>7} | {'acks':>5} {'lost':>4} {'dup':>3} {'errors':>6} | {'last ack':>8} | "
+        f"{'final, 1st':>10} {'final, all':>10} {'via snap':>8} | {'close→all':>9} | "
+        f"target ≤ {TARGET_BURST_MS:g} ms",
+    ]
+    for size, s in sizes.items():
+        if "burst" not in s:
+            continue
+        b = s["burst"]
+        final_all = b["final_at_all_clients_after_last_ballot_ms"]
+        ok = final_all is not None and final_all <= TARGET_BURST_MS
+        ok = ok and b["lost"] == 0 and b["duplicated"] == 0
+        lines.append(
+            f"{size:>7} | {b['acks']:>5} {b['lost']:>4} {b['duplicated']:>3} "
+            f"{len(b['errors']):>6} | {b['last_ack_after_last_ballot_ms']:>8} | "
+            f"{b['final_at_first_client_after_last_ballot_ms']!s:>10} {final_all!s:>10} "
+            f"{b['clients_final_from_snapshot']:>8} | {b['vote_closed_at_all_clients_ms']:>9} | "
+            f"{verdict(ok)}"
+        )
+    lines += ["", "Resync as room.js does it: one event, then every client reloads the snapshot"]
+    for size, s in sizes.items():
+        if "resync" in s:
+            x = s["resync"]
+            lines.append(
+                f"{size:>7} members: one snapshot p50 {x['snapshot']['p50']} ms; the last client "
+                f"had its snapshot after {x['all_snapshots_ms']} ms ({x['snapshot_bytes']} bytes)"
+            )
+    lines += [
+        "",
+        "Connecting (everyone at once, 25 handshakes in flight): seconds; attempts refused "
+        "and tried again (product / bare)",
+        "  "
+        + ", ".join(
+            f"{size}: {s['connect_s']} s, {len(s['connect_retries']['product'])} / "
+            f"{len(s['connect_retries']['bare'])}"
+            for size, s in sizes.items()
+        ),
+    ]
+    if "farm" in r:
+        f = r["farm"]
+        lines += [
+            "",
+            f"{plan['farm_meetings']} meetings × {plan['farm_members']} members at once, each "
+            f"meeting one action per {plan['farm_window']:g} s ({f['actions_per_second']}/s), ms",
+            f"  bare    p50 {f['bare']['p50']:>8}  p99 {f['bare']['p99']:>8}",
+            f"  product p50 {f['product']['p50']:>8}  p99 {f['product']['p99']:>8}  "
+            f"(×{f['p50_ratio']} / ×{f['p99_ratio']}), sender's ack p50 "
+            f"{f['product']['sender_ack']['p50']}",
+            f"  connecting all took {f['connect_s']} s, attempts tried again "
+            f"{len(f['connect_retries']['product'])} / {len(f['connect_retries']['bare'])}",
+        ]
+    m = r.get("memory_mib", {})
+    lines += ["", "daphne RSS, MiB (all processes of a side), product / bare:"]
+    lines += [f"  {moment}: {v['product']} / {v['bare']}" for moment, v in m.items()]
+    gaps = [f"{size}: {s['client_gaps']}" for size, s in sizes.items() if "client_gaps" in s]
+    if "farm" in r:
+        gaps.append(f"farm: {r['farm']['client_gaps']}")
+    lines.append(
+        "Events a client never received (gaps in seq; it reloaded a snapshot): " + ", ".join(gaps)
+    )
+    lines.append(f"Server log: {data.get('server_log')}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
+        help="server URL without a database name (a superuser: the run creates a database)",
+    )
+    parser.add_argument("--profile", metavar="PY_SPY", help="py-spy binary: profile the daphnes")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
+    lab = Lab(args.postgres)
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    finished = False
+    try:
+        status = measure(lab, plan, args, stamp)
+        finished = True
+        return status
+    except KeyboardInterrupt:
+        print("interrupted: cleaning up", file=sys.stderr)
+        return 130
+    finally:
+        # Stops every process by PID, then drops the database (WITH FORCE: this process's own
+        # connections go with it), so set-up work still running in the DB thread fails fast.
+        # After a failure the servers' logs are kept in bench/results/.
+        logs = None if finished else RESULTS / f"live_room-{stamp}-logs"
+        lab.close(keep_logs=logs)
+        if logs is not None:
+            print(f"server logs kept in {logs}", file=sys.stderr)
+        DB.shutdown(wait=False, cancel_futures=True)
+
+
+def measure(lab: Lab, plan: Plan, args: argparse.Namespace, stamp: str) -> int:
+    print(f"Setting up in {lab.tmp} (database {lab.database}) …", flush=True)
+    redis_port = start_redis(lab)
+    database_url = lab.create_database()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "CHIBO_VAR_DIR": str(lab.tmp / "var"),
+        "SESSION_IDLE_SECONDS": "14400",
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    os.environ.update(env)
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if migrate.returncode:
+        raise RuntimeError(f"migrate failed:\n{migrate.stdout}\n{migrate.stderr}")
+    import django
+
+    django.setup()
+    began = time.perf_counter()
+    sizes = [*plan.sizes, *[plan.farm_members] * plan.farm_meetings]
+    specs = DB.submit(make_rooms, sizes).result()
+    print(f"  {sum(sizes)} members in {len(sizes)} meetings made in "
+          f"{time.perf_counter() - began:.0f} s; starting daphnes …", flush=True)  # fmt: skip
+    servers = {
+        "product": start_daphnes(lab, "product", "config.asgi:application", args.processes, env),
+        "bare": start_daphnes(lab, "bare", "bench.bare_asgi:application", args.processes, env),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    profiler = Profiler(lab, args.profile, servers["product"], stamp)
+    data: dict[str, Any] = {
+        "started": stamp,
+        "processes": args.processes,
+        "plan": "quick" if args.quick else "full",
+        "plan_detail": plan.__dict__,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "load_before": round(os.getloadavg()[0], 2),
+        },
+        "versions": versions(lab.admin_url),
+        "results": {},
+    }
+    out = RESULTS / f"live_room-{stamp}{'-quick' if args.quick else ''}-x{args.processes}.json"
+    try:
+        asyncio.run(run(plan, specs, servers, profiler, data["results"]))
+    except BaseException as error:
+        data["error"] = repr(error)
+        raise
+    finally:
+        data["machine"]["load_after"] = round(os.getloadavg()[0], 2)
+        logs = {s.name: lab.log(s.name) for s in servers["product"] + servers["bare"]}
+        data["server_log"] = {
+            name: {
+                "tracebacks": text.count("Traceback"),
+                "apps_killed_slow_to_close": text.count("took too long to shut down"),
+                "alive": next(
+                    s for s in servers["product"] + servers["bare"] if s.name == name
+                ).process.poll()
+                is None,
+            }
+            for name, text in logs.items()
+        }
+        out.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+        print(f"Written: {out.relative_to(BASE_DIR)}", flush=True)
+    print()
+    print(report(data))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

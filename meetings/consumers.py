@@ -1,0 +1,201 @@
+"""The live room's websocket: authenticate, validate, call a service, answer ack or error."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from meetings import events, protocol
+from meetings.access import access_meeting
+from meetings.errors import RuleViolation
+from meetings.room import room_state
+from meetings.services import attendance
+from meetings.services.room import participant
+from members.consumers import CLOSE_UNVERIFIED
+from members.otp import session_still_verified, verified_user_from_scope
+
+logger = logging.getLogger(__name__)
+CLOSE_NOT_FOUND = 4404
+# The channel layer failed and is back; events sent meanwhile were lost, so the client reconnects
+# (as after any drop) and reloads its snapshot. Like 4401/4404 it mirrors HTTP (503); autobahn
+# lets a server close only with 1000 or 3000-4999, so RFC 6455's 1012 is not available.
+CLOSE_RESYNC = 4503
+LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 2.0  # seconds between tries while Redis is down
+
+
+class MeetingConsumer(AsyncJsonWebsocketConsumer):
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """AsyncConsumer.__call__, but the channel layer is read through `_layer_receive`, so a
+        Redis outage does not kill the connection (channels lets the layer's error end it)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.channel_receive = self._layer_receive
+        self.base_send = send
+        self.accepted = False
+        self.resync: asyncio.Task[None] | None = None
+        try:
+            await await_many_dispatch([receive, self._layer_receive], self.dispatch)
+        except StopConsumer:
+            pass
+        finally:
+            if self.resync is not None:
+                self.resync.cancel()
+
+    async def _layer_receive(self) -> Any:
+        """The next message from the channel layer for this connection.
+
+        Redis only carries events; PostgreSQL holds the truth. When Redis fails, the socket stays
+        open and commands are still answered, but no events arrive; once Redis answers again
+        the socket is closed with CLOSE_RESYNC, so the client reconnects, joins the group again
+        (a restarted Redis has forgotten it) and reloads its snapshot."""
+        try:
+            return await self.channel_layer.receive(self.channel_name)
+        except Exception as error:
+            self._layer_failed(error)
+            return await asyncio.get_running_loop().create_future()  # cancelled on exit
+
+    def _layer_failed(self, error: Exception) -> None:
+        if self.resync is None:
+            logger.warning(
+                "channel layer failed on a meeting connection (resync follows): %s", error
+            )
+            self.resync = asyncio.create_task(self._resync_when_layer_returns())
+
+    async def _resync_when_layer_returns(self) -> None:
+        delay = LAYER_RETRY_FIRST
+        while True:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, LAYER_RETRY_MAX)
+            if not self.accepted:
+                continue  # connect() is still running (or refused: this task ends with it)
+            try:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+            except Exception:  # noqa: S112 - still down: try again
+                continue
+            await self.close(code=CLOSE_RESYNC)
+            return
+
+    async def connect(self) -> None:
+        self.user = await verified_user_from_scope(self.scope)
+        if self.user is None:
+            await self.close(code=CLOSE_UNVERIFIED)
+            return
+        self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
+        try:
+            hello = await database_sync_to_async(self._hello)()
+        except Http404:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.group = events.group_name(self.meeting_id)
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except Exception as error:
+            self._layer_failed(error)  # in the room without events until Redis is back
+        await self.accept()
+        self.accepted = True
+        await self.send_json(hello)
+        await database_sync_to_async(attendance.join)(
+            meeting_id=self.meeting_id, actor=self.user, connection=self.channel_name
+        )
+
+    def _hello(self) -> dict[str, Any]:
+        meeting = access_meeting(self.user, self.meeting_id)
+        who = participant(meeting, self.user)
+        state = room_state(meeting, who.member)
+        return {
+            "type": "hello",
+            "meeting": meeting.pk,
+            "seq": state["seq"],
+            "you": {"member": who.member.pk if who.member else None, "roles": who.roles},
+        }
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            except Exception as error:
+                # Redis is down: the entry goes with a restart, or expires with the group.
+                logger.warning("could not leave the meeting group: %s", error)
+            await database_sync_to_async(attendance.leave)(
+                meeting_id=self.meeting_id, connection=self.channel_name
+            )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            message = protocol.parse(text_data)
+            await self.send_json(await database_sync_to_async(self._handle)(message))
+        except protocol.ProtocolError as error:
+            await self.send_json(error.frame())
+
+    def _handle(self, message: dict[str, Any]) -> dict[str, Any]:
+        message_id = message["id"]
+        renew = message["type"] == "ping"
+        if not session_still_verified(self.scope, self.user, renew=renew):
+            return protocol.ProtocolError(
+                "unverified",
+                _("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại."),
+                message_id=message_id,
+            ).frame()
+        if message["type"] == "ping":
+            return {"type": "ack", "id": message_id, "result": {}}
+        try:
+            if message["type"] == "snapshot":
+                meeting = access_meeting(self.user, self.meeting_id)
+                state = room_state(meeting, participant(meeting, self.user).member)
+                return {"type": "snapshot", "id": message_id, "seq": state["seq"], "state": state}
+            service, kwargs = protocol.arguments(message)
+            result = service(meeting_id=self.meeting_id, actor=self.user, **kwargs)
+        except protocol.ProtocolError as error:
+            return error.frame()
+        except RuleViolation as violation:
+            frame = {
+                "type": "error",
+                "id": message_id,
+                "code": violation.reason or "refused",
+                "message": violation.message,
+            }
+            return frame | ({"field": violation.field} if violation.field else {})
+        except Http404:
+            return {
+                "type": "error",
+                "id": message_id,
+                "code": "not_found",
+                "message": _("Không tìm thấy buổi sinh hoạt."),
+            }
+        except Exception:
+            # Never a dropped connection: the client is told, the log keeps the details.
+            logger.exception("live room command %s failed", message["type"])
+            return {
+                "type": "error",
+                "id": message_id,
+                "code": "server_error",
+                "message": _(
+                    "Máy chủ gặp lỗi khi xử lý yêu cầu; dữ liệu đã có không bị mất. Hãy thử lại."
+                ),
+            }
+        return {"type": "ack", "id": message_id, "result": result}
+
+    async def meeting_event(self, message: dict[str, Any]) -> None:
+        if message["event"] == events.MEETING_STARTED:
+            # Whoever waited in the room before the start is present from the start.
+            await database_sync_to_async(attendance.join)(
+                meeting_id=self.meeting_id, actor=self.user, connection=self.channel_name
+            )
+        await self.send_json(
+            {
+                "type": "event",
+                "seq": message["seq"],
+                "event": message["event"],
+                "payload": message["payload"],
+            }
+        )

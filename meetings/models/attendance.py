@@ -1,0 +1,58 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AttendanceStatus(models.TextChoices):
+    """Values match the charter engine's `Attendance`."""
+
+    PRESENT = "present", _("Có mặt")
+    ABSENT_WITH_REASON = "absent_with_reason", _("Vắng mặt có lý do")
+    ABSENT_WITHOUT_REASON = "absent_without_reason", _("Vắng mặt không lý do")
+
+
+class PresenceMode(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")
+    IN_ROOM = "in_room", _("Tại hội trường")
+
+
+class Attendance(models.Model):
+    """One line of the roll: a member of the cell (home or meeting here temporarily) at a meeting.
+
+    The roll is written when the meeting starts; a member who never joins stays absent.
+    """
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="roll")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=30,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.ABSENT_WITHOUT_REASON,
+    )
+    mode = models.CharField(max_length=10, choices=PresenceMode.choices, blank=True)
+    reason = models.CharField(_("lý do vắng mặt"), max_length=500, blank=True)
+    first_joined_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_status_display()}"
+
+
+class PresenceSpan(models.Model):
+    """One connection of a member to the live room: joined, and left (or still there)."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="spans")
+    connection = models.CharField(max_length=200)  # the websocket's channel name
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        indexes = [models.Index(fields=["connection"], name="presence_connection_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.attendance.member}: {self.joined_at}–{self.left_at or '…'}"

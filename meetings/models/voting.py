@@ -1,0 +1,109 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class VoteKind(models.TextChoices):
+    """The charter's decision kinds, plus approving the minutes (counted, not gated by N)."""
+
+    RESOLUTION = "resolution", _("Nghị quyết, kết luận")
+    ADMISSION = "admission", _("Kết nạp đảng viên")
+    RECOGNITION = "recognition", _("Công nhận đảng viên chính thức")
+    DISCIPLINE = "discipline", _("Kỷ luật")
+    ELECTION = "election", _("Bầu cử")
+    MINUTES_APPROVAL = "minutes_approval", _("Thông qua biên bản")
+
+
+class VoteMethod(models.TextChoices):
+    SHOW_OF_HANDS = "show_of_hands", _("Biểu quyết giơ tay")
+    SECRET_BALLOT = "secret_ballot", _("Bỏ phiếu kín")
+
+
+class VoteStatus(models.TextChoices):
+    OPEN = "open", _("Đang biểu quyết")
+    CLOSED = "closed", _("Đã kết thúc")
+
+
+class Vote(models.Model):
+    """One question put to the meeting. `eligible` is the roll of voters frozen when it opened."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="votes")
+    item = models.ForeignKey("meetings.AgendaItem", on_delete=models.PROTECT, related_name="votes")
+    kind = models.CharField(max_length=20, choices=VoteKind.choices)
+    method = models.CharField(max_length=20, choices=VoteMethod.choices)
+    question = models.CharField(_("nội dung biểu quyết"), max_length=500)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    # Kind-specific: {"subject": id, "subject_standing", "forms": [...]} or
+    # {"candidates": [ids], "seats": n}.
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=VoteStatus.choices, default=VoteStatus.OPEN)
+    eligible = models.JSONField(default=list)  # member ids who may vote, frozen at opening
+    roll = models.JSONField(default=dict)  # member id → attendance when it opened (for N)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Filled at close: counts, the charter's decision and its explanation.
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.question
+
+    @property
+    def is_secret(self) -> bool:
+        return self.method == VoteMethod.SECRET_BALLOT
+
+
+class Ballot(models.Model):
+    """A named vote (show of hands): who chose what is public in the minutes."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    choice = models.JSONField()
+    client_ballot_id = models.UUIDField()
+    cast_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "member"], name="ballot_once_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.choice}"
+
+
+class BallotReceipt(models.Model):
+    """Secret ballot, part one: that this member voted (stops double voting). Never what."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="receipts")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    client_ballot_id = models.UUIDField()
+    cast_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "member"], name="receipt_once_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} đã bỏ phiếu"
+
+
+class SecretBallot(models.Model):
+    """Secret ballot, part two: what was chosen. No voter, no time, and a random key, so
+    nothing joins it to a `BallotReceipt`. `receipt` is a code only the voter knows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="secret_ballots")
+    choice = models.JSONField()
+    receipt = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "receipt"], name="secret_ballot_receipt_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt

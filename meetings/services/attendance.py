@@ -1,0 +1,88 @@
+"""Attendance in the live room: members join and leave online; the chair marks the room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings import events
+from meetings.enums import MeetingStatus
+from meetings.errors import RuleViolation
+from meetings.models import Attendance, PresenceSpan
+from meetings.models.attendance import AttendanceStatus, PresenceMode
+from meetings.services.room import lock_meeting, participant, require_chair, require_in_progress
+from members.models import User
+
+
+def _payload(row: Attendance) -> dict[str, Any]:
+    return {"member": row.member_id, "status": row.status, "mode": row.mode, "reason": row.reason}
+
+
+@transaction.atomic
+def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | None:
+    """A member opened the room: present online from now (a second tab adds a span only).
+
+    Returns None for guests and for meetings not in progress (nothing is recorded then).
+    Effects: PresenceSpan; Attendance present/online on the first join; `attendance.changed`
+    when the member's status changed.
+    """
+    meeting = lock_meeting(meeting_id)
+    who = participant(meeting, actor)
+    if meeting.status != MeetingStatus.IN_PROGRESS or not who.on_roll or who.member is None:
+        return None
+    row = Attendance.objects.get(meeting=meeting, member=who.member)
+    now = timezone.now()
+    PresenceSpan.objects.create(attendance=row, connection=connection, joined_at=now)
+    if row.status == AttendanceStatus.PRESENT:
+        return _payload(row)
+    row.status = AttendanceStatus.PRESENT
+    row.mode = row.mode or PresenceMode.ONLINE
+    row.first_joined_at = row.first_joined_at or now
+    row.save(update_fields=["status", "mode", "first_joined_at", "updated_at"])
+    events.append_event(
+        meeting=meeting, event=events.ATTENDANCE_CHANGED, payload=_payload(row), actor=actor
+    )
+    return _payload(row)
+
+
+@transaction.atomic
+def leave(*, meeting_id: int, connection: str) -> None:
+    """A connection closed. The member stays on the roll as present: leaving and rejoining are
+    kept as spans (for the minutes' join, leave and rejoin times), not as absences."""
+    PresenceSpan.objects.filter(
+        attendance__meeting_id=meeting_id, connection=connection, left_at=None
+    ).update(left_at=timezone.now())
+
+
+@transaction.atomic
+def mark(
+    *, meeting_id: int, actor: User, member_id: int, status: str, reason: str = ""
+) -> dict[str, Any]:
+    """The chair marks a member: present in the room (hybrid), or absent with or without reason.
+
+    An absence with a reason needs the reason. Event `attendance.changed`.
+    """
+    meeting = lock_meeting(meeting_id)
+    require_chair(participant(meeting, actor))
+    require_in_progress(meeting)
+    row = Attendance.objects.filter(meeting=meeting, member_id=member_id).first()
+    if row is None:
+        raise RuleViolation(_("Đồng chí này không có tên trong danh sách."), reason="not_found")
+    if status not in AttendanceStatus.values:
+        raise RuleViolation(_("Tình trạng có mặt không hợp lệ."), reason="bad_message")
+    reason = reason.strip()
+    if status == AttendanceStatus.ABSENT_WITH_REASON and not reason:
+        raise RuleViolation(_("Hãy ghi lý do vắng mặt."), reason="reason_required", field="reason")
+    row.status = status
+    row.reason = reason if status != AttendanceStatus.PRESENT else ""
+    if status == AttendanceStatus.PRESENT:
+        row.mode = row.mode or PresenceMode.IN_ROOM
+        row.first_joined_at = row.first_joined_at or timezone.now()
+    row.save(update_fields=["status", "reason", "mode", "first_joined_at", "updated_at"])
+    events.append_event(
+        meeting=meeting, event=events.ATTENDANCE_CHANGED, payload=_payload(row), actor=actor
+    )
+    return _payload(row)

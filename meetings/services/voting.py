@@ -1,0 +1,382 @@
+"""Votes in the live room: the chair opens and closes, eligible members cast ballots.
+
+The charter engine decides who may vote (the members of N who are present when the vote opens),
+which method a kind of decision needs, and the outcome. Secret ballots are stored in two
+unlinked halves (BallotReceipt: who voted; SecretBallot: what was chosen), see docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings import charter, events
+from meetings.charter.thresholds import SEVERITY_ORDER
+from meetings.errors import RuleViolation
+from meetings.models import Ballot, BallotReceipt, SecretBallot, Vote
+from meetings.models.voting import VoteKind, VoteMethod, VoteStatus
+from meetings.room import live_attendance, roster_entries
+from meetings.services.room import (
+    current_item,
+    lock_meeting,
+    participant,
+    require_chair,
+    require_in_progress,
+)
+from meetings.snapshots import member_key, policy_for
+from members.models import Member, User
+
+RECEIPT = re.compile(r"^[A-Z2-7]{10}$")
+YES_NO = ("yes", "no", "abstain")
+QUESTION_MAX_LENGTH = 500
+DEFAULT_METHOD = {
+    VoteKind.DISCIPLINE: VoteMethod.SECRET_BALLOT,
+    VoteKind.ELECTION: VoteMethod.SECRET_BALLOT,
+}
+
+
+def _charter_vote(vote: Vote, counts: dict[str, Any], voters: frozenset[str]) -> charter.Vote:
+    """The charter's view of `vote` with the given counts (ballots by member, or a tally)."""
+    kind = charter.DecisionKind(vote.kind)
+    method = charter.VotingMethod(vote.method)
+    if kind == charter.DecisionKind.DISCIPLINE:
+        return charter.DisciplineVote(
+            method=method,
+            subject_standing=charter.Standing(vote.options["subject_standing"]),
+            forms_on_ballot=tuple(charter.DisciplineForm(f) for f in vote.options["forms"]),
+            tally={charter.DisciplineForm(form): n for form, n in counts.get("forms", {}).items()},
+            subject_holds_post=vote.options.get("subject_holds_post"),
+            attempt=vote.attempt,
+            voters=voters,
+        )
+    if kind == charter.DecisionKind.ELECTION:
+        return charter.ElectionVote(
+            method=method,
+            seats=vote.options["seats"],
+            candidates=tuple(member_key(c) for c in vote.options["candidates"]),
+            tally={member_key(int(c)): n for c, n in counts.get("candidates", {}).items()},
+            attempt=vote.attempt,
+            voters=voters,
+        )
+    if "ballots" in counts:
+        ballots = {member: charter.Choice(choice) for member, choice in counts["ballots"].items()}
+        return charter.YesNoVote(kind=kind, method=method, ballots=ballots, attempt=vote.attempt)
+    tally = charter.Tally(**{choice: counts.get(choice, 0) for choice in YES_NO})
+    return charter.YesNoVote(
+        kind=kind, method=method, tally=tally, attempt=vote.attempt, voters=voters
+    )
+
+
+def _decision_dict(decision: charter.Decision) -> dict[str, Any]:
+    return {
+        "status": str(decision.status),
+        "reason": str(decision.reason),
+        "required": decision.required,
+        "yes": decision.yes,
+        "form": decision.form and str(decision.form),
+        "elected": [int(m) for m in decision.elected],
+        "runoff": [int(m) for m in decision.runoff],
+        "warnings": [str(w) for w in decision.warnings],
+        "rules": list(decision.rules),
+        "explanation": decision.explanation,
+    }
+
+
+def _clean_options(kind: str, options: dict[str, Any], roll: dict[int, Member]) -> dict[str, Any]:
+    """Checks the kind-specific options the chair sent and completes them from the roll."""
+    if kind == VoteKind.DISCIPLINE:
+        subject = roll.get(_int(options.get("subject")))
+        forms = options.get("forms") or [f.value for f in SEVERITY_ORDER]
+        if subject is None:
+            raise RuleViolation(_("Hãy chọn đảng viên được xem xét kỷ luật."), reason="bad_message")
+        if not isinstance(forms, list) or not set(forms) <= set(charter.DisciplineForm) - {"none"}:
+            raise RuleViolation(_("Hình thức kỷ luật không hợp lệ."), reason="bad_message")
+        return {
+            "subject": subject.pk,
+            "subject_standing": subject.standing,
+            "forms": forms,
+            "subject_holds_post": options.get("subject_holds_post"),
+        }
+    if kind == VoteKind.ELECTION:
+        candidates = options.get("candidates")
+        seats = _int(options.get("seats"))
+        if not isinstance(candidates, list) or not candidates or seats is None or seats < 1:
+            raise RuleViolation(
+                _("Hãy ghi danh sách ứng cử viên và số lượng cần bầu."), reason="bad_message"
+            )
+        ids = [_int(c) for c in candidates]
+        if None in ids or len(set(ids)) != len(ids) or not set(ids) <= set(roll):
+            raise RuleViolation(
+                _("Ứng cử viên phải là đảng viên của chi bộ."), reason="bad_message"
+            )
+        return {"candidates": ids, "seats": seats}
+    return {}
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+@transaction.atomic
+def open_vote(
+    *,
+    meeting_id: int,
+    actor: User,
+    kind: str,
+    question: str,
+    method: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The chair puts a question to the meeting on the current agenda item.
+
+    The charter fixes who may vote (the members of N present now) and refuses a method the kind
+    does not allow. When the charter blocks the vote (no quorum, N = 0, a form a probationary
+    member may not be given, an ineligible candidate) the attempt is recorded closed as
+    `blocked` with the charter's explanation, so the minutes and the dashboards see it.
+    Event `vote.opened` (or `vote.closed` when blocked).
+    """
+    meeting = lock_meeting(meeting_id)
+    require_chair(participant(meeting, actor))
+    require_in_progress(meeting)
+    item = current_item(meeting)
+    if item is None:
+        raise RuleViolation(
+            _("Hãy mở một nội dung trong chương trình trước."), reason="no_current_item"
+        )
+    if kind not in VoteKind.values:
+        raise RuleViolation(_("Loại biểu quyết không hợp lệ."), reason="bad_message")
+    question = question.strip()
+    if not question or len(question) > QUESTION_MAX_LENGTH:
+        raise RuleViolation(
+            _("Hãy ghi nội dung biểu quyết (tối đa 500 ký tự)."), reason="bad_message"
+        )
+    method = method or DEFAULT_METHOD.get(kind, VoteMethod.SHOW_OF_HANDS)
+    if method not in VoteMethod.values:
+        raise RuleViolation(_("Hình thức biểu quyết không hợp lệ."), reason="bad_message")
+    if Vote.objects.filter(meeting=meeting, status=VoteStatus.OPEN).exists():
+        raise RuleViolation(_("Đang có một biểu quyết chưa kết thúc."), reason="vote_open")
+
+    roster = roster_entries(meeting)
+    attendance = live_attendance(meeting)
+    policy = policy_for(meeting.cell)
+    base = charter.vote_base(roster, attendance, policy)
+    roll = {m.pk: m for m in Member.objects.filter(pk__in=[int(e.member_id) for e in roster])}
+    cleaned = _clean_options(kind, options or {}, roll)
+    attempt = 1 + Vote.objects.filter(meeting__cell=meeting.cell, item=item, kind=kind).count()
+    now = timezone.now()
+    vote = Vote.objects.create(
+        meeting=meeting,
+        item=item,
+        kind=kind,
+        method=method,
+        question=question,
+        attempt=attempt,
+        options=cleaned,
+        eligible=sorted(int(m) for m in base.present),
+        roll={member: str(status) for member, status in attendance.items()},
+        opened_at=now,
+    )
+    if kind != VoteKind.MINUTES_APPROVAL:
+        gate = charter.decide_on(
+            _charter_vote(vote, {}, frozenset()),
+            base=base,
+            quorum=charter.quorum(policy.quorum, base.size, base.voters_present),
+            roster=roster,
+        )
+        if gate.status == charter.DecisionStatus.BLOCKED:
+            vote.status = VoteStatus.CLOSED
+            vote.closed_at = now
+            vote.result = {"decision": _decision_dict(gate), "cast": 0}
+            vote.save(update_fields=["status", "closed_at", "result"])
+            payload = {"vote": vote.pk, "blocked": True, "result": vote.result}
+            events.append_event(
+                meeting=meeting, event=events.VOTE_CLOSED, payload=payload, actor=actor
+            )
+            return payload
+    payload = {
+        "vote": vote.pk,
+        "item": item.pk,
+        "kind": kind,
+        "method": method,
+        "question": question,
+        "attempt": attempt,
+        "options": cleaned,
+        "eligible": vote.eligible,
+        "vote_base": base.size,
+    }
+    events.append_event(meeting=meeting, event=events.VOTE_OPENED, payload=payload, actor=actor)
+    return payload
+
+
+def _valid_choice(vote: Vote, choice: Any) -> Any:
+    if vote.kind == VoteKind.DISCIPLINE:
+        if choice in [*vote.options["forms"], "none"]:
+            return choice
+    elif vote.kind == VoteKind.ELECTION:
+        ids = [_int(c) for c in choice] if isinstance(choice, list) else [None]
+        distinct = None not in ids and len(set(ids)) == len(ids)
+        if (
+            distinct
+            and len(ids) <= vote.options["seats"]
+            and set(ids) <= set(vote.options["candidates"])
+        ):
+            return sorted(ids)
+    elif choice in YES_NO:
+        return choice
+    raise RuleViolation(_("Lựa chọn không hợp lệ với phiếu biểu quyết này."), reason="bad_choice")
+
+
+@transaction.atomic
+def cast_ballot(
+    *,
+    meeting_id: int,
+    actor: User,
+    vote_id: int,
+    ballot_id: str,
+    choice: Any,
+    receipt: str | None = None,
+) -> dict[str, Any]:
+    """An eligible member votes once. The same `ballot_id` sent again is acknowledged as a
+    duplicate and counted once (a client resending across a reconnect).
+
+    Secret ballots write a BallotReceipt (who) and a SecretBallot (what) with nothing in common;
+    the event names no one (actor None) and carries only the number of ballots cast.
+    """
+    meeting = lock_meeting(meeting_id)
+    who = participant(meeting, actor)
+    vote = Vote.objects.filter(meeting=meeting, pk=vote_id).first()
+    if vote is None:
+        raise RuleViolation(_("Không có biểu quyết này."), reason="not_found")
+    try:
+        client_id = uuid.UUID(str(ballot_id))
+    except ValueError:
+        raise RuleViolation(_("Mã phiếu không hợp lệ."), reason="bad_message") from None
+    voted = (
+        (BallotReceipt if vote.is_secret else Ballot)
+        .objects.filter(vote=vote, member=who.member)
+        .first()
+        if who.member
+        else None
+    )
+    if voted is not None and voted.client_ballot_id == client_id:
+        return {"vote": vote.pk, "duplicate": True}
+    if vote.status != VoteStatus.OPEN:
+        raise RuleViolation(
+            _("Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."),
+            reason="vote_closed",
+        )
+    if who.member is None or who.member.pk not in vote.eligible:
+        raise RuleViolation(
+            _("Đồng chí không có quyền biểu quyết ở lần này."), reason="not_eligible"
+        )
+    if voted is not None:
+        raise RuleViolation(_("Đồng chí đã biểu quyết rồi."), reason="already_voted")
+    choice = _valid_choice(vote, choice)
+    now = timezone.now()
+    if vote.is_secret:
+        if not isinstance(receipt, str) or not RECEIPT.match(receipt):
+            raise RuleViolation(_("Mã biên nhận phiếu kín không hợp lệ."), reason="bad_message")
+        try:
+            with transaction.atomic():
+                SecretBallot.objects.create(vote=vote, choice=choice, receipt=receipt)
+        except IntegrityError:
+            raise RuleViolation(
+                _("Mã biên nhận bị trùng, hãy gửi lại."), reason="conflict"
+            ) from None
+        BallotReceipt.objects.create(
+            vote=vote, member=who.member, client_ballot_id=client_id, cast_at=now
+        )
+        cast = BallotReceipt.objects.filter(vote=vote).count()
+    else:
+        Ballot.objects.create(
+            vote=vote, member=who.member, choice=choice, client_ballot_id=client_id, cast_at=now
+        )
+        cast = Ballot.objects.filter(vote=vote).count()
+    payload = {"vote": vote.pk, "cast": cast, "eligible": len(vote.eligible)}
+    events.append_event(
+        meeting=meeting,
+        event=events.BALLOT_COUNTED,
+        payload=payload,
+        actor=None if vote.is_secret else actor,
+    )
+    return {"vote": vote.pk, "duplicate": False, "cast": cast}
+
+
+def _counts(vote: Vote) -> tuple[dict[str, Any], frozenset[str], dict[str, Any]]:
+    """(counts for the charter, who voted, what the minutes publish)."""
+    if vote.is_secret:
+        choices = list(SecretBallot.objects.filter(vote=vote).values_list("choice", "receipt"))
+        voters = frozenset(
+            member_key(m)
+            for m in BallotReceipt.objects.filter(vote=vote).values_list("member_id", flat=True)
+        )
+        published = {"receipts": sorted(receipt for _, receipt in choices)}
+        picked = [c for c, _ in choices]
+    else:
+        rows = list(Ballot.objects.filter(vote=vote).values_list("member_id", "choice"))
+        voters = frozenset(member_key(m) for m, _ in rows)
+        published = {"named": {member_key(m): c for m, c in sorted(rows)}}
+        picked = [c for _, c in rows]
+        if vote.kind not in (VoteKind.DISCIPLINE, VoteKind.ELECTION):
+            return (
+                {"ballots": published["named"]},
+                voters,
+                published | {"tally": dict(Counter(picked))},
+            )
+    if vote.kind == VoteKind.DISCIPLINE:
+        tally = dict(Counter(picked))
+        return (
+            {"forms": {f: n for f, n in tally.items() if f != "none"}},
+            voters,
+            published | {"tally": tally},
+        )
+    if vote.kind == VoteKind.ELECTION:
+        tally = Counter(str(c) for ballot in picked for c in ballot)
+        return {"candidates": dict(tally)}, voters, published | {"tally": dict(tally)}
+    tally = dict(Counter(picked))
+    return tally, voters, published | {"tally": tally}
+
+
+@transaction.atomic
+def close_vote(*, meeting_id: int, actor: User, vote_id: int) -> dict[str, Any]:
+    """The chair closes the vote; the charter engine decides it against the roll frozen at
+    opening. The result lists named ballots (show of hands) or counted receipt codes (secret).
+    Event `vote.closed`.
+    """
+    meeting = lock_meeting(meeting_id)
+    require_chair(participant(meeting, actor))
+    vote = Vote.objects.select_for_update().filter(meeting=meeting, pk=vote_id).first()
+    if vote is None:
+        raise RuleViolation(_("Không có biểu quyết này."), reason="not_found")
+    if vote.status != VoteStatus.OPEN:
+        raise RuleViolation(_("Biểu quyết này đã kết thúc."), reason="vote_closed")
+    counts, voters, published = _counts(vote)
+    result: dict[str, Any] = {"cast": len(voters), "eligible": len(vote.eligible), **published}
+    if vote.kind != VoteKind.MINUTES_APPROVAL:
+        attendance = {m: charter.Attendance(s) for m, s in vote.roll.items()}
+        decision = charter.decide(
+            _charter_vote(vote, counts, voters),
+            roster=roster_entries(meeting),
+            attendance=attendance,
+            policy=policy_for(meeting.cell),
+        )
+        result["decision"] = _decision_dict(decision)
+    vote.status = VoteStatus.CLOSED
+    vote.closed_at = timezone.now()
+    vote.result = result
+    vote.save(update_fields=["status", "closed_at", "result"])
+    payload = {"vote": vote.pk, "blocked": False, "result": result}
+    events.append_event(meeting=meeting, event=events.VOTE_CLOSED, payload=payload, actor=actor)
+    return payload

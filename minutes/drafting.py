@@ -1,0 +1,278 @@
+"""The minutes drafted from the record: the meeting's roll, speaking turns and votes, plus what the
+recorder wrote (summaries, the chair's conclusion, assignments, the quality self-assessment).
+
+Everything counted comes from the record and the charter engine; the recorder's `Edits` add only
+words. `draft_minutes` returns a `MinutesDocument` for `minutes.rendering`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from meetings import charter
+from meetings.charter.thresholds import THRESHOLD_LABELS, THRESHOLDS
+from meetings.models import Attendance as RollLine
+from meetings.models import Meeting, SpeakingTurn, Vote
+from meetings.models.voting import VoteKind, VoteStatus
+from meetings.room import roster_entries, roster_members
+from meetings.snapshots import duration_minimums_for, meeting_kind, member_key, policy_for
+from members import queries as member_queries
+from members.enums import VoteBasePolicy
+from minutes import document as doc
+
+FORM_LABELS = {
+    "khien_trach": "Khiển trách",
+    "canh_cao": "Cảnh cáo",
+    "cach_chuc": "Cách chức",
+    "khai_tru": "Khai trừ",
+    "none": "Không kỷ luật",
+}
+
+
+@dataclass(frozen=True)
+class Edits:
+    """What the recorder writes; everything else is taken from the record."""
+
+    number: str = ""
+    content_summary: str = ""
+    item_summaries: dict[int, str] = field(default_factory=dict)  # agenda item id → paragraphs
+    conclusion: str = ""
+    assignments: tuple[doc.Assignment, ...] = ()
+    quality_grade: str = ""
+    quality_score: int | None = None
+    quality_notes: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Edits:
+        return cls(
+            number=data.get("number", ""),
+            content_summary=data.get("content_summary", ""),
+            item_summaries={int(k): v for k, v in data.get("item_summaries", {}).items()},
+            conclusion=data.get("conclusion", ""),
+            assignments=tuple(
+                doc.Assignment(
+                    assignee=a["assignee"],
+                    task=a["task"],
+                    deadline=datetime.date.fromisoformat(a["deadline"])
+                    if a.get("deadline")
+                    else None,
+                )
+                for a in data.get("assignments", [])
+            ),
+            quality_grade=data.get("quality_grade", ""),
+            quality_score=data.get("quality_score"),
+            quality_notes=data.get("quality_notes", ""),
+        )
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split("\n") if p.strip())
+
+
+def _local(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+def _person_title(meeting: Meeting, member_id: int | None) -> str:
+    roles = {
+        role.member_id: role.get_kind_display()
+        for role in member_queries.current_roles(meeting.cell, meeting.local_day)
+    }
+    title = roles.get(member_id, "")
+    return f"{title} chi bộ" if title else "Đảng viên"
+
+
+def _attendance(meeting: Meeting) -> doc.Attendance:
+    day = meeting.local_day
+    members = roster_members(meeting)
+    entries = {int(e.member_id): e for e in roster_entries(meeting)}
+    roll = {line.member_id: line for line in RollLine.objects.filter(meeting=meeting)}
+    status = {m.pk: roll[m.pk].status if m.pk in roll else "absent_without_reason" for m in members}
+    home = [m for m in members if m.home_cell_id == meeting.cell_id]
+    temporary = [m for m in members if m.home_cell_id != meeting.cell_id]
+    present = [m for m in members if status[m.pk] == "present"]
+    attendance = {member_key(m): charter.Attendance(s) for m, s in status.items()}
+    policy = policy_for(meeting.cell)
+    base = charter.vote_base(tuple(entries.values()), attendance, policy)
+    criterion = charter.attendance_criterion(tuple(entries.values()), attendance)
+    is_exempt = {m.pk: entries[m.pk].exempt for m in members}
+    chair, recorder = meeting.chair, meeting.recorder
+    return doc.Attendance(
+        total=len(home),
+        official=sum(1 for m in home if m.standing == "official"),
+        probationary=sum(1 for m in home if m.standing == "probationary"),
+        exempt=sum(1 for m in home if is_exempt[m.pk]),
+        temporarily_out=sum(1 for m in home if m.temporary_cell_on(day) is not None),
+        temporary_in=len(temporary),
+        present_official=sum(
+            1 for m in present if m in home and m.standing == "official" and not is_exempt[m.pk]
+        ),
+        present_probationary=sum(1 for m in present if m in home and m.standing == "probationary"),
+        present_temporary=sum(1 for m in present if m in temporary),
+        present_exempt=sum(1 for m in present if m in home and is_exempt[m.pk]),
+        absent_with_reason=tuple(
+            doc.Absence(m.full_name, roll[m.pk].reason)
+            for m in home
+            if status[m.pk] == "absent_with_reason"
+        ),
+        absent_without_reason=tuple(
+            m.full_name for m in home if status[m.pk] == "absent_without_reason"
+        ),
+        rate_present=criterion.present,
+        rate_base=criterion.denominator,
+        vote_base=base.size,
+        vote_base_policy=str(policy.vote_base),
+        vote_base_policy_label=str(VoteBasePolicy(policy.vote_base).label),
+        chair=doc.Person(chair.full_name, _person_title(meeting, chair.pk))
+        if chair
+        else doc.Person("—"),
+        recorder=doc.Person(recorder.full_name, _person_title(meeting, recorder.pk))
+        if recorder
+        else doc.Person("—"),
+        documents=tuple(meeting.documents.values_list("title", flat=True)),
+    )
+
+
+def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
+    """One closed vote as the minutes print it, copied from the charter's decision."""
+    result = vote.result
+    decision = result.get("decision") or {}
+    tally = result.get("tally", {})
+    kind = charter.DecisionKind(vote.kind) if vote.kind != VoteKind.MINUTES_APPROVAL else None
+    threshold = THRESHOLDS.get(kind) if kind else None
+    ballot_count = None
+    if vote.is_secret:
+        labels = FORM_LABELS if vote.kind == VoteKind.DISCIPLINE else {}
+        options = tuple(
+            doc.OptionCount(
+                labels.get(k) or names.get(int(k), k) if k.isdigit() else labels.get(k, k), n
+            )
+            for k, n in sorted(tally.items())
+        )
+        cast = result.get("cast", 0)
+        ballot_count = doc.BallotCount(
+            board=(),
+            issued=len(vote.eligible),
+            received=cast,
+            valid=cast,
+            invalid=0,
+            options=options,
+        )
+    yes = tally.get("yes", decision.get("yes") or 0)
+    return doc.VoteRecord(
+        question=vote.question,
+        method=doc.VotingMethod(vote.method),
+        vote_base=len(vote.eligible) if kind is None else _vote_base_of(vote),
+        participants=result.get("cast", 0),
+        yes=yes,
+        no=tally.get("no", 0),
+        abstain=tally.get("abstain", 0),
+        threshold_label=THRESHOLD_LABELS[threshold] if threshold else "",
+        required=decision.get("required") or 0,
+        rule_ids=tuple(decision.get("rules", ())),
+        passed=decision.get("status") == "passed",
+        explanation=decision.get("explanation", ""),
+        wording=doc.OutcomeWording.ADOPTION
+        if vote.kind in (VoteKind.RESOLUTION, VoteKind.MINUTES_APPROVAL)
+        else doc.OutcomeWording.THRESHOLD,
+        ballot_count=ballot_count,
+    )
+
+
+def _vote_base_of(vote: Vote) -> int:
+    """N as the charter computed it when deciding: recomputed from the roll frozen at opening."""
+    meeting = vote.meeting
+    attendance = {m: charter.Attendance(s) for m, s in vote.roll.items()}
+    return charter.vote_base(roster_entries(meeting), attendance, policy_for(meeting.cell)).size
+
+
+def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> doc.MinutesDocument:
+    names = {m.pk: m.full_name for m in roster_members(meeting)}
+    votes = list(
+        Vote.objects.filter(meeting=meeting, status=VoteStatus.CLOSED).order_by("opened_at")
+    )
+    turns = list(SpeakingTurn.objects.filter(meeting=meeting).order_by("started_at", "pk"))
+    conclusion_vote = next(
+        (
+            v
+            for v in reversed(votes)
+            if v.kind == VoteKind.RESOLUTION and v.item.kind == "resolution"
+        ),
+        None,
+    )
+    read_back = next((v for v in reversed(votes) if v.kind == VoteKind.MINUTES_APPROVAL), None)
+    items = []
+    for item in meeting.agenda_items.select_related("presenter").order_by("position"):
+        item_turns = [t for t in turns if t.item_id == item.pk]
+        items.append(
+            doc.AgendaItem(
+                title=item.title,
+                presenter=item.presenter.full_name if item.presenter else "",
+                summary=_paragraphs(edits.item_summaries.get(item.pk, "")),
+                speeches=tuple(
+                    doc.Speech(names.get(t.member_id, ""), t.note) for t in item_turns if t.note
+                ),
+                reserved_opinions=tuple(
+                    doc.ReservedOpinion(names.get(t.member_id, ""), t.note)
+                    for t in item_turns
+                    if t.is_reserved_opinion and t.note
+                ),
+                votes=tuple(
+                    vote_record(v, names)
+                    for v in votes
+                    if v.item_id == item.pk and v is not conclusion_vote and v is not read_back
+                ),
+            )
+        )
+    day = meeting.local_day
+    superior = meeting.cell.parent
+    effective = member_queries.effective_policy(meeting.cell)
+    kind = doc.MinutesKind(meeting.kind)
+    minimum = charter.minimum_duration(
+        meeting_kind(meeting.kind), minimums=duration_minimums_for(meeting.cell)
+    )
+    return doc.MinutesDocument(
+        header=doc.DocumentHeader(
+            superior_name=superior.name.upper() if superior else "",
+            cell_name=meeting.cell.name.upper(),
+            place_name=effective.place_name or "",
+            date=day,
+            number=edits.number,
+        ),
+        kind=kind,
+        title=doc.minutes_title(kind, day, meeting.title),
+        setting=doc.Setting(
+            started_at=_local(meeting.started_at or meeting.starts_at),
+            place=meeting.place or meeting.online_room or "phòng họp trực tuyến của chi bộ",
+            mode=doc.MeetingMode(meeting.mode),
+            content_summary=edits.content_summary
+            or "; ".join(i.title for i in meeting.agenda_items.order_by("position")),
+            online_approval=meeting.approval_reference,
+        ),
+        attendance=_attendance(meeting),
+        items=tuple(items),
+        conclusion=doc.Conclusion(
+            paragraphs=_paragraphs(edits.conclusion),
+            assignments=edits.assignments,
+            vote=vote_record(conclusion_vote, names) if conclusion_vote else None,
+        ),
+        quality=doc.QualityAssessment(
+            grade=edits.quality_grade,
+            score=edits.quality_score,
+            notes=_paragraphs(edits.quality_notes),
+        ),
+        closing=doc.Closing(
+            ended_at=_local(meeting.ended_at or timezone.now()),
+            minimum_minutes=minimum or 0,
+            read_back=doc.ReadBack(
+                read_back.result.get("tally", {}).get("yes"), read_back.result.get("cast")
+            )
+            if read_back
+            else doc.ReadBack(),
+        ),
+        integrity=integrity,
+    )

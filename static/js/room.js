@@ -1,0 +1,346 @@
+// The live meeting page: one websocket speaking docs/protocol.md, the page redrawn from state.
+// Every text from the server goes in with textContent, never as HTML.
+
+const root = document.getElementById("room");
+const T = JSON.parse(document.getElementById("room-texts").textContent);
+const meetingId = Number(root.dataset.meeting);
+const pendingBallots = new Map(); // message id → ballot message, resent after a reconnect
+let socket = null;
+let state = JSON.parse(document.getElementById("room-state").textContent);
+let you = { member: state.you.member, roles: JSON.parse(root.dataset.roles) };
+let seq = state.seq;
+let counter = 0;
+let retry = 500;
+let receipts = JSON.parse(sessionStorage.getItem(`receipts-${meetingId}`) || "{}");
+
+const $ = (selector) => root.querySelector(selector);
+const is = (role) => you.roles.includes(role);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "on") Object.entries(value).forEach(([type, fn]) => node.addEventListener(type, fn));
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+function announce(text, kind = "status") {
+  const box = $("#room-messages");
+  box.replaceChildren(el("p", { class: `message ${kind}` }, text));
+}
+
+function newId() {
+  counter += 1;
+  return `m${Date.now().toString(36)}-${counter}`;
+}
+
+function randomReceipt() {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bytes = crypto.getRandomValues(new Uint8Array(10));
+  return Array.from(bytes, (b) => alphabet[b % 32]).join("");
+}
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const waiting = new Map(); // message id → callback(frame)
+
+function send(type, fields = {}, onReply = null) {
+  const message = { id: newId(), type, ...fields };
+  if (onReply) waiting.set(message.id, onReply);
+  if (type === "ballot.cast") pendingBallots.set(message.id, message);
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  else if (type !== "ballot.cast") announce(T.offline, "error");
+  return message.id;
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}/`);
+  setConnection(T.connecting);
+  socket.addEventListener("open", () => {
+    retry = 500;
+    setConnection(T.connected);
+  });
+  socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
+  socket.addEventListener("close", (event) => {
+    if (event.code === 4401) { setConnection(T.signed_out); return; }
+    if (event.code === 4404) { setConnection(T.not_found); return; }
+    setConnection(T.reconnecting);
+    setTimeout(connect, retry);
+    retry = Math.min(retry * 2, 10000);
+  });
+}
+
+function setConnection(text) {
+  $("#connection").textContent = text;
+}
+
+function handle(frame) {
+  if (frame.type === "hello") {
+    you = frame.you;
+    send("snapshot");
+    // Ballots not acknowledged before the connection dropped are sent again, same ids.
+    for (const message of pendingBallots.values()) socket.send(JSON.stringify(message));
+  } else if (frame.type === "snapshot") {
+    state = frame.state;
+    seq = frame.seq;
+    render();
+  } else if (frame.type === "event") {
+    if (frame.seq <= seq) return;
+    if (frame.seq !== seq + 1) { send("snapshot"); return; }
+    seq = frame.seq;
+    // Every event changes state the snapshot already describes: reload it, once per burst.
+    scheduleSnapshot();
+  } else if (frame.type === "ack" || frame.type === "error") {
+    if (pendingBallots.has(frame.id)) {
+      pendingBallots.delete(frame.id);
+      if (frame.type === "ack") announce(frame.result.duplicate ? T.ballot_duplicate : T.ballot_counted);
+    }
+    const callback = waiting.get(frame.id);
+    waiting.delete(frame.id);
+    if (frame.type === "error") announce(frame.message, "error");
+    if (callback) callback(frame);
+  }
+}
+
+let snapshotTimer = null;
+function scheduleSnapshot() {
+  if (snapshotTimer) return;
+  snapshotTimer = setTimeout(() => { snapshotTimer = null; send("snapshot"); }, 120);
+}
+
+function minutesSince(iso) {
+  return iso ? Math.floor((Date.now() - Date.parse(iso)) / 60000) : 0;
+}
+
+function nameOf(memberId) {
+  const row = state.roll.find((r) => r.member === memberId);
+  return row ? row.name : `#${memberId}`;
+}
+
+function render() {
+  renderStatus();
+  renderAttendance();
+  renderAgenda();
+  renderFloor();
+  renderVotes();
+}
+
+function renderStatus() {
+  const m = state.meeting;
+  const started = m.started_at ? minutesSince(m.started_at) : null;
+  const parts = [T.status[m.status] || m.status];
+  if (started !== null && !m.ended_at) {
+    parts.push(m.minimum_minutes ? T.elapsed_of_minimum.replace("%(m)s", started).replace("%(min)s", m.minimum_minutes) : T.elapsed.replace("%(m)s", started));
+  }
+  $("#meeting-status").textContent = parts.join(" · ");
+  const controls = $("#meeting-controls");
+  controls.replaceChildren();
+  if (is("chair") && m.status === "scheduled") controls.append(el("button", { type: "button", on: { click: () => send("meeting.start") } }, T.start));
+  if (is("chair") && m.status === "in_progress") controls.append(el("button", { type: "button", class: "secondary", on: { click: () => { if (confirm(T.confirm_end)) send("meeting.end"); } } }, T.end));
+}
+
+function renderAttendance() {
+  const a = state.assessment;
+  const present = state.roll.filter((r) => r.status === "present").length;
+  $("#quorum").replaceChildren(
+    el("p", { class: a.quorum.met ? "quorum met" : "quorum not-met" },
+      a.quorum.met ? T.quorum_met : T.quorum_not_met, " ",
+      T.quorum_numbers.replace("%(present)s", a.voters_present).replace("%(required)s", a.quorum.required).replace("%(n)s", a.vote_base)),
+    el("p", {}, T.present_count.replace("%(present)s", present).replace("%(total)s", state.roll.length)),
+    el("details", {}, el("summary", {}, T.explanation), el("p", { class: "explanation" }, a.explanation)),
+  );
+  const rows = state.roll.map((r) => {
+    const badges = [];
+    if (r.standing === "probationary") badges.push(el("span", { class: "badge probationary" }, T.probationary));
+    if (r.temporary_in) badges.push(el("span", { class: "badge temporary" }, T.temporary_in));
+    const status = r.status ? T.attendance[r.status] : "—";
+    const cells = [
+      el("th", { scope: "row" }, r.name, " ", badges),
+      el("td", {}, status, r.reason ? ` (${r.reason})` : "", r.online ? el("span", { class: "online", title: T.online }, " ●", el("span", { class: "visually-hidden" }, T.online)) : ""),
+    ];
+    if (is("chair") && state.meeting.status === "in_progress") {
+      const select = el("select", { "aria-label": T.mark_label.replace("%(name)s", r.name) },
+        ...Object.entries(T.attendance).map(([value, label]) => el("option", { value, selected: value === r.status }, label)));
+      const reason = el("input", { type: "text", "aria-label": T.reason_label.replace("%(name)s", r.name), value: r.reason, size: 14 });
+      cells.push(el("td", {}, select, reason, el("button", { type: "button", class: "secondary small", on: { click: () => send("attendance.mark", { member: r.member, status: select.value, reason: reason.value }) } }, T.save)));
+    }
+    return el("tr", {}, cells);
+  });
+  $("#roll tbody").replaceChildren(...rows);
+}
+
+function renderAgenda() {
+  const list = $("#agenda");
+  list.replaceChildren(...state.agenda.map((item) => {
+    const current = item.id === state.current_item;
+    const li = el("li", { class: current ? "current" : "", "aria-current": current ? "step" : false },
+      el("span", {}, item.title),
+      item.closed_at ? el("span", { class: "muted" }, ` (${T.done})`) : "",
+      current ? el("strong", {}, ` — ${T.now_discussing} ${T.elapsed_planned.replace("%(m)s", minutesSince(item.opened_at)).replace("%(p)s", item.planned_minutes)}`) : "");
+    if (is("chair") && state.meeting.status === "in_progress") {
+      if (current) li.append(" ", el("button", { type: "button", class: "secondary small", on: { click: () => send("agenda.close", { item: item.id }) } }, T.close_item));
+      else li.append(" ", el("button", { type: "button", class: "small", on: { click: () => send("agenda.open", { item: item.id }) } }, T.open_item));
+    }
+    return li;
+  }));
+}
+
+function renderFloor() {
+  const turn = state.turns.find((t) => !t.ended_at);
+  const speaker = $("#speaker");
+  speaker.replaceChildren();
+  if (turn) {
+    const left = Math.max(0, state.meeting.turn_seconds - Math.floor((Date.now() - Date.parse(turn.started_at)) / 1000));
+    speaker.append(el("p", { class: "speaking" }, T.speaking_now.replace("%(name)s", turn.name), " ",
+      el("span", { class: "countdown", "data-started": turn.started_at }, T.seconds_left.replace("%(s)s", left))));
+    if (is("chair") || turn.member === you.member) speaker.append(el("button", { type: "button", class: "secondary", on: { click: () => send("floor.end") } }, T.end_turn));
+  } else {
+    speaker.append(el("p", { class: "muted" }, T.nobody_speaking));
+  }
+  const mine = state.queue.find((q) => q.member === you.member);
+  const actions = $("#floor-actions");
+  actions.replaceChildren();
+  if (is("member") && state.current_item && state.meeting.status === "in_progress") {
+    if (mine) actions.append(el("button", { type: "button", class: "secondary", on: { click: () => send("floor.withdraw", { request: mine.request }) } }, T.withdraw));
+    else actions.append(
+      el("button", { type: "button", on: { click: () => send("floor.request", { kind: "regular" }) } }, T.ask_floor),
+      el("button", { type: "button", class: "secondary", on: { click: () => send("floor.request", { kind: "point_of_order" }) } }, T.point_of_order));
+  }
+  const order = state.queue.map((q) => q.request);
+  $("#queue").replaceChildren(...state.queue.map((q, index) => {
+    const li = el("li", {}, q.name, q.kind === "point_of_order" ? el("span", { class: "badge" }, ` ${T.point_of_order_short}`) : "");
+    if (is("chair")) {
+      li.append(" ", el("button", { type: "button", class: "small", on: { click: () => send("floor.grant", { request: q.request }) } }, T.grant));
+      if (index > 0) {
+        li.append(" ", el("button", { type: "button", class: "secondary small", "aria-label": T.move_up.replace("%(name)s", q.name), on: { click: () => {
+          const next = [...order]; [next[index - 1], next[index]] = [next[index], next[index - 1]];
+          send("floor.reorder", { order: next });
+        } } }, "↑"));
+      }
+    }
+    return li;
+  }));
+  if (!state.queue.length) $("#queue").append(el("li", { class: "muted" }, T.queue_empty));
+  renderTurns();
+}
+
+function renderTurns() {
+  const rows = state.turns.filter((t) => t.item === state.current_item || is("recorder")).map((t) => {
+    const cells = [el("th", { scope: "row" }, t.name), el("td", {}, t.note || "—", t.reserved ? el("span", { class: "badge" }, ` ${T.reserved}`) : "")];
+    if (is("recorder")) {
+      const area = el("textarea", { rows: 2, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
+      const reserved = el("input", { type: "checkbox", id: `reserved-${t.turn}`, checked: t.reserved });
+      cells.push(el("td", {}, area, el("label", { for: `reserved-${t.turn}` }, reserved, ` ${T.reserved}`),
+        el("button", { type: "button", class: "small", on: { click: () => send("turn.note", { turn: t.turn, text: area.value, reserved: reserved.checked }) } }, T.save)));
+    }
+    return el("tr", {}, cells);
+  });
+  $("#turns tbody").replaceChildren(...rows);
+}
+
+function choiceButtons(vote) {
+  if (vote.kind === "election") {
+    const boxes = vote.options.candidates.map((c) => el("label", { class: "choice" }, el("input", { type: "checkbox", value: c }), ` ${nameOf(c)}`));
+    return el("fieldset", {}, el("legend", {}, T.pick_up_to.replace("%(n)s", vote.options.seats)), ...boxes,
+      el("button", { type: "button", on: { click: () => cast(vote, boxes.map((b) => b.firstChild).filter((i) => i.checked).map((i) => Number(i.value))) } }, T.cast));
+  }
+  const choices = vote.kind === "discipline" ? [...vote.options.forms.map((f) => [f, T.forms[f]]), ["none", T.forms.none]] : [["yes", T.yes], ["no", T.no], ["abstain", T.abstain]];
+  return el("div", { class: "choices", role: "group", "aria-label": T.your_ballot }, ...choices.map(([value, label]) => el("button", { type: "button", class: "choice", on: { click: () => cast(vote, value) } }, label)));
+}
+
+function cast(vote, choice) {
+  const fields = { vote: vote.vote, ballot: uuid(), choice };
+  if (vote.method === "secret_ballot") {
+    fields.receipt = randomReceipt();
+    receipts[vote.vote] = fields.receipt;
+    sessionStorage.setItem(`receipts-${meetingId}`, JSON.stringify(receipts));
+  }
+  send("ballot.cast", fields);
+  announce(T.ballot_sent);
+}
+
+function renderVotes() {
+  const box = $("#vote");
+  box.replaceChildren();
+  const open = state.votes.find((v) => v.status === "open");
+  if (open) {
+    box.append(el("h3", {}, open.question), el("p", {}, T.methods[open.method], " · ", T.cast_count.replace("%(cast)s", open.cast).replace("%(eligible)s", open.eligible.length)));
+    const mayVote = open.eligible.includes(you.member);
+    if (mayVote && !state.you.cast_in_open_vote) box.append(choiceButtons(open));
+    else if (mayVote) box.append(el("p", { class: "message success" }, T.you_voted, receipts[open.vote] ? ` ${T.your_receipt} ${receipts[open.vote]}` : ""));
+    else if (you.member) {
+      const row = state.roll.find((r) => r.member === you.member);
+      box.append(el("p", { class: "message warning" }, T.not_eligible, " ", row && row.may_vote_why_not ? T.why_not[row.may_vote_why_not] || "" : ""));
+    }
+    if (is("chair")) box.append(el("button", { type: "button", class: "secondary", on: { click: () => send("vote.close", { vote: open.vote }) } }, T.close_vote));
+  } else if (is("chair") && state.current_item && state.meeting.status === "in_progress") {
+    box.append(openVoteForm());
+  } else {
+    box.append(el("p", { class: "muted" }, T.no_open_vote));
+  }
+  $("#results").replaceChildren(...state.votes.filter((v) => v.status === "closed").reverse().map(resultBlock));
+}
+
+function resultBlock(v) {
+  const d = v.result.decision;
+  const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", T.cast_count.replace("%(cast)s", v.result.cast).replace("%(eligible)s", v.result.eligible ?? v.eligible.length))];
+  if (v.result.tally) items.push(el("p", {}, Object.entries(v.result.tally).map(([k, n]) => `${T.forms[k] || T[k] || nameOf(Number(k))}: ${n}`).join("; ")));
+  if (d) items.push(el("p", { class: `outcome ${d.status}` }, T.outcome[d.status] || d.status), el("p", { class: "explanation" }, d.explanation));
+  if (v.result.named) items.push(el("details", {}, el("summary", {}, T.named_votes), el("ul", {}, Object.entries(v.result.named).map(([m, c]) => el("li", {}, `${nameOf(Number(m))}: ${Array.isArray(c) ? c.map((x) => nameOf(x)).join(", ") : T[c] || T.forms[c] || c}`)))));
+  if (v.result.receipts) {
+    const mine = receipts[v.vote];
+    items.push(el("details", {}, el("summary", {}, T.counted_receipts), el("p", { class: "receipts" }, v.result.receipts.join(" ")),
+      mine ? el("p", {}, v.result.receipts.includes(mine) ? T.receipt_found.replace("%(r)s", mine) : T.receipt_missing.replace("%(r)s", mine)) : ""));
+  }
+  return el("article", { class: "card result" }, items);
+}
+
+function openVoteForm() {
+  const kind = el("select", { id: "vote-kind" }, ...Object.entries(T.kinds).map(([value, label]) => el("option", { value }, label)));
+  const question = el("input", { type: "text", id: "vote-question", maxlength: 500, required: true });
+  const method = el("select", { id: "vote-method" }, el("option", { value: "" }, T.method_default), ...Object.entries(T.methods).map(([value, label]) => el("option", { value }, label)));
+  const people = el("select", { id: "vote-people", multiple: true, size: 5 }, ...state.roll.map((r) => el("option", { value: r.member }, r.name)));
+  const seats = el("input", { type: "number", id: "vote-seats", min: 1, value: 1 });
+  const form = el("form", { class: "stack", on: { submit: (event) => {
+    event.preventDefault();
+    const picked = Array.from(people.selectedOptions, (o) => Number(o.value));
+    const options = {};
+    if (kind.value === "election") { options.candidates = picked; options.seats = Number(seats.value); }
+    if (kind.value === "discipline") options.subject = picked[0];
+    send("vote.open", { kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
+  } } },
+  el("h3", {}, T.open_vote),
+  el("div", { class: "field" }, el("label", { for: "vote-kind" }, T.vote_kind), kind),
+  el("div", { class: "field" }, el("label", { for: "vote-question" }, T.vote_question), question),
+  el("div", { class: "field" }, el("label", { for: "vote-method" }, T.vote_method), method),
+  el("div", { class: "field" }, el("label", { for: "vote-people" }, T.vote_people), people, el("p", { class: "help" }, T.vote_people_help)),
+  el("div", { class: "field" }, el("label", { for: "vote-seats" }, T.vote_seats), seats),
+  el("button", { type: "submit" }, T.open_vote));
+  return form;
+}
+
+// Countdown and elapsed times tick without a server round trip.
+setInterval(() => {
+  for (const node of root.querySelectorAll(".countdown")) {
+    const left = Math.max(0, state.meeting.turn_seconds - Math.floor((Date.now() - Date.parse(node.dataset.started)) / 1000));
+    node.textContent = T.seconds_left.replace("%(s)s", left);
+    node.classList.toggle("overtime", left === 0);
+  }
+}, 1000);
+setInterval(renderStatus, 30000);
+// A ping every few minutes keeps the session of someone sitting in a long meeting alive.
+setInterval(() => send("ping"), 240000);
+
+render();
+connect();

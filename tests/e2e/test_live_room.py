@@ -1,0 +1,106 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from meetings.models import BallotReceipt, SecretBallot
+from tests.e2e.browser import BrowserTestCase
+from tests.meetings.room.conftest import build_scene
+
+pytestmark = pytest.mark.e2e
+
+
+class TestLiveRoom(BrowserTestCase):
+    def open_room(self, member):
+        page = self.new_page()
+        self.sign_in(page, member.user)
+        page.goto(self.url(f"/sinh-hoat/{self.scene.meeting.pk}/phong-hop/"))
+        expect(page.locator("#connection")).to_have_text("Đã kết nối")
+        return page
+
+    def vote(self, page, label):
+        page.locator("#vote").get_by_role("button", name=label, exact=True).click()
+        expect(page.locator("#room-messages")).to_contain_text("Phiếu đã được ghi nhận.")
+
+    def test_a_meeting_from_roll_call_to_a_secret_ballot(self):
+        self.scene = scene = build_scene()
+        chair = self.open_room(scene.chair)
+        chair.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
+        expect(chair.locator("#meeting-status")).to_contain_text("Đang họp")
+        recorder = self.open_room(scene.recorder)
+        members = [self.open_room(m) for m in scene.officials]
+        probationary = self.open_room(scene.probationary)
+
+        # Roll call: everyone who opened the room is present; the quorum holds.
+        expect(chair.locator("#quorum")).to_contain_text("Có mặt 6/7 đồng chí.")
+        expect(chair.locator("#quorum")).to_contain_text("Đủ số lượng có mặt để biểu quyết.")
+        self.assert_accessible(chair)
+
+        # Floor: a regular request, then a point of order that goes first.
+        chair.locator("#agenda li").nth(0).get_by_role("button", name="Mở nội dung").click()
+        members[0].get_by_role("button", name="Xin phát biểu").click()
+        expect(chair.locator("#queue li")).to_have_count(1)
+        members[1].get_by_role("button", name="Kiến nghị về thủ tục").click()
+        expect(chair.locator("#queue li").first).to_contain_text("Đảng viên 2")
+        chair.locator("#queue li").first.get_by_role("button", name="Mời phát biểu").click()
+        expect(members[2].locator("#speaker")).to_contain_text("Đang phát biểu: Đảng viên 2")
+        recorder.get_by_label("Ý kiến của Đảng viên 2").fill("Đề nghị đọc lại chương trình.")
+        recorder.locator("#turns").get_by_role("button", name="Lưu").click()
+        expect(chair.locator("#turns")).to_contain_text("Đề nghị đọc lại chương trình.")
+        self.screenshot(chair, "room-floor")
+
+        # A resolution that passes: 4 of N = 5 say yes.
+        chair.locator("#agenda li").nth(2).get_by_role("button", name="Mở nội dung").click()
+        self.open_vote(chair, "Nghị quyết, kết luận", "Thông qua nghị quyết tháng")
+        expect(probationary.locator("#vote")).to_contain_text("không có quyền biểu quyết")
+        expect(probationary.locator("#vote").get_by_role("button", name="Tán thành")).to_have_count(
+            0
+        )
+        for page, label in zip(
+            [chair, recorder, *members], ["Tán thành"] * 4 + ["Không tán thành"], strict=True
+        ):
+            self.vote(page, label)
+        chair.get_by_role("button", name="Kết thúc biểu quyết").click()
+        expect(members[0].locator("#results .result").first).to_contain_text("ĐẠT / THÔNG QUA")
+
+        # An admission that fails at 2/3: 3 yes of N = 5 (needs 4).
+        chair.locator("#agenda li").nth(1).get_by_role("button", name="Mở nội dung").click()
+        self.open_vote(chair, "Kết nạp đảng viên", "Kết nạp quần chúng Phạm Văn A")
+        for page, label in zip(
+            [chair, recorder, *members], ["Tán thành"] * 3 + ["Không tán thành"] * 2, strict=True
+        ):
+            self.vote(page, label)
+        chair.get_by_role("button", name="Kết thúc biểu quyết").click()
+        first_result = members[0].locator("#results .result").first
+        expect(first_result).to_contain_text("KHÔNG ĐẠT")
+        expect(first_result).to_contain_text("R-A1")
+
+        # A secret ballot: each voter keeps a receipt code and finds it among the counted ones.
+        self.open_vote(chair, "Kết nạp đảng viên", "Kết nạp (bỏ phiếu kín)", method="Bỏ phiếu kín")
+        for page in [chair, recorder, *members]:
+            self.vote(page, "Tán thành")
+        expect(chair.locator("#vote")).to_contain_text("Đã nhận 5/5 phiếu")
+        chair.get_by_role("button", name="Kết thúc biểu quyết").click()
+        secret_result = members[0].locator("#results .result").first
+        secret_result.get_by_text("Các mã biên nhận đã được kiểm").click()
+        expect(secret_result).to_contain_text(
+            re.compile("Mã [A-Z2-7]{10} của đồng chí có trong danh sách")
+        )
+        self.screenshot(members[0], "room-results")
+        self.assert_accessible(members[0])
+
+        # In the database: who voted and what was chosen share nothing.
+        receipts = list(BallotReceipt.objects.filter(vote__question="Kết nạp (bỏ phiếu kín)"))
+        choices = list(SecretBallot.objects.filter(vote__question="Kết nạp (bỏ phiếu kín)"))
+        assert len(receipts) == len(choices) == 5
+        columns = {f.column for f in SecretBallot._meta.concrete_fields}
+        assert columns == {"id", "vote_id", "choice", "receipt"}
+        assert {str(r.client_ballot_id) for r in receipts}.isdisjoint({c.receipt for c in choices})
+
+    def open_vote(self, chair, kind, question, method=None):
+        chair.get_by_label("Loại biểu quyết").select_option(label=kind)
+        chair.get_by_label("Nội dung biểu quyết").fill(question)
+        if method:
+            chair.get_by_label("Hình thức").select_option(label=method)
+        chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").click()
+        expect(chair.locator("#vote h3")).to_have_text(question)

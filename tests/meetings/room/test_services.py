@@ -1,0 +1,618 @@
+import uuid
+
+import pytest
+
+from meetings import events
+from meetings.errors import RuleViolation
+from meetings.models import (
+    Attendance,
+    Ballot,
+    BallotReceipt,
+    FloorRequest,
+    MeetingEvent,
+    SecretBallot,
+    SpeakingTurn,
+    Vote,
+)
+from meetings.services import attendance, room, speaking, voting
+
+pytestmark = pytest.mark.integration
+
+
+def started(scene, present=None):
+    """The chair starts the meeting; `present` members (default: all on the roll) join."""
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    people = (
+        present
+        if present is not None
+        else [scene.chair, scene.recorder, *scene.officials, scene.probationary, scene.temporary]
+    )
+    for member in people:
+        attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection=f"c{member.pk}")
+    return scene
+
+
+def open_item(scene, index):
+    room.open_item(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, item_id=scene.items[index].pk
+    )
+
+
+def log(scene):
+    return list(MeetingEvent.objects.filter(meeting=scene.meeting).values_list("event", flat=True))
+
+
+def refused(code, call, *args, **kwargs):
+    with pytest.raises(RuleViolation) as caught:
+        call(*args, **kwargs)
+    assert caught.value.reason == code
+    return caught.value
+
+
+# --- starting, the roll, attendance ------------------------------------------------------
+
+
+def test_start_writes_the_roll_with_everyone_absent_until_they_join(scene):
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+
+    scene.meeting.refresh_from_db()
+    roll = dict(
+        Attendance.objects.filter(meeting=scene.meeting).values_list("member__full_name", "status")
+    )
+    assert scene.meeting.status == "in_progress"
+    assert scene.meeting.started_at is not None
+    assert sorted(roll) == sorted(
+        m.full_name
+        for m in [
+            scene.chair,
+            scene.recorder,
+            *scene.officials,
+            scene.probationary,
+            scene.temporary,
+        ]
+    )
+    assert set(roll.values()) == {"absent_without_reason"}
+    assert log(scene) == [events.MEETING_STARTED]
+
+
+def test_only_the_chair_starts_the_meeting(scene):
+    refused(
+        "forbidden", room.start_meeting, meeting_id=scene.meeting.pk, actor=scene.officials[0].user
+    )
+
+
+def test_someone_outside_the_cell_is_refused(scene):
+    refused("forbidden", room.start_meeting, meeting_id=scene.meeting.pk, actor=scene.outsider.user)
+
+
+def test_joining_marks_present_online_once_across_two_tabs(scene):
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    member = scene.officials[0]
+
+    attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-1")
+    attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-2")
+    attendance.leave(meeting_id=scene.meeting.pk, connection="tab-1")
+
+    row = Attendance.objects.get(meeting=scene.meeting, member=member)
+    assert (row.status, row.mode) == ("present", "online")
+    assert [span.left_at is None for span in row.spans.all()] == [False, True]
+    assert log(scene) == [events.MEETING_STARTED, events.ATTENDANCE_CHANGED]
+
+
+def test_join_before_the_start_records_nothing(scene):
+    assert (
+        attendance.join(meeting_id=scene.meeting.pk, actor=scene.officials[0].user, connection="x")
+        is None
+    )
+    assert not Attendance.objects.exists()
+
+
+def test_chair_marks_in_room_and_absent_with_a_reason(scene):
+    started(scene, present=[scene.chair])
+    member, absent = scene.officials[0], scene.officials[1]
+
+    attendance.mark(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, member_id=member.pk, status="present"
+    )
+    attendance.mark(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        member_id=absent.pk,
+        status="absent_with_reason",
+        reason="Ốm",
+    )
+
+    rows = {r.member_id: r for r in Attendance.objects.filter(meeting=scene.meeting)}
+    assert (rows[member.pk].status, rows[member.pk].mode) == ("present", "in_room")
+    assert (rows[absent.pk].status, rows[absent.pk].reason) == ("absent_with_reason", "Ốm")
+
+
+def test_absence_with_reason_needs_the_reason(scene):
+    started(scene, present=[scene.chair])
+
+    error = refused(
+        "reason_required",
+        attendance.mark,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        member_id=scene.officials[0].pk,
+        status="absent_with_reason",
+        reason="  ",
+    )
+
+    assert error.message == "Hãy ghi lý do vắng mặt."
+
+
+def test_marking_someone_not_on_the_roll_is_refused(scene):
+    started(scene, present=[scene.chair])
+    refused(
+        "not_found",
+        attendance.mark,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        member_id=scene.outsider.pk,
+        status="present",
+    )
+
+
+# --- agenda ---------------------------------------------------------------------------------
+
+
+def test_opening_an_item_closes_the_open_one_and_lapses_its_requests(scene):
+    started(scene)
+    open_item(scene, 0)
+    speaking.request_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[0].user, kind="regular"
+    )
+
+    open_item(scene, 1)
+
+    scene.items[0].refresh_from_db()
+    assert scene.items[0].closed_at is not None
+    assert room.current_item(scene.meeting) == scene.items[1]
+    assert list(FloorRequest.objects.values_list("status", flat=True)) == ["dropped"]
+
+
+def test_agenda_moves_only_while_the_meeting_runs(scene):
+    refused(
+        "not_in_progress",
+        room.open_item,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        item_id=scene.items[0].pk,
+    )
+
+
+# --- speaking ---------------------------------------------------------------------------------
+
+
+def test_point_of_order_goes_ahead_and_the_chair_grants_in_turn(scene):
+    started(scene)
+    open_item(scene, 0)
+    first = speaking.request_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[0].user, kind="regular"
+    )
+    second = speaking.request_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[1].user, kind="point_of_order"
+    )
+
+    assert second["queue"] == [second["request"], first["request"]]
+    speaking.grant_floor(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, request_id=second["request"]
+    )
+    speaking.grant_floor(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, request_id=first["request"]
+    )
+
+    turns = list(SpeakingTurn.objects.order_by("started_at", "pk"))
+    assert [t.member_id for t in turns] == [scene.officials[1].pk, scene.officials[0].pk]
+    assert turns[0].ended_at is not None
+    assert turns[1].ended_at is None
+
+
+def test_one_pending_request_per_member(scene):
+    started(scene)
+    open_item(scene, 0)
+    speaking.request_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[0].user, kind="regular"
+    )
+
+    refused(
+        "already_requested",
+        speaking.request_floor,
+        meeting_id=scene.meeting.pk,
+        actor=scene.officials[0].user,
+        kind="regular",
+    )
+
+
+def test_floor_needs_an_open_item(scene):
+    started(scene)
+    refused(
+        "no_current_item",
+        speaking.request_floor,
+        meeting_id=scene.meeting.pk,
+        actor=scene.officials[0].user,
+        kind="regular",
+    )
+
+
+def test_only_the_requester_withdraws(scene):
+    started(scene)
+    open_item(scene, 0)
+    request = speaking.request_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[0].user, kind="regular"
+    )
+
+    refused(
+        "forbidden",
+        speaking.withdraw_floor,
+        meeting_id=scene.meeting.pk,
+        actor=scene.officials[1].user,
+        request_id=request["request"],
+    )
+    speaking.withdraw_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[0].user, request_id=request["request"]
+    )
+
+    assert FloorRequest.objects.get().status == "withdrawn"
+
+
+def test_chair_reorders_the_queue(scene):
+    started(scene)
+    open_item(scene, 0)
+    ids = [
+        speaking.request_floor(meeting_id=scene.meeting.pk, actor=m.user, kind="regular")["request"]
+        for m in scene.officials
+    ]
+
+    result = speaking.reorder_floor(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, order=ids[::-1]
+    )
+
+    assert result["queue"] == ids[::-1]
+    refused(
+        "conflict",
+        speaking.reorder_floor,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        order=ids[:2],
+    )
+
+
+def test_recorder_notes_a_turn_and_nobody_else_may(scene):
+    started(scene)
+    open_item(scene, 0)
+    request = speaking.request_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[0].user, kind="regular"
+    )
+    turn = speaking.grant_floor(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, request_id=request["request"]
+    )
+
+    refused(
+        "forbidden",
+        speaking.note_turn,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        turn_id=turn["turn"],
+        text="x",
+    )
+    refused(
+        "too_long",
+        speaking.note_turn,
+        meeting_id=scene.meeting.pk,
+        actor=scene.recorder.user,
+        turn_id=turn["turn"],
+        text="x" * 4001,
+    )
+    speaking.note_turn(
+        meeting_id=scene.meeting.pk,
+        actor=scene.recorder.user,
+        turn_id=turn["turn"],
+        text="Đồng ý với báo cáo.",
+        reserved=True,
+    )
+
+    noted = SpeakingTurn.objects.get()
+    assert (noted.note, noted.is_reserved_opinion) == ("Đồng ý với báo cáo.", True)
+
+
+def test_speaker_may_end_their_own_turn_others_may_not(scene):
+    started(scene)
+    open_item(scene, 0)
+    request = speaking.request_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[0].user, kind="regular"
+    )
+    speaking.grant_floor(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, request_id=request["request"]
+    )
+
+    refused(
+        "forbidden", speaking.end_turn, meeting_id=scene.meeting.pk, actor=scene.officials[1].user
+    )
+    speaking.end_turn(meeting_id=scene.meeting.pk, actor=scene.officials[0].user)
+
+    refused("conflict", speaking.end_turn, meeting_id=scene.meeting.pk, actor=scene.chair.user)
+
+
+# --- voting -----------------------------------------------------------------------------------
+
+
+def cast(scene, member, vote, choice, **extra):
+    return voting.cast_ballot(
+        meeting_id=scene.meeting.pk,
+        actor=member.user,
+        vote_id=vote["vote"],
+        ballot_id=str(uuid.uuid4()),
+        choice=choice,
+        **extra,
+    )
+
+
+def test_resolution_passes_with_a_majority_of_n_and_names_each_ballot(scene):
+    started(scene)
+    open_item(scene, 2)
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="resolution",
+        question="Thông qua nghị quyết tháng 11",
+    )
+
+    for member, choice in zip(
+        [scene.chair, scene.recorder, *scene.officials],
+        ["yes", "yes", "yes", "no", "abstain"],
+        strict=True,
+    ):
+        cast(scene, member, vote, choice)
+    result = voting.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
+    )
+
+    assert vote["eligible"] == sorted(m.pk for m in [scene.chair, scene.recorder, *scene.officials])
+    assert result["result"]["decision"]["status"] == "passed"
+    assert result["result"]["decision"]["required"] == 3
+    assert result["result"]["named"][str(scene.officials[1].pk)] == "no"
+    assert "R-V3" in result["result"]["decision"]["explanation"]
+
+
+def test_admission_fails_below_two_thirds_of_n(scene):
+    started(scene)
+    open_item(scene, 1)
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="admission",
+        question="Kết nạp quần chúng Phạm Văn A",
+    )
+
+    for member, choice in zip(
+        [scene.chair, scene.recorder, *scene.officials],
+        ["yes", "yes", "yes", "no", "no"],
+        strict=True,
+    ):
+        cast(scene, member, vote, choice)
+    result = voting.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
+    )
+
+    decision = result["result"]["decision"]
+    assert (decision["status"], decision["yes"], decision["required"]) == ("failed", 3, 4)
+
+
+def test_probationary_and_temporary_members_get_no_ballot(scene):
+    started(scene)
+    open_item(scene, 2)
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
+    )
+
+    for member in (scene.probationary, scene.temporary):
+        refused("not_eligible", cast, scene, member, vote, "yes")
+
+    assert Ballot.objects.count() == 0
+
+
+def test_the_same_ballot_sent_twice_counts_once(scene):
+    started(scene)
+    open_item(scene, 2)
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
+    )
+    ballot_id = str(uuid.uuid4())
+
+    first = voting.cast_ballot(
+        meeting_id=scene.meeting.pk,
+        actor=scene.officials[0].user,
+        vote_id=vote["vote"],
+        ballot_id=ballot_id,
+        choice="yes",
+    )
+    again = voting.cast_ballot(
+        meeting_id=scene.meeting.pk,
+        actor=scene.officials[0].user,
+        vote_id=vote["vote"],
+        ballot_id=ballot_id,
+        choice="yes",
+    )
+
+    assert (first["duplicate"], again["duplicate"]) == (False, True)
+    assert Ballot.objects.count() == 1
+    refused("already_voted", cast, scene, scene.officials[0], vote, "no")
+
+
+def test_a_ballot_after_close_is_reported_not_received(scene):
+    started(scene)
+    open_item(scene, 2)
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
+    )
+    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+
+    error = refused("vote_closed", cast, scene, scene.officials[0], vote, "yes")
+
+    assert "không được ghi nhận" in error.message
+
+
+def test_bad_choice_is_refused(scene):
+    started(scene)
+    open_item(scene, 2)
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
+    )
+
+    refused("bad_choice", cast, scene, scene.officials[0], vote, "có")
+
+
+def test_without_quorum_the_vote_is_recorded_as_blocked(scene):
+    started(scene, present=[scene.chair, scene.recorder])
+    open_item(scene, 2)
+
+    result = voting.open_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
+    )
+
+    assert result["blocked"] is True
+    assert result["result"]["decision"]["reason"] == "quorum_not_met"
+    assert Vote.objects.get().status == "closed"
+    assert log(scene)[-1] == events.VOTE_CLOSED
+
+
+def test_discipline_is_secret_even_when_show_of_hands_is_asked(scene):
+    started(scene)
+    open_item(scene, 1)
+
+    result = voting.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="discipline",
+        question="Kỷ luật",
+        method="show_of_hands",
+        options={"subject": scene.officials[2].pk},
+    )
+
+    assert result["result"]["decision"]["reason"] == "secret_ballot_required"
+
+
+def test_secret_ballot_stores_who_and_what_without_a_link(scene):
+    started(scene)
+    open_item(scene, 1)
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="discipline",
+        question="Kỷ luật đồng chí 3",
+        options={"subject": scene.officials[2].pk, "forms": ["khien_trach", "canh_cao"]},
+    )
+    voters = [scene.chair, scene.recorder, scene.officials[0], scene.officials[1]]
+    receipts = ["AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD"]
+
+    for member, choice, receipt in zip(
+        voters, ["canh_cao", "canh_cao", "khien_trach", "none"], receipts, strict=True
+    ):
+        cast(scene, member, vote, choice, receipt=receipt)
+    result = voting.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
+    )
+
+    secret_fields = {f.name for f in SecretBallot._meta.get_fields()}
+    assert secret_fields == {"id", "vote", "choice", "receipt"}
+    assert {f.name for f in BallotReceipt._meta.get_fields()} == {
+        "id",
+        "vote",
+        "member",
+        "client_ballot_id",
+        "cast_at",
+    }
+    assert sorted(result["result"]["receipts"]) == receipts
+    # R-D3: cảnh cáo 2 < 3, then khiển trách 2 + 1 = 3 reaches ⌊5/2⌋+1.
+    assert result["result"]["decision"]["form"] == "khien_trach"
+    counted = list(MeetingEvent.objects.filter(event=events.BALLOT_COUNTED))
+    assert [e.actor_id for e in counted] == [None] * 4
+    assert all(set(e.payload) == {"vote", "cast", "eligible"} for e in counted)
+
+
+def test_secret_ballot_needs_a_well_formed_receipt(scene):
+    started(scene)
+    open_item(scene, 1)
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="discipline",
+        question="Kỷ luật",
+        options={"subject": scene.officials[2].pk},
+    )
+
+    refused("bad_message", cast, scene, scene.officials[0], vote, "none", receipt="abc")
+
+
+def test_election_elects_the_candidate_with_a_majority_of_n(scene):
+    started(scene)
+    open_item(scene, 2)
+    a, b, c = scene.officials
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="election",
+        question="Bầu chi ủy",
+        options={"candidates": [a.pk, b.pk, c.pk], "seats": 1},
+    )
+    ballots = [[a.pk], [a.pk], [a.pk], [b.pk], [b.pk]]
+    voters = [scene.chair, scene.recorder, a, b, c]
+
+    for n, (member, choice) in enumerate(zip(voters, ballots, strict=True)):
+        cast(scene, member, vote, choice, receipt=f"{'ABCDE'[n]}" * 10)
+    result = voting.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
+    )
+
+    assert result["result"]["decision"]["elected"] == [a.pk]
+    refused("vote_closed", cast, scene, a, vote, [a.pk], receipt="FFFFFFFFFF")
+
+
+def test_election_ballot_with_more_names_than_seats_is_refused(scene):
+    started(scene)
+    open_item(scene, 2)
+    a, b, _ = scene.officials
+    vote = voting.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="election",
+        question="Bầu bí thư",
+        options={"candidates": [a.pk, b.pk], "seats": 1},
+    )
+
+    refused("bad_choice", cast, scene, a, vote, [a.pk, b.pk], receipt="AAAAAAAAAA")
+
+
+def test_one_open_vote_at_a_time_and_the_meeting_cannot_end_during_it(scene):
+    started(scene)
+    open_item(scene, 2)
+    voting.open_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
+    )
+
+    refused(
+        "vote_open",
+        voting.open_vote,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="resolution",
+        question="Q2",
+    )
+    refused("vote_open", room.end_meeting, meeting_id=scene.meeting.pk, actor=scene.chair.user)
+
+
+def test_events_are_numbered_without_gaps_and_the_chain_verifies(scene):
+    started(scene)
+    open_item(scene, 0)
+    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+
+    seqs = list(MeetingEvent.objects.filter(meeting=scene.meeting).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    head = events.verify_chain(scene.meeting)
+    assert head == MeetingEvent.objects.filter(meeting=scene.meeting).last().hash
+
+    MeetingEvent.objects.filter(meeting=scene.meeting, seq=2).update(payload={"forged": True})
+    assert events.verify_chain(scene.meeting) is None
