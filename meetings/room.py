@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from meetings import charter
+from meetings.charter import speaking
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -91,9 +92,8 @@ def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
     current = next((i for i in items if i.opened_at and not i.closed_at), None)
     turns = list(SpeakingTurn.objects.filter(meeting=meeting).order_by("started_at", "pk"))
     pending = list(FloorRequest.objects.filter(meeting=meeting, status=FloorRequestStatus.PENDING))
-    order = charter.speaking.floor_queue(
-        charter.speaking.FloorRequest(r.pk, charter.speaking.RequestKind(r.kind), r.pk, r.position)
-        for r in pending
+    order = speaking.floor_queue(
+        speaking.FloorRequest(r.pk, speaking.RequestKind(r.kind), r.pk, r.position) for r in pending
     )
     by_id = {r.pk: r for r in pending}
     votes = list(Vote.objects.filter(meeting=meeting).order_by("opened_at", "pk"))

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import charter, events
-from meetings.charter.speaking import RequestKind
+from meetings import events
+from meetings.charter.speaking import FloorRequest as CharterFloorRequest
+from meetings.charter.speaking import RequestKind, floor_queue
 from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, FloorRequest, Meeting, SpeakingTurn
 from meetings.models.speaking import FloorRequestKind, FloorRequestStatus
@@ -38,8 +39,8 @@ def pending_queue(meeting: Meeting, item: AgendaItem) -> list[FloorRequest]:
             meeting=meeting, item=item, status=FloorRequestStatus.PENDING
         )
     }
-    order = charter.speaking.floor_queue(
-        charter.speaking.FloorRequest(row.pk, RequestKind(row.kind), row.pk, row.position)
+    order = floor_queue(
+        CharterFloorRequest(row.pk, RequestKind(row.kind), row.pk, row.position)
         for row in rows.values()
     )
     return [rows[request.request_id] for request in order]

@@ -124,6 +124,8 @@ MEETING_ROWS = [
         cell_members_only(REDIRECT, manage=True),
         method="post",
     ),
+    # The live room: the cell's members take part, the reviewer above observes.
+    Row("meetings:room", lambda t: [scenes.tree_meeting(t).pk], cell_members_only()),
     # Only the invited answer: the reviewer above sees the meeting but was not invited.
     Row(
         "meetings:reply",
