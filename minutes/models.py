@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+import secrets
+import uuid
+
 from cryptography import x509
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+# Short codes of the verification link: no 0/O, 1/I/L, so a code read aloud or retyped from
+# paper is unambiguous. 10 characters of 31 symbols: about 50 bits, not guessable.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 class SigningAuthority(models.Model):
@@ -72,3 +84,325 @@ class SigningCredential(models.Model):
     @property
     def certificate(self) -> x509.Certificate:
         return x509.load_pem_x509_certificate(self.certificate_pem.encode("ascii"))
+
+
+# --- The minutes of a meeting and the documents issued from them --------------------------------
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    APPROVED = "approved", _("Đã thông qua")
+    ARCHIVED = "archived", _("Đã ký và lưu trữ")
+
+
+class ApprovalKind(models.TextChoices):
+    """R-P5: the meeting approves the read-back minutes by vote; if it ended without that vote,
+    the chair and the recorder approve the text and the minutes say so."""
+
+    READ_BACK_VOTE = "read_back_vote", _("Chi bộ biểu quyết thông qua sau khi nghe đọc lại")
+    CHAIR_AND_RECORDER = "chair_and_recorder", _("Chủ trì và thư ký thông qua")
+
+
+class Minutes(models.Model):
+    """The minutes (biên bản) of one meeting: the recorder's words on top of the record.
+
+    `edits` is `minutes.drafting.Edits` as JSON; every save is also kept as a `MinutesVersion`.
+    Once approved the words no longer change; corrections after signing are signed addenda.
+    """
+
+    meeting = models.OneToOneField(
+        "meetings.Meeting",
+        verbose_name=_("buổi sinh hoạt"),
+        on_delete=models.PROTECT,
+        related_name="minutes",
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
+    )
+    edits = models.JSONField(_("nội dung thư ký ghi"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=0)
+    approval_kind = models.CharField(
+        _("hình thức thông qua"), max_length=20, choices=ApprovalKind.choices, blank=True
+    )
+    approval_vote = models.ForeignKey(
+        "meetings.Vote",
+        verbose_name=_("biểu quyết thông qua biên bản"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("thông qua lúc"), null=True, blank=True)
+    chair_approved_by = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("chủ trì thông qua"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    chair_approved_at = models.DateTimeField(_("chủ trì thông qua lúc"), null=True, blank=True)
+    recorder_approved_by = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("thư ký thông qua"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorder_approved_at = models.DateTimeField(_("thư ký thông qua lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("biên bản")
+        verbose_name_plural = _("biên bản")
+
+    def __str__(self) -> str:
+        return str(_("Biên bản %(meeting)s") % {"meeting": self.meeting})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == MinutesStatus.DRAFT
+
+
+class MinutesVersion(models.Model):
+    """One saved version of the recorder's text, never changed afterwards."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản"))
+    edits = models.JSONField(_("nội dung"), default=dict)
+    author = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("người sửa"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("lưu lúc"))
+
+    class Meta:
+        verbose_name = _("phiên bản biên bản")
+        verbose_name_plural = _("các phiên bản biên bản")
+        ordering = ["minutes", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "number"], name="minutes_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes_id} v{self.number}"
+
+
+class DocumentKind(models.TextChoices):
+    MINUTES = "minutes", _("Biên bản")
+    EXTRACT = "extract", _("Trích biên bản")
+    RESOLUTION = "resolution", _("Nghị quyết")
+    ADDENDUM = "addendum", _("Biên bản đính chính")
+
+
+class DocumentStatus(models.TextChoices):
+    RENDERING = "rendering", _("Đang tạo tệp PDF")
+    RENDER_FAILED = "render_failed", _("Tạo tệp PDF không thành công")
+    AWAITING_SIGNATURES = "awaiting_signatures", _("Chờ ký số")
+    ARCHIVED = "archived", _("Đã ký và lưu trữ")
+
+
+class RenderState(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang tạo")
+    SUCCEEDED = "succeeded", _("Đã tạo xong")
+    FAILED = "failed", _("Không thành công")
+
+
+class SignerRole(models.TextChoices):
+    """The signature blocks: chair then recorder on minutes and addenda, the secretary
+    ("T/M CHI BỘ / BÍ THƯ") on extracts and resolutions."""
+
+    CHAIR = "chair", _("Chủ trì")
+    RECORDER = "recorder", _("Thư ký")
+    SECRETARY = "secretary", _("Bí thư")
+
+
+class ArchivedDocumentError(Exception):
+    """Raised when code tries to change or delete a signed, archived document."""
+
+
+class SignedDocumentQuerySet(models.QuerySet["SignedDocument"]):
+    def archived(self) -> SignedDocumentQuerySet:
+        return self.filter(status=DocumentStatus.ARCHIVED)
+
+    def update(self, **kwargs: object) -> int:
+        if self.archived().exists():
+            raise ArchivedDocumentError("an archived document cannot be changed")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.archived().exists():
+            raise ArchivedDocumentError("an archived document cannot be deleted")
+        return super().delete()
+
+
+class SignedDocument(models.Model):
+    """A document issued from the minutes: the minutes themselves, an extract of one agenda
+    item (trích biên bản), the cell's resolution (nghị quyết) or a signed correction (addendum).
+
+    Rendered once by a Celery task, signed in order, then archived: from then on the row is
+    immutable (see `save`, `delete` and the queryset), and `sha256` is the archived file's hash.
+    """
+
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("biên bản"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("loại văn bản"), max_length=20, choices=DocumentKind.choices)
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem",
+        verbose_name=_("nội dung được trích"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("văn bản được đính chính"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="addenda",
+    )
+    # What the issuer wrote for this document: resolution points, grounds, recipients, the
+    # correction's text; the minutes' own words are `Minutes.edits`.
+    details = models.JSONField(_("nội dung riêng của văn bản"), default=dict, blank=True)
+    document_id = models.UUIDField(_("mã văn bản"), default=uuid.uuid4, unique=True, editable=False)
+    verification_code = models.CharField(
+        _("mã tra cứu"), max_length=16, unique=True, default=new_verification_code, editable=False
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=20,
+        choices=DocumentStatus.choices,
+        default=DocumentStatus.RENDERING,
+    )
+    render_state = models.CharField(
+        _("tiến trình tạo PDF"),
+        max_length=20,
+        choices=RenderState.choices,
+        default=RenderState.QUEUED,
+    )
+    render_attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    render_error = models.TextField(_("lỗi khi tạo PDF"), blank=True)
+    event_chain_head = models.CharField(_("mã băm cuối chuỗi sự kiện"), max_length=64, blank=True)
+    rendered_pdf = models.BinaryField(_("tệp PDF chưa ký"), null=True, blank=True)
+    page_count = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)
+    # Signer role → {"page": n, "box": [x1, y1, x2, y2]} from the renderer, for the signer.
+    signature_boxes = models.JSONField(default=dict, blank=True)
+    rendered_at = models.DateTimeField(_("tạo PDF lúc"), null=True, blank=True)
+    signed_pdf = models.BinaryField(_("tệp PDF đã ký"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256 của tệp đã ký"), max_length=64, blank=True)
+    archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True)
+    # The archived document's text as printed, for full-text search.
+    content_text = models.TextField(_("nội dung văn bản (văn bản thuần)"), blank=True)
+    created_by = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SignedDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("văn bản đã ký")
+        verbose_name_plural = _("văn bản đã ký")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["minutes"],
+                condition=Q(kind="minutes"),
+                name="one_minutes_document_per_minutes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.document_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and (
+            SignedDocument.objects.filter(pk=self.pk, status=DocumentStatus.ARCHIVED).exists()
+        ):
+            raise ArchivedDocumentError("an archived document cannot be changed")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        if self.status == DocumentStatus.ARCHIVED or (
+            SignedDocument.objects.filter(pk=self.pk, status=DocumentStatus.ARCHIVED).exists()
+        ):
+            raise ArchivedDocumentError("an archived document cannot be deleted")
+        return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == DocumentStatus.ARCHIVED
+
+    @property
+    def signer_roles(self) -> tuple[str, ...]:
+        """Who signs, in order."""
+        if self.kind in (DocumentKind.EXTRACT, DocumentKind.RESOLUTION):
+            return (SignerRole.SECRETARY,)
+        return (SignerRole.CHAIR, SignerRole.RECORDER)
+
+
+class DocumentSignature(models.Model):
+    """One signature on a document: who signed, in which role, when, with which certificate."""
+
+    document = models.ForeignKey(
+        SignedDocument, on_delete=models.PROTECT, related_name="signatures"
+    )
+    role = models.CharField(_("vai trò"), max_length=20, choices=SignerRole.choices)
+    signer = models.ForeignKey(
+        "members.Member", verbose_name=_("người ký"), on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField(_("họ tên người ký"), max_length=200)
+    credential = models.ForeignKey(
+        SigningCredential, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("ký lúc"))
+
+    class Meta:
+        verbose_name = _("chữ ký số")
+        verbose_name_plural = _("chữ ký số")
+        ordering = ["document", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "role"], name="one_signature_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.signer_name}"
+
+
+class ReviewKind(models.TextChoices):
+    COMMENT = "comment", _("Ý kiến")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Đã xem, ghi nhận")
+
+
+class MinutesReview(models.Model):
+    """The superior committee's comment on, or acknowledgement of, an archived document."""
+
+    document = models.ForeignKey(
+        SignedDocument, verbose_name=_("văn bản"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("người xem xét"),
+        on_delete=models.PROTECT,
+        related_name="minutes_reviews",
+    )
+    kind = models.CharField(_("loại"), max_length=20, choices=ReviewKind.choices)
+    text = models.TextField(_("nội dung"), blank=True)
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ý kiến của cấp trên về biên bản")
+        verbose_name_plural = _("ý kiến của cấp trên về biên bản")
+        ordering = ["document", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reviewer}"
