@@ -67,3 +67,14 @@ def test_dates_are_day_first_in_both_languages(settings):
     for language in ("vi", "en"):
         with translation.override(language):
             assert formats.date_format(day, "SHORT_DATE_FORMAT") == "07/03/2026"
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_user_chooses(client, db):
+    # Accept-Language of a laptop set to English is not a choice the member made.
+    before = client.get(reverse("members:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    after = client.get(reverse("members:login"), HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert '<html lang="vi">' in before.content.decode()
+    assert before["Content-Language"] == "vi"
+    assert '<html lang="en">' in after.content.decode()

@@ -158,3 +158,25 @@ async def test_snapshot_after_a_ballot_shows_only_the_count(scene):
     assert await sync_to_async(Ballot.objects.count)() == 1
     for communicator in [chair, *voters]:
         await communicator.disconnect()
+
+
+async def test_errors_speak_the_language_the_member_chose(scene):
+    client = Client()
+    await sync_to_async(sign_in_verified)(client, scene.chair.user)
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/meetings/{scene.meeting.pk}/",
+        headers=[
+            (b"origin", b"http://127.0.0.1:8000"),
+            (b"host", b"127.0.0.1:8000"),
+            (b"cookie", f"sessionid={client.session.session_key}; django_language=en".encode()),
+        ],
+    )
+    await communicator.connect()
+    await communicator.receive_json_from()
+
+    refused = await request(communicator, {"id": "r1", "type": "floor.grant", "request": 999})
+
+    assert refused["code"] == "not_in_progress"
+    assert refused["message"] == "The meeting has not started or has already ended."
+    await communicator.disconnect()
