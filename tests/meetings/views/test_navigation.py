@@ -1,0 +1,38 @@
+"""A member finds their meetings and the live room by following links, not by typing URLs."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.services import scheduling
+from tests.conftest import sign_in_verified
+from tests.meetings.helpers import draft_meeting
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_member_reaches_the_live_room_from_the_header_and_the_meeting_page(cell_scene):
+    meeting = draft_meeting(cell_scene, starts_at=timezone.now() + datetime.timedelta(days=3))
+    scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
+    client = sign_in_verified(Client(), cell_scene.members[0].user)
+
+    home = client.get(reverse("members:home")).content.decode()
+    upcoming = client.get(reverse("meetings:upcoming")).content.decode()
+    detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+
+    assert f'<a href="{reverse("meetings:upcoming")}">Lịch sinh hoạt</a>' in home
+    assert reverse("meetings:detail", args=[meeting.pk]) in upcoming
+    room = reverse("meetings:room", args=[meeting.pk])
+    assert f'<a class="button" href="{room}">Vào phòng họp</a>' in detail
+
+
+def test_a_draft_meeting_has_no_room_link(cell_scene):
+    meeting = draft_meeting(cell_scene, starts_at=timezone.now() + datetime.timedelta(days=3))
+    client = sign_in_verified(Client(), cell_scene.secretary.user)
+
+    detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+
+    assert reverse("meetings:room", args=[meeting.pk]) not in detail
