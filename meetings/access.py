@@ -15,7 +15,8 @@ from django.http import Http404
 from meetings.enums import MeetingStatus
 from meetings.models import Document, Invitation, Meeting, Notification
 from members import access as member_access
-from members.models import Organization, User
+from members import audit
+from members.models import Organization, ReadKind, User
 
 
 def visible_meetings(user: User) -> QuerySet[Meeting]:
@@ -42,10 +43,11 @@ def ensure_may_manage(user: User, cell: Organization) -> None:
         raise PermissionDenied
 
 
-def access_meeting(user: User, meeting_id: int) -> Meeting:
+def _visible_meeting(user: User, meeting_id: int) -> Meeting:
     meeting = (
         visible_meetings(user)
         .select_related("cell", "cell__parent", "chair", "recorder")
+        .annotate(reader_inside=member_access.reader_inside(user, "cell"))
         .filter(pk=meeting_id)
         .first()
     )
@@ -54,25 +56,37 @@ def access_meeting(user: User, meeting_id: int) -> Meeting:
     return meeting
 
 
+def access_meeting(user: User, meeting_id: int) -> Meeting:
+    """A meeting the user may see; a read from outside the cell is logged (members.audit)."""
+    meeting = _visible_meeting(user, meeting_id)
+    audit.record_read(
+        user, ReadKind.MEETING, meeting.pk, meeting.cell_id, inside=meeting.reader_inside
+    )
+    return meeting
+
+
 def access_meeting_for_management(user: User, meeting_id: int) -> Meeting:
-    meeting = access_meeting(user, meeting_id)
+    meeting = _visible_meeting(user, meeting_id)
     if not may_manage_meetings_of(user, meeting.cell):
         raise PermissionDenied
     return meeting
 
 
 def access_document(user: User, meeting_id: int, document_id: int) -> Document:
-    meeting = access_meeting(user, meeting_id)
+    meeting = _visible_meeting(user, meeting_id)
     document = Document.objects.filter(meeting=meeting, pk=document_id).first()
     if document is None:
         raise Http404
+    audit.record_read(
+        user, ReadKind.DOCUMENT, document.pk, meeting.cell_id, inside=meeting.reader_inside
+    )
     document.meeting = meeting
     return document
 
 
 def access_own_invitation(user: User, meeting_id: int) -> Invitation:
     """The user's own invitation to a meeting they can see; 403 when they were not invited."""
-    meeting = access_meeting(user, meeting_id)
+    meeting = _visible_meeting(user, meeting_id)
     member = member_access.member_of(user)
     invitation = Invitation.objects.filter(meeting=meeting, member=member).first()
     if member is None or invitation is None:

@@ -15,12 +15,14 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import BaseExpression
 from django.http import Http404
 from django.utils import timezone
 
+from members import audit
 from members.enums import CellRoleKind, Level
-from members.models import CellRole, CommitteeSeat, Member, Organization, User
+from members.models import CellRole, CommitteeSeat, Member, Organization, ReadKind, User
 
 MANAGING_ROLES = (CellRoleKind.SECRETARY, CellRoleKind.DEPUTY_SECRETARY)
 
@@ -84,15 +86,39 @@ def visible_cells(user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(condition, level=Level.CELL)
 
 
-def access_cell(user: User, cell_id: int) -> Organization:
-    cell = visible_cells(user).filter(pk=cell_id).first()
+def reader_inside(user: User, cell_ref: str = "pk") -> BaseExpression:
+    """SQL: is the user a member of the cell at `cell_ref` (home, or temporary today)?
+
+    Annotated onto the query that loads a cell's record, so the audit of reads
+    (members.audit) knows without a query of its own whether the read comes from outside.
+    """
+    if not user.is_authenticated:
+        return Value(False)
+    day = _today()
+    temporary = Q(temporary_cell=OuterRef(cell_ref), temporary_from__lte=day) & (
+        Q(temporary_until__isnull=True) | Q(temporary_until__gte=day)
+    )
+    return Exists(Member.objects.filter(Q(home_cell=OuterRef(cell_ref)) | temporary, user=user.pk))
+
+
+def _visible_cell(user: User, cell_id: int) -> Organization:
+    cell = (
+        visible_cells(user).filter(pk=cell_id).annotate(reader_inside=reader_inside(user)).first()
+    )
     if cell is None:
         raise Http404
     return cell
 
 
+def access_cell(user: User, cell_id: int) -> Organization:
+    """A cell the user may see; a read from outside the cell is logged (members.audit)."""
+    cell = _visible_cell(user, cell_id)
+    audit.record_read(user, ReadKind.CELL, cell.pk, cell.pk, inside=cell.reader_inside)
+    return cell
+
+
 def access_cell_for_management(user: User, cell_id: int) -> Organization:
-    cell = access_cell(user, cell_id)
+    cell = _visible_cell(user, cell_id)
     if cell.pk not in managed_cell_ids(member_of(user)):
         raise PermissionDenied
     return cell
@@ -105,6 +131,21 @@ def may_manage_cell(user: User, cell: Organization) -> bool:
 def access_organization(user: User, organization_id: int) -> Organization:
     """An organisation inside a subtree the user reviews (the seat's own organisation included)."""
     paths = [seat.organization.path for seat in review_seats(member_of(user))]
+    organization = Organization.objects.filter(_subtree_filter(paths), pk=organization_id).first()
+    if organization is None:
+        raise Http404
+    return organization
+
+
+def administered_organizations(user: User) -> QuerySet[Organization]:
+    """Organisations where the user holds a current seat marked `is_administrator`."""
+    seats = review_seats(member_of(user)).filter(is_administrator=True)
+    return Organization.objects.filter(pk__in=seats.values("organization_id"))
+
+
+def access_administered_organization(user: User, organization_id: int) -> Organization:
+    """An organisation inside a subtree the user administers (for the audit log), else 404."""
+    paths = [org.path for org in administered_organizations(user)]
     organization = Organization.objects.filter(_subtree_filter(paths), pk=organization_id).first()
     if organization is None:
         raise Http404

@@ -81,6 +81,17 @@ class Organization(models.Model):
         blank=True,
         validators=[MinValueValidator(30), MaxValueValidator(600)],
     )
+    # The charter reference sets no deadline for signing the minutes. Default 7 days (see
+    # members.queries.POLICY_DEFAULTS): the next regular meeting follows within a month and
+    # reviews the previous one's resolution, so its minutes must be signed well before; a week
+    # leaves the chair and recorder time to sign while a superior committee can still see late
+    # minutes in the same month. Organisations may set another value for their subtree.
+    minutes_signing_days = models.PositiveSmallIntegerField(
+        _("thời hạn ký biên bản (ngày sau buổi sinh hoạt)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
 
     class Meta:
         verbose_name = _("tổ chức đảng")
@@ -268,3 +279,44 @@ class RosterChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.member}"
+
+
+class ReadKind(models.TextChoices):
+    """What was read, as the audit log names it."""
+
+    CELL = "cell", _("Trang chi bộ (danh sách đảng viên, lịch sinh hoạt)")
+    MEETING = "meeting", _("Buổi sinh hoạt")
+    DOCUMENT = "document", _("Tài liệu")
+    MINUTES = "minutes", _("Biên bản")
+    DASHBOARD = "dashboard", _("Số liệu trên bảng theo dõi")
+
+
+class ReadAudit(models.Model):
+    """One read of a cell's records by someone outside the cell (members.audit.record_read).
+
+    Append-only; the cell's secretary sees their cell's rows, an organisation's administrators
+    see their subtree's.
+    """
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xem"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cell = models.ForeignKey(
+        Organization, verbose_name=_("chi bộ"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("loại hồ sơ"), max_length=20, choices=ReadKind.choices)
+    object_id = models.PositiveBigIntegerField(_("mã hồ sơ"))
+    read_at = models.DateTimeField(_("thời điểm"))
+
+    class Meta:
+        verbose_name = _("nhật ký truy cập hồ sơ")
+        verbose_name_plural = _("nhật ký truy cập hồ sơ")
+        ordering = ["-read_at", "-pk"]
+        indexes = [models.Index(fields=["cell", "-read_at"], name="read_audit_cell_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reader_id}: {self.get_kind_display()} {self.object_id}"

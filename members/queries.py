@@ -18,6 +18,8 @@ POLICY_DEFAULTS = {
     "block_sensitive_items_online": True,
     "minimum_regular_minutes": 90,
     "place_name": "",
+    # The charter is silent on a signing deadline: 7 days, see Organization.minutes_signing_days.
+    "minutes_signing_days": 7,
 }
 
 
@@ -31,6 +33,7 @@ class EffectivePolicy:
     block_sensitive_items_online: bool
     minimum_regular_minutes: int
     place_name: str
+    minutes_signing_days: int
     set_by: dict[str, int | None]  # field → id of the organisation that set it; None = default
 
     @property
@@ -49,6 +52,21 @@ class EffectivePolicy:
 def effective_policy(organization: Organization) -> EffectivePolicy:
     """The nearest ancestor (or the organisation itself) that sets a field wins; one query."""
     ancestors = {o.pk: o for o in Organization.objects.filter(pk__in=organization.ancestor_ids())}
+    return _resolve(organization, ancestors)
+
+
+def effective_policies(root: Organization) -> dict[int, EffectivePolicy]:
+    """`effective_policy` of every organisation in `root`'s subtree, in one query."""
+    known = {
+        o.pk: o
+        for o in Organization.objects.filter(
+            Q(pk__in=root.ancestor_ids()) | Q(path__startswith=root.path)
+        )
+    }
+    return {pk: _resolve(o, known) for pk, o in known.items() if o.path.startswith(root.path)}
+
+
+def _resolve(organization: Organization, ancestors: dict[int, Organization]) -> EffectivePolicy:
     values: dict[str, object] = {}
     set_by: dict[str, int | None] = {}
     for field, default in POLICY_DEFAULTS.items():

@@ -53,6 +53,11 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
             "organization": organization,
             "descendants": queries.subtree(organization).exclude(pk=organization.pk),
             "policy": queries.effective_policy(organization),
+            "year": timezone.localdate().year,
+            "administers": any(
+                organization.path.startswith(o.path)
+                for o in access.administered_organizations(request.user)
+            ),
         },
     )
 

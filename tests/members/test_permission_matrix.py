@@ -148,6 +148,25 @@ MEETING_ROWS = [
 ]
 
 
+def _administered(tree: SimpleNamespace) -> list[object]:
+    """The reviewer's seat at Đảng bộ A is also an administrator's (who sees the audit log)."""
+    tree.reviewer.committee_seats.update(is_administrator=True)
+    return [tree.grassroots.pk]
+
+
+# The superior committee's review (minutes/review): the reviewer of Đảng bộ A only.
+REVIEW_ROWS = [
+    Row("review:dashboard", lambda t: [t.grassroots.pk, 2026], everyone(GONE, reviewer=OK)),
+    Row(
+        "review:dashboard_export",
+        lambda t: [t.grassroots.pk, 2026, "xlsx"],
+        everyone(GONE, reviewer=OK),
+    ),
+    Row("review:organization_reads", _administered, everyone(GONE, reviewer=OK)),
+    Row("review:cell_reads", lambda t: [t.cell.pk], cell_members_only(manage=True)),
+]
+
+
 ROWS = [
     Row("members:home", expected=everyone(OK)),
     Row("members:login", expected=dict.fromkeys(ROLES, OK)),
@@ -184,6 +203,7 @@ ROWS = [
         if (name, method) != ("members:member", "post")
     ),
     *MEETING_ROWS,
+    *REVIEW_ROWS,
 ]
 
 

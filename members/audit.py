@@ -1,0 +1,46 @@
+"""The audit of reads: every read of a cell's records by someone outside the cell is logged.
+
+The access layer (members.access, meetings.access) and the review pages call `record_read`
+once per load; nobody else writes `ReadAudit`. Whether the reader is inside the cell is asked
+in the same query that loads the object (`members.access.reader_inside`), so reads by the
+cell's own members cost no query at all, and an outside read costs one INSERT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from members.models import Organization, ReadAudit, ReadKind, User
+
+
+def record_read(user: User, kind: ReadKind, object_id: int, cell_id: int, *, inside: bool) -> None:
+    """Log one read unless the reader belongs to the cell (home or temporary member)."""
+    if inside or not user.is_authenticated:
+        return
+    ReadAudit.objects.create(
+        reader=user, kind=kind, object_id=object_id, cell_id=cell_id, read_at=timezone.now()
+    )
+
+
+def record_reads(user: User, kind: ReadKind, rows: Iterable[tuple[int, int]]) -> None:
+    """Several reads at once, (object id, cell id) each, all by an outside reader: one INSERT."""
+    if not user.is_authenticated:
+        return
+    now = timezone.now()
+    ReadAudit.objects.bulk_create(
+        ReadAudit(reader=user, kind=kind, object_id=object_id, cell_id=cell_id, read_at=now)
+        for object_id, cell_id in rows
+    )
+
+
+def reads_of_cell(cell: Organization) -> QuerySet[ReadAudit]:
+    return ReadAudit.objects.filter(cell=cell).select_related("reader__member", "cell")
+
+
+def reads_under(organization: Organization) -> QuerySet[ReadAudit]:
+    return ReadAudit.objects.filter(cell__path__startswith=organization.path).select_related(
+        "reader__member", "cell"
+    )

@@ -1,0 +1,341 @@
+"""The compliance dashboard: one organisation's subtree, one year, per cell and rolled up.
+
+Every figure is read in a fixed number of queries whatever the size of the subtree (the tests
+count them): the cells, the policies, the held meetings with their minutes' signing time, the
+roll grouped per meeting, and the blocked votes grouped per cell. The charter engine decides
+every rule (yearly compliance R-M1/R-M3, the attendance criterion R-Q1, the minimum duration
+R-P4, online approval R-O3); this module only turns rows into its inputs and adds up.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from meetings import charter
+from meetings.charter.attendance import format_tenths, rate_in_tenths
+from meetings.charter.meetings import quarter_of
+from meetings.enums import HELD_STATUSES, ONLINE_MODES
+from meetings.models import Attendance as RollLine
+from meetings.models import Meeting, Vote
+from meetings.snapshots import meeting_kind
+from members import queries as member_queries
+from members.enums import Level
+from members.models import PATH_STEP, Organization
+from minutes.models import DocumentKind, DocumentStatus, SignedDocument
+
+MONTHS = tuple(range(1, 13))
+QUARTERS = (1, 2, 3, 4)
+
+
+@dataclass
+class ShortMeeting:
+    meeting_id: int
+    cell_id: int
+    day: datetime.date
+    minutes: int
+    minimum: int
+
+
+@dataclass
+class OnlineMeeting:
+    meeting_id: int
+    cell_id: int
+    day: datetime.date
+    mode: str
+    approval_reference: str
+    approved: bool
+
+
+@dataclass
+class Figures:
+    """The figures of one cell, or of several added up (`cells` > 1)."""
+
+    cells: int = 0
+    compliant_cells: int = 0
+    regular_months: dict[int, int] = field(default_factory=lambda: dict.fromkeys(MONTHS, 0))
+    thematic_quarters: dict[int, int] = field(default_factory=lambda: dict.fromkeys(QUARTERS, 0))
+    missing_months: int = 0
+    missing_quarters: int = 0
+    held: int = 0
+    present: int = 0
+    counted: int = 0
+    criterion_met: int = 0
+    blocked_votes: int = 0
+    short: list[ShortMeeting] = field(default_factory=list)
+    online: list[OnlineMeeting] = field(default_factory=list)
+    unsigned: int = 0  # held, minutes not signed and archived yet
+    overdue: int = 0  # of those, past the signing deadline
+    signed_late: int = 0
+    explanation: str = ""  # the charter's yearly compliance text (one cell only)
+
+    @property
+    def rate_tenths(self) -> int | None:
+        return rate_in_tenths(self.present, self.counted) if self.counted else None
+
+    @property
+    def rate_label(self) -> str:
+        return "—" if self.rate_tenths is None else format_tenths(self.rate_tenths) + "%"
+
+    @property
+    def online_without_approval(self) -> int:
+        return sum(1 for o in self.online if not o.approved)
+
+    def add(self, other: Figures) -> None:
+        self.cells += other.cells
+        self.compliant_cells += other.compliant_cells
+        for month in MONTHS:
+            self.regular_months[month] += other.regular_months[month]
+        for quarter in QUARTERS:
+            self.thematic_quarters[quarter] += other.thematic_quarters[quarter]
+        for name in (
+            "missing_months",
+            "missing_quarters",
+            "held",
+            "present",
+            "counted",
+            "criterion_met",
+            "blocked_votes",
+            "unsigned",
+            "overdue",
+            "signed_late",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.short += other.short
+        self.online += other.online
+
+
+@dataclass
+class Row:
+    organization: Organization
+    figures: Figures
+
+    @property
+    def is_cell(self) -> bool:
+        return self.organization.level == Level.CELL
+
+
+@dataclass
+class Dashboard:
+    organization: Organization
+    year: int
+    as_of: datetime.date
+    total: Figures
+    rows: list[Row]  # the organisation's direct children (or the cell itself)
+    cells: dict[int, Organization]
+
+    @property
+    def cell_ids_shown(self) -> list[int]:
+        return [row.organization.pk for row in self.rows if row.is_cell]
+
+
+def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime(year, 1, 1, tzinfo=zone),
+        datetime.datetime(year + 1, 1, 1, tzinfo=zone),
+    )
+
+
+def _on(day: object, start: str, end: str) -> Q:
+    """The member's period `start`..`end` (open-ended when `end` is empty) covers `day`."""
+    return Q(**{f"member__{start}__lte": day}) & (
+        Q(**{f"member__{end}__isnull": True}) | Q(**{f"member__{end}__gte": day})
+    )
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=True), default=False, output_field=BooleanField())
+
+
+@lru_cache(maxsize=4096)
+def _criterion(groups: tuple[tuple[bool, bool, bool, str, int], ...]) -> bool:
+    """R-Q1 for one meeting, decided by the charter engine on a roll rebuilt from counts.
+
+    `groups` are (home, exempt, suspended, status, count): who is counted is the engine's call
+    (`counts_for_attendance`), not ours. Cached: meetings share a handful of shapes.
+    """
+    roster: list[charter.RosterEntry] = []
+    attendance: dict[str, charter.Attendance] = {}
+    for home, exempt, suspended, status, count in groups:
+        for _ in range(count):
+            key = str(len(roster))
+            roster.append(
+                charter.RosterEntry(
+                    member_id=key,
+                    standing=charter.Standing.OFFICIAL,
+                    membership=charter.Membership.HOME if home else charter.Membership.TEMPORARY_IN,
+                    exempt=exempt,
+                    suspended=suspended,
+                )
+            )
+            attendance[key] = charter.Attendance(status)
+    return charter.attendance_criterion(tuple(roster), attendance).criterion_met
+
+
+@lru_cache(maxsize=4096)
+def _counted(home: bool, exempt: bool, suspended: bool) -> bool:
+    entry = charter.RosterEntry(
+        member_id="0",
+        standing=charter.Standing.OFFICIAL,
+        membership=charter.Membership.HOME if home else charter.Membership.TEMPORARY_IN,
+        exempt=exempt,
+        suspended=suspended,
+    )
+    return charter.attendance_criterion((entry,), {}).denominator == 1
+
+
+def signing_deadline(ended: datetime.datetime, days: int) -> datetime.date:
+    """The last local day on which the minutes count as signed on time."""
+    return timezone.localtime(ended).date() + datetime.timedelta(days=days)
+
+
+def cell_figures(
+    cells: dict[int, Organization],
+    root: Organization,
+    year: int,
+    as_of: datetime.date,
+) -> dict[int, Figures]:
+    """The figures of every cell in `cells` (all under `root`) for `year`, in four queries."""
+    policies = member_queries.effective_policies(root)
+    since, until = _year_bounds(year)
+    held = Meeting.objects.filter(
+        cell__path__startswith=root.path,
+        status__in=HELD_STATUSES,
+        starts_at__gte=since,
+        starts_at__lt=until,
+    )
+    signed_at = SignedDocument.objects.filter(
+        minutes__meeting=OuterRef("pk"), kind=DocumentKind.MINUTES, status=DocumentStatus.ARCHIVED
+    ).values("archived_at")[:1]
+    meetings = held.annotate(signed_at=Subquery(signed_at)).values_list(
+        "pk",
+        "cell_id",
+        "kind",
+        "mode",
+        "approval_number",
+        "approval_date",
+        "starts_at",
+        "started_at",
+        "ended_at",
+        "planned_minutes",
+        "signed_at",
+    )
+    day = TruncDate("meeting__starts_at")
+    roll = (
+        RollLine.objects.filter(meeting__in=held)
+        .annotate(
+            home=_flag(Q(member__home_cell=F("meeting__cell"))),
+            exempt=_flag(_on(day, "exempt_from", "exempt_until")),
+            suspended=_flag(_on(day, "suspended_from", "suspended_until")),
+        )
+        .values_list("meeting_id", "home", "exempt", "suspended", "status")
+        .annotate(n=Count("pk"))
+    )
+    rolls: dict[int, list[tuple[bool, bool, bool, str, int]]] = defaultdict(list)
+    for meeting_id, home, exempt, suspended, status, n in roll:
+        rolls[meeting_id].append((bool(home), bool(exempt), bool(suspended), status, n))
+    blocked = (
+        Vote.objects.filter(
+            meeting__in=held,
+            result__decision__status=str(charter.DecisionStatus.BLOCKED),
+            result__decision__reason=str(charter.DecisionReason.QUORUM_NOT_MET),
+        )
+        .values_list("meeting__cell_id")
+        .annotate(n=Count("pk"))
+    )
+
+    figures = {cell_id: Figures(cells=1) for cell_id in cells}
+    entries: dict[int, list[tuple[datetime.date, charter.MeetingKind]]] = defaultdict(list)
+    for cell_id, n in blocked:
+        if cell_id in figures:
+            figures[cell_id].blocked_votes = n
+    for row in meetings:
+        (pk, cell_id, kind, mode, number, approval_date, starts_at) = row[:7]
+        started_at, ended_at, planned, signed = row[7:]
+        if cell_id not in figures:
+            continue
+        f = figures[cell_id]
+        policy = policies[cell_id]
+        local_day = timezone.localtime(starts_at).date()
+        f.held += 1
+        if kind in charter.MeetingKind.__members__.values():
+            entries[cell_id].append((local_day, meeting_kind(kind)))
+        groups = tuple(rolls.get(pk, ()))
+        for home, exempt, suspended, status, n in groups:
+            if _counted(home, exempt, suspended):
+                f.counted += n
+                if status == charter.Attendance.PRESENT:
+                    f.present += n
+        if groups and _criterion(tuple(sorted(groups))):
+            f.criterion_met += 1
+        if started_at and ended_at and kind in charter.MeetingKind.__members__.values():
+            lasted = int((ended_at - started_at).total_seconds() // 60)
+            check = charter.check_duration(
+                meeting_kind(kind),
+                lasted,
+                minimums=charter.DurationMinimums(regular=policy.minimum_regular_minutes),
+            )
+            if not check.met:
+                f.short.append(ShortMeeting(pk, cell_id, local_day, lasted, check.minimum or 0))
+        if mode in ONLINE_MODES:
+            reference = Meeting(approval_number=number, approval_date=approval_date)
+            verdict = charter.may_hold_online(
+                charter.MeetingFormat(mode), reference.approval_reference
+            )
+            f.online.append(
+                OnlineMeeting(
+                    pk, cell_id, local_day, mode, reference.approval_reference, verdict.allowed
+                )
+            )
+        ended = ended_at or starts_at + datetime.timedelta(minutes=planned)
+        deadline = signing_deadline(ended, policy.minutes_signing_days)
+        if signed is None:
+            f.unsigned += 1
+            f.overdue += as_of > deadline
+        elif timezone.localtime(signed).date() > deadline:
+            f.signed_late += 1
+
+    for cell_id, f in figures.items():
+        compliance = charter.yearly_compliance(year, entries[cell_id], as_of=as_of)
+        f.explanation = compliance.explanation
+        f.compliant_cells = int(compliance.compliant)
+        f.missing_months = len(compliance.missing_months)
+        f.missing_quarters = len(compliance.missing_quarters)
+        for day, kind in entries[cell_id]:
+            if kind == charter.MeetingKind.REGULAR:
+                f.regular_months[day.month] = 1
+            elif kind == charter.MeetingKind.THEMATIC:
+                f.thematic_quarters[quarter_of(day.month)] = 1
+    return figures
+
+
+def dashboard(organization: Organization, year: int, as_of: datetime.date) -> Dashboard:
+    """The organisation's subtree: a row per direct child (a cell, or its cells added up)."""
+    subtree = list(member_queries.subtree(organization).only("pk", "name", "level", "path"))
+    cells = {o.pk: o for o in subtree if o.level == Level.CELL}
+    per_cell = cell_figures(cells, organization, year, as_of)
+    depth = len(organization.path)
+    children = [o for o in subtree if len(o.path) == depth + PATH_STEP]
+    if organization.level == Level.CELL:
+        children = [organization]
+    by_child: dict[str, Figures] = {child.path: Figures() for child in children}
+    total = Figures()
+    for cell_id, f in per_cell.items():
+        total.add(f)
+        prefix = cells[cell_id].path[: depth + PATH_STEP]
+        if organization.level == Level.CELL:
+            prefix = organization.path
+        if prefix in by_child:
+            by_child[prefix].add(f)
+    rows = [Row(child, by_child[child.path]) for child in children]
+    for row in rows:
+        if row.is_cell and row.organization.pk in per_cell:
+            row.figures.explanation = per_cell[row.organization.pk].explanation
+    return Dashboard(organization, year, as_of, total, rows, cells)
