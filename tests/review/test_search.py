@@ -11,7 +11,9 @@ pytestmark = pytest.mark.integration
 
 
 def test_normalise_drops_diacritics_and_the_d_with_stroke():
-    assert normalise("Biên bản họp Chi bộ ĐẢNG ủy đồng chí") == "bien ban hop chi bo dang uy dong chi"
+    text = "Biên bản họp Chi bộ ĐẢNG ủy đồng chí"
+
+    assert normalise(text) == "bien ban hop chi bo dang uy dong chi"
 
 
 @pytest.fixture
