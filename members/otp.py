@@ -30,7 +30,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from members.models import User
 
 # Reached without signing in at all.
-PUBLIC_VIEW_NAMES = frozenset({"members:login", "set_language", "health"})
+# The verification page of signed documents is public: it shows identity, signatures and hash,
+# never the content (minutes/views/verification.py).
+PUBLIC_VIEW_NAMES = frozenset(
+    {"members:login", "set_language", "health", "minutes:verify", "minutes:verify_code"}
+)
 # Reached after the password, before the second factor.
 SECOND_FACTOR_VIEW_NAMES = frozenset(
     {"members:second_factor", "members:enrol", "members:verify", "members:logout"}

@@ -460,3 +460,22 @@ class ResolutionDocument:
     recipients: tuple[str, ...]
     secretary: Person
     integrity: Integrity
+
+
+@dataclass(frozen=True, slots=True)
+class AddendumDocument:
+    """A signed correction of archived minutes (biên bản đính chính): a signed PDF is never
+    changed, so an error found later is corrected by this document, signed by the same chair
+    and recorder, which names the corrected document by its id."""
+
+    header: DocumentHeader
+    meeting_date: datetime.date
+    corrected_document_id: str
+    paragraphs: tuple[str, ...]
+    chair: Person
+    recorder: Person
+    integrity: Integrity
+
+    @property
+    def title(self) -> str:
+        return f"Đính chính biên bản sinh hoạt chi bộ ngày {self.meeting_date:%d/%m/%Y}"

@@ -68,6 +68,25 @@ class Edits:
             quality_notes=data.get("quality_notes", ""),
         )
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "content_summary": self.content_summary,
+            "item_summaries": {str(k): v for k, v in self.item_summaries.items() if v},
+            "conclusion": self.conclusion,
+            "assignments": [
+                {
+                    "assignee": a.assignee,
+                    "task": a.task,
+                    "deadline": a.deadline.isoformat() if a.deadline else "",
+                }
+                for a in self.assignments
+            ],
+            "quality_grade": self.quality_grade,
+            "quality_score": self.quality_score,
+            "quality_notes": self.quality_notes,
+        }
+
 
 def _paragraphs(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in text.split("\n") if p.strip())
@@ -229,20 +248,12 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
             )
         )
     day = meeting.local_day
-    superior = meeting.cell.parent
-    effective = member_queries.effective_policy(meeting.cell)
     kind = doc.MinutesKind(meeting.kind)
     minimum = charter.minimum_duration(
         meeting_kind(meeting.kind), minimums=duration_minimums_for(meeting.cell)
     )
     return doc.MinutesDocument(
-        header=doc.DocumentHeader(
-            superior_name=superior.name.upper() if superior else "",
-            cell_name=meeting.cell.name.upper(),
-            place_name=effective.place_name or "",
-            date=day,
-            number=edits.number,
-        ),
+        header=_header(meeting, edits.number),
         kind=kind,
         title=doc.minutes_title(kind, day, meeting.title),
         setting=doc.Setting(
@@ -274,5 +285,92 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
             if read_back
             else doc.ReadBack(),
         ),
+        integrity=integrity,
+    )
+
+
+# --- Documents issued from archived minutes -----------------------------------------------------
+
+
+def _header(meeting: Meeting, number: str = "") -> doc.DocumentHeader:
+    superior = meeting.cell.parent
+    return doc.DocumentHeader(
+        superior_name=superior.name.upper() if superior else "",
+        cell_name=meeting.cell.name.upper(),
+        place_name=member_queries.effective_policy(meeting.cell).place_name or "",
+        date=meeting.local_day,
+        number=number,
+    )
+
+
+def draft_extract(
+    minutes: doc.MinutesDocument,
+    meeting: Meeting,
+    item_position: int,
+    secretary: doc.Person,
+    integrity: doc.Integrity,
+) -> doc.ExtractDocument:
+    """Trích biên bản: the attendance and one item (1-based position) of the same minutes."""
+    item = minutes.items[item_position - 1]
+    return doc.ExtractDocument(
+        header=minutes.header,
+        meeting_date=meeting.local_day,
+        subject=item.title[0].lower() + item.title[1:],
+        attendance=minutes.attendance,
+        item=item,
+        secretary=secretary,
+        integrity=integrity,
+    )
+
+
+def draft_resolution(
+    minutes: doc.MinutesDocument,
+    meeting: Meeting,
+    *,
+    number: str,
+    resolutions: tuple[str, ...],
+    grounds: tuple[str, ...],
+    recipients: tuple[str, ...],
+    secretary: doc.Person,
+    integrity: doc.Integrity,
+) -> doc.ResolutionDocument:
+    """Nghị quyết: adopted by the meeting's conclusion vote (R-V3), which must have passed."""
+    adoption = minutes.conclusion.vote
+    if adoption is None or not adoption.passed:
+        raise ValueError("the meeting adopted no resolution")
+    day = meeting.local_day
+    attendance = minutes.attendance
+    return doc.ResolutionDocument(
+        header=_header(meeting, number),
+        subtitle=f"Sinh hoạt chi bộ tháng {day.month:02d} năm {day.year}",
+        grounds=grounds,
+        meeting_date=day,
+        cell_name=meeting.cell.name,
+        present=attendance.present - attendance.present_temporary,
+        total=attendance.total,
+        vote_base=attendance.vote_base,
+        resolutions=resolutions,
+        adoption=adoption,
+        recipients=recipients,
+        secretary=secretary,
+        integrity=integrity,
+    )
+
+
+def draft_addendum(
+    minutes: doc.MinutesDocument,
+    meeting: Meeting,
+    *,
+    corrected_document_id: str,
+    text: str,
+    integrity: doc.Integrity,
+) -> doc.AddendumDocument:
+    return doc.AddendumDocument(
+        header=minutes.header,
+        meeting_date=meeting.local_day,
+        corrected_document_id=corrected_document_id,
+        paragraphs=_paragraphs(text),
+        chair=minutes.attendance.chair,
+        recorder=minutes.attendance.recorder,
         integrity=integrity,
     )

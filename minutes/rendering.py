@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from html import unescape
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -20,10 +22,12 @@ from urllib.parse import unquote, urlsplit
 import segno
 import weasyprint
 from django.template.loader import render_to_string
+from django.utils.html import strip_tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from minutes.document import (
+    AddendumDocument,
     ExtractDocument,
     Integrity,
     MinutesDocument,
@@ -114,6 +118,50 @@ def render_resolution(document: ResolutionDocument) -> RenderedPdf:
     )
 
 
+def render_addendum(document: AddendumDocument) -> RenderedPdf:
+    return _render(
+        "minutes/pdf/addendum.html",
+        {"document": document, "meeting_date": document.meeting_date.strftime("%d/%m/%Y")},
+        document=document,
+        pdf_title=document.title,
+        created=_moment(document.header.date),
+    )
+
+
+AnyDocument = MinutesDocument | ExtractDocument | ResolutionDocument | AddendumDocument
+
+
+def render_document(document: AnyDocument) -> RenderedPdf:
+    """Renders any of the four documents with its own template."""
+    if isinstance(document, MinutesDocument):
+        return render_minutes(document)
+    if isinstance(document, ExtractDocument):
+        return render_extract(document)
+    if isinstance(document, ResolutionDocument):
+        return render_resolution(document)
+    return render_addendum(document)
+
+
+def document_text(document: AnyDocument) -> str:
+    """The document's words as printed, one block per line, for full-text search."""
+    template = {
+        MinutesDocument: "minutes/pdf/minutes.html",
+        ExtractDocument: "minutes/pdf/extract.html",
+        ResolutionDocument: "minutes/pdf/resolution.html",
+        AddendumDocument: "minutes/pdf/addendum.html",
+    }[type(document)]
+    context: dict[str, Any] = {"document": document}
+    if isinstance(document, MinutesDocument):
+        context = _minutes_context(document)
+    elif not isinstance(document, ExtractDocument):
+        context["meeting_date"] = document.meeting_date.strftime("%d/%m/%Y")
+    html = _html(template, context, document, "", "")
+    body = html.split("<body", 1)[-1]
+    text = strip_tags(re.sub(r"<(br|/p|/div|/li|/h\d|/tr)\b[^>]*>", "\n", body.split(">", 1)[-1]))
+    lines = (" ".join(line.split()) for line in unescape(text).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def minutes_html(document: MinutesDocument) -> str:
     """The HTML that `render_minutes` lays out (for tests and previews)."""
     return _html("minutes/pdf/minutes.html", _minutes_context(document), document, "", "")
@@ -150,7 +198,7 @@ def _moment(value: datetime.date | datetime.datetime) -> str:
 def _html(
     template: str,
     context: dict[str, Any],
-    document: MinutesDocument | ExtractDocument | ResolutionDocument,
+    document: AnyDocument,
     pdf_title: str,
     created: str,
 ) -> str:
@@ -172,7 +220,7 @@ def _render(
     template: str,
     context: dict[str, Any],
     *,
-    document: MinutesDocument | ExtractDocument | ResolutionDocument,
+    document: AnyDocument,
     pdf_title: str,
     created: str,
 ) -> RenderedPdf:

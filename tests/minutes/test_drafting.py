@@ -5,68 +5,14 @@ import uuid
 import pytest
 
 from meetings import events
-from meetings.services import attendance, room, speaking, voting
 from minutes import document as doc
 from minutes import rendering
 from minutes.drafting import Edits, draft_minutes
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.conftest import poppler
+from tests.minutes.flow import run_meeting
 
 pytestmark = pytest.mark.integration
-
-
-def run_meeting(scene):
-    """Start; everyone but one official joins; one is marked absent with a reason; a speech, a
-    passing resolution, a failing admission, a read-back approval; end."""
-    meeting, chair = scene.meeting, scene.chair.user
-    room.start_meeting(meeting_id=meeting.pk, actor=chair)
-    for member in [
-        scene.chair,
-        scene.recorder,
-        scene.officials[0],
-        scene.officials[1],
-        scene.probationary,
-    ]:
-        attendance.join(meeting_id=meeting.pk, actor=member.user, connection=f"c{member.pk}")
-    attendance.mark(
-        meeting_id=meeting.pk,
-        actor=chair,
-        member_id=scene.officials[2].pk,
-        status="absent_with_reason",
-        reason="Đi công tác",
-    )
-    room.open_item(meeting_id=meeting.pk, actor=chair, item_id=scene.items[0].pk)
-    request = speaking.request_floor(
-        meeting_id=meeting.pk, actor=scene.officials[0].user, kind="regular"
-    )
-    turn = speaking.grant_floor(meeting_id=meeting.pk, actor=chair, request_id=request["request"])
-    speaking.note_turn(
-        meeting_id=meeting.pk,
-        actor=scene.recorder.user,
-        turn_id=turn["turn"],
-        text="Đề nghị tăng cường sinh hoạt chuyên đề.",
-    )
-    voters = [scene.chair, scene.recorder, scene.officials[0], scene.officials[1]]
-    for index, kind, question, choices in [
-        (1, "admission", "Kết nạp quần chúng Phạm Văn A", ["yes", "yes", "no", "no"]),
-        (2, "resolution", "Thông qua nghị quyết tháng", ["yes", "yes", "yes", "abstain"]),
-        (2, "minutes_approval", "Thông qua biên bản", ["yes", "yes", "yes", "yes"]),
-    ]:
-        if index != 2 or kind == "resolution":
-            room.open_item(meeting_id=meeting.pk, actor=chair, item_id=scene.items[index].pk)
-        vote = voting.open_vote(meeting_id=meeting.pk, actor=chair, kind=kind, question=question)
-        for member, choice in zip(voters, choices, strict=True):
-            voting.cast_ballot(
-                meeting_id=meeting.pk,
-                actor=member.user,
-                vote_id=vote["vote"],
-                ballot_id=str(uuid.uuid4()),
-                choice=choice,
-            )
-        voting.close_vote(meeting_id=meeting.pk, actor=chair, vote_id=vote["vote"])
-    room.end_meeting(meeting_id=meeting.pk, actor=chair)
-    meeting.refresh_from_db()
-    return meeting
 
 
 @pytest.fixture

@@ -1,0 +1,323 @@
+"""The minutes of a meeting: the draft (chair and recorder), approval, the documents issued
+from it, their rendering progress, signing with a fresh one-time code and downloads."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings import access as meeting_access
+from meetings.enums import MeetingStatus
+from meetings.errors import RuleViolation
+from meetings.forms import show_violation
+from members import access as member_access
+from minutes import access, rendering, services
+from minutes.drafting import Edits, draft_minutes
+from minutes.forms import EditsForm, IssueForm, SignForm
+from minutes.models import (
+    DocumentKind,
+    DocumentStatus,
+    MinutesStatus,
+    RenderState,
+    SignedDocument,
+)
+
+EDITABLE_MEETING = (MeetingStatus.IN_PROGRESS, MeetingStatus.ENDED)
+
+
+def minutes_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_access.access_meeting(request.user, meeting_id)
+    minutes = access.minutes_of(meeting)
+    may_draft = access.may_read_draft(request.user, meeting)
+    roles = services.writer_roles(request.user, meeting)
+    documents = list(
+        SignedDocument.objects.filter(minutes=minutes)
+        .prefetch_related("signatures")
+        .order_by("created_at", "pk")
+        if minutes
+        else []
+    )
+    if not may_draft:
+        documents = [d for d in documents if d.is_archived]
+    vote = services.read_back_vote(meeting) if meeting.status == MeetingStatus.ENDED else None
+    archived = any(d.kind == DocumentKind.MINUTES and d.is_archived for d in documents)
+    return render(
+        request,
+        "minutes/detail.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "documents": documents,
+            "may_draft": may_draft,
+            "roles": roles,
+            "may_edit": bool(roles)
+            and meeting.status in EDITABLE_MEETING
+            and (minutes is None or minutes.status == MinutesStatus.DRAFT),
+            "may_approve": bool(roles)
+            and meeting.status == MeetingStatus.ENDED
+            and minutes is not None
+            and minutes.status == MinutesStatus.DRAFT
+            and minutes.version > 0,
+            "read_back": vote,
+            "read_back_passed": vote is not None and services.read_back_passed(vote),
+            "issue_form": IssueForm(items=meeting.agenda_items.order_by("position"))
+            if archived and may_draft
+            else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def minutes_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_access.access_meeting(request.user, meeting_id)
+    if not services.writer_roles(request.user, meeting):
+        raise PermissionDenied
+    try:
+        minutes = services.open_minutes(actor=request.user, meeting=meeting)
+    except RuleViolation as error:
+        messages.error(request, error.message)
+        return redirect("meetings:detail", meeting.pk)
+    if not minutes.is_editable or meeting.status not in EDITABLE_MEETING:
+        messages.info(request, _("Biên bản đã được thông qua, không sửa được nữa."))
+        return redirect("minutes:detail", meeting.pk)
+    items = list(meeting.agenda_items.order_by("position"))
+    if request.method == "POST":
+        form = EditsForm(request.POST, items=items)
+        if form.is_valid():
+            try:
+                minutes = services.save_edits(
+                    actor=request.user,
+                    meeting=meeting,
+                    edits=form.edits(),
+                    based_on_version=form.cleaned_data["based_on_version"],
+                )
+            except RuleViolation as error:
+                show_violation(form, error)
+            else:
+                messages.success(
+                    request, _("Đã lưu phiên bản %(n)s của biên bản.") % {"n": minutes.version}
+                )
+                return redirect("minutes:edit", meeting.pk)
+    else:
+        form = EditsForm(
+            initial=EditsForm.initial_from(Edits.from_json(minutes.edits), minutes.version),
+            items=items,
+        )
+    return render(
+        request,
+        "minutes/edit.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "form": form,
+            "versions": minutes.versions.select_related("author").order_by("-number")[:20],
+        },
+    )
+
+
+@require_GET
+def minutes_preview(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The PDF's HTML with the words saved so far (the last version), shown in the page."""
+    meeting = access.access_meeting_for_draft(request.user, meeting_id)
+    minutes = access.minutes_of(meeting)
+    if minutes is None or meeting.status not in (*EDITABLE_MEETING, *services.AFTER_APPROVAL):
+        raise Http404
+    value = draft_minutes(meeting, Edits.from_json(minutes.edits), services.preview_integrity())
+    html = rendering.minutes_html(value)
+    body = re.search(r"<body[^>]*>(.*)</body>", html, re.DOTALL)
+    return render(
+        request,
+        "minutes/preview.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            # Our own template's output, every value escaped by it.
+            "preview": mark_safe(body.group(1) if body else ""),  # noqa: S308
+        },
+    )
+
+
+@require_POST
+def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_access.access_meeting(request.user, meeting_id)
+    if not services.writer_roles(request.user, meeting):
+        raise PermissionDenied
+    try:
+        minutes = services.approve(actor=request.user, meeting=meeting)
+    except RuleViolation as error:
+        messages.error(request, error.message)
+        return redirect("minutes:detail", meeting.pk)
+    if minutes.status == MinutesStatus.APPROVED:
+        messages.success(request, _("Biên bản đã được thông qua; đang tạo tệp PDF để ký."))
+        document = minutes.documents.get(kind=DocumentKind.MINUTES)
+        return redirect("minutes:document", document.pk)
+    messages.success(
+        request,
+        _("Đồng chí đã thông qua biên bản; chờ đồng chí %(other)s thông qua.")
+        % {
+            "other": (
+                meeting.recorder if minutes.recorder_approved_by_id is None else meeting.chair
+            ).full_name
+        },
+    )
+    return redirect("minutes:detail", meeting.pk)
+
+
+@require_POST
+def document_issue(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = access.access_meeting_for_draft(request.user, meeting_id)
+    form = IssueForm(request.POST, items=meeting.agenda_items.order_by("position"))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("minutes:detail", meeting.pk)
+    data = form.cleaned_data
+    try:
+        if data["kind"] == DocumentKind.EXTRACT:
+            document = services.issue_extract(
+                actor=request.user, meeting=meeting, item=data["item"]
+            )
+        elif data["kind"] == DocumentKind.RESOLUTION:
+            document = services.issue_resolution(
+                actor=request.user,
+                meeting=meeting,
+                resolutions=data["resolutions"].splitlines(),
+                number=data["number"],
+            )
+        else:
+            document = services.issue_addendum(
+                actor=request.user, meeting=meeting, text=data["text"]
+            )
+    except RuleViolation as error:
+        messages.error(request, error.message)
+        return redirect("minutes:detail", meeting.pk)
+    messages.success(request, _("Đang tạo tệp PDF của văn bản."))
+    return redirect("minutes:document", document.pk)
+
+
+def _progress(document: SignedDocument) -> dict[str, object]:
+    return {
+        "state": document.render_state,
+        "status": document.status,
+        "label": document.get_render_state_display(),
+        "error": document.render_error if document.render_state == RenderState.FAILED else "",
+        "done": document.render_state in (RenderState.SUCCEEDED, RenderState.FAILED),
+    }
+
+
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = access.access_document(request.user, document_id)
+    meeting = document.minutes.meeting
+    may_draft = access.may_read_draft(request.user, meeting)
+    if not document.is_archived and not may_draft:
+        raise PermissionDenied
+    role = (
+        services.next_role(document)
+        if document.status == DocumentStatus.AWAITING_SIGNATURES
+        else None
+    )
+    signer = services.expected_signer(document, role) if role else None
+    member = member_access.member_of(request.user)
+    return render(
+        request,
+        "minutes/document.html",
+        {
+            "meeting": meeting,
+            "document": document,
+            "signatures": document.signatures.select_related("signer").order_by("signed_at"),
+            "next_role": role,
+            "next_signer": signer,
+            "my_turn": signer is not None and member is not None and signer.pk == member.pk,
+            "sign_form": SignForm(),
+            "progress": _progress(document),
+            "may_retry": may_draft and document.render_state == RenderState.FAILED,
+            "verification_url": services.verification_url(document),
+            "addenda": document.addenda.filter(status=DocumentStatus.ARCHIVED),
+        },
+    )
+
+
+@require_GET
+def document_progress(request: HttpRequest, document_id: int) -> JsonResponse:
+    """Polled by the document page while the PDF is being made."""
+    document = access.access_document(request.user, document_id)
+    if not document.is_archived and not access.may_read_draft(
+        request.user, document.minutes.meeting
+    ):
+        raise PermissionDenied
+    return JsonResponse(_progress(document))
+
+
+@require_POST
+def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = access.access_document(request.user, document_id)
+    if not access.may_read_draft(request.user, document.minutes.meeting):
+        raise PermissionDenied
+    form = SignForm(request.POST)
+    if form.is_valid():
+        try:
+            document = services.sign_document(
+                actor=request.user, document=document, code=form.cleaned_data["code"]
+            )
+        except RuleViolation as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Đã ký số. Văn bản đã đủ chữ ký và được lưu trữ.")
+                if document.is_archived
+                else _("Đã ký số; chờ người ký tiếp theo."),
+            )
+    else:
+        messages.error(request, _("Nhập mã xác thực 6 chữ số."))
+    return redirect("minutes:document", document.pk)
+
+
+@require_POST
+def document_retry(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = access.access_document(request.user, document_id)
+    if not access.may_read_draft(request.user, document.minutes.meeting):
+        raise PermissionDenied
+    try:
+        services.retry_render(actor=request.user, document=document)
+    except RuleViolation as error:
+        messages.error(request, error.message)
+    return redirect("minutes:document", document.pk)
+
+
+@require_GET
+def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The signed file once archived; the unsigned or partly signed one to its signers."""
+    document = access.access_document(request.user, document_id)
+    if not access.may_download(request.user, document):
+        raise PermissionDenied
+    content = document.signed_pdf or document.rendered_pdf
+    if content is None:
+        raise Http404
+    response = HttpResponse(bytes(content), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=download_name(document)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def download_name(document: SignedDocument) -> str:
+    meeting = document.minutes.meeting
+    kind = {
+        DocumentKind.MINUTES: "bien-ban",
+        DocumentKind.EXTRACT: "trich-bien-ban",
+        DocumentKind.RESOLUTION: "nghi-quyet",
+        DocumentKind.ADDENDUM: "dinh-chinh",
+    }[DocumentKind(document.kind)]
+    state = "" if document.is_archived else "-chua-ky-du"
+    return f"{kind}-{meeting.local_day:%Y-%m-%d}-{document.verification_code}{state}.pdf"

@@ -1,0 +1,112 @@
+"""The public verification page: anyone holding the paper (its QR code or short code) or a PDF
+file may check it without signing in.
+
+What an anonymous visitor sees: the document's identity (kind, cell, meeting date, document
+id), its signatures (signer, time, intact, trusted), the archived file's SHA-256 and whether an
+uploaded file matches it. Never the content: the archived file itself is downloadable only by
+those who see the cell (minutes.access).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from minutes import access
+from minutes.authority import trusted_authorities
+from minutes.forms import CodeForm, UploadForm
+from minutes.models import SignedDocument
+from minutes.verification import VerificationReport, verify_pdf
+
+
+def identify(pdf: bytes) -> SignedDocument | None:
+    """The archived document a file claims to be: same SHA-256, else the document id that the
+    renderer writes as the file's /ID (kept through incremental updates)."""
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    archived = SignedDocument.objects.archived()
+    match = archived.filter(sha256=sha256).first()
+    if match is not None:
+        return match
+    try:
+        identifier = PdfFileReader(io.BytesIO(pdf), strict=False).trailer_view["/ID"][0]
+        text = bytes(identifier).decode("ascii")
+    except Exception:
+        return None
+    return archived.filter(document_id=text).first() if _is_uuid(text) else None
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _report_for(pdf: bytes, document: SignedDocument | None) -> VerificationReport:
+    return verify_pdf(
+        pdf,
+        trusted=trusted_authorities(),
+        archived_sha256=document.sha256 if document is not None else None,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Look up a short code, or upload a PDF and check its signatures against the archive."""
+    code_form = CodeForm(request.GET or None)
+    if request.GET and code_form.is_valid():
+        code = code_form.cleaned_data["code"].strip().upper()
+        return redirect("minutes:verify_code", code)
+    upload_form = UploadForm(request.POST or None, request.FILES or None)
+    report = document = None
+    if request.method == "POST" and upload_form.is_valid():
+        pdf = upload_form.cleaned_data["file"]
+        document = identify(pdf)
+        report = _report_for(pdf, document)
+    return render(
+        request,
+        "minutes/verify.html",
+        {
+            "code_form": code_form,
+            "upload_form": upload_form,
+            "report": report,
+            "document": document,
+            "may_open": document is not None and access.may_open_archive(request.user, document),
+        },
+        status=400 if request.method == "POST" and not upload_form.is_valid() else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify_code(request: HttpRequest, code: str) -> HttpResponse:
+    """The QR code's link: the archive's record of one document; a file may be compared to it."""
+    document = access.document_by_code(code)
+    upload_form = UploadForm(request.POST or None, request.FILES or None)
+    uploaded = None
+    if request.method == "POST" and upload_form.is_valid():
+        uploaded = _report_for(upload_form.cleaned_data["file"], document)
+    report = (
+        _report_for(bytes(document.signed_pdf), document)
+        if document.is_archived and document.signed_pdf
+        else None
+    )
+    return render(
+        request,
+        "minutes/verify_code.html",
+        {
+            "document": document,
+            "meeting": document.minutes.meeting,
+            "report": report,
+            "uploaded": uploaded,
+            "upload_form": upload_form,
+            "may_open": access.may_open_archive(request.user, document),
+        },
+        status=400 if request.method == "POST" and not upload_form.is_valid() else 200,
+    )
