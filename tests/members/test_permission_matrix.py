@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import sign_in_verified
 from tests.meetings import scenes
+from tests.minutes import scenes as minutes_scenes
 
 pytestmark = pytest.mark.integration
 
@@ -138,6 +139,14 @@ MEETING_ROWS = [
         cell_members_only(REDIRECT, manage=True),
         method="post",
     ),
+    # Ratifying elections: reviewers with a seat above cells; each election only from above it.
+    Row("meetings:ratifications", expected=everyone(GONE, reviewer=OK, sibling_reviewer=OK)),
+    Row(
+        "meetings:ratify",
+        lambda t: [scenes.tree_election(t).pk],
+        everyone(GONE, reviewer=OK),
+        method="post",
+    ),
     Row("meetings:notifications", expected=everyone(OK)),
     Row(
         "meetings:notification_open",
@@ -164,6 +173,65 @@ REVIEW_ROWS = [
     ),
     Row("review:organization_reads", _administered, everyone(GONE, reviewer=OK)),
     Row("review:cell_reads", lambda t: [t.cell.pk], cell_members_only(manage=True)),
+]
+
+# Minutes: a held meeting of the tree's cell whose secretary chaired and recorded
+# (tests/minutes/scenes.py). The draft is the chair's and recorder's; whoever sees the meeting
+# sees the archived documents; the verification pages are public.
+MINUTES_ROWS = [
+    Row(
+        "minutes:detail",
+        lambda t: [minutes_scenes.tree_ended_meeting(t).pk],
+        cell_members_only(),
+    ),
+    Row(
+        "minutes:edit",
+        lambda t: [minutes_scenes.tree_ended_meeting(t).pk],
+        cell_members_only(manage=True),
+    ),
+    # The secretary saves an empty form: a new version, then the edit page again.
+    Row(
+        "minutes:edit",
+        lambda t: [minutes_scenes.tree_ended_meeting(t).pk],
+        cell_members_only(manage=True),
+        method="post",
+    ),
+    Row(
+        "minutes:preview",
+        lambda t: [minutes_scenes.tree_archived_meeting(t).pk],
+        cell_members_only(manage=True),
+    ),
+    Row(
+        "minutes:approve",
+        lambda t: [minutes_scenes.tree_archived_meeting(t).pk],
+        cell_members_only(REDIRECT, manage=True),
+        method="post",
+    ),
+    Row(
+        "minutes:issue",
+        lambda t: [minutes_scenes.tree_archived_meeting(t).pk],
+        cell_members_only(REDIRECT, manage=True),
+        method="post",
+    ),
+    *(
+        Row(name, lambda t: [minutes_scenes.tree_minutes_document(t).pk], cell_members_only())
+        for name in ("minutes:document", "minutes:progress", "minutes:download")
+    ),
+    *(
+        Row(
+            name,
+            lambda t: [minutes_scenes.tree_minutes_document(t).pk],
+            cell_members_only(REDIRECT, manage=True),
+            method="post",
+        )
+        for name in ("minutes:sign", "minutes:retry")
+    ),
+    Row("minutes:verify", expected=dict.fromkeys(ROLES, OK)),
+    Row(
+        "minutes:verify_code",
+        lambda t: [minutes_scenes.tree_minutes_document(t).verification_code],
+        dict.fromkeys(ROLES, OK),
+    ),
 ]
 
 
@@ -204,6 +272,7 @@ ROWS = [
     ),
     *MEETING_ROWS,
     *REVIEW_ROWS,
+    *MINUTES_ROWS,
 ]
 
 
