@@ -15,9 +15,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from meetings import events, protocol
-from meetings.access import access_meeting
+from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
-from meetings.room import room_state
+from meetings.models import Meeting
+from meetings.room import head_of, room_state
 from meetings.services import attendance
 from meetings.services.room import participant
 from members.consumers import CLOSE_UNVERIFIED
@@ -30,6 +31,18 @@ CLOSE_NOT_FOUND = 4404
 # lets a server close only with 1000 or 3000-4999, so RFC 6455's 1012 is not available.
 CLOSE_RESYNC = 4503
 LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 2.0  # seconds between tries while Redis is down
+# Commands waiting for their turn on one connection; beyond this a command is refused `busy`
+# at once (a page sends one at a time; only a runaway client gets here).
+MAX_PENDING_COMMANDS = 32
+
+
+def server_error(message_id: str) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "id": message_id,
+        "code": "server_error",
+        "message": _("Máy chủ gặp lỗi khi xử lý yêu cầu; dữ liệu đã có không bị mất. Hãy thử lại."),
+    }
 
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
@@ -43,13 +56,20 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.base_send = send
         self.accepted = False
         self.resync: asyncio.Task[None] | None = None
+        # Commands run one after another in their own task, so that while one waits for the
+        # database this connection keeps taking events off the channel layer. (Handled inside
+        # the dispatch loop, a burst of ballots stopped every connection from reading, events
+        # piled up past the layer's capacity and the last ones were dropped for everyone.)
+        self.commands: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.worker: asyncio.Task[None] | None = None
         try:
             await await_many_dispatch([receive, self._layer_receive], self.dispatch)
         except StopConsumer:
             pass
         finally:
-            if self.resync is not None:
-                self.resync.cancel()
+            for task in (self.resync, self.worker):
+                if task is not None:
+                    task.cancel()
 
     async def _layer_receive(self) -> Any:
         """The next message from the channel layer for this connection.
@@ -104,6 +124,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         self.accepted = True
         await self.send_json(hello)
+        self.worker = asyncio.create_task(self._work())
         await database_sync_to_async(attendance.join)(
             meeting_id=self.meeting_id, actor=self.user, connection=self.channel_name
         )
@@ -111,11 +132,11 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     def _hello(self) -> dict[str, Any]:
         meeting = access_meeting(self.user, self.meeting_id)
         who = participant(meeting, self.user)
-        state = room_state(meeting, who.member)
+        self.member = who.member
         return {
             "type": "hello",
             "meeting": meeting.pk,
-            "seq": state["seq"],
+            "seq": head_of(meeting.pk)[0],
             "you": {"member": who.member.pk if who.member else None, "roles": who.roles},
         }
 
@@ -133,9 +154,30 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
             message = protocol.parse(text_data)
-            await self.send_json(await database_sync_to_async(self._handle)(message))
         except protocol.ProtocolError as error:
             await self.send_json(error.frame())
+            return
+        if self.commands.qsize() >= MAX_PENDING_COMMANDS:
+            await self.send_json(
+                protocol.ProtocolError(
+                    "busy",
+                    _("Quá nhiều yêu cầu đang chờ xử lý; hãy đợi giây lát rồi gửi lại."),
+                    message_id=message["id"],
+                ).frame()
+            )
+            return
+        self.commands.put_nowait(message)
+
+    async def _work(self) -> None:
+        """Answers the connection's commands in the order they came."""
+        while True:
+            message = await self.commands.get()
+            try:
+                frame = await database_sync_to_async(self._handle)(message)
+            except Exception:
+                logger.exception("live room command %s failed", message["type"])
+                frame = server_error(message["id"])
+            await self.send_json(frame)
 
     def _handle(self, message: dict[str, Any]) -> dict[str, Any]:
         message_id = message["id"]
@@ -150,8 +192,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             return {"type": "ack", "id": message_id, "result": {}}
         try:
             if message["type"] == "snapshot":
-                meeting = access_meeting(self.user, self.meeting_id)
-                state = room_state(meeting, participant(meeting, self.user).member)
+                # Still allowed to see the meeting (the read itself was logged at connect).
+                meeting = visible_meetings(self.user).select_related("cell").get(pk=self.meeting_id)
+                state = room_state(meeting, self.member)
                 return {"type": "snapshot", "id": message_id, "seq": state["seq"], "state": state}
             service, kwargs = protocol.arguments(message)
             result = service(meeting_id=self.meeting_id, actor=self.user, **kwargs)
@@ -165,7 +208,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 "message": violation.message,
             }
             return frame | ({"field": violation.field} if violation.field else {})
-        except Http404:
+        except (Http404, Meeting.DoesNotExist):
             return {
                 "type": "error",
                 "id": message_id,
@@ -175,14 +218,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         except Exception:
             # Never a dropped connection: the client is told, the log keeps the details.
             logger.exception("live room command %s failed", message["type"])
-            return {
-                "type": "error",
-                "id": message_id,
-                "code": "server_error",
-                "message": _(
-                    "Máy chủ gặp lỗi khi xử lý yêu cầu; dữ liệu đã có không bị mất. Hãy thử lại."
-                ),
-            }
+            return server_error(message_id)
         return {"type": "ack", "id": message_id, "result": result}
 
     async def meeting_event(self, message: dict[str, Any]) -> None:

@@ -357,3 +357,23 @@ class AbsenceDecisionForm(forms.Form):
         widget=forms.HiddenInput,
     )
     note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+
+
+class RatificationForm(forms.Form):
+    """The superior committee's decision ratifying an election (chuẩn y)."""
+
+    decision_number = forms.CharField(
+        label=_("Số quyết định chuẩn y"),
+        max_length=100,
+        help_text=_("Ví dụ 125-QĐ/ĐU."),
+        error_messages={"required": _("Hãy ghi số quyết định chuẩn y.")},
+    )
+    decided_on = forms.DateField(
+        label=_("Ngày quyết định"),
+        widget=DATE_WIDGET,
+        help_text=DATE_HELP,
+        error_messages={
+            "required": _("Hãy ghi ngày quyết định."),
+            "invalid": _("Ngày không hợp lệ; hãy ghi theo ngày/tháng/năm."),
+        },
+    )

@@ -6,11 +6,10 @@ It is built with a fixed number of queries whatever the size of the meeting.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict
 from typing import Any
-
-from django.db.models import Max
-from django.utils import timezone
 
 from meetings import charter
 from meetings.charter import speaking
@@ -27,7 +26,7 @@ from meetings.models import (
     Vote,
 )
 from meetings.models.speaking import FloorRequestStatus
-from meetings.models.voting import VoteStatus
+from meetings.models.voting import VoteMethod, VoteStatus
 from meetings.snapshots import (
     duration_minimums_for,
     meeting_kind,
@@ -69,17 +68,75 @@ def _time(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
+def head_of(meeting_id: int) -> tuple[int, str]:
+    """(seq, hash) of the meeting's last event; (0, "") before the first."""
+    last = (
+        MeetingEvent.objects.filter(meeting_id=meeting_id)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    return last or (0, "")
+
+
+# The part of the snapshot that is the same for every viewer, kept per process and rebuilt when
+# the meeting's log moves on: after each event every open page reloads its snapshot (room.js),
+# so a meeting of 300 builds it once, not 300 times. Keyed by the head event's hash too, so a
+# reused meeting id (a test database) never matches. Changes that append no event (a roster
+# edit, a schedule setting) show within SHARED_MAX_AGE seconds; who is online right now
+# (connections come and go without events) is read per request.
+SHARED_MAX_AGE = 30.0
+SHARED_MAX_MEETINGS = 256
+_shared: OrderedDict[int, tuple[tuple[int, str], float, dict[str, Any]]] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
 def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
     """Everything the live page shows, as plain JSON. `viewer` decides only `you`."""
-    members = roster_members(meeting)
-    names = {m.pk: m.full_name for m in members}
-    roster = tuple(roster_entry(m, meeting.cell, meeting.local_day) for m in members)
-    roll = {row.member_id: row for row in Attendance.objects.filter(meeting=meeting)}
+    shared = shared_state(meeting)
     online = set(
         PresenceSpan.objects.filter(attendance__meeting=meeting, left_at=None).values_list(
             "attendance__member_id", flat=True
         )
     )
+    open_vote = next((v for v in shared["votes"] if v["status"] == VoteStatus.OPEN), None)
+    cast_by_me = False
+    if open_vote is not None and viewer is not None:
+        model = BallotReceipt if open_vote["method"] == VoteMethod.SECRET_BALLOT else Ballot
+        cast_by_me = model.objects.filter(vote_id=open_vote["vote"], member=viewer).exists()
+    return {
+        **shared,
+        "roll": [row | {"online": row["member"] in online} for row in shared["roll"]],
+        "you": {"member": viewer.pk if viewer else None, "cast_in_open_vote": cast_by_me},
+    }
+
+
+def shared_state(meeting: Meeting) -> dict[str, Any]:
+    """The viewer-independent snapshot at the log's head (built at most once per event)."""
+    # The head is read first: what is built after it is at least as new, and a change that
+    # lands meanwhile comes with an event that makes the client reload again.
+    head = head_of(meeting.pk)
+    now = time.monotonic()
+    with _shared_lock:
+        hit = _shared.get(meeting.pk)
+    if hit is not None and hit[0] == head and now - hit[1] < SHARED_MAX_AGE:
+        return hit[2]
+    state = _build_shared(meeting, head[0])
+    with _shared_lock:
+        _shared[meeting.pk] = (head, now, state)
+        _shared.move_to_end(meeting.pk)
+        while len(_shared) > SHARED_MAX_MEETINGS:
+            _shared.popitem(last=False)
+    return state
+
+
+def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
+    members = roster_members(meeting)
+    day = meeting.local_day
+    names = {m.pk: m.full_name for m in members}
+    roster = tuple(roster_entry(m, meeting.cell, day) for m in members)
+    entries = {int(e.member_id): e for e in roster}
+    roll = {row.member_id: row for row in Attendance.objects.filter(meeting=meeting)}
     attendance = {member_key(m): charter.Attendance(row.status) for m, row in roll.items()}
     if not roll:  # before the start: expected attendance is not the room's business
         attendance = {}
@@ -98,26 +155,14 @@ def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
     by_id = {r.pk: r for r in pending}
     votes = list(Vote.objects.filter(meeting=meeting).order_by("opened_at", "pk"))
     open_vote = next((v for v in votes if v.status == VoteStatus.OPEN), None)
-    cast_by_me = False
     cast = 0
     if open_vote is not None:
         model = BallotReceipt if open_vote.is_secret else Ballot
         cast = model.objects.filter(vote=open_vote).count()
-        cast_by_me = (
-            viewer is not None and model.objects.filter(vote=open_vote, member=viewer).exists()
-        )
     excluded = dict(assessment.vote_base.excluded)
-    stats: dict[int, dict[str, int]] = defaultdict(lambda: {"turns": 0, "seconds": 0})
-    now = timezone.now()
-    for turn in turns:
-        stats[turn.member_id]["turns"] += 1
-        stats[turn.member_id]["seconds"] += int(
-            ((turn.ended_at or now) - turn.started_at).total_seconds()
-        )
     minimum = charter.minimum_duration(
         meeting_kind(meeting.kind), minimums=duration_minimums_for(meeting.cell)
     )
-    seq = MeetingEvent.objects.filter(meeting=meeting).aggregate(seq=Max("seq"))["seq"] or 0
     return {
         "seq": seq,
         "meeting": {
@@ -138,9 +183,12 @@ def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
                 "name": m.full_name,
                 "standing": m.standing,
                 "temporary_in": m.home_cell_id != meeting.cell_id,
+                "exempt": entries[m.pk].exempt,
+                "suspended": entries[m.pk].suspended,
                 "status": roll[m.pk].status if m.pk in roll else None,
+                "mode": roll[m.pk].mode if m.pk in roll else "",
                 "reason": roll[m.pk].reason if m.pk in roll else "",
-                "online": m.pk in online,
+                "online": False,  # filled per request by room_state
                 "may_vote_why_not": str(excluded.get(member_key(m.pk), "")),
             }
             for m in members
@@ -191,7 +239,6 @@ def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
             }
             for t in turns
         ],
-        "speakers": {str(m): s for m, s in stats.items()},
         "votes": [
             {
                 "vote": v.pk,
@@ -199,6 +246,7 @@ def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
                 "kind": v.kind,
                 "method": v.method,
                 "question": v.question,
+                "attempt": v.attempt,
                 "status": v.status,
                 "options": v.options,
                 "eligible": v.eligible,
@@ -207,8 +255,4 @@ def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
             }
             for v in votes
         ],
-        "you": {
-            "member": viewer.pk if viewer else None,
-            "cast_in_open_vote": cast_by_me,
-        },
     }

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from meetings.views import agenda, calendar, documents, invitations, meetings, notifications, room
+from meetings.views import (
+    agenda,
+    calendar,
+    documents,
+    invitations,
+    meetings,
+    notifications,
+    ratification,
+    room,
+)
 
 app_name = "meetings"
 
@@ -70,6 +79,8 @@ urlpatterns = [
         invitations.decide_absence,
         name="decide_absence",
     ),
+    path("chuan-y-bau-cu/", ratification.ratifications, name="ratifications"),
+    path("chuan-y-bau-cu/<int:vote_id>/", ratification.ratify, name="ratify"),
     path("thong-bao/", notifications.notification_list, name="notifications"),
     path(
         "thong-bao/<int:notification_id>/",

@@ -7,6 +7,7 @@ from meetings.models.events import MeetingEvent
 from meetings.models.invitations import Delivery, Invitation
 from meetings.models.meeting import Meeting, MeetingChange
 from meetings.models.notifications import Notification
+from meetings.models.ratification import ElectionRatification
 from meetings.models.speaking import FloorRequest, SpeakingTurn
 from meetings.models.voting import Ballot, BallotReceipt, SecretBallot, Vote
 
@@ -17,6 +18,7 @@ __all__ = [
     "BallotReceipt",
     "Delivery",
     "Document",
+    "ElectionRatification",
     "FloorRequest",
     "Invitation",
     "Meeting",

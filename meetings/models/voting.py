@@ -55,6 +55,14 @@ class Vote(models.Model):
     def is_secret(self) -> bool:
         return self.method == VoteMethod.SECRET_BALLOT
 
+    @property
+    def post_label(self) -> str:
+        """For an election: the post being filled (a CellRoleKind label)."""
+        from members.enums import CellRoleKind
+
+        post = self.options.get("post", CellRoleKind.COMMITTEE_MEMBER)
+        return str(CellRoleKind(post).label) if post in CellRoleKind.values else post
+
 
 class Ballot(models.Model):
     """A named vote (show of hands): who chose what is public in the minutes."""

@@ -58,12 +58,19 @@ def participant(meeting: Meeting, actor: User) -> Participant:
             _("Đồng chí không có quyền với buổi sinh hoạt này."), reason="forbidden"
         )
     member = member_access.member_of(actor)
-    on_roll = member is not None and any(m.pk == member.pk for m in roster_members(meeting))
     return Participant(
         member=member,
         is_chair=member is not None and meeting.chair_id == member.pk,
         is_recorder=member is not None and meeting.recorder_id == member.pk,
-        on_roll=on_roll,
+        on_roll=member is not None and on_roll(member, meeting),
+    )
+
+
+def on_roll(member: Member, meeting: Meeting) -> bool:
+    """The member is on `roster_members(meeting)` (home, or meeting here temporarily on the
+    meeting's day), decided from the member's own row: no need to load the whole roll."""
+    return member.home_cell_id == meeting.cell_id or (
+        member.temporary_cell_on(meeting.local_day) == meeting.cell_id
     )
 
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings import charter, events
-from meetings.charter.thresholds import SEVERITY_ORDER
+from meetings.charter.thresholds import PROBATIONARY_FORMS, SEVERITY_ORDER
 from meetings.errors import RuleViolation
-from meetings.models import Ballot, BallotReceipt, SecretBallot, Vote
+from meetings.models import Ballot, BallotReceipt, Meeting, SecretBallot, Vote
 from meetings.models.voting import VoteKind, VoteMethod, VoteStatus
 from meetings.room import live_attendance, roster_entries
 from meetings.services.room import (
@@ -30,6 +30,8 @@ from meetings.services.room import (
     require_in_progress,
 )
 from meetings.snapshots import member_key, policy_for
+from members import queries as member_queries
+from members.enums import CellRoleKind
 from members.models import Member, User
 
 RECEIPT = re.compile(r"^[A-Z2-7]{10}$")
@@ -88,35 +90,90 @@ def _decision_dict(decision: charter.Decision) -> dict[str, Any]:
     }
 
 
-def _clean_options(kind: str, options: dict[str, Any], roll: dict[int, Member]) -> dict[str, Any]:
-    """Checks the kind-specific options the chair sent and completes them from the roll."""
-    if kind == VoteKind.DISCIPLINE:
-        subject = roll.get(_int(options.get("subject")))
-        forms = options.get("forms") or [f.value for f in SEVERITY_ORDER]
-        if subject is None:
-            raise RuleViolation(_("Hãy chọn đảng viên được xem xét kỷ luật."), reason="bad_message")
-        if not isinstance(forms, list) or not set(forms) <= set(charter.DisciplineForm) - {"none"}:
-            raise RuleViolation(_("Hình thức kỷ luật không hợp lệ."), reason="bad_message")
-        return {
-            "subject": subject.pk,
-            "subject_standing": subject.standing,
-            "forms": forms,
-            "subject_holds_post": options.get("subject_holds_post"),
-        }
-    if kind == VoteKind.ELECTION:
-        candidates = options.get("candidates")
-        seats = _int(options.get("seats"))
-        if not isinstance(candidates, list) or not candidates or seats is None or seats < 1:
+def allowed_forms(standing: str, holds_post: bool) -> list[str]:
+    """The forms a discipline ballot offers by default, most severe first: a probationary
+    member only khiển trách or cảnh cáo (R-D1), cách chức only for someone holding a post."""
+    forms = [f for f in SEVERITY_ORDER if f != charter.DisciplineForm.CACH_CHUC or holds_post]
+    if standing == charter.Standing.PROBATIONARY:
+        forms = [f for f in forms if f in PROBATIONARY_FORMS]
+    return [f.value for f in forms]
+
+
+def _clean_discipline(
+    meeting: Meeting, options: dict[str, Any], roll: dict[int, Member]
+) -> dict[str, Any]:
+    subject = roll.get(_int(options.get("subject")))
+    if subject is None:
+        raise RuleViolation(_("Hãy chọn đảng viên được xem xét kỷ luật."), reason="bad_message")
+    holds_post = options.get("subject_holds_post")
+    if not isinstance(holds_post, bool):
+        holds_post = (
+            member_queries.current_roles(meeting.cell, meeting.local_day)
+            .filter(member=subject)
+            .exists()
+        )
+    forms = options.get("forms") or allowed_forms(subject.standing, holds_post)
+    if not isinstance(forms, list) or not set(forms) <= set(charter.DisciplineForm) - {"none"}:
+        raise RuleViolation(_("Hình thức kỷ luật không hợp lệ."), reason="bad_message")
+    return {
+        "subject": subject.pk,
+        "subject_standing": subject.standing,
+        "forms": forms,
+        "subject_holds_post": holds_post,
+    }
+
+
+def _clean_election(
+    meeting: Meeting, options: dict[str, Any], roll: dict[int, Member]
+) -> tuple[dict[str, Any], int]:
+    """(options, attempt). A new election is round 1; `follows` names the round before (closed,
+    for the same post, not all seats filled): the runoff among those tied on the last seat
+    (R-E7), or another round for the seats still empty; its round number counts on, so the
+    charter sees a single seat failing its 3rd round (R-E3)."""
+    attempt, seats, candidates = 1, _int(options.get("seats")), options.get("candidates")
+    follows = options.get("follows")
+    previous = None
+    if follows is not None:
+        previous = Vote.objects.filter(
+            meeting=meeting, pk=_int(follows), kind=VoteKind.ELECTION, status=VoteStatus.CLOSED
+        ).first()
+    default_post = previous.options.get("post") if previous else CellRoleKind.COMMITTEE_MEMBER
+    post = options.get("post", default_post)
+    if post not in CellRoleKind.values:
+        raise RuleViolation(_("Chức danh bầu không hợp lệ."), reason="bad_message", field="post")
+    if follows is not None:
+        decision = (previous.result.get("decision") or {}) if previous else {}
+        if previous is None or previous.options.get("post", post) != post:
             raise RuleViolation(
-                _("Hãy ghi danh sách ứng cử viên và số lượng cần bầu."), reason="bad_message"
+                _("Không có vòng bầu trước này."), reason="not_found", field="follows"
             )
-        ids = [_int(c) for c in candidates]
-        if None in ids or len(set(ids)) != len(ids) or not set(ids) <= set(roll):
+        if decision.get("status") in ("passed", "escalated", "blocked"):
             raise RuleViolation(
-                _("Ứng cử viên phải là đảng viên của chi bộ."), reason="bad_message"
+                _("Vòng bầu này đã có kết quả cuối cùng; không bầu tiếp."),
+                reason="conflict",
+                field="follows",
             )
-        return {"candidates": ids, "seats": seats}
-    return {}
+        elected = decision.get("elected", [])
+        runoff = decision.get("runoff", [])
+        remaining = [c for c in previous.options["candidates"] if c not in elected]
+        candidates = candidates or runoff or remaining
+        seats = seats or previous.options["seats"] - len(elected)
+        if runoff and not {_int(c) for c in candidates} <= set(runoff):
+            raise RuleViolation(
+                _("Bầu lại chỉ giữa những người bằng phiếu nhau ở chỗ cuối cùng."),
+                reason="bad_message",
+                field="candidates",
+            )
+        attempt = previous.attempt + 1
+    if not isinstance(candidates, list) or not candidates or seats is None or seats < 1:
+        raise RuleViolation(
+            _("Hãy ghi danh sách ứng cử viên và số lượng cần bầu."), reason="bad_message"
+        )
+    ids = [_int(c) for c in candidates]
+    if None in ids or len(set(ids)) != len(ids) or not set(ids) <= set(roll):
+        raise RuleViolation(_("Ứng cử viên phải là đảng viên của chi bộ."), reason="bad_message")
+    cleaned = {"candidates": ids, "seats": seats, "post": post}
+    return cleaned | ({"follows": previous.pk} if previous is not None else {}), attempt
 
 
 def _int(value: Any) -> int | None:
@@ -173,8 +230,13 @@ def open_vote(
     policy = policy_for(meeting.cell)
     base = charter.vote_base(roster, attendance, policy)
     roll = {m.pk: m for m in Member.objects.filter(pk__in=[int(e.member_id) for e in roster])}
-    cleaned = _clean_options(kind, options or {}, roll)
+    options = options or {}
     attempt = 1 + Vote.objects.filter(meeting__cell=meeting.cell, item=item, kind=kind).count()
+    cleaned: dict[str, Any] = {}
+    if kind == VoteKind.DISCIPLINE:
+        cleaned = _clean_discipline(meeting, options, roll)
+    elif kind == VoteKind.ELECTION:
+        cleaned, attempt = _clean_election(meeting, options, roll)
     now = timezone.now()
     vote = Vote.objects.create(
         meeting=meeting,

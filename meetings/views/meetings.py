@@ -30,7 +30,7 @@ from meetings.forms import (
     show_violation,
 )
 from meetings.models import Meeting
-from meetings.services import scheduling
+from meetings.services import ratification, scheduling
 from members import access as member_access
 
 # The order in which the secretary's buttons appear.
@@ -84,6 +84,10 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "absences": [i for i in invitations if i.reply == Reply.ABSENT],
             "decision_form": AbsenceDecisionForm(),
             "vote_base": queries.expected_vote_base(meeting),
+            # Elections held in the room, until and after the superior committee ratifies them.
+            "elections": ratification.election_results(meeting.votes.all())
+            if meeting.started_at
+            else [],
             "actions": actions if may_manage else [],
             "history": meeting.changes.select_related("actor__member")
             if may_manage or access.reviews_cell(request.user, meeting.cell)

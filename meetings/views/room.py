@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from meetings.access import access_meeting
 from meetings.room import room_state
 from meetings.services.room import participant
+from members.enums import CellRoleKind
 
 
 def texts() -> dict[str, object]:
@@ -50,6 +51,18 @@ def texts() -> dict[str, object]:
             "absent_with_reason": _("Vắng có lý do"),
             "absent_without_reason": _("Vắng không lý do"),
         },
+        "modes": {"online": _("trực tuyến"), "in_room": _("tại hội trường")},
+        "exempt": _("Miễn sinh hoạt"),
+        "suspended": _("Đình chỉ sinh hoạt"),
+        "categories": {
+            "official": _("Chính thức"),
+            "probationary": _("Dự bị"),
+            "temporary_in": _("Sinh hoạt tạm thời"),
+            "exempt": _("Miễn sinh hoạt"),
+        },
+        "counts_caption": _("Số lượng theo loại đảng viên"),
+        "category": _("Loại"),
+        "total": _("Tổng số"),
         "mark_label": _("Tình trạng có mặt của %(name)s"),
         "reason_label": _("Lý do vắng của %(name)s"),
         "save": _("Lưu"),
@@ -131,6 +144,12 @@ def texts() -> dict[str, object]:
             "Chỉ dùng cho bầu cử (chọn các ứng cử viên) và kỷ luật (chọn một người)."
         ),
         "vote_seats": _("Số lượng cần bầu"),
+        "vote_post": _("Bầu chức danh (chỉ dùng cho bầu cử)"),
+        "posts": {kind: str(label) for kind, label in CellRoleKind.choices},
+        "electing": _("Bầu %(post)s, vòng %(n)s"),
+        "round": _("vòng %(n)s"),
+        "open_runoff": _("Bầu lại giữa %(names)s"),
+        "open_next_round": _("Bầu vòng tiếp theo"),
     }
 
 

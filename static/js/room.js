@@ -158,13 +158,16 @@ function renderAttendance() {
       a.quorum.met ? T.quorum_met : T.quorum_not_met, " ",
       T.quorum_numbers.replace("%(present)s", a.voters_present).replace("%(required)s", a.quorum.required).replace("%(n)s", a.vote_base)),
     el("p", {}, T.present_count.replace("%(present)s", present).replace("%(total)s", state.roll.length)),
+    countsTable(),
     el("details", {}, el("summary", {}, T.explanation), el("p", { class: "explanation" }, a.explanation)),
   );
   const rows = state.roll.map((r) => {
     const badges = [];
     if (r.standing === "probationary") badges.push(el("span", { class: "badge probationary" }, T.probationary));
     if (r.temporary_in) badges.push(el("span", { class: "badge temporary" }, T.temporary_in));
-    const status = r.status ? T.attendance[r.status] : "—";
+    if (r.exempt) badges.push(el("span", { class: "badge exempt" }, T.exempt));
+    if (r.suspended) badges.push(el("span", { class: "badge suspended" }, T.suspended));
+    const status = r.status ? T.attendance[r.status] + (r.status === "present" && r.mode ? ` (${T.modes[r.mode]})` : "") : "—";
     const cells = [
       el("th", { scope: "row" }, r.name, " ", badges),
       el("td", {}, status, r.reason ? ` (${r.reason})` : "", r.online ? el("span", { class: "online", title: T.online }, " ●", el("span", { class: "visually-hidden" }, T.online)) : ""),
@@ -178,6 +181,27 @@ function renderAttendance() {
     return el("tr", {}, cells);
   });
   $("#roll tbody").replaceChildren(...rows);
+}
+
+function category(r) {
+  if (r.temporary_in) return "temporary_in";
+  if (r.exempt) return "exempt";
+  return r.standing === "probationary" ? "probationary" : "official";
+}
+
+// Live counts: each category of the roll against the three attendance states.
+function countsTable() {
+  const statuses = ["present", "absent_with_reason", "absent_without_reason"];
+  const rows = Object.entries(T.categories).map(([key, label]) => {
+    const rowsOf = state.roll.filter((r) => category(r) === key);
+    return el("tr", {}, el("th", { scope: "row" }, label), el("td", {}, rowsOf.length),
+      ...statuses.map((s) => el("td", {}, rowsOf.filter((r) => r.status === s).length)));
+  });
+  return el("table", { class: "counts", id: "attendance-counts" },
+    el("caption", {}, T.counts_caption),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, T.category), el("th", { scope: "col" }, T.total),
+      ...statuses.map((s) => el("th", { scope: "col" }, T.attendance[s])))),
+    el("tbody", {}, rows));
 }
 
 function renderAgenda() {
@@ -233,6 +257,31 @@ function renderFloor() {
   }));
   if (!state.queue.length) $("#queue").append(el("li", { class: "muted" }, T.queue_empty));
   renderTurns();
+  renderStats();
+}
+
+function seconds(turn) {
+  const end = turn.ended_at ? Date.parse(turn.ended_at) : Date.now();
+  return Math.max(0, Math.floor((end - Date.parse(turn.started_at)) / 1000));
+}
+
+function clock(total) {
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+}
+
+// Speaker statistics: turns and speaking time per member, on the current item and in all.
+function renderStats() {
+  const byMember = new Map();
+  for (const t of state.turns) {
+    const s = byMember.get(t.member) || { name: t.name, itemTurns: 0, itemSeconds: 0, turns: 0, seconds: 0 };
+    s.turns += 1; s.seconds += seconds(t);
+    if (t.item === state.current_item) { s.itemTurns += 1; s.itemSeconds += seconds(t); }
+    byMember.set(t.member, s);
+  }
+  const rows = [...byMember.values()].map((s) => el("tr", {}, el("th", { scope: "row" }, s.name),
+    el("td", {}, s.itemTurns), el("td", {}, clock(s.itemSeconds)), el("td", {}, s.turns), el("td", {}, clock(s.seconds))));
+  $("#speaker-stats tbody").replaceChildren(...rows);
+  $("#speaker-stats").hidden = !rows.length;
 }
 
 function renderTurns() {
@@ -297,6 +346,17 @@ function resultBlock(v) {
   const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", T.cast_count.replace("%(cast)s", v.result.cast).replace("%(eligible)s", v.result.eligible ?? v.eligible.length))];
   if (v.result.tally) items.push(el("p", {}, Object.entries(v.result.tally).map(([k, n]) => `${T.forms[k] || T[k] || nameOf(Number(k))}: ${n}`).join("; ")));
   if (d) items.push(el("p", { class: `outcome ${d.status}` }, T.outcome[d.status] || d.status), el("p", { class: "explanation" }, d.explanation));
+  if (v.kind === "election") {
+    if (v.options.post) items.unshift(el("p", { class: "muted" }, T.electing.replace("%(post)s", T.posts[v.options.post]).replace("%(n)s", v.attempt || 1)));
+    const followed = state.votes.some((w) => w.options && w.options.follows === v.vote);
+    const unfinished = d && (d.status === "partial" || d.status === "failed");
+    const noneOpen = !state.votes.some((w) => w.status === "open");
+    if (unfinished && !followed && noneOpen && is("chair") && state.meeting.status === "in_progress") {
+      const label = d.runoff.length ? T.open_runoff.replace("%(names)s", d.runoff.map(nameOf).join(", ")) : T.open_next_round;
+      items.push(el("button", { type: "button", on: { click: () => send("vote.open", {
+        kind: "election", question: `${v.question.replace(/ — .*$/, "")} — ${T.round.replace("%(n)s", (v.attempt || 1) + 1)}`, options: { follows: v.vote } }) } }, label));
+    }
+  }
   if (v.result.named) items.push(el("details", {}, el("summary", {}, T.named_votes), el("ul", {}, Object.entries(v.result.named).map(([m, c]) => el("li", {}, `${nameOf(Number(m))}: ${Array.isArray(c) ? c.map((x) => nameOf(x)).join(", ") : T[c] || T.forms[c] || c}`)))));
   if (v.result.receipts) {
     const mine = receipts[v.vote];
@@ -312,11 +372,12 @@ function openVoteForm() {
   const method = el("select", { id: "vote-method" }, el("option", { value: "" }, T.method_default), ...Object.entries(T.methods).map(([value, label]) => el("option", { value }, label)));
   const people = el("select", { id: "vote-people", multiple: true, size: 5 }, ...state.roll.map((r) => el("option", { value: r.member }, r.name)));
   const seats = el("input", { type: "number", id: "vote-seats", min: 1, value: 1 });
+  const post = el("select", { id: "vote-post" }, ...Object.entries(T.posts).map(([value, label]) => el("option", { value }, label)));
   const form = el("form", { class: "stack", on: { submit: (event) => {
     event.preventDefault();
     const picked = Array.from(people.selectedOptions, (o) => Number(o.value));
     const options = {};
-    if (kind.value === "election") { options.candidates = picked; options.seats = Number(seats.value); }
+    if (kind.value === "election") { options.candidates = picked; options.seats = Number(seats.value); options.post = post.value; }
     if (kind.value === "discipline") options.subject = picked[0];
     send("vote.open", { kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
   } } },
@@ -326,6 +387,7 @@ function openVoteForm() {
   el("div", { class: "field" }, el("label", { for: "vote-method" }, T.vote_method), method),
   el("div", { class: "field" }, el("label", { for: "vote-people" }, T.vote_people), people, el("p", { class: "help" }, T.vote_people_help)),
   el("div", { class: "field" }, el("label", { for: "vote-seats" }, T.vote_seats), seats),
+  el("div", { class: "field" }, el("label", { for: "vote-post" }, T.vote_post), post),
   el("button", { type: "submit" }, T.open_vote));
   return form;
 }

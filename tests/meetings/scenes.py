@@ -4,13 +4,14 @@ the permission matrix (tests/members/test_permission_matrix.py)."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from types import SimpleNamespace
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Document, Invitation, Meeting, Notification
-from meetings.services import agenda, documents, invitations, scheduling
+from meetings.models import AgendaItem, Document, Invitation, Meeting, Notification, Vote
+from meetings.services import agenda, attendance, documents, invitations, room, scheduling, voting
 from tests.meetings.helpers import MINIMAL_PDF
 
 
@@ -62,3 +63,44 @@ def tree_notification(tree: SimpleNamespace) -> Notification:
     invitation = tree_absence(tree)
     invitations.decide_absence(actor=tree.secretary.user, invitation=invitation, approve=True)
     return Notification.objects.get(user=tree.member.user)
+
+
+def tree_election(tree: SimpleNamespace) -> Vote:
+    """An election held in the live room of the tree's cell: the member is elected secretary by
+    both official members (more than half of N = 2); awaiting ratification."""
+    if not hasattr(tree, "election"):
+        meeting = Meeting.objects.create(
+            cell=tree.cell,
+            kind="regular",
+            mode="in_person",
+            starts_at=timezone.now() + datetime.timedelta(minutes=5),
+            chair=tree.secretary,
+            recorder=tree.member,
+            status="scheduled",
+        )
+        item = AgendaItem.objects.create(
+            meeting=meeting, position=1, kind="resolution", title="Bầu bí thư chi bộ"
+        )
+        room.start_meeting(meeting_id=meeting.pk, actor=tree.secretary.user)
+        for member in (tree.secretary, tree.member):
+            attendance.join(meeting_id=meeting.pk, actor=member.user, connection=f"c{member.pk}")
+        room.open_item(meeting_id=meeting.pk, actor=tree.secretary.user, item_id=item.pk)
+        opened = voting.open_vote(
+            meeting_id=meeting.pk,
+            actor=tree.secretary.user,
+            kind="election",
+            question="Bầu bí thư chi bộ nhiệm kỳ 2027–2030",
+            options={"candidates": [tree.member.pk], "seats": 1, "post": "secretary"},
+        )
+        for n, member in enumerate((tree.secretary, tree.member)):
+            voting.cast_ballot(
+                meeting_id=meeting.pk,
+                actor=member.user,
+                vote_id=opened["vote"],
+                ballot_id=str(uuid.uuid4()),
+                choice=[tree.member.pk],
+                receipt="AB"[n] * 10,
+            )
+        voting.close_vote(meeting_id=meeting.pk, actor=tree.secretary.user, vote_id=opened["vote"])
+        tree.election = Vote.objects.get(pk=opened["vote"])
+    return tree.election

@@ -1,0 +1,68 @@
+"""The superior committee's reviewer ratifies the elections of the cells below their seat."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meetings.errors import RuleViolation
+from meetings.forms import RatificationForm, show_violation
+from meetings.services import ratification as ratification_services
+from members import access as member_access
+from members.models import Member
+
+
+def _page(request: HttpRequest, forms: dict[int, RatificationForm], status: int = 200):
+    if not member_access.review_seats(member_access.member_of(request.user)).exists():
+        raise Http404
+    awaiting = ratification_services.awaiting_ratification(request.user)
+    names = dict(
+        Member.objects.filter(
+            pk__in={m for vote in awaiting for m in ratification_services.elected_members(vote)}
+        ).values_list("pk", "full_name")
+    )
+    rows = [
+        {
+            "vote": vote,
+            "elected": [names.get(m, f"#{m}") for m in ratification_services.elected_members(vote)],
+            "form": forms.get(vote.pk) or RatificationForm(prefix=f"v{vote.pk}"),
+        }
+        for vote in awaiting
+    ]
+    done = ratification_services.ratifiable_elections(request.user).filter(
+        ratification__isnull=False
+    )[:20]
+    return render(
+        request,
+        "meetings/ratifications.html",
+        {"rows": rows, "done": done},
+        status=status,
+    )
+
+
+def ratifications(request: HttpRequest) -> HttpResponse:
+    """Elections awaiting ratification in the reviewer's subtree; 404 without a seat."""
+    return _page(request, {})
+
+
+@require_POST
+def ratify(request: HttpRequest, vote_id: int) -> HttpResponse:
+    if not any(v.pk == vote_id for v in ratification_services.awaiting_ratification(request.user)):
+        raise Http404
+    form = RatificationForm(request.POST, prefix=f"v{vote_id}")
+    if form.is_valid():
+        try:
+            ratification_services.ratify_election(
+                actor=request.user,
+                vote_id=vote_id,
+                details=ratification_services.RatificationDetails(**form.cleaned_data),
+            )
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            messages.success(request, _("Đã chuẩn y kết quả bầu cử; chức vụ có hiệu lực."))
+            return redirect("meetings:ratifications")
+    return _page(request, {vote_id: form}, status=200)

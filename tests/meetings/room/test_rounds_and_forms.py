@@ -1,0 +1,130 @@
+"""Discipline ballots offer only the allowed forms; elections go to a runoff and further rounds."""
+
+import itertools
+
+import pytest
+
+from meetings.models import Vote
+from meetings.services import voting
+from tests.meetings.room.test_services import cast, open_item, refused, started
+
+pytestmark = pytest.mark.integration
+receipts = (f"{a}{b}" * 5 for a, b in itertools.product("ABCDEFGHJK", repeat=2))
+
+
+def open_vote(scene, kind="election", **options):
+    return voting.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind=kind,
+        question="Bầu chi ủy" if kind == "election" else "Xem xét kỷ luật",
+        options=options,
+    )
+
+
+def vote_round(scene, vote, ballots):
+    """Everyone who may vote casts the ballot given for them (in roll order), then it closes."""
+    voters = [scene.chair, scene.recorder, *scene.officials]
+    for member, choice in zip(voters, ballots, strict=True):
+        cast(scene, member, vote, choice, receipt=next(receipts))
+    closed = voting.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
+    )
+    return closed["result"]["decision"]
+
+
+def test_a_probationary_member_is_offered_only_reprimand_or_warning(scene):
+    started(scene)
+    open_item(scene, 2)
+
+    vote = open_vote(scene, "discipline", subject=scene.probationary.pk)
+
+    assert vote["options"]["forms"] == ["canh_cao", "khien_trach"]
+    assert Vote.objects.get(pk=vote["vote"]).status == "open"
+
+
+def test_removal_from_post_is_offered_only_to_someone_holding_a_post(scene):
+    started(scene)
+    open_item(scene, 2)
+
+    member = open_vote(scene, "discipline", subject=scene.officials[0].pk)
+    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=member["vote"])
+    deputy = open_vote(scene, "discipline", subject=scene.recorder.pk)
+
+    assert member["options"]["forms"] == ["khai_tru", "canh_cao", "khien_trach"]
+    assert deputy["options"]["forms"] == ["khai_tru", "cach_chuc", "canh_cao", "khien_trach"]
+
+
+def test_a_form_the_chair_adds_for_a_probationary_member_blocks_the_vote(scene):
+    started(scene)
+    open_item(scene, 2)
+
+    blocked = open_vote(
+        scene, "discipline", subject=scene.probationary.pk, forms=["khai_tru", "canh_cao"]
+    )
+
+    assert blocked["blocked"] is True
+    assert blocked["result"]["decision"]["reason"] == "form_not_allowed_for_probationary"
+
+
+def test_a_tie_on_the_last_seat_goes_to_a_runoff_among_the_tied(scene):
+    started(scene)
+    open_item(scene, 2)
+    a, b, c = (m.pk for m in scene.officials)
+    first = open_vote(scene, candidates=[a, b, c], seats=2, post="committee_member")
+
+    decision = vote_round(scene, first, [[a, b], [a, c], [a, b], [a, c], [b, c]])
+    runoff = open_vote(scene, follows=first["vote"])
+    final = vote_round(scene, runoff, [[b], [b], [b], [c], [c]])
+
+    assert (decision["status"], decision["elected"], decision["runoff"]) == (
+        "partial",
+        [a],
+        sorted([b, c]),
+    )
+    assert (runoff["options"]["candidates"], runoff["options"]["seats"]) == ([b, c], 1)
+    assert runoff["attempt"] == 2
+    assert (final["status"], final["elected"]) == ("passed", [b])
+
+
+def test_a_runoff_stays_among_the_tied_candidates(scene):
+    started(scene)
+    open_item(scene, 2)
+    a, b, c = (m.pk for m in scene.officials)
+    first = open_vote(scene, candidates=[a, b, c], seats=2)
+    vote_round(scene, first, [[a, b], [a, c], [a, b], [a, c], [b, c]])
+
+    error = refused("bad_message", open_vote, scene, follows=first["vote"], candidates=[a, b])
+
+    assert error.field == "candidates"
+
+
+def test_a_single_seat_failing_its_third_round_goes_to_the_superior_committee(scene):
+    started(scene)
+    open_item(scene, 2)
+    a, b, _ = (m.pk for m in scene.officials)
+    split = [[a], [a], [b], [b], []]
+
+    rounds = [open_vote(scene, candidates=[a, b], seats=1, post="secretary")]
+    decisions = [vote_round(scene, rounds[0], split)]
+    for _ in range(2):
+        rounds.append(open_vote(scene, follows=rounds[-1]["vote"]))
+        decisions.append(vote_round(scene, rounds[-1], split))
+
+    assert [r["attempt"] for r in rounds] == [1, 2, 3]
+    assert [d["status"] for d in decisions] == ["failed", "failed", "escalated"]
+    assert "R-E3" in decisions[-1]["rules"]
+    refused("conflict", open_vote, scene, follows=rounds[-1]["vote"])
+
+
+def test_a_round_follows_only_an_unfinished_election_for_the_same_post(scene):
+    started(scene)
+    open_item(scene, 2)
+    a, b, _ = (m.pk for m in scene.officials)
+    done = open_vote(scene, candidates=[a, b], seats=1, post="secretary")
+    vote_round(scene, done, [[a], [a], [a], [b], [b]])
+
+    refused("conflict", open_vote, scene, follows=done["vote"])
+    refused("not_found", open_vote, scene, follows=done["vote"], post="deputy_secretary")
+    refused("not_found", open_vote, scene, follows=999_999)
+    refused("bad_message", open_vote, scene, candidates=[a], seats=1, post="president")
