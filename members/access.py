@@ -75,8 +75,15 @@ def reviewed_organizations(user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(pk__in=seats.values("organization_id"))
 
 
-def _subtree_filter(paths: list[str]) -> Q:
-    return reduce(or_, (Q(path__startswith=path) for path in paths), Q(pk__in=[]))
+def _subtree_filter(paths: list[str], field: str = "path") -> Q:
+    return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths), Q(pk__in=[]))
+
+
+def reviewed_subtrees(user: User, field: str = "path") -> Q:
+    """A filter on `field` (an organisation's path) for the subtrees the user reviews."""
+    return _subtree_filter(
+        [seat.organization.path for seat in review_seats(member_of(user))], field
+    )
 
 
 def visible_cells(user: User) -> QuerySet[Organization]:

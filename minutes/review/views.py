@@ -6,20 +6,31 @@ of a cell's records from outside the cell goes to the audit log (members.audit).
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from meetings.errors import RuleViolation
+from meetings.forms import show_violation
 from members import access, audit
-from members.models import ReadKind
-from minutes.review import charts, exports
+from members import queries as member_queries
+from members.models import ReadKind, User
+from minutes.authority import trusted_authorities
+from minutes.models import DocumentStatus, SignedDocument
+from minutes.review import archive, charts, exports, services
 from minutes.review.dashboard import MONTHS, QUARTERS, Dashboard, dashboard
+from minutes.review.forms import ArchiveForm, ReviewForm
+from minutes.verification import verify_pdf
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 AUDIT_PAGE = 50
+ARCHIVE_PAGE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -141,3 +152,156 @@ def organization_reads(request: HttpRequest, organization_id: int) -> HttpRespon
     return _audit_page(
         request, audit.reads_under(organization), {"scope": organization, "is_cell": False}
     )
+
+
+# ---------------------------------------------------------------- archive, search, reviews
+
+
+def _log_documents(user: User, documents: list[SignedDocument]) -> None:
+    """Documents shown to a reviewer: one audit row each, unless the reviewer sits in the cell."""
+    own = access.own_cell_ids(access.member_of(user))
+    audit.record_reads(
+        user,
+        ReadKind.MINUTES,
+        [
+            (d.pk, d.minutes.meeting.cell_id)
+            for d in documents
+            if d.minutes.meeting.cell_id not in own
+        ],
+    )
+
+
+def archive_page(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = access.access_organization(request.user, organization_id)
+    cells = list(member_queries.cells_under(organization).only("pk", "name"))
+    form = ArchiveForm(request.GET or None, cells=cells)
+    page = None
+    query = ""
+    if not request.GET or form.is_valid():
+        wanted = form.archive_filter() if request.GET else archive.ArchiveFilter()
+        query = wanted.query
+        documents = archive.filtered(organization, wanted)
+        page = Paginator(documents, ARCHIVE_PAGE).get_page(request.GET.get("trang"))
+        for document in page:
+            document.excerpt = archive.excerpt(document.content_text, query) if query else ""
+        _log_documents(request.user, list(page))
+    params = request.GET.copy()
+    params.pop("trang", None)
+    return render(
+        request,
+        "minutes/review/archive.html",
+        {
+            "organization": organization,
+            "year": timezone.localdate().year,
+            "form": form,
+            "page": page,
+            "query": query,
+            "params": params.urlencode(),
+            "zip_limit": archive.ZIP_LIMIT,
+        },
+        status=400 if request.GET and not form.is_valid() else 200,
+    )
+
+
+@require_POST
+def archive_zip(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = access.access_organization(request.user, organization_id)
+    try:
+        ids = sorted({int(value) for value in request.POST.getlist("document")})
+    except ValueError:
+        ids = []
+    if not ids or len(ids) > archive.ZIP_LIMIT:
+        messages.error(
+            request,
+            _("Hãy chọn từ 1 đến %(n)s văn bản đã ký để tải về.") % {"n": archive.ZIP_LIMIT},
+        )
+        return redirect("review:archive", organization.pk)
+    documents = list(
+        archive.documents_under(organization)
+        .filter(pk__in=ids, status=DocumentStatus.ARCHIVED)
+        .defer(None)
+        .select_related("minutes__meeting__cell")
+    )
+    if not documents:
+        raise Http404
+    _log_documents(request.user, documents)
+    response = HttpResponse(archive.zip_of(documents), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"van-ban-da-ky-{organization.pk}.zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _reviewed_document(request: HttpRequest, document_id: int) -> SignedDocument:
+    document = archive.access_reviewed_document(request.user, document_id)
+    audit.record_read(
+        request.user,
+        ReadKind.MINUTES,
+        document.pk,
+        document.minutes.meeting.cell_id,
+        inside=document.reader_inside,
+    )
+    return document
+
+
+def _verification_link(document: SignedDocument) -> str | None:
+    """The public verification page of the minutes app, when it is installed."""
+    try:
+        return reverse("minutes:verify_code", args=[document.verification_code])
+    except NoReverseMatch:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
+    """A signed document for the reviewer: its text, its signatures checked, the reviews."""
+    document = _reviewed_document(request, document_id)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_review(
+                actor=request.user,
+                document=document,
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+            )
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            messages.success(request, _("Đã ghi ý kiến của cấp ủy cấp trên."))
+            return redirect("review:document", document.pk)
+    report = verify_pdf(
+        bytes(document.signed_pdf), trusted=trusted_authorities(), archived_sha256=document.sha256
+    )
+    return render(
+        request,
+        "minutes/review/document.html",
+        {
+            "document": document,
+            "meeting": document.minutes.meeting,
+            "signatures": document.signatures.order_by("signed_at", "pk"),
+            "report": report,
+            "verification_link": _verification_link(document),
+            "reviews": archive.reviews_of(document),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _reviewed_document(request, document_id)
+    response = HttpResponse(bytes(document.signed_pdf), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=archive.file_name(document)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def cell_reviews(request: HttpRequest, cell_id: int) -> HttpResponse:
+    """The cell's secretary (or deputy) reads the superior committee's comments."""
+    cell = access.access_cell_for_management(request.user, cell_id)
+    page = Paginator(archive.reviews_of_cell(cell), AUDIT_PAGE).get_page(request.GET.get("trang"))
+    return render(request, "minutes/review/cell_reviews.html", {"cell": cell, "page": page})

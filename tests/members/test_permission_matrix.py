@@ -163,6 +163,15 @@ def _administered(tree: SimpleNamespace) -> list[object]:
     return [tree.grassroots.pk]
 
 
+def _archived(tree: SimpleNamespace) -> list[object]:
+    """Signed, archived minutes of a held meeting of the tree's cell (built once)."""
+    from tests.review.seed import at, held_meeting, sign
+
+    if not hasattr(tree, "archived"):
+        tree.archived = sign(held_meeting(tree.cell, "regular", at(3, 5)), at(3, 6), "Biên bản")
+    return [tree.archived.pk]
+
+
 # The superior committee's review (minutes/review): the reviewer of Đảng bộ A only.
 REVIEW_ROWS = [
     Row("review:dashboard", lambda t: [t.grassroots.pk, 2026], everyone(GONE, reviewer=OK)),
@@ -173,6 +182,17 @@ REVIEW_ROWS = [
     ),
     Row("review:organization_reads", _administered, everyone(GONE, reviewer=OK)),
     Row("review:cell_reads", lambda t: [t.cell.pk], cell_members_only(manage=True)),
+    Row("review:archive", lambda t: [t.grassroots.pk], everyone(GONE, reviewer=OK)),
+    # An empty selection: back to the archive with the reason.
+    Row(
+        "review:archive_zip",
+        lambda t: [t.grassroots.pk],
+        everyone(GONE, reviewer=REDIRECT),
+        method="post",
+    ),
+    Row("review:document", _archived, everyone(GONE, reviewer=OK)),
+    Row("review:document_pdf", _archived, everyone(GONE, reviewer=OK)),
+    Row("review:cell_reviews", lambda t: [t.cell.pk], cell_members_only(manage=True)),
 ]
 
 # Minutes: a held meeting of the tree's cell whose secretary chaired and recorded

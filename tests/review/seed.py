@@ -43,12 +43,17 @@ def roll(meeting: Meeting, members, absent_with_reason=(), absent_without_reason
         Attendance.objects.create(meeting=meeting, member=member, status=status)
 
 
-def sign(meeting: Meeting, when: datetime.datetime, text: str = "") -> SignedDocument:
+def sign(
+    meeting: Meeting,
+    when: datetime.datetime,
+    text: str = "",
+    status: str = DocumentStatus.ARCHIVED,
+) -> SignedDocument:
     minutes = Minutes.objects.create(meeting=meeting, status=MinutesStatus.ARCHIVED)
     return SignedDocument.objects.create(
         minutes=minutes,
         kind=DocumentKind.MINUTES,
-        status=DocumentStatus.ARCHIVED,
+        status=status,
         archived_at=when,
         signed_pdf=b"%PDF-1.7 signed",
         sha256="0" * 64,
@@ -118,3 +123,40 @@ def seed_year(tree: SimpleNamespace) -> SimpleNamespace:
     Meeting.objects.create(cell=tree.cell, kind="regular", status="cancelled", starts_at=at(6, 5))
     held_meeting(tree.cell, "regular", datetime.datetime(YEAR + 1, 1, 5, 19, tzinfo=ZONE))
     return seen
+
+
+def really_signed(meeting: Meeting, chair, recorder) -> SignedDocument:
+    """Minutes of `meeting` with a real PDF signed by `chair` and `recorder` (the sample
+    minutes, rendered once per test process), as the minutes app archives them."""
+    import hashlib
+
+    from minutes.models import DocumentSignature
+    from minutes.signing import LocalAuthoritySigner, sign_minutes
+    from tests.minutes.conftest import rendered_sample
+
+    pdf = sign_minutes(
+        rendered_sample(),
+        chair=LocalAuthoritySigner(chair),
+        chair_name=chair.full_name,
+        recorder=LocalAuthoritySigner(recorder),
+        recorder_name=recorder.full_name,
+    )
+    minutes = Minutes.objects.create(meeting=meeting, status=MinutesStatus.ARCHIVED)
+    document = SignedDocument.objects.create(
+        minutes=minutes,
+        kind=DocumentKind.MINUTES,
+        status=DocumentStatus.ARCHIVED,
+        archived_at=meeting.ended_at,
+        signed_pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        content_text="BIÊN BẢN\nSINH HOẠT CHI BỘ THƯỜNG KỲ\nĐồng chí Bí thư chủ trì.",
+    )
+    for role, member in (("chair", chair), ("recorder", recorder)):
+        DocumentSignature.objects.create(
+            document=document,
+            role=role,
+            signer=member,
+            signer_name=member.full_name,
+            signed_at=meeting.ended_at,
+        )
+    return document

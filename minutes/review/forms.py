@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organization
+from minutes.models import DocumentKind, DocumentStatus, ReviewKind
+from minutes.review.archive import LISTED_STATUSES, ArchiveFilter
+from minutes.review.services import MAX_TEXT
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class ArchiveForm(forms.Form):
+    q = forms.CharField(
+        label=_("Tìm trong nội dung"),
+        required=False,
+        max_length=200,
+        help_text=_("Gõ có dấu hoặc không dấu, ví dụ: bien ban chuyen doi so."),
+    )
+    cell = forms.TypedChoiceField(
+        label=_("Chi bộ"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Chi bộ này không thuộc phạm vi xem xét.")},
+    )
+    since = forms.DateField(
+        label=_("Họp từ ngày"),
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text=_("dd/mm/yyyy"),
+    )
+    until = forms.DateField(
+        label=_("đến ngày"), required=False, input_formats=DATE_FORMATS, help_text=_("dd/mm/yyyy")
+    )
+    kind = forms.ChoiceField(
+        label=_("Loại văn bản"),
+        required=False,
+        choices=[("", _("Tất cả")), *list(DocumentKind.choices)],
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Tất cả"))] + [(s, DocumentStatus(s).label) for s in LISTED_STATUSES],
+    )
+
+    def __init__(self, *args: object, cells: list[Organization], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["cell"].choices = [("", _("Tất cả"))] + [(c.pk, c.name) for c in cells]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("Ngày kết thúc phải sau ngày bắt đầu."))
+        return data
+
+    def archive_filter(self) -> ArchiveFilter:
+        data = self.cleaned_data
+        return ArchiveFilter(
+            cell_id=data.get("cell"),
+            since=data.get("since"),
+            until=data.get("until"),
+            kind=data.get("kind") or "",
+            status=data.get("status") or "",
+            query=data.get("q") or "",
+        )
+
+
+class ReviewForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Loại"),
+        choices=ReviewKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Hãy chọn ý kiến hoặc ghi nhận đã xem.")},
+        initial=ReviewKind.COMMENT,
+    )
+    text = forms.CharField(
+        label=_("Nội dung"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Bắt buộc với ý kiến; có thể để trống khi chỉ ghi nhận đã xem."),
+    )
