@@ -125,22 +125,51 @@ def seed_year(tree: SimpleNamespace) -> SimpleNamespace:
     return seen
 
 
-def really_signed(meeting: Meeting, chair, recorder) -> SignedDocument:
-    """Minutes of `meeting` with a real PDF signed by `chair` and `recorder` (the sample
-    minutes, rendered once per test process), as the minutes app archives them."""
-    import hashlib
+def signed_sample(chair, recorder) -> bytes:
+    """The sample minutes (rendered once per test process) signed by `chair` and `recorder`.
 
-    from minutes.models import DocumentSignature
+    pyHanko runs its own event loop: where one is already running (a browser test), the
+    signing happens in a thread of its own.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
     from minutes.signing import LocalAuthoritySigner, sign_minutes
     from tests.minutes.conftest import rendered_sample
 
-    pdf = sign_minutes(
-        rendered_sample(),
-        chair=LocalAuthoritySigner(chair),
-        chair_name=chair.full_name,
-        recorder=LocalAuthoritySigner(recorder),
-        recorder_name=recorder.full_name,
-    )
+    def run() -> bytes:
+        return sign_minutes(
+            rendered_sample(),
+            chair=LocalAuthoritySigner(chair),
+            chair_name=chair.full_name,
+            recorder=LocalAuthoritySigner(recorder),
+            recorder_name=recorder.full_name,
+        )
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return run()
+
+    def in_thread() -> bytes:
+        try:
+            return run()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(in_thread).result()
+
+
+def really_signed(meeting: Meeting, chair, recorder) -> SignedDocument:
+    """Minutes of `meeting` with a real signed PDF, as the minutes app archives them."""
+    import hashlib
+
+    from minutes.models import DocumentSignature
+
+    pdf = signed_sample(chair, recorder)
     minutes = Minutes.objects.create(meeting=meeting, status=MinutesStatus.ARCHIVED)
     document = SignedDocument.objects.create(
         minutes=minutes,

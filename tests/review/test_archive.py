@@ -217,6 +217,7 @@ def test_the_document_page_verifies_the_signatures(tree):
     page = client_of(tree.reviewer).get(reverse("review:document", args=[document.pk]))
 
     html = page.content.decode()
+    assert "HỢP LỆ" in html
     assert "Hợp lệ: văn bản có 2 chữ ký số hợp lệ" in html
     assert "khớp với bản lưu trữ" in html
     assert "BIÊN BẢN" in html
