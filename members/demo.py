@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -79,6 +81,20 @@ def totp_secret_base32(username: str) -> str:
 def current_code(username: str) -> str:
     totp = TOTP(bytes.fromhex(totp_key_hex(username)), step=30, digits=6)
     return f"{totp.token():06d}"
+
+
+@contextmanager
+def spent_code(user: User) -> Iterator[str]:
+    """FOR THE DEMO ONLY: the current code of a demo account, for the seeding to sign with.
+    Afterwards the device's record of its last code is put back: the person trying the demo
+    can then sign in with the code their authenticator shows right now."""
+    device = TOTPDevice.objects.get(user=user, name="demo")
+    saved = {"last_t": device.last_t, "drift": device.drift}
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    try:
+        yield f"{totp.token():0{device.digits}d}"
+    finally:
+        TOTPDevice.objects.filter(pk=device.pk).update(**saved)
 
 
 def _organization(name: str, level: str, parent: Organization | None, **extra: str) -> Organization:

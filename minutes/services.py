@@ -114,7 +114,11 @@ def next_role(document: SignedDocument) -> str | None:
 
 def _lock_minutes(meeting: Meeting) -> Minutes:
     Minutes.objects.get_or_create(meeting=meeting)
-    return Minutes.objects.select_for_update().select_related("meeting").get(meeting=meeting)
+    return (
+        Minutes.objects.select_for_update(of=("self",))
+        .select_related("meeting__cell", "meeting__chair", "meeting__recorder")
+        .get(meeting=meeting)
+    )
 
 
 @transaction.atomic
@@ -136,6 +140,7 @@ def save_edits(
     A new version withdraws an approval given by only one of chair and recorder."""
     author = _require_writer(actor, meeting)
     minutes = _lock_minutes(meeting)
+    meeting = minutes.meeting  # as stored now, not as the caller loaded it
     if minutes.status != MinutesStatus.DRAFT:
         raise RuleViolation(
             _(
@@ -206,6 +211,7 @@ def approve(*, actor: User, meeting: Meeting) -> Minutes:
     member = _require_writer(actor, meeting)
     roles = writer_roles(actor, meeting)
     minutes = _lock_minutes(meeting)
+    meeting = minutes.meeting
     if minutes.status != MinutesStatus.DRAFT:
         raise RuleViolation(_("Biên bản đã được thông qua."), reason="already_approved")
     if meeting.status != MeetingStatus.ENDED:

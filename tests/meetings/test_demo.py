@@ -8,6 +8,9 @@ from meetings import queries
 from meetings.models import Meeting
 from members import demo
 from members.models import Organization
+from minutes.authority import trusted_authorities
+from minutes.models import Minutes
+from minutes.verification import verify_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -37,4 +40,31 @@ def test_seed_demo_twice_adds_no_meeting(db):
 
     call_command("seed_demo", verbosity=0)
 
-    assert Meeting.objects.count() == before == 32
+    assert Meeting.objects.count() == before == 36  # 16 planned and 2 held per cell
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 22, 2, 0, tzinfo=datetime.UTC), tick=False)
+def test_seed_demo_holds_two_past_meetings_per_cell_with_signed_minutes(db):
+    call_command("seed_demo", verbosity=0)
+
+    for name in demo.CELL_NAMES:
+        cell = Organization.objects.get(name=name)
+        held = Meeting.objects.filter(cell=cell, status="archived").order_by("starts_at")
+        assert [m.local_day.month for m in held] == [9, 10]
+        for meeting in held:
+            assert meeting.events.filter(event="vote.closed").count() == 2
+            assert meeting.speaking_turns.exclude(note="").count() == 5
+            minutes = Minutes.objects.get(meeting=meeting)
+            assert (minutes.status, minutes.approval_kind) == ("archived", "read_back_vote")
+            document = minutes.documents.get(kind="minutes")
+            assert document.status == "archived"
+            assert [s.signer for s in document.signatures.order_by("signed_at")] == [
+                meeting.chair,
+                meeting.recorder,
+            ]
+            report = verify_pdf(
+                bytes(document.signed_pdf),
+                trusted=trusted_authorities(),
+                archived_sha256=document.sha256,
+            )
+            assert report.is_valid, report.verdict
