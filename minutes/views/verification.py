@@ -35,8 +35,8 @@ def identify(pdf: bytes) -> SignedDocument | None:
         return match
     try:
         identifier = PdfFileReader(io.BytesIO(pdf), strict=False).trailer_view["/ID"][0]
-        text = bytes(identifier).decode("ascii")
-    except Exception:
+        text = identifier if isinstance(identifier, str) else bytes(identifier).decode("ascii")
+    except Exception:  # any unreadable trailer just means "not a document of ours"
         return None
     return archived.filter(document_id=text).first() if _is_uuid(text) else None
 

@@ -1,0 +1,210 @@
+"""The minutes pages as their users see them: the recorder's draft, approval, the document page
+with its progress and signing, downloads, and the public verification page."""
+
+import datetime
+import io
+import re
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import strip_tags
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from minutes import services
+from minutes.models import Minutes, SignedDocument
+from tests.conftest import sign_in_verified
+from tests.meetings.room.conftest import build_scene
+from tests.minutes.flow import EDITS, approved_minutes, code_for, run_meeting, sign_both
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def scene(db):
+    return build_scene()
+
+
+def client_of(member) -> Client:
+    return sign_in_verified(Client(), member.user)
+
+
+def text_of(response) -> str:
+    """The page's words, as read (tags dropped; links and form actions kept apart)."""
+    html = response.content.decode()
+    return " ".join(
+        (strip_tags(html) + " " + " ".join(re.findall(r'(?:href|action)="([^"]+)"', html))).split()
+    )
+
+
+def test_the_recorder_saves_versions_and_a_stale_form_keeps_what_was_typed(scene):
+    meeting = run_meeting(scene)
+    recorder, chair = client_of(scene.recorder), client_of(scene.chair)
+    url = reverse("minutes:edit", args=[meeting.pk])
+    item = scene.items[0]
+
+    page = recorder.get(url)
+    assert page.status_code == 200
+    assert "Thông tin thời sự — tóm tắt" in text_of(page)
+    form = {
+        "based_on_version": "0",
+        "conclusion": "Chi bộ thống nhất.",
+        f"item_{item.pk}": "Đồng chí bí thư thông tin thời sự.",
+        "assignments": "Trần Văn Đức | Thu đảng phí | 15/12/2026\nĐảng viên 1 | Dọn vệ sinh",
+        "quality_grade": "Tốt",
+        "quality_score": "90",
+    }
+    assert recorder.post(url, form).status_code == 302
+    assert chair.post(url, {**form, "conclusion": "Bản của chủ trì."}).status_code == 200
+
+    minutes = Minutes.objects.get(meeting=meeting)
+    assert minutes.version == 1
+    assert minutes.edits["assignments"][1] == {
+        "assignee": "Đảng viên 1",
+        "task": "Dọn vệ sinh",
+        "deadline": "",
+    }
+    stale = text_of(chair.post(url, {**form, "conclusion": "Bản của chủ trì."}))
+    assert "Trần Văn Đức vừa lưu phiên bản 1" in stale
+    assert "Bản của chủ trì." in stale  # nothing typed is lost
+    bad = text_of(
+        recorder.post(url, {**form, "based_on_version": "1", "assignments": "x | y | 31/02"})
+    )
+    assert "Dòng 1: thời hạn “31/02” không đúng dạng ngày/tháng/năm." in bad
+    assert client_of(scene.officials[0]).get(url).status_code == 403
+
+    preview = text_of(recorder.get(reverse("minutes:preview", args=[meeting.pk])))
+    assert "Đồng chí bí thư thông tin thời sự." in preview
+    assert "Đề nghị tăng cường sinh hoạt chuyên đề." in preview  # the recorder's note in the room
+
+
+def test_approve_then_progress_then_chair_and_recorder_sign_on_the_document_page(scene):
+    meeting = run_meeting(scene)
+    services.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
+    chair, recorder = client_of(scene.chair), client_of(scene.recorder)
+
+    detail = text_of(chair.get(reverse("minutes:detail", args=[meeting.pk])))
+    assert "Biểu quyết thông qua biên bản tại buổi sinh hoạt: 4/4 tán thành." in detail
+    response = chair.post(reverse("minutes:approve", args=[meeting.pk]))
+    document = SignedDocument.objects.get(minutes__meeting=meeting)
+    assert response["Location"] == reverse("minutes:document", args=[document.pk])
+    # The task runs after the commit; until then the page says it is being made.
+    page = text_of(chair.get(response["Location"]))
+    assert "Đang tạo tệp PDF" in page
+    progress = chair.get(reverse("minutes:progress", args=[document.pk])).json()
+    assert (progress["state"], progress["done"]) == ("queued", False)
+
+    services.render_document(document_id=document.pk)
+    assert chair.get(reverse("minutes:progress", args=[document.pk])).json()["done"] is True
+    assert "Ký số văn bản" not in text_of(recorder.get(response["Location"]))  # not yet
+    wrong = chair.post(reverse("minutes:sign", args=[document.pk]), {"code": "123456"})
+    assert wrong.status_code == 302
+    assert "Mã xác thực không đúng" in text_of(chair.get(response["Location"]))
+    page = text_of(chair.get(response["Location"]))
+    assert "Ký số văn bản" in page
+
+    # A wrong code holds the device back a moment (django-otp throttling); a minute later:
+    with time_machine.travel(datetime.timedelta(minutes=1)):
+        sign = reverse("minutes:sign", args=[document.pk])
+        chair.post(sign, {"code": code_for(scene.chair.user)})
+        recorder.post(sign, {"code": code_for(scene.recorder.user)})
+
+    page = text_of(recorder.get(response["Location"]))
+    assert "Đã ký và lưu trữ" in page
+    assert "Chủ trì: Nguyễn Thị Hằng" in page
+    assert "Thư ký: Trần Văn Đức" in page
+    download = client_of(scene.officials[0]).get(reverse("minutes:download", args=[document.pk]))
+    document.refresh_from_db()
+    assert download.content == bytes(document.signed_pdf)
+    assert download["Content-Type"] == "application/pdf"
+
+
+def test_unsigned_files_are_for_the_signers_only(scene, django_capture_on_commit_callbacks):
+    document = approved_minutes(scene, django_capture_on_commit_callbacks)
+    member = client_of(scene.officials[0])
+
+    assert member.get(reverse("minutes:download", args=[document.pk])).status_code == 403
+    assert member.get(reverse("minutes:document", args=[document.pk])).status_code == 403
+    assert client_of(scene.chair).get(reverse("minutes:download", args=[document.pk])).content == (
+        bytes(document.rendered_pdf)
+    )
+    assert (
+        client_of(scene.outsider).get(reverse("minutes:document", args=[document.pk])).status_code
+        == 404
+    )
+
+
+def appended_update(pdf: bytes) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    stream = generic.StreamObject(stream_data=b"BT /F1 24 Tf 100 700 Td (SUA DOI) Tj ET")
+    writer.add_stream_to_page(0, writer.add_object(stream))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def upload(client: Client, url: str, content: bytes, name: str = "bien-ban.pdf"):
+    return client.post(url, {"file": SimpleUploadedFile(name, content, "application/pdf")})
+
+
+def test_the_public_page_shows_identity_and_signatures_never_the_content(
+    scene, django_capture_on_commit_callbacks
+):
+    document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
+    url = reverse("minutes:verify_code", args=[document.verification_code.lower()])
+    anonymous = Client()
+
+    page = text_of(anonymous.get(url))
+    assert "HỢP LỆ" in page
+    assert "KHÔNG HỢP LỆ" not in page
+    assert "Nguyễn Thị Hằng" in page
+    assert "Trần Văn Đức" in page
+    assert document.sha256 in page
+    assert "Chi bộ Khu phố 3" in page
+    assert "Chi bộ thống nhất phương hướng tháng 12." not in page  # no content
+    assert reverse("minutes:download", args=[document.pk]) not in page
+    assert anonymous.get(reverse("minutes:download", args=[document.pk])).status_code == 302
+    member_page = text_of(client_of(scene.officials[0]).get(url))
+    assert reverse("minutes:document", args=[document.pk]) in member_page
+    assert Client().get(reverse("minutes:verify_code", args=["KHONGCO"])).status_code == 404
+
+
+def test_uploaded_files_tampered_in_any_way_are_shown_invalid_in_plain_words(
+    scene, django_capture_on_commit_callbacks
+):
+    document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
+    signed = bytes(document.signed_pdf)
+    offset = len(bytes(document.rendered_pdf)) // 2
+    flipped = signed[:offset] + bytes([signed[offset] ^ 0x01]) + signed[offset + 1 :]
+    url = reverse("minutes:verify")
+    anonymous = Client()
+
+    genuine = text_of(upload(anonymous, url, signed))
+    assert "HỢP LỆ" in genuine
+    assert "KHÔNG HỢP LỆ" not in genuine
+    assert "Tệp trùng khớp với bản lưu trữ." in genuine
+    assert document.verification_code in genuine
+
+    broken = text_of(upload(anonymous, url, flipped))
+    assert "KHÔNG HỢP LỆ" in broken
+    assert "chữ ký của Nguyễn Thị Hằng không còn nguyên vẹn" in broken
+
+    updated = text_of(upload(anonymous, url, appended_update(signed)))
+    assert "KHÔNG HỢP LỆ" in updated
+    assert "văn bản bị sửa đổi sau khi Nguyễn Thị Hằng ký" in updated
+    assert "Tệp không khớp với bản lưu trữ." in updated  # found by its id, hash differs
+    compared = text_of(
+        upload(
+            anonymous, reverse("minutes:verify_code", args=[document.verification_code]), flipped
+        )
+    )
+    assert "Tệp không khớp với bản lưu trữ." in compared
+
+    not_pdf = upload(anonymous, url, b"hello", name="anh.pdf")
+    assert not_pdf.status_code == 400
+    assert "Tệp này không phải là tệp PDF." in text_of(not_pdf)
+    lookup = anonymous.get(url, {"code": f" {document.verification_code.lower()} "})
+    assert lookup["Location"] == reverse("minutes:verify_code", args=[document.verification_code])
