@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime
 import functools
 import itertools
@@ -71,6 +72,9 @@ CONNECT_CONCURRENCY = 25  # handshakes in flight at once (a meeting whose member
 CONNECT_DEADLINE = 900.0  # seconds for all of a room's clients to get in, retries included
 STEP_TIMEOUT = 180.0  # seconds for one answer or one round before it counts as missing
 BURST_TIMEOUT = 900.0  # seconds for the burst's ballots and final tally
+# Product clients reload their snapshot after the events static/js/room.js does not apply
+# itself (--no-reload: only after a gap).
+RELOAD_AFTER_EVENTS = True
 TARGET_FANOUT_RATIO = 1.5
 TARGET_BURST_MS = 1000.0
 
@@ -394,6 +398,15 @@ class Watch:
         return True
 
 
+def reloads_after(frame: dict[str, Any]) -> bool:
+    """static/js/room.js applies events from their payload and reloads the snapshot only after
+    the meeting's start and end and a vote it never saw open (one blocked at opening)."""
+    if not RELOAD_AFTER_EVENTS:
+        return False
+    blocked = frame["event"] == "vote.closed" and frame["payload"].get("blocked")
+    return frame["event"] in ("meeting.started", "meeting.ended") or bool(blocked)
+
+
 class Peer:
     def __init__(self, room: Room, index: int) -> None:
         self.room = room
@@ -404,6 +417,8 @@ class Peer:
         self.replies: dict[str, asyncio.Future[tuple[int, dict[str, Any]]]] = {}
         self.ids: Iterator[int] = itertools.count()
         self.last_seq = 0
+        self.latest = 0  # the highest seq heard of
+        self.reload: asyncio.TimerHandle | None = None
         self.gaps = 0  # events that did not arrive (seen as a jump in seq)
         self.events = 0
         self.resyncs: set[asyncio.Task[None]] = set()
@@ -431,14 +446,16 @@ class Peer:
                 kind = frame.get("type")
                 if kind == "event":
                     self.events += 1
+                    self.latest = max(self.latest, frame["seq"])
                     if frame["seq"] > self.last_seq + 1 and self.room.kind == "product":
-                        # As the protocol says: a gap, so reload the snapshot.
+                        # As the protocol says (and room.js does): a gap, so reload the
+                        # snapshot, one request at a time.
                         self.gaps += frame["seq"] - self.last_seq - 1
-                        task = asyncio.create_task(self.resync())
-                        self.resyncs.add(task)
-                        task.add_done_callback(self.resyncs.discard)
+                        self.start_resync()
                     elif frame["seq"] > self.last_seq + 1:
                         self.gaps += frame["seq"] - self.last_seq - 1
+                    elif self.room.kind == "product" and reloads_after(frame):
+                        self.schedule_reload()
                     self.last_seq = max(self.last_seq, frame["seq"])
                     if self.room.watch is not None:
                         self.room.watch.offer(self, frame, now)
@@ -479,16 +496,37 @@ class Peer:
         answered, frame = await asyncio.wait_for(reply, timeout)
         return sent, answered, frame
 
+    def schedule_reload(self) -> None:
+        """room.js: every event is followed, 120 ms later, by one snapshot per burst."""
+        if self.reload is None:
+            self.reload = asyncio.get_running_loop().call_later(SNAPSHOT_DELAY, self.reloaded)
+
+    def reloaded(self) -> None:
+        self.reload = None
+        self.start_resync()
+
+    def start_resync(self) -> None:
+        if self.resyncs:
+            return  # one in flight; it loads again if events overtook it
+        task = asyncio.create_task(self.resync())
+        self.resyncs.add(task)
+        task.add_done_callback(self.resyncs.discard)
+
     async def resync(self) -> None:
-        try:
-            _, answered, frame = await self.request({"type": "snapshot"})
-        except (TimeoutError, ConnectionError, ConnectionClosed):
-            return
-        self.last_seq = max(self.last_seq, frame["seq"])
-        if self.room.watch is not None:
-            self.room.watch.offer_state(self, frame["state"], answered)
+        while True:
+            try:
+                _, answered, frame = await self.request({"type": "snapshot"})
+            except (TimeoutError, ConnectionError, ConnectionClosed):
+                return
+            self.last_seq = max(self.last_seq, frame["seq"])
+            if self.room.watch is not None:
+                self.room.watch.offer_state(self, frame["state"], answered)
+            if self.latest <= frame["seq"]:
+                return
 
     async def close(self) -> None:
+        if self.reload is not None:
+            self.reload.cancel()
         for task in list(self.resyncs):
             task.cancel()
         if self.ws is not None:
@@ -843,6 +881,9 @@ async def run(
 
     farm_specs = specs[len(plan.sizes) :]
     count = len(farm_specs)
+    if not count:
+        results["memory_mib"]["end"] = memory(servers)
+        return
     print(f"- {count} meetings × {plan.farm_members} members: connecting …", flush=True)
     farm_bare = [Room("bare", 10_000 + n, plan.farm_members) for n in range(count)]
     farm_product = [
@@ -1004,8 +1045,25 @@ def main() -> int:
         help="server URL without a database name (a superuser: the run creates a database)",
     )
     parser.add_argument("--profile", metavar="PY_SPY", help="py-spy binary: profile the daphnes")
+    parser.add_argument(
+        "--no-reload",
+        action="store_true",
+        help="clients do not reload the snapshot after each event (only after a gap)",
+    )
+    parser.add_argument(
+        "--sizes", help="comma-separated meeting sizes instead of the plan's (e.g. 300)"
+    )
+    parser.add_argument(
+        "--no-farm", action="store_true", help="skip the 100 meetings × 15 members phase"
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
+    if args.sizes:
+        plan = dataclasses.replace(plan, sizes=tuple(int(n) for n in args.sizes.split(",")))
+    if args.no_farm:
+        plan = dataclasses.replace(plan, farm_meetings=0)
+    global RELOAD_AFTER_EVENTS
+    RELOAD_AFTER_EVENTS = not args.no_reload
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
     lab = Lab(args.postgres)
 
@@ -1078,6 +1136,7 @@ def measure(lab: Lab, plan: Plan, args: argparse.Namespace, stamp: str) -> int:
         "started": stamp,
         "processes": args.processes,
         "plan": "quick" if args.quick else "full",
+        "reload_after_events": RELOAD_AFTER_EVENTS,
         "plan_detail": plan.__dict__,
         "machine": {
             "cpus": os.cpu_count(),

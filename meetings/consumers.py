@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -17,8 +18,7 @@ from django.utils.translation import gettext as _
 from meetings import events, protocol
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
-from meetings.models import Meeting
-from meetings.room import head_of, room_state
+from meetings.room import head_of, snapshot_frame
 from meetings.services import attendance
 from meetings.services.room import participant
 from members.consumers import CLOSE_UNVERIFIED
@@ -34,6 +34,7 @@ LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 2.0  # seconds between tries while Re
 # Commands waiting for their turn on one connection; beyond this a command is refused `busy`
 # at once (a page sends one at a time; only a runaway client gets here).
 MAX_PENDING_COMMANDS = 32
+ACCESS_RECHECK_SECONDS = 10.0
 
 
 def server_error(message_id: str) -> dict[str, Any]:
@@ -132,13 +133,24 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     def _hello(self) -> dict[str, Any]:
         meeting = access_meeting(self.user, self.meeting_id)
         who = participant(meeting, self.user)
-        self.member = who.member
+        self.meeting, self.member = meeting, who.member
+        self.access_checked = time.monotonic()
         return {
             "type": "hello",
             "meeting": meeting.pk,
             "seq": head_of(meeting.pk)[0],
             "you": {"member": who.member.pk if who.member else None, "roles": who.roles},
         }
+
+    def _check_access(self) -> None:
+        """Still allowed to see the meeting (the read itself was logged at connect). Checked
+        again at most every ACCESS_RECHECK_SECONDS: after each event every page of a meeting
+        may ask for a snapshot, and this check was half the cost of answering one."""
+        if time.monotonic() - self.access_checked < ACCESS_RECHECK_SECONDS:
+            return
+        if not visible_meetings(self.user).filter(pk=self.meeting_id).exists():
+            raise Http404
+        self.access_checked = time.monotonic()
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
@@ -177,9 +189,12 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             except Exception:
                 logger.exception("live room command %s failed", message["type"])
                 frame = server_error(message["id"])
-            await self.send_json(frame)
+            if isinstance(frame, str):  # a snapshot, encoded already
+                await self.send(text_data=frame)
+            else:
+                await self.send_json(frame)
 
-    def _handle(self, message: dict[str, Any]) -> dict[str, Any]:
+    def _handle(self, message: dict[str, Any]) -> dict[str, Any] | str:
         message_id = message["id"]
         renew = message["type"] == "ping"
         if not session_still_verified(self.scope, self.user, renew=renew):
@@ -192,10 +207,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             return {"type": "ack", "id": message_id, "result": {}}
         try:
             if message["type"] == "snapshot":
-                # Still allowed to see the meeting (the read itself was logged at connect).
-                meeting = visible_meetings(self.user).select_related("cell").get(pk=self.meeting_id)
-                state = room_state(meeting, self.member)
-                return {"type": "snapshot", "id": message_id, "seq": state["seq"], "state": state}
+                self._check_access()
+                return snapshot_frame(self.meeting, self.member, message_id)
             service, kwargs = protocol.arguments(message)
             result = service(meeting_id=self.meeting_id, actor=self.user, **kwargs)
         except protocol.ProtocolError as error:
@@ -208,7 +221,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 "message": violation.message,
             }
             return frame | ({"field": violation.field} if violation.field else {})
-        except (Http404, Meeting.DoesNotExist):
+        except Http404:
             return {
                 "type": "error",
                 "id": message_id,
@@ -227,11 +240,5 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await database_sync_to_async(attendance.join)(
                 meeting_id=self.meeting_id, actor=self.user, connection=self.channel_name
             )
-        await self.send_json(
-            {
-                "type": "event",
-                "seq": message["seq"],
-                "event": message["event"],
-                "payload": message["payload"],
-            }
-        )
+        # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
+        await self.send(text_data=message["text"])

@@ -70,7 +70,13 @@ def append_event(
         recorded_at=timezone.now(),
         hash=chain_hash(GENESIS if last is None else last.hash, seq, event, payload),
     )
-    message = {"type": "meeting.event", "seq": seq, "event": event, "payload": payload}
+    frame = {"type": "event", "seq": seq, "event": event, "payload": payload}
+    message = {
+        "type": "meeting.event",
+        "seq": seq,
+        "event": event,
+        "text": json.dumps(frame, ensure_ascii=False, separators=(",", ":")),
+    }
     transaction.on_commit(lambda: broadcast(meeting.pk, message))
     return row
 

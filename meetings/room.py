@@ -6,6 +6,7 @@ It is built with a fixed number of queries whatever the size of the meeting.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -87,16 +88,33 @@ def head_of(meeting_id: int) -> tuple[int, str]:
 # (connections come and go without events) is read per request.
 SHARED_MAX_AGE = 30.0
 SHARED_MAX_MEETINGS = 256
-_shared: OrderedDict[int, tuple[tuple[int, str], float, dict[str, Any]]] = OrderedDict()
+_shared: OrderedDict[int, tuple[tuple[int, str], float, tuple[dict[str, Any], str]]] = OrderedDict()
 _shared_lock = threading.Lock()
 
 
 def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
     """Everything the live page shows, as plain JSON. `viewer` decides only `you`."""
-    shared = shared_state(meeting)
-    online = set(
-        PresenceSpan.objects.filter(attendance__meeting=meeting, left_at=None).values_list(
-            "attendance__member_id", flat=True
+    shared, _ = shared_state(meeting)
+    return {**shared, **_per_request(meeting, shared, viewer)}
+
+
+def snapshot_frame(meeting: Meeting, viewer: Member | None, message_id: str) -> str:
+    """The `snapshot` answer as text: the shared part is encoded once per event and reused."""
+    shared, encoded = shared_state(meeting)
+    extra = json.dumps(_per_request(meeting, shared, viewer), separators=(",", ":"))
+    state = f"{encoded[:-1]},{extra[1:]}"
+    return (
+        f'{{"type":"snapshot","id":{json.dumps(message_id)},"seq":{shared["seq"]},"state":{state}}}'
+    )
+
+
+def _per_request(meeting: Meeting, shared: dict[str, Any], viewer: Member | None) -> dict[str, Any]:
+    """Who is online now (connections come and go without events) and the viewer's part."""
+    online = sorted(
+        set(
+            PresenceSpan.objects.filter(attendance__meeting=meeting, left_at=None).values_list(
+                "attendance__member_id", flat=True
+            )
         )
     )
     open_vote = next((v for v in shared["votes"] if v["status"] == VoteStatus.OPEN), None)
@@ -105,14 +123,14 @@ def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
         model = BallotReceipt if open_vote["method"] == VoteMethod.SECRET_BALLOT else Ballot
         cast_by_me = model.objects.filter(vote_id=open_vote["vote"], member=viewer).exists()
     return {
-        **shared,
-        "roll": [row | {"online": row["member"] in online} for row in shared["roll"]],
+        "online": online,
         "you": {"member": viewer.pk if viewer else None, "cast_in_open_vote": cast_by_me},
     }
 
 
-def shared_state(meeting: Meeting) -> dict[str, Any]:
-    """The viewer-independent snapshot at the log's head (built at most once per event)."""
+def shared_state(meeting: Meeting) -> tuple[dict[str, Any], str]:
+    """The viewer-independent snapshot at the log's head and its JSON (built at most once per
+    event and process)."""
     # The head is read first: what is built after it is at least as new, and a change that
     # lands meanwhile comes with an event that makes the client reload again.
     head = head_of(meeting.pk)
@@ -121,22 +139,22 @@ def shared_state(meeting: Meeting) -> dict[str, Any]:
         hit = _shared.get(meeting.pk)
     if hit is not None and hit[0] == head and now - hit[1] < SHARED_MAX_AGE:
         return hit[2]
-    state = _build_shared(meeting, head[0])
+    # Loaded afresh: the caller's row may be older than the head (a connection's own copy).
+    fresh = Meeting.objects.select_related("cell").get(pk=meeting.pk)
+    state = _build_shared(fresh, head[0])
+    built = (state, json.dumps(state, ensure_ascii=False, separators=(",", ":")))
     with _shared_lock:
-        _shared[meeting.pk] = (head, now, state)
+        _shared[meeting.pk] = (head, now, built)
         _shared.move_to_end(meeting.pk)
         while len(_shared) > SHARED_MAX_MEETINGS:
             _shared.popitem(last=False)
-    return state
+    return built
 
 
-def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
-    members = roster_members(meeting)
-    day = meeting.local_day
-    names = {m.pk: m.full_name for m in members}
-    roster = tuple(roster_entry(m, meeting.cell, day) for m in members)
-    entries = {int(e.member_id): e for e in roster}
-    roll = {row.member_id: row for row in Attendance.objects.filter(meeting=meeting)}
+def _assess(
+    meeting: Meeting, members: list[Member], roll: dict[int, Attendance]
+) -> tuple[tuple[charter.RosterEntry, ...], Any]:
+    roster = tuple(roster_entry(m, meeting.cell, meeting.local_day) for m in members)
     attendance = {member_key(m): charter.Attendance(row.status) for m, row in roll.items()}
     if not roll:  # before the start: expected attendance is not the room's business
         attendance = {}
@@ -145,6 +163,47 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
             roster=roster, attendance=attendance, policy=policy_for(meeting.cell)
         )
     )
+    return roster, assessment
+
+
+def _assessment_dict(assessment: Any) -> dict[str, Any]:
+    return {
+        "vote_base": assessment.vote_base.size,
+        "voters_present": assessment.vote_base.voters_present,
+        "quorum": {
+            "rule": str(assessment.quorum.rule),
+            "required": assessment.quorum.required,
+            "met": assessment.quorum.met,
+        },
+        "attendance_rate": assessment.attendance.rate_percent,
+        "explanation": assessment.explanation,
+    }
+
+
+def attendance_effect(meeting: Meeting) -> dict[str, Any]:
+    """What an attendance change does to the room: the charter's new assessment and the
+    reason each member may not vote (only those who have one). Carried by `attendance.changed`,
+    so pages need not reload."""
+    members = roster_members(meeting)
+    roll = {row.member_id: row for row in Attendance.objects.filter(meeting=meeting)}
+    _, assessment = _assess(meeting, members, roll)
+    excluded = dict(assessment.vote_base.excluded)
+    return {
+        "assessment": _assessment_dict(assessment),
+        "why_not": {
+            str(m.pk): str(excluded[member_key(m.pk)])
+            for m in members
+            if member_key(m.pk) in excluded
+        },
+    }
+
+
+def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
+    members = roster_members(meeting)
+    names = {m.pk: m.full_name for m in members}
+    roll = {row.member_id: row for row in Attendance.objects.filter(meeting=meeting)}
+    roster, assessment = _assess(meeting, members, roll)
+    entries = {int(e.member_id): e for e in roster}
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
     current = next((i for i in items if i.opened_at and not i.closed_at), None)
     turns = list(SpeakingTurn.objects.filter(meeting=meeting).order_by("started_at", "pk"))
@@ -188,22 +247,11 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
                 "status": roll[m.pk].status if m.pk in roll else None,
                 "mode": roll[m.pk].mode if m.pk in roll else "",
                 "reason": roll[m.pk].reason if m.pk in roll else "",
-                "online": False,  # filled per request by room_state
                 "may_vote_why_not": str(excluded.get(member_key(m.pk), "")),
             }
             for m in members
         ],
-        "assessment": {
-            "vote_base": assessment.vote_base.size,
-            "voters_present": assessment.vote_base.voters_present,
-            "quorum": {
-                "rule": str(assessment.quorum.rule),
-                "required": assessment.quorum.required,
-                "met": assessment.quorum.met,
-            },
-            "attendance_rate": assessment.attendance.rate_percent,
-            "explanation": assessment.explanation,
-        },
+        "assessment": _assessment_dict(assessment),
         "agenda": [
             {
                 "id": i.pk,

@@ -11,14 +11,20 @@ from django.utils.translation import gettext as _
 from meetings import events
 from meetings.enums import MeetingStatus
 from meetings.errors import RuleViolation
-from meetings.models import Attendance, PresenceSpan
+from meetings.models import Attendance, Meeting, PresenceSpan
 from meetings.models.attendance import AttendanceStatus, PresenceMode
+from meetings.room import attendance_effect
 from meetings.services.room import lock_meeting, participant, require_chair, require_in_progress
 from members.models import User
 
 
 def _payload(row: Attendance) -> dict[str, Any]:
     return {"member": row.member_id, "status": row.status, "mode": row.mode, "reason": row.reason}
+
+
+def _event_payload(row: Attendance, meeting: Meeting) -> dict[str, Any]:
+    """The change and what it does to quorum and the vote base (see room.attendance_effect)."""
+    return _payload(row) | attendance_effect(meeting)
 
 
 @transaction.atomic
@@ -43,7 +49,10 @@ def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | N
     row.first_joined_at = row.first_joined_at or now
     row.save(update_fields=["status", "mode", "first_joined_at", "updated_at"])
     events.append_event(
-        meeting=meeting, event=events.ATTENDANCE_CHANGED, payload=_payload(row), actor=actor
+        meeting=meeting,
+        event=events.ATTENDANCE_CHANGED,
+        payload=_event_payload(row, meeting),
+        actor=actor,
     )
     return _payload(row)
 
@@ -83,6 +92,9 @@ def mark(
         row.first_joined_at = row.first_joined_at or timezone.now()
     row.save(update_fields=["status", "reason", "mode", "first_joined_at", "updated_at"])
     events.append_event(
-        meeting=meeting, event=events.ATTENDANCE_CHANGED, payload=_payload(row), actor=actor
+        meeting=meeting,
+        event=events.ATTENDANCE_CHANGED,
+        payload=_event_payload(row, meeting),
+        actor=actor,
     )
     return _payload(row)

@@ -88,23 +88,37 @@ function setConnection(text) {
 function handle(frame) {
   if (frame.type === "hello") {
     you = frame.you;
-    send("snapshot");
+    snapshotId = null;
+    latest = Math.max(latest, frame.seq);
+    requestSnapshot();
     // Ballots not acknowledged before the connection dropped are sent again, same ids.
     for (const message of pendingBallots.values()) socket.send(JSON.stringify(message));
   } else if (frame.type === "snapshot") {
+    if (frame.id === snapshotId) snapshotId = null;
     state = frame.state;
     seq = frame.seq;
     render();
+    // Events that came while it was on its way may be newer than it: load once more.
+    if (latest > seq) requestSnapshot();
   } else if (frame.type === "event") {
+    latest = Math.max(latest, frame.seq);
     if (frame.seq <= seq) return;
-    if (frame.seq !== seq + 1) { send("snapshot"); return; }
+    if (frame.seq !== seq + 1) { requestSnapshot(); return; }
     seq = frame.seq;
-    // Every event changes state the snapshot already describes: reload it, once per burst.
-    scheduleSnapshot();
+    // Most events carry what they change and are applied here; the others (the meeting's start
+    // and end, a vote this page never saw) make it reload the snapshot, once per burst.
+    const change = applyEvent[frame.event];
+    if (change && change(frame.payload) !== false) scheduleRender();
+    else scheduleSnapshot();
   } else if (frame.type === "ack" || frame.type === "error") {
+    if (frame.id === snapshotId) { snapshotId = null; if (frame.type === "error") setTimeout(requestSnapshot, 1000); }
     if (pendingBallots.has(frame.id)) {
       pendingBallots.delete(frame.id);
-      if (frame.type === "ack") announce(frame.result.duplicate ? T.ballot_duplicate : T.ballot_counted);
+      if (frame.type === "ack") {
+        announce(frame.result.duplicate ? T.ballot_duplicate : T.ballot_counted);
+        state.you.cast_in_open_vote = true;
+        render();
+      }
     }
     const callback = waiting.get(frame.id);
     waiting.delete(frame.id);
@@ -113,10 +127,76 @@ function handle(frame) {
   }
 }
 
+const voteOf = (id) => state.votes.find((v) => v.vote === id);
+const turnOf = (id) => state.turns.find((t) => t.turn === id);
+const itemOf = (id) => state.agenda.find((i) => i.id === id);
+
+// The queue in the server's order; false when it names a request this page does not know.
+function setQueue(ids, added = null) {
+  const known = new Map(state.queue.map((q) => [q.request, q]));
+  if (added) known.set(added.request, added);
+  if (!ids.every((id) => known.has(id))) return false;
+  state.queue = ids.map((id) => known.get(id));
+  return true;
+}
+
+function endItem(id, at) {
+  const item = itemOf(id);
+  if (item) item.closed_at = at;
+  for (const t of state.turns) if (!t.ended_at && t.item === id) t.ended_at = at;
+  state.queue = []; // pending requests lapse with their item
+}
+
+// What each event changes, from its payload alone (docs/protocol.md lists the payloads).
+const applyEvent = {
+  "attendance.changed": (p) => {
+    const row = state.roll.find((r) => r.member === p.member);
+    if (!row || !p.assessment) return false;
+    Object.assign(row, { status: p.status, mode: p.mode, reason: p.reason });
+    state.assessment = p.assessment;
+    for (const r of state.roll) r.may_vote_why_not = p.why_not[r.member] || "";
+    if (p.status === "present" && p.mode === "online" && !state.online.includes(p.member)) state.online.push(p.member);
+  },
+  "agenda.opened": (p) => {
+    if (p.closed) endItem(p.closed, p.at);
+    const item = itemOf(p.item);
+    if (!item) return false;
+    item.opened_at = item.opened_at || p.at;
+    item.closed_at = null;
+    state.current_item = p.item;
+  },
+  "agenda.closed": (p) => { endItem(p.item, p.at); state.current_item = null; },
+  "floor.requested": (p) => setQueue(p.queue, { request: p.request, member: p.member, name: nameOf(p.member), kind: p.kind }),
+  "floor.withdrawn": (p) => { state.queue = state.queue.filter((q) => q.request !== p.request); },
+  "floor.reordered": (p) => setQueue(p.queue),
+  "floor.granted": (p) => {
+    for (const t of state.turns) if (!t.ended_at) t.ended_at = p.started_at;
+    state.turns.push({ turn: p.turn, item: p.item, member: p.member, name: nameOf(p.member), kind: p.kind, started_at: p.started_at, ended_at: null, note: "", reserved: false });
+    state.queue = state.queue.filter((q) => q.request !== p.request);
+  },
+  "floor.ended": (p) => { const t = turnOf(p.turn); if (!t) return false; t.ended_at = p.ended_at; },
+  "turn.noted": (p) => { const t = turnOf(p.turn); if (!t) return false; t.note = p.note; t.reserved = p.reserved; },
+  "vote.opened": (p) => {
+    state.votes.push({ vote: p.vote, item: p.item, kind: p.kind, method: p.method, question: p.question, attempt: p.attempt, status: "open", options: p.options, eligible: p.eligible, cast: 0, result: null });
+    state.you.cast_in_open_vote = false;
+  },
+  "ballot.counted": (p) => { const v = voteOf(p.vote); if (!v) return false; v.cast = Math.max(v.cast, p.cast); },
+  "vote.closed": (p) => { const v = voteOf(p.vote); if (!v) return false; Object.assign(v, { status: "closed", result: p.result, cast: p.result.cast }); },
+};
+
+// One snapshot request at a time: during a burst of events every further one would only
+// repeat it (and load the server once more per member).
+let snapshotId = null;
+let latest = seq; // the highest event number heard of
+function requestSnapshot() {
+  if (snapshotId || !socket || socket.readyState !== WebSocket.OPEN) return;
+  snapshotId = send("snapshot");
+}
+
 let snapshotTimer = null;
 function scheduleSnapshot() {
   if (snapshotTimer) return;
-  snapshotTimer = setTimeout(() => { snapshotTimer = null; send("snapshot"); }, 120);
+  snapshotTimer = setTimeout(() => { snapshotTimer = null; requestSnapshot(); }, 120);
 }
 
 function minutesSince(iso) {
@@ -126,6 +206,14 @@ function minutesSince(iso) {
 function nameOf(memberId) {
   const row = state.roll.find((r) => r.member === memberId);
   return row ? row.name : `#${memberId}`;
+}
+
+// A burst of events (every member voting) redraws the page once per frame, not per event.
+let renderQueued = false;
+function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => { renderQueued = false; render(); });
 }
 
 function render() {
@@ -170,7 +258,7 @@ function renderAttendance() {
     const status = r.status ? T.attendance[r.status] + (r.status === "present" && r.mode ? ` (${T.modes[r.mode]})` : "") : "—";
     const cells = [
       el("th", { scope: "row" }, r.name, " ", badges),
-      el("td", {}, status, r.reason ? ` (${r.reason})` : "", r.online ? el("span", { class: "online", title: T.online }, " ●", el("span", { class: "visually-hidden" }, T.online)) : ""),
+      el("td", {}, status, r.reason ? ` (${r.reason})` : "", state.online.includes(r.member) ? el("span", { class: "online", title: T.online }, " ●", el("span", { class: "visually-hidden" }, T.online)) : ""),
     ];
     if (is("chair") && state.meeting.status === "in_progress") {
       const select = el("select", { "aria-label": T.mark_label.replace("%(name)s", r.name) },
@@ -211,7 +299,7 @@ function renderAgenda() {
     const li = el("li", { class: current ? "current" : "", "aria-current": current ? "step" : false },
       el("span", {}, item.title),
       item.closed_at ? el("span", { class: "muted" }, ` (${T.done})`) : "",
-      current ? el("strong", {}, ` — ${T.now_discussing} ${T.elapsed_planned.replace("%(m)s", minutesSince(item.opened_at)).replace("%(p)s", item.planned_minutes)}`) : "");
+      current ? el("strong", { class: item.planned_minutes && minutesSince(item.opened_at) > item.planned_minutes ? "overtime" : "" }, ` — ${T.now_discussing} ${T.elapsed_planned.replace("%(m)s", minutesSince(item.opened_at)).replace("%(p)s", item.planned_minutes)}`) : "");
     if (is("chair") && state.meeting.status === "in_progress") {
       if (current) li.append(" ", el("button", { type: "button", class: "secondary small", on: { click: () => send("agenda.close", { item: item.id }) } }, T.close_item));
       else li.append(" ", el("button", { type: "button", class: "small", on: { click: () => send("agenda.open", { item: item.id }) } }, T.open_item));
@@ -400,7 +488,10 @@ setInterval(() => {
     node.classList.toggle("overtime", left === 0);
   }
 }, 1000);
-setInterval(renderStatus, 30000);
+setInterval(() => { renderStatus(); renderAgenda(); }, 30000);
+// Who is online changes without events (connections come and go): refreshed from a snapshot
+// about once a minute, spread so a meeting's pages do not all ask at once.
+setInterval(requestSnapshot, 60000 + Math.floor(Math.random() * 30000));
 // A ping every few minutes keeps the session of someone sitting in a long meeting alive.
 setInterval(() => send("ping"), 240000);
 

@@ -180,3 +180,175 @@ async def test_errors_speak_the_language_the_member_chose(scene):
     assert refused["code"] == "not_in_progress"
     assert refused["message"] == "The meeting has not started or has already ended."
     await communicator.disconnect()
+
+
+async def joined(scene, member):
+    communicator, _, _ = await connect(member, scene.meeting)
+    await communicator.receive_json_from()
+    return communicator
+
+
+async def test_every_command_of_a_meeting_is_acknowledged_and_seen_by_the_others(scene):
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "start", "type": "meeting.start"})
+    recorder = await joined(scene, scene.recorder)
+    member = await joined(scene, scene.officials[0])
+    other = await joined(scene, scene.officials[1])
+    watcher = await joined(scene, scene.probationary)  # sends nothing: sees every event
+    item = scene.items[2].pk
+    commands = [
+        (chair, {"type": "attendance.mark", "member": scene.officials[2].pk, "status": "present"}),
+        (
+            chair,
+            {
+                "type": "attendance.mark",
+                "member": scene.temporary.pk,
+                "status": "absent_with_reason",
+                "reason": "Ốm",
+            },
+        ),
+        (chair, {"type": "agenda.open", "item": item}),
+        (member, {"type": "floor.request", "kind": "regular"}),
+        (other, {"type": "floor.request", "kind": "point_of_order"}),
+    ]
+    answers = [await request(who, {"id": f"c{n}", **m}) for n, (who, m) in enumerate(commands)]
+    regular, point = answers[3]["result"]["request"], answers[4]["result"]["request"]
+    answers += [
+        await request(chair, {"id": "r", "type": "floor.reorder", "order": [regular, point]}),
+        await request(chair, {"id": "g", "type": "floor.grant", "request": regular}),
+    ]
+    turn = answers[-1]["result"]["turn"]
+    answers += [
+        await request(recorder, {"id": "n", "type": "turn.note", "turn": turn, "text": "Nhất trí"}),
+        await request(member, {"id": "e", "type": "floor.end"}),
+        await request(other, {"id": "w", "type": "floor.withdraw", "request": point}),
+        await request(
+            chair, {"id": "v", "type": "vote.open", "kind": "resolution", "question": "Q"}
+        ),
+    ]
+    vote = answers[-1]["result"]["vote"]
+    answers += [
+        await request(chair, {"id": "vc", "type": "vote.close", "vote": vote}),
+        await request(chair, {"id": "ac", "type": "agenda.close", "item": item}),
+        await request(chair, {"id": "end", "type": "meeting.end"}),
+    ]
+    seen = await events_until(watcher, "meeting.ended")
+
+    assert [a["type"] for a in answers] == ["ack"] * len(answers)
+    names = [e["event"] for e in seen if e["event"] != "attendance.changed"]
+    assert names == [
+        "agenda.opened",
+        "floor.requested",
+        "floor.requested",
+        "floor.reordered",
+        "floor.granted",
+        "turn.noted",
+        "floor.ended",
+        "floor.withdrawn",
+        "vote.opened",
+        "vote.closed",
+        "agenda.closed",
+        "meeting.ended",
+    ]
+    marked = [e["payload"] for e in seen if e["event"] == "attendance.changed"][-1]
+    assert (marked["member"], marked["status"], marked["reason"]) == (
+        scene.temporary.pk,
+        "absent_with_reason",
+        "Ốm",
+    )
+    assert marked["assessment"]["vote_base"] == 5
+    assert marked["why_not"][str(scene.probationary.pk)] == "probationary"
+    assert [e["seq"] for e in seen] == list(range(seen[0]["seq"], seen[-1]["seq"] + 1))
+    for communicator in (chair, recorder, member, other, watcher):
+        await communicator.disconnect()
+
+
+async def test_the_snapshot_names_who_is_online_and_what_the_viewer_did(scene):
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    member = await joined(scene, scene.officials[0])
+
+    snapshot = await request(member, {"id": "s", "type": "snapshot"})
+
+    state = snapshot["state"]
+    assert snapshot["seq"] == state["seq"] >= 2
+    assert set(state["online"]) == {scene.chair.pk, scene.officials[0].pk}
+    assert state["you"] == {"member": scene.officials[0].pk, "cast_in_open_vote": False}
+    row = next(r for r in state["roll"] if r["member"] == scene.officials[0].pk)
+    assert (row["status"], row["mode"]) == ("present", "online")
+    await chair.disconnect()
+    await member.disconnect()
+
+
+async def test_a_signed_out_session_is_told_on_its_next_message_and_stays_connected(scene):
+    from django.contrib.sessions.models import Session
+
+    member = await joined(scene, scene.officials[0])
+    await sync_to_async(Session.objects.all().delete)()
+
+    frame = await request(member, {"id": "1", "type": "floor.request", "kind": "regular"})
+    again = await request(member, {"id": "2", "type": "ping"})
+
+    assert (frame["type"], frame["code"]) == ("error", "unverified")
+    assert frame["message"] == "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại."
+    assert again["code"] == "unverified"
+    await member.disconnect()
+
+
+async def test_a_ballot_resent_after_the_vote_closed_is_reported_not_received(scene):
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    voter = await joined(scene, scene.officials[0])
+    await request(chair, {"id": "2", "type": "agenda.open", "item": scene.items[2].pk})
+    opened = await request(
+        chair, {"id": "3", "type": "vote.open", "kind": "resolution", "question": "Q"}
+    )
+    await voter.disconnect()  # the ballot was "sent" while the connection was down
+    await request(chair, {"id": "4", "type": "vote.close", "vote": opened["result"]["vote"]})
+    voter = await joined(scene, scene.officials[0])
+
+    frame = await request(
+        voter,
+        {
+            "id": "b",
+            "type": "ballot.cast",
+            "vote": opened["result"]["vote"],
+            "ballot": str(uuid.uuid4()),
+            "choice": "yes",
+        },
+    )
+
+    assert (frame["type"], frame["code"]) == ("error", "vote_closed")
+    assert frame["message"] == "Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."
+    assert await sync_to_async(Ballot.objects.count)() == 0
+    await chair.disconnect()
+    await voter.disconnect()
+
+
+async def test_wrongly_typed_fields_of_each_command_are_named(scene):
+    chair = await joined(scene, scene.chair)
+    bad = {
+        "attendance.mark": {"member": 1, "status": 3},
+        "floor.request": {"kind": ["regular"]},
+        "floor.reorder": {"order": "1,2"},
+        "turn.note": {"turn": 1, "text": "x", "reserved": "yes"},
+        "vote.open": {"kind": "resolution", "question": "Q", "options": []},
+        "ballot.cast": {"vote": True, "ballot": "b", "choice": "yes"},
+        "vote.close": {"vote": "1"},
+    }
+
+    frames = {
+        kind: await request(chair, {"id": kind, "type": kind, **fields})
+        for kind, fields in bad.items()
+    }
+
+    assert {k: (f["code"], f["field"]) for k, f in frames.items()} == {
+        "attendance.mark": ("bad_message", "status"),
+        "floor.request": ("bad_message", "kind"),
+        "floor.reorder": ("bad_message", "order"),
+        "turn.note": ("bad_message", "reserved"),
+        "vote.open": ("bad_message", "options"),
+        "ballot.cast": ("bad_message", "vote"),
+        "vote.close": ("bad_message", "vote"),
+    }
+    await chair.disconnect()
