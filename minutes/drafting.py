@@ -8,7 +8,7 @@ words. `draft_minutes` returns a `MinutesDocument` for `minutes.rendering`.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils import timezone
@@ -313,7 +313,7 @@ def draft_extract(
     """Trích biên bản: the attendance and one item (1-based position) of the same minutes."""
     item = minutes.items[item_position - 1]
     return doc.ExtractDocument(
-        header=minutes.header,
+        header=replace(minutes.header, number=""),  # the minutes' number is not the extract's
         meeting_date=meeting.local_day,
         subject=item.title[0].lower() + item.title[1:],
         attendance=minutes.attendance,
@@ -366,7 +366,7 @@ def draft_addendum(
     integrity: doc.Integrity,
 ) -> doc.AddendumDocument:
     return doc.AddendumDocument(
-        header=minutes.header,
+        header=replace(minutes.header, number=""),
         meeting_date=meeting.local_day,
         corrected_document_id=corrected_document_id,
         paragraphs=_paragraphs(text),

@@ -89,6 +89,10 @@ class SigningCredential(models.Model):
 # --- The minutes of a meeting and the documents issued from them --------------------------------
 
 
+class ArchivedDocumentError(Exception):
+    """Raised when code tries to change or delete a signed, archived document."""
+
+
 class MinutesStatus(models.TextChoices):
     DRAFT = "draft", _("Dự thảo")
     APPROVED = "approved", _("Đã thông qua")
@@ -161,6 +165,18 @@ class Minutes(models.Model):
     def __str__(self) -> str:
         return str(_("Biên bản %(meeting)s") % {"meeting": self.meeting})
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Once archived, the words and the approval are final (corrections are addenda)."""
+        if self.pk is not None:
+            stored = Minutes.objects.filter(pk=self.pk, status=MinutesStatus.ARCHIVED).first()
+            if stored is not None and (
+                stored.edits != self.edits
+                or stored.version != self.version
+                or self.status != MinutesStatus.ARCHIVED
+            ):
+                raise ArchivedDocumentError("archived minutes cannot be changed")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @property
     def is_editable(self) -> bool:
         return self.status == MinutesStatus.DRAFT
@@ -221,10 +237,6 @@ class SignerRole(models.TextChoices):
     CHAIR = "chair", _("Chủ trì")
     RECORDER = "recorder", _("Thư ký")
     SECRETARY = "secretary", _("Bí thư")
-
-
-class ArchivedDocumentError(Exception):
-    """Raised when code tries to change or delete a signed, archived document."""
 
 
 class SignedDocumentQuerySet(models.QuerySet["SignedDocument"]):

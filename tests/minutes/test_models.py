@@ -52,3 +52,14 @@ def test_verification_codes_are_short_unambiguous_and_distinct(archived):
     assert archived.verification_code != other.verification_code
     assert archived.signer_roles == ("chair", "recorder")
     assert other.signer_roles == ("secretary",)
+
+
+def test_archived_minutes_keep_their_words(archived):
+    minutes = archived.minutes
+    minutes.status = "archived"
+    minutes.save()
+
+    minutes.edits = {"conclusion": "Sửa sau khi ký"}
+    with pytest.raises(ArchivedDocumentError):
+        minutes.save()
+    assert Minutes.objects.get(pk=minutes.pk).edits == {}

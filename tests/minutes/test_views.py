@@ -208,3 +208,28 @@ def test_uploaded_files_tampered_in_any_way_are_shown_invalid_in_plain_words(
     assert "Tệp này không phải là tệp PDF." in text_of(not_pdf)
     lookup = anonymous.get(url, {"code": f" {document.verification_code.lower()} "})
     assert lookup["Location"] == reverse("minutes:verify_code", args=[document.verification_code])
+
+
+def test_the_secretary_issues_an_extract_from_the_archived_minutes(
+    scene, django_capture_on_commit_callbacks
+):
+    document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
+    meeting = document.minutes.meeting
+    chair = client_of(scene.chair)
+    url = reverse("minutes:issue", args=[meeting.pk])
+
+    assert "Phát hành văn bản từ biên bản" in text_of(
+        chair.get(reverse("minutes:detail", args=[meeting.pk]))
+    )
+    missing = chair.post(url, {"kind": "extract"})
+    assert "Chọn nội dung được trích." in text_of(chair.get(missing["Location"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = chair.post(url, {"kind": "extract", "item": scene.items[1].pk})
+    extract = SignedDocument.objects.get(kind="extract")
+    assert response["Location"] == reverse("minutes:document", args=[extract.pk])
+    page = text_of(chair.get(response["Location"]))
+    assert "Trích biên bản: Xét kết nạp quần chúng Phạm Văn A" in page
+    assert "Ký số văn bản" in page  # the secretary signs it "T/M CHI BỘ"
+    assert "Phát hành văn bản" not in text_of(
+        client_of(scene.officials[0]).get(reverse("minutes:detail", args=[meeting.pk]))
+    )
