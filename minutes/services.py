@@ -55,8 +55,11 @@ from minutes.signing import LocalAuthoritySigner, SignatureStep, sign_in_order
 logger = logging.getLogger(__name__)
 
 # The recorder writes while the meeting runs (in the room) and after it ends, until approval.
-WRITABLE_MEETING_STATUSES = frozenset({MeetingStatus.IN_PROGRESS, MeetingStatus.ENDED})
 AFTER_APPROVAL = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.ARCHIVED})
+# A held meeting; "minutes approved" and "archived" are included because the meeting page lets
+# the secretary set those states by hand: the minutes' own state decides what may still happen.
+HELD = frozenset({MeetingStatus.ENDED, *AFTER_APPROVAL})
+WRITABLE_MEETING_STATUSES = frozenset({MeetingStatus.IN_PROGRESS, *HELD})
 DEFAULT_GROUNDS = (
     "Căn cứ Điều lệ Đảng Cộng sản Việt Nam;",
     "Căn cứ Quy định thi hành Điều lệ Đảng và hướng dẫn của cấp ủy cấp trên;",
@@ -125,7 +128,7 @@ def _lock_minutes(meeting: Meeting) -> Minutes:
 def open_minutes(*, actor: User, meeting: Meeting) -> Minutes:
     """The draft of a meeting that has started; created on the first visit of chair or recorder."""
     _require_writer(actor, meeting)
-    if meeting.status not in (*WRITABLE_MEETING_STATUSES, *AFTER_APPROVAL):
+    if meeting.status not in WRITABLE_MEETING_STATUSES:
         raise RuleViolation(_("Buổi sinh hoạt chưa bắt đầu: chưa có biên bản."), reason="too_early")
     minutes, _created = Minutes.objects.get_or_create(meeting=meeting)
     return minutes
@@ -214,7 +217,7 @@ def approve(*, actor: User, meeting: Meeting) -> Minutes:
     meeting = minutes.meeting
     if minutes.status != MinutesStatus.DRAFT:
         raise RuleViolation(_("Biên bản đã được thông qua."), reason="already_approved")
-    if meeting.status != MeetingStatus.ENDED:
+    if meeting.status not in HELD:
         raise RuleViolation(
             _("Chỉ thông qua biên bản sau khi buổi sinh hoạt kết thúc."), reason="not_ended"
         )
@@ -257,8 +260,12 @@ def approve(*, actor: User, meeting: Meeting) -> Minutes:
 def _move_meeting(meeting: Meeting, to_status: str, actor: User) -> None:
     """Only the cell's managers move a meeting's state; the chair (who must manage the cell to
     have run the meeting) stands in when the recorder completes a step."""
+    from meetings.enums import TRANSITIONS
     from meetings.services.scheduling import change_status
 
+    meeting.refresh_from_db(fields=["status"])
+    if to_status not in TRANSITIONS.get(meeting.status, frozenset()):
+        return  # already there (set by hand on the meeting page) or past it
     if not member_access.may_manage_cell(actor, meeting.cell) and meeting.chair is not None:
         actor = meeting.chair.user or actor
     change_status(actor=actor, meeting=meeting, to_status=to_status)

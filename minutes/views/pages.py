@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings import access as meeting_access
-from meetings.enums import MeetingStatus
 from meetings.errors import RuleViolation
 from meetings.forms import show_violation
 from members import access as member_access
@@ -30,7 +29,7 @@ from minutes.models import (
     SignedDocument,
 )
 
-EDITABLE_MEETING = (MeetingStatus.IN_PROGRESS, MeetingStatus.ENDED)
+EDITABLE_MEETING = services.WRITABLE_MEETING_STATUSES
 
 
 def minutes_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
@@ -47,7 +46,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
     if not may_draft:
         documents = [d for d in documents if d.is_archived]
-    vote = services.read_back_vote(meeting) if meeting.status == MeetingStatus.ENDED else None
+    vote = services.read_back_vote(meeting) if meeting.status in services.HELD else None
     archived = any(d.kind == DocumentKind.MINUTES and d.is_archived for d in documents)
     return render(
         request,
@@ -62,10 +61,11 @@ def minutes_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             and meeting.status in EDITABLE_MEETING
             and (minutes is None or minutes.status == MinutesStatus.DRAFT),
             "may_approve": bool(roles)
-            and meeting.status == MeetingStatus.ENDED
+            and meeting.status in services.HELD
             and minutes is not None
             and minutes.status == MinutesStatus.DRAFT
             and minutes.version > 0,
+            "held": meeting.status in services.HELD,
             "read_back": vote,
             "read_back_passed": vote is not None and services.read_back_passed(vote),
             "issue_form": IssueForm(items=meeting.agenda_items.order_by("position"))
@@ -128,7 +128,7 @@ def minutes_preview(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The PDF's HTML with the words saved so far (the last version), shown in the page."""
     meeting = access.access_meeting_for_draft(request.user, meeting_id)
     minutes = access.minutes_of(meeting)
-    if minutes is None or meeting.status not in (*EDITABLE_MEETING, *services.AFTER_APPROVAL):
+    if minutes is None or meeting.status not in EDITABLE_MEETING:
         raise Http404
     value = draft_minutes(meeting, Edits.from_json(minutes.edits), services.preview_integrity())
     html = rendering.minutes_html(value)

@@ -242,3 +242,23 @@ def test_documents_are_issued_only_from_archived_minutes_by_their_people(
         services.issue_resolution(actor=scene.chair.user, meeting=meeting, resolutions=[" "])
     with pytest.raises(RuleViolation, match="Ghi nội dung đính chính"):
         services.issue_addendum(actor=scene.recorder.user, meeting=meeting, text="  ")
+
+
+def test_a_meeting_moved_on_by_hand_still_gets_its_minutes_approved_and_signed(
+    scene, django_capture_on_commit_callbacks
+):
+    from meetings.services.scheduling import change_status
+
+    meeting = run_meeting(scene)
+    # The meeting page lets the secretary set "minutes approved" and "archived" by hand.
+    change_status(actor=scene.chair.user, meeting=meeting, to_status="minutes_approved")
+    change_status(actor=scene.chair.user, meeting=meeting, to_status="archived")
+    services.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes = services.approve(actor=scene.recorder.user, meeting=meeting)
+
+    document = sign_both(scene, minutes.documents.get())
+    assert document.status == DocumentStatus.ARCHIVED
+    assert Minutes.objects.get(pk=minutes.pk).status == MinutesStatus.ARCHIVED
+    meeting.refresh_from_db()
+    assert meeting.status == "archived"
