@@ -61,9 +61,12 @@ class TestMinutes(BrowserTestCase):
         expect(preview).to_contain_text("Chi bộ thống nhất phương hướng tháng 12.")
         expect(preview).to_contain_text("Đề nghị tăng cường sinh hoạt chuyên đề.")
         self.screenshot(recorder, "minutes-preview")
+        self.assert_accessible(recorder)
 
         recorder.get_by_role("link", name="Biên bản", exact=True).click()
         expect(recorder.locator("#approval-heading + p")).to_contain_text("4/4 tán thành")
+        self.assert_accessible(recorder)
+        self.screenshot(recorder, "minutes-detail")
         recorder.get_by_role("button", name="Ghi nhận chi bộ đã thông qua biên bản").click()
         expect(recorder.get_by_test_id("document-status")).to_have_text("Chờ ký số")
         expect(recorder.locator(".signatures-list")).to_contain_text("Chờ ký: Nguyễn Thị Hằng")
