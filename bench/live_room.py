@@ -447,13 +447,16 @@ class Peer:
                 if kind == "event":
                     self.events += 1
                     self.latest = max(self.latest, frame["seq"])
-                    if frame["seq"] > self.last_seq + 1 and self.room.kind == "product":
+                    first = frame.get("covers", frame["seq"])  # a count standing for a run
+                    if frame["seq"] <= self.last_seq:
+                        pass
+                    elif first > self.last_seq + 1 and self.room.kind == "product":
                         # As the protocol says (and room.js does): a gap, so reload the
                         # snapshot, one request at a time.
-                        self.gaps += frame["seq"] - self.last_seq - 1
+                        self.gaps += first - self.last_seq - 1
                         self.start_resync()
-                    elif frame["seq"] > self.last_seq + 1:
-                        self.gaps += frame["seq"] - self.last_seq - 1
+                    elif first > self.last_seq + 1:
+                        self.gaps += first - self.last_seq - 1
                     elif self.room.kind == "product" and reloads_after(frame):
                         self.schedule_reload()
                     self.last_seq = max(self.last_seq, frame["seq"])

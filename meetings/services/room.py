@@ -53,11 +53,18 @@ def participant(meeting: Meeting, actor: User) -> Participant:
     """The actor's roles; raises `forbidden` for someone who may not even see the meeting."""
     from meetings.access import visible_meetings
 
-    if not visible_meetings(actor).filter(pk=meeting.pk).exists():
+    member = member_access.member_of(actor)
+    # A member of the cell sees its announced meetings (meetings.access); that is decided from
+    # the member's own row. Anyone else (a reviewer above, a draft) goes through the full rule.
+    own_cell = (
+        member is not None
+        and meeting.status != MeetingStatus.DRAFT
+        and meeting.cell_id in member_access.own_cell_ids(member)
+    )
+    if not own_cell and not visible_meetings(actor).filter(pk=meeting.pk).exists():
         raise RuleViolation(
             _("Đồng chí không có quyền với buổi sinh hoạt này."), reason="forbidden"
         )
-    member = member_access.member_of(actor)
     return Participant(
         member=member,
         is_chair=member is not None and meeting.chair_id == member.pk,

@@ -103,7 +103,8 @@ function handle(frame) {
   } else if (frame.type === "event") {
     latest = Math.max(latest, frame.seq);
     if (frame.seq <= seq) return;
-    if (frame.seq !== seq + 1) { requestSnapshot(); return; }
+    // A ballot count may stand for a run of counts (`covers`: the first of them).
+    if ((frame.covers ?? frame.seq) > seq + 1) { requestSnapshot(); return; }
     seq = frame.seq;
     // Most events carry what they change and are applied here; the others (the meeting's start
     // and end, a vote this page never saw) make it reload the snapshot, once per burst.

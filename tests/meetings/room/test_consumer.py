@@ -1,3 +1,4 @@
+import itertools
 import json
 import uuid
 
@@ -352,3 +353,31 @@ async def test_wrongly_typed_fields_of_each_command_are_named(scene):
         "vote.close": ("bad_message", "vote"),
     }
     await chair.disconnect()
+
+
+async def test_ballot_counts_reach_a_page_without_gaps_and_end_at_the_final_count(scene):
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    voters = [await joined(scene, m) for m in (scene.recorder, *scene.officials)]
+    watcher = await joined(scene, scene.probationary)
+    await request(chair, {"id": "2", "type": "agenda.open", "item": scene.items[2].pk})
+    opened = await request(
+        chair, {"id": "3", "type": "vote.open", "kind": "resolution", "question": "Q"}
+    )
+    ballot = {"type": "ballot.cast", "vote": opened["result"]["vote"], "choice": "yes"}
+
+    for n, voter in enumerate(voters):  # sent at once, answered one by one
+        await voter.send_json_to({"id": f"b{n}", "ballot": str(uuid.uuid4()), **ballot})
+    for voter in voters:
+        await voter.receive_json_from(timeout=5)
+    await request(chair, {"id": "4", "type": "vote.close", "vote": opened["result"]["vote"]})
+    seen = await events_until(watcher, "vote.closed")
+
+    frames = seen[next(i for i, e in enumerate(seen) if e["event"] == "vote.opened") :]
+    for before, after in itertools.pairwise(frames):
+        assert after.get("covers", after["seq"]) == before["seq"] + 1
+    counts = [e for e in frames if e["event"] == "ballot.counted"]
+    assert counts[-1]["payload"]["cast"] == len(voters)
+    assert 1 <= len(counts) <= len(voters)
+    for communicator in (chair, *voters, watcher):
+        await communicator.disconnect()
