@@ -222,6 +222,14 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 14}),
     )
 
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split()).upper()
+        if not code.isalnum() or not code.isascii():
+            raise forms.ValidationError(
+                _("Mã tra cứu chỉ gồm chữ cái và chữ số, như in dưới mã QR.")
+            )
+        return code
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(

@@ -208,6 +208,9 @@ def test_uploaded_files_tampered_in_any_way_are_shown_invalid_in_plain_words(
     assert "Tệp này không phải là tệp PDF." in text_of(not_pdf)
     lookup = anonymous.get(url, {"code": f" {document.verification_code.lower()} "})
     assert lookup["Location"] == reverse("minutes:verify_code", args=[document.verification_code])
+    odd = anonymous.get(url, {"code": "ab/../c"})
+    assert odd.status_code == 200
+    assert "Mã tra cứu chỉ gồm chữ cái và chữ số" in text_of(odd)
 
 
 def test_the_secretary_issues_an_extract_from_the_archived_minutes(
