@@ -63,7 +63,8 @@ class EditsForm(forms.Form):
     """What the recorder writes; the roll, the speeches' order and the votes come from the
     record and are not edited here."""
 
-    based_on_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # The version the form was loaded from; without it (an old tab) nothing is compared.
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     number = forms.CharField(
         label=_("Số biên bản"),
         max_length=30,

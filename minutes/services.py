@@ -221,6 +221,11 @@ def approve(*, actor: User, meeting: Meeting) -> Minutes:
         raise RuleViolation(
             _("Chỉ thông qua biên bản sau khi buổi sinh hoạt kết thúc."), reason="not_ended"
         )
+    if meeting.chair_id is None or meeting.recorder_id is None:
+        raise RuleViolation(
+            _("Buổi sinh hoạt chưa ghi tên chủ trì hoặc thư ký: chưa thông qua và ký được."),
+            reason="no_signer",
+        )
     if minutes.version == 0:
         raise RuleViolation(
             _("Biên bản chưa có nội dung: thư ký lưu dự thảo trước khi thông qua."),
