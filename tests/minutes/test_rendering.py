@@ -298,9 +298,19 @@ def test_read_back_without_a_vote_says_chair_and_recorder_approved():
     text = html_text(rendering.minutes_html(dataclasses.replace(document, closing=closing)))
 
     assert (
-        "Biên bản đã được thư ký đọc lại trước chi bộ; đồng chí chủ trì và thư ký thống nhất "
-        "thông qua nội dung biên bản."
+        "Chi bộ không biểu quyết thông qua biên bản tại buổi sinh hoạt; đồng chí chủ trì và thư ký "
+        "thống nhất thông qua nội dung biên bản."
     ) in text
+
+
+def test_a_read_back_vote_that_is_not_unanimous_is_not_called_unanimous():
+    document = samples.sample_minutes()
+    closing = dataclasses.replace(document.closing, read_back=ReadBack(10, 11))
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, closing=closing)))
+
+    assert "chi bộ thông qua (10/11 đồng chí tán thành)." in text
+    assert "nhất trí" not in text.split("IV. KẾT THÚC")[-1]
 
 
 def test_short_meeting_is_marked_below_the_minimum():
