@@ -16,7 +16,8 @@ from django.http import Http404
 from meetings import access as meeting_access
 from meetings.models import Meeting
 from members import access as member_access
-from members.models import User
+from members import audit
+from members.models import ReadKind, User
 from minutes.models import Minutes, SignedDocument
 from minutes.services import writer_roles
 
@@ -40,10 +41,19 @@ def access_document(user: User, document_id: int) -> SignedDocument:
     document = (
         SignedDocument.objects.select_related("minutes__meeting__cell", "agenda_item")
         .filter(pk=document_id, minutes__meeting__in=meeting_access.visible_meetings(user))
+        .annotate(reader_inside=member_access.reader_inside(user, "minutes__meeting__cell"))
         .first()
     )
     if document is None:
         raise Http404
+    # A read from outside the cell (a reviewer above) goes to the audit log (members.audit).
+    audit.record_read(
+        user,
+        ReadKind.MINUTES,
+        document.pk,
+        document.minutes.meeting.cell_id,
+        inside=document.reader_inside,
+    )
     return document
 
 

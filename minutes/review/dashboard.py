@@ -14,8 +14,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from meetings import charter
@@ -49,8 +61,23 @@ class OnlineMeeting:
     cell_id: int
     day: datetime.date
     mode: str
-    approval_reference: str
+    approval_number: str
+    approval_date: datetime.date | None
     approved: bool
+
+    @property
+    def approval_reference(self) -> str:
+        """As the minutes cite it (Meeting.approval_reference); built only when shown."""
+        return Meeting(
+            approval_number=self.approval_number, approval_date=self.approval_date
+        ).approval_reference
+
+
+@lru_cache(maxsize=64)
+def _online_allowed(mode: str, number: str) -> bool:
+    """R-O3 by the charter engine; the reference's wording does not change its verdict."""
+    reference = Meeting(approval_number=number).approval_reference
+    return charter.may_hold_online(charter.MeetingFormat(mode), reference).allowed
 
 
 @dataclass
@@ -191,9 +218,13 @@ def _counted(home: bool, exempt: bool, suspended: bool) -> bool:
     return charter.attendance_criterion((entry,), {}).denominator == 1
 
 
-def signing_deadline(ended: datetime.datetime, days: int) -> datetime.date:
-    """The last local day on which the minutes count as signed on time."""
-    return timezone.localtime(ended).date() + datetime.timedelta(days=days)
+@lru_cache(maxsize=4096)
+def _duration_met(kind: str, lasted: int, regular_minimum: int) -> tuple[bool, int]:
+    """R-P4 by the charter engine, cached: meetings share a handful of lengths."""
+    check = charter.check_duration(
+        meeting_kind(kind), lasted, minimums=charter.DurationMinimums(regular=regular_minimum)
+    )
+    return check.met, check.minimum or 0
 
 
 def cell_figures(
@@ -214,18 +245,24 @@ def cell_figures(
     signed_at = SignedDocument.objects.filter(
         minutes__meeting=OuterRef("pk"), kind=DocumentKind.MINUTES, status=DocumentStatus.ARCHIVED
     ).values("archived_at")[:1]
-    meetings = held.annotate(signed_at=Subquery(signed_at)).values_list(
+    # Local days (Asia/Ho_Chi_Minh) computed by the database, not per row in Python. A meeting
+    # whose end was not recorded counts from the day it started.
+    meetings = held.annotate(
+        day=TruncDate("starts_at"),
+        lasted=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField()),
+        end_day=TruncDate(Coalesce("ended_at", "starts_at")),
+        signed_day=TruncDate(Subquery(signed_at, output_field=DateTimeField())),
+    ).values_list(
         "pk",
         "cell_id",
         "kind",
         "mode",
         "approval_number",
         "approval_date",
-        "starts_at",
-        "started_at",
-        "ended_at",
-        "planned_minutes",
-        "signed_at",
+        "day",
+        "lasted",
+        "end_day",
+        "signed_day",
     )
     day = TruncDate("meeting__starts_at")
     roll = (
@@ -256,14 +293,22 @@ def cell_figures(
     for cell_id, n in blocked:
         if cell_id in figures:
             figures[cell_id].blocked_votes = n
-    for row in meetings:
-        (pk, cell_id, kind, mode, number, approval_date, starts_at) = row[:7]
-        started_at, ended_at, planned, signed = row[7:]
+    for (
+        pk,
+        cell_id,
+        kind,
+        mode,
+        number,
+        approval_date,
+        local_day,
+        lasted,
+        end_day,
+        signed,
+    ) in meetings:
         if cell_id not in figures:
             continue
         f = figures[cell_id]
         policy = policies[cell_id]
-        local_day = timezone.localtime(starts_at).date()
         f.held += 1
         if kind in charter.MeetingKind.__members__.values():
             entries[cell_id].append((local_day, meeting_kind(kind)))
@@ -275,31 +320,28 @@ def cell_figures(
                     f.present += n
         if groups and _criterion(tuple(sorted(groups))):
             f.criterion_met += 1
-        if started_at and ended_at and kind in charter.MeetingKind.__members__.values():
-            lasted = int((ended_at - started_at).total_seconds() // 60)
-            check = charter.check_duration(
-                meeting_kind(kind),
-                lasted,
-                minimums=charter.DurationMinimums(regular=policy.minimum_regular_minutes),
-            )
-            if not check.met:
-                f.short.append(ShortMeeting(pk, cell_id, local_day, lasted, check.minimum or 0))
+        if lasted is not None and kind in charter.MeetingKind.__members__.values():
+            minutes = int(lasted.total_seconds() // 60)
+            met, minimum = _duration_met(kind, minutes, policy.minimum_regular_minutes)
+            if not met:
+                f.short.append(ShortMeeting(pk, cell_id, local_day, minutes, minimum))
         if mode in ONLINE_MODES:
-            reference = Meeting(approval_number=number, approval_date=approval_date)
-            verdict = charter.may_hold_online(
-                charter.MeetingFormat(mode), reference.approval_reference
-            )
             f.online.append(
                 OnlineMeeting(
-                    pk, cell_id, local_day, mode, reference.approval_reference, verdict.allowed
+                    pk,
+                    cell_id,
+                    local_day,
+                    mode,
+                    number,
+                    approval_date,
+                    _online_allowed(mode, number),
                 )
             )
-        ended = ended_at or starts_at + datetime.timedelta(minutes=planned)
-        deadline = signing_deadline(ended, policy.minutes_signing_days)
+        deadline = end_day + datetime.timedelta(days=policy.minutes_signing_days)
         if signed is None:
             f.unsigned += 1
             f.overdue += as_of > deadline
-        elif timezone.localtime(signed).date() > deadline:
+        elif signed > deadline:
             f.signed_late += 1
 
     for cell_id, f in figures.items():

@@ -1,14 +1,36 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Organization
 from minutes.models import DocumentKind, DocumentStatus, ReviewKind
 from minutes.review.archive import LISTED_STATUSES, ArchiveFilter
 from minutes.review.services import MAX_TEXT
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class LongSelect(forms.Select):
+    """A select of a thousand cells rendered in one pass (the template per option of Django's
+    Select costs a tenth of a second at that size)."""
+
+    def render(
+        self, name: str, value: object, attrs: dict | None = None, renderer: object = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) == chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
 class ArchiveForm(forms.Form):
@@ -21,6 +43,7 @@ class ArchiveForm(forms.Form):
     cell = forms.TypedChoiceField(
         label=_("Chi bộ"),
         required=False,
+        widget=LongSelect,
         coerce=int,
         empty_value=None,
         error_messages={"invalid_choice": _("Chi bộ này không thuộc phạm vi xem xét.")},
@@ -45,9 +68,9 @@ class ArchiveForm(forms.Form):
         choices=[("", _("Tất cả"))] + [(s, DocumentStatus(s).label) for s in LISTED_STATUSES],
     )
 
-    def __init__(self, *args: object, cells: list[Organization], **kwargs: object) -> None:
+    def __init__(self, *args: object, cells: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["cell"].choices = [("", _("Tất cả"))] + [(c.pk, c.name) for c in cells]
+        self.fields["cell"].choices = [("", _("Tất cả")), *cells]
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

@@ -23,7 +23,7 @@ from members import queries as member_queries
 from members.models import ReadKind, User
 from minutes.authority import trusted_authorities
 from minutes.models import DocumentStatus, SignedDocument
-from minutes.review import archive, charts, exports, services
+from minutes.review import archive, charts, exports, search, services
 from minutes.review.dashboard import MONTHS, QUARTERS, Dashboard, dashboard
 from minutes.review.forms import ArchiveForm, ReviewForm
 from minutes.verification import verify_pdf
@@ -31,6 +31,7 @@ from minutes.verification import verify_pdf
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 AUDIT_PAGE = 50
 ARCHIVE_PAGE = 25
+LISTED = 50  # short and online meetings listed on the dashboard
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -102,8 +103,9 @@ def _charts(board: Dashboard) -> list[object]:
 def dashboard_page(request: HttpRequest, organization_id: int, year: int) -> HttpResponse:
     board = _board(request, organization_id, year)
     name = {pk: cell.name for pk, cell in board.cells.items()}
-    short = [(name[s.cell_id], s) for s in sorted(board.total.short, key=lambda s: s.day)]
-    online = [(name[o.cell_id], o) for o in sorted(board.total.online, key=lambda o: o.day)]
+    # The first LISTED of each list; the tables above give the counts of all of them.
+    short = sorted(board.total.short, key=lambda s: s.day)
+    online = sorted(board.total.online, key=lambda o: o.day)
     return render(
         request,
         "minutes/review/dashboard.html",
@@ -113,8 +115,10 @@ def dashboard_page(request: HttpRequest, organization_id: int, year: int) -> Htt
             "charts": _charts(board),
             "months": MONTHS,
             "quarters": QUARTERS,
-            "short": short,
-            "online": online,
+            "short": [(name[s.cell_id], s) for s in short[:LISTED]],
+            "short_more": max(0, len(short) - LISTED),
+            "online": [(name[o.cell_id], o) for o in online[:LISTED]],
+            "online_more": max(0, len(online) - LISTED),
             "previous_year": year - 1,
             "next_year": year + 1,
         },
@@ -173,7 +177,7 @@ def _log_documents(user: User, documents: list[SignedDocument]) -> None:
 
 def archive_page(request: HttpRequest, organization_id: int) -> HttpResponse:
     organization = access.access_organization(request.user, organization_id)
-    cells = list(member_queries.cells_under(organization).only("pk", "name"))
+    cells = list(member_queries.cells_under(organization).values_list("pk", "name"))
     form = ArchiveForm(request.GET or None, cells=cells)
     page = None
     query = ""
@@ -181,7 +185,9 @@ def archive_page(request: HttpRequest, organization_id: int) -> HttpResponse:
         wanted = form.archive_filter() if request.GET else archive.ArchiveFilter()
         query = wanted.query
         documents = archive.filtered(organization, wanted)
-        page = Paginator(documents, ARCHIVE_PAGE).get_page(request.GET.get("trang"))
+        with search.index_first(bool(query.strip())):
+            page = Paginator(documents, ARCHIVE_PAGE).get_page(request.GET.get("trang"))
+            page.object_list = list(page.object_list)
         for document in page:
             document.excerpt = archive.excerpt(document.content_text, query) if query else ""
         _log_documents(request.user, list(page))
@@ -217,10 +223,7 @@ def archive_zip(request: HttpRequest, organization_id: int) -> HttpResponse:
         )
         return redirect("review:archive", organization.pk)
     documents = list(
-        archive.documents_under(organization)
-        .filter(pk__in=ids, status=DocumentStatus.ARCHIVED)
-        .defer(None)
-        .select_related("minutes__meeting__cell")
+        archive.documents_under(organization).filter(pk__in=ids, status=DocumentStatus.ARCHIVED)
     )
     if not documents:
         raise Http404

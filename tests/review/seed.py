@@ -54,7 +54,7 @@ def sign(
         minutes=minutes,
         kind=DocumentKind.MINUTES,
         status=status,
-        archived_at=when,
+        archived_at=when if status == DocumentStatus.ARCHIVED else None,
         signed_pdf=b"%PDF-1.7 signed",
         sha256="0" * 64,
         content_text=text,

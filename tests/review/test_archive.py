@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -53,7 +54,7 @@ def listed(response) -> list[int]:
     return [int(n) for n in re.findall(r'data-document="(\d+)"', response.content.decode())]
 
 
-def test_the_reviewer_lists_their_subtree_newest_first(tree, docs):
+def test_the_reviewer_lists_their_subtree_awaiting_first_then_newest_signed(tree, docs):
     response = client_of(tree.reviewer).get(reverse("review:archive", args=[tree.grassroots.pk]))
 
     assert response.status_code == 200
@@ -246,5 +247,6 @@ def test_the_archive_needs_the_same_queries_whatever_the_data(
     url = reverse("review:archive", args=[tree.grassroots.pk])
     client.get(url, {"q": "bien ban"})
 
-    with django_assert_num_queries(15):
+    # On PostgreSQL the search runs in a transaction of its own: SAVEPOINT, SET LOCAL, RELEASE.
+    with django_assert_num_queries(15 + (3 if connection.vendor == "postgresql" else 0)):
         client.get(url, {"q": "bien ban"})

@@ -145,3 +145,16 @@ def test_an_inside_read_costs_no_query_and_an_outside_read_one_insert(
 
     assert not any("INSERT" in q["sql"] for q in inside.captured_queries)
     assert "INSERT" in outside.captured_queries[-1]["sql"]
+
+
+def test_a_reviewer_opening_signed_minutes_in_the_minutes_app_is_logged(tree):
+    from tests.review.seed import at, held_meeting, sign
+
+    document = sign(held_meeting(tree.cell, "regular", at(3, 5)), at(3, 6), "Biên bản")
+
+    client_of(tree.reviewer).get(reverse("minutes:document", args=[document.pk]))
+    client_of(tree.secretary).get(reverse("minutes:document", args=[document.pk]))
+
+    assert list(ReadAudit.objects.values_list("kind", "object_id", "reader")) == [
+        ("minutes", document.pk, tree.reviewer.user.pk)
+    ]
