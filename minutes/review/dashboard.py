@@ -18,13 +18,11 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
-    OuterRef,
+    FilteredRelation,
     Q,
-    Subquery,
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
@@ -40,9 +38,11 @@ from meetings.snapshots import meeting_kind
 from members import queries as member_queries
 from members.enums import Level
 from members.models import PATH_STEP, Organization
-from minutes.models import DocumentKind, DocumentStatus, SignedDocument
+from minutes.models import DocumentKind, DocumentStatus
 
 MONTHS = tuple(range(1, 13))
+# Kinds the charter knows (a committee meeting is not one of them), by their stored value.
+CHARTER_KINDS = {kind.value: kind for kind in charter.MeetingKind}
 QUARTERS = (1, 2, 3, 4)
 
 
@@ -242,16 +242,21 @@ def cell_figures(
         starts_at__gte=since,
         starts_at__lt=until,
     )
-    signed_at = SignedDocument.objects.filter(
-        minutes__meeting=OuterRef("pk"), kind=DocumentKind.MINUTES, status=DocumentStatus.ARCHIVED
-    ).values("archived_at")[:1]
     # Local days (Asia/Ho_Chi_Minh) computed by the database, not per row in Python. A meeting
     # whose end was not recorded counts from the day it started.
+    # The minutes document (one per minutes) joined, not looked up per meeting.
     meetings = held.annotate(
+        signed_minutes=FilteredRelation(
+            "minutes__documents",
+            condition=Q(
+                minutes__documents__kind=DocumentKind.MINUTES,
+                minutes__documents__status=DocumentStatus.ARCHIVED,
+            ),
+        ),
         day=TruncDate("starts_at"),
         lasted=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField()),
         end_day=TruncDate(Coalesce("ended_at", "starts_at")),
-        signed_day=TruncDate(Subquery(signed_at, output_field=DateTimeField())),
+        signed_day=TruncDate("signed_minutes__archived_at"),
     ).values_list(
         "pk",
         "cell_id",
@@ -310,8 +315,9 @@ def cell_figures(
         f = figures[cell_id]
         policy = policies[cell_id]
         f.held += 1
-        if kind in charter.MeetingKind.__members__.values():
-            entries[cell_id].append((local_day, meeting_kind(kind)))
+        charter_kind = CHARTER_KINDS.get(kind)
+        if charter_kind is not None:
+            entries[cell_id].append((local_day, charter_kind))
         groups = tuple(rolls.get(pk, ()))
         for home, exempt, suspended, status, n in groups:
             if _counted(home, exempt, suspended):
@@ -320,7 +326,7 @@ def cell_figures(
                     f.present += n
         if groups and _criterion(tuple(sorted(groups))):
             f.criterion_met += 1
-        if lasted is not None and kind in charter.MeetingKind.__members__.values():
+        if lasted is not None and charter_kind is not None:
             minutes = int(lasted.total_seconds() // 60)
             met, minimum = _duration_met(kind, minutes, policy.minimum_regular_minutes)
             if not met:
