@@ -15,13 +15,15 @@ from django.utils import timezone
 
 from meetings import charter
 from meetings.charter.thresholds import THRESHOLD_LABELS, THRESHOLDS
+from meetings.enums import Reply
 from meetings.models import Attendance as RollLine
-from meetings.models import Meeting, SpeakingTurn, Vote
+from meetings.models import Invitation, Meeting, SpeakingTurn, Vote
 from meetings.models.voting import VoteKind, VoteStatus
 from meetings.room import roster_entries, roster_members
 from meetings.snapshots import duration_minimums_for, meeting_kind, member_key, policy_for
 from members import queries as member_queries
 from members.enums import VoteBasePolicy
+from members.models import CommitteeSeat
 from minutes import document as doc
 
 FORM_LABELS = {
@@ -153,7 +155,38 @@ def _attendance(meeting: Meeting) -> doc.Attendance:
         if recorder
         else doc.Person("—"),
         documents=tuple(meeting.documents.values_list("title", flat=True)),
+        guests=_guests(meeting),
     )
+
+
+def _guests(meeting: Meeting) -> tuple[doc.Guest, ...]:
+    """The superior committee's members invited as guests who said they would attend: the live
+    room records no presence for guests (they are not on the roll), so their own answer to the
+    invitation is what the minutes can cite."""
+    guests = []
+    invited = Invitation.objects.filter(
+        meeting=meeting, is_guest=True, reply=Reply.ATTEND
+    ).select_related("member")
+    for invitation in invited:
+        seats = CommitteeSeat.objects.filter(
+            member=invitation.member, started_on__lte=meeting.local_day
+        ).exclude(ended_on__lt=meeting.local_day)
+        seat = next(
+            (
+                seat
+                for seat in seats.select_related("organization")
+                if meeting.cell.path.startswith(seat.organization.path)
+            ),
+            None,
+        )
+        guests.append(
+            doc.Guest(
+                name=invitation.member.full_name,
+                title=seat.title if seat else "",
+                unit=seat.organization.name if seat else "",
+            )
+        )
+    return tuple(guests)
 
 
 def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:

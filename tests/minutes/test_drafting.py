@@ -74,3 +74,28 @@ def test_drafted_minutes_render_with_every_figure(drafted):
         assert expected in text
     # The 64-character chain head may wrap across lines.
     assert minutes.integrity.event_chain_head in text.replace(" ", "")
+
+
+def test_guests_who_said_they_would_attend_are_listed_with_their_seat(db):
+    from meetings.models import Invitation
+    from tests.factories import CommitteeSeatFactory
+
+    scene = build_scene()
+    seat = CommitteeSeatFactory(
+        organization=scene.cell.parent, title="Đảng ủy viên", follows_cell=scene.cell
+    )
+    Invitation.objects.create(
+        meeting=scene.meeting, member=seat.member, is_guest=True, reply="attend"
+    )
+    declined = CommitteeSeatFactory(organization=scene.cell.parent, follows_cell=scene.cell)
+    Invitation.objects.create(
+        meeting=scene.meeting, member=declined.member, is_guest=True, reply="absent"
+    )
+    meeting = run_meeting(scene)
+    integrity = doc.Integrity(str(uuid.uuid4()), events.verify_chain(meeting), "http://x/y")
+
+    minutes = draft_minutes(meeting, Edits(), integrity)
+
+    assert minutes.attendance.guests == (
+        doc.Guest(seat.member.full_name, "Đảng ủy viên", scene.cell.parent.name),
+    )
