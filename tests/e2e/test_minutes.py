@@ -5,6 +5,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from config.celery import app as celery_app
 from minutes.models import SignedDocument
 from tests.e2e.browser import BrowserTestCase, current_code
 from tests.meetings.room.conftest import build_scene
@@ -24,18 +25,15 @@ def next_code(user) -> str:
 class TestMinutes(BrowserTestCase):
     @classmethod
     def setUpClass(cls) -> None:
+        # The server process is forked from this one: the render task runs in-process there.
+        cls._eager_before = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
         super().setUpClass()
-        from config.celery import app
-
-        cls._eager_before = app.conf.task_always_eager
-        app.conf.task_always_eager = True  # the render task runs in the server, not a worker
 
     @classmethod
     def tearDownClass(cls) -> None:
-        from config.celery import app
-
-        app.conf.task_always_eager = cls._eager_before
         super().tearDownClass()
+        celery_app.conf.task_always_eager = cls._eager_before
 
     def test_recorder_drafts_the_meeting_approves_chair_and_recorder_sign_with_their_codes(self):
         scene = build_scene()

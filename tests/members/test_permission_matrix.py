@@ -209,11 +209,11 @@ MINUTES_ROWS = [
         lambda t: [minutes_scenes.tree_ended_meeting(t).pk],
         cell_members_only(manage=True),
     ),
-    # The secretary saves an empty form: a new version, then the edit page again.
+    # The secretary saves an empty form: a new version, then back to the edit page.
     Row(
         "minutes:edit",
         lambda t: [minutes_scenes.tree_ended_meeting(t).pk],
-        cell_members_only(manage=True),
+        cell_members_only(REDIRECT, manage=True),
         method="post",
     ),
     Row(
