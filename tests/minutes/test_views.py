@@ -236,3 +236,31 @@ def test_the_secretary_issues_an_extract_from_the_archived_minutes(
     assert "Phát hành văn bản" not in text_of(
         client_of(scene.officials[0]).get(reverse("minutes:detail", args=[meeting.pk]))
     )
+
+
+def test_a_failed_render_is_shown_in_plain_words_with_a_retry_button(
+    scene, django_capture_on_commit_callbacks
+):
+    from meetings.models import MeetingEvent
+
+    meeting = run_meeting(scene)
+    services.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
+    event = MeetingEvent.objects.filter(meeting=meeting).order_by("seq").first()
+    MeetingEvent.objects.filter(pk=event.pk).update(payload={"forged": True})
+    chair = client_of(scene.chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = chair.post(reverse("minutes:approve", args=[meeting.pk]))
+
+    page = text_of(chair.get(response["Location"]))
+    assert "Tạo tệp PDF không thành công" in page
+    assert "nhật ký sự kiện của buổi sinh hoạt không toàn vẹn" in page
+    assert "Tạo lại tệp PDF" in page
+    document = SignedDocument.objects.get(minutes__meeting=meeting)
+    progress = chair.get(reverse("minutes:progress", args=[document.pk])).json()
+    assert (progress["state"], progress["done"]) == ("failed", True)
+    assert "không toàn vẹn" in progress["error"]
+
+    MeetingEvent.objects.filter(pk=event.pk).update(payload=event.payload)
+    with django_capture_on_commit_callbacks(execute=True):
+        chair.post(reverse("minutes:retry", args=[document.pk]))
+    assert "Chờ ký số" in text_of(chair.get(response["Location"]))
