@@ -9,7 +9,7 @@ from meetings.models import Meeting
 from members import demo
 from members.models import Organization
 from minutes.authority import trusted_authorities
-from minutes.models import Minutes
+from minutes.models import Minutes, SignedDocument
 from minutes.verification import verify_pdf
 
 pytestmark = pytest.mark.integration
@@ -41,6 +41,7 @@ def test_seed_demo_twice_adds_no_meeting(db):
     call_command("seed_demo", verbosity=0)
 
     assert Meeting.objects.count() == before == 36  # 16 planned and 2 held per cell
+    assert SignedDocument.objects.archived().count() == Minutes.objects.count() == 4
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 22, 2, 0, tzinfo=datetime.UTC), tick=False)
