@@ -31,7 +31,7 @@ from django.utils import timezone
 from meetings import charter
 from meetings.charter.attendance import format_tenths, rate_in_tenths
 from meetings.charter.meetings import quarter_of
-from meetings.enums import HELD_STATUSES, ONLINE_MODES
+from meetings.enums import HELD_STATUSES, ONLINE_MODES, MeetingKind
 from meetings.models import Attendance as RollLine
 from meetings.models import Meeting, Vote
 from meetings.snapshots import meeting_kind
@@ -41,8 +41,9 @@ from members.models import PATH_STEP, Organization
 from minutes.models import DocumentKind, DocumentStatus
 
 MONTHS = tuple(range(1, 13))
-# Kinds the charter knows (a committee meeting is not one of them), by their stored value.
+# The charter's kinds by their stored value, and the cell's own meetings among them.
 CHARTER_KINDS = {kind.value: kind for kind in charter.MeetingKind}
+CELL_MEETING_KINDS = [kind for kind in MeetingKind.values if kind != MeetingKind.COMMITTEE]
 QUARTERS = (1, 2, 3, 4)
 
 
@@ -93,6 +94,7 @@ class Figures:
     held: int = 0
     present: int = 0
     counted: int = 0
+    rated: int = 0  # cell meetings with a roll, the criterion's denominator
     criterion_met: int = 0
     blocked_votes: int = 0
     short: list[ShortMeeting] = field(default_factory=list)
@@ -127,6 +129,7 @@ class Figures:
             "held",
             "present",
             "counted",
+            "rated",
             "criterion_met",
             "blocked_votes",
             "unsigned",
@@ -236,8 +239,11 @@ def cell_figures(
     """The figures of every cell in `cells` (all under `root`) for `year`, in four queries."""
     policies = member_queries.effective_policies(root)
     since, until = _year_bounds(year)
+    # Cell meetings only: a committee meeting (họp chi ủy) is not a meeting of the cell's
+    # members, and the charter's yearly and attendance rules do not apply to it.
     held = Meeting.objects.filter(
         cell__path__startswith=root.path,
+        kind__in=CELL_MEETING_KINDS,
         status__in=HELD_STATUSES,
         starts_at__gte=since,
         starts_at__lt=until,
@@ -324,8 +330,9 @@ def cell_figures(
                 f.counted += n
                 if status == charter.Attendance.PRESENT:
                     f.present += n
-        if groups and _criterion(tuple(sorted(groups))):
-            f.criterion_met += 1
+        if groups:
+            f.rated += 1
+            f.criterion_met += _criterion(tuple(sorted(groups)))
         if lasted is not None and charter_kind is not None:
             minutes = int(lasted.total_seconds() // 60)
             met, minimum = _duration_met(kind, minutes, policy.minimum_regular_minutes)

@@ -119,7 +119,10 @@ def seed_year(tree: SimpleNamespace) -> SimpleNamespace:
     for month in range(1, 13):
         held_meeting(tree.neighbour_cell, "regular", at(month, 10))
     held_meeting(tree.far_cell, "regular", at(1, 10), minutes=30)
-    # Not held: a cancelled meeting and next year's meeting do not count.
+    # Not counted: a cancelled meeting, next year's meeting, and a committee meeting (its roll
+    # is the committee's: one of three absent without reason would sink the criterion).
+    committee = held_meeting(tree.cell, "committee", at(6, 15), minutes=30)
+    roll(committee, a1[:3], absent_without_reason=a1[2:3])
     Meeting.objects.create(cell=tree.cell, kind="regular", status="cancelled", starts_at=at(6, 5))
     held_meeting(tree.cell, "regular", datetime.datetime(YEAR + 1, 1, 5, 19, tzinfo=ZONE))
     return seen
