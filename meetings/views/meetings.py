@@ -33,13 +33,13 @@ from meetings.models import Meeting
 from meetings.services import ratification, scheduling
 from members import access as member_access
 
-# The order in which the secretary's buttons appear.
+# The order in which the secretary's buttons appear. "Minutes approved" and "archived" are not
+# buttons: only the minutes pipeline (minutes.services: approval, then both signatures) moves a
+# meeting there, so no meeting is archived without signed minutes (Hướng dẫn 36-HD/VPTW).
 ACTION_ORDER = [
     MeetingStatus.SCHEDULED,
     MeetingStatus.IN_PROGRESS,
     MeetingStatus.ENDED,
-    MeetingStatus.MINUTES_APPROVED,
-    MeetingStatus.ARCHIVED,
     MeetingStatus.POSTPONED,
     MeetingStatus.CANCELLED,
 ]
@@ -163,6 +163,9 @@ def meeting_change_status(request: HttpRequest, meeting_id: int) -> HttpResponse
         messages.error(request, _("Yêu cầu không hợp lệ."))
         return redirect("meetings:detail", meeting.pk)
     target = form.cleaned_data["to_status"]
+    if target not in ACTION_ORDER:
+        messages.error(request, _("Biên bản được thông qua và lưu trữ ở trang biên bản."))
+        return redirect("meetings:detail", meeting.pk)
     try:
         scheduling.change_status(
             actor=request.user,

@@ -36,3 +36,26 @@ def test_a_draft_meeting_has_no_room_link(cell_scene):
     detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
 
     assert reverse("meetings:room", args=[meeting.pk]) not in detail
+
+
+def test_the_minutes_steps_are_not_buttons_on_the_meeting_page(cell_scene):
+    # Approval and archiving happen in the minutes pipeline (read-back vote or chair and recorder,
+    # then two signatures); a button that skipped them would archive a meeting without minutes.
+    meeting = draft_meeting(cell_scene, starts_at=timezone.now() + datetime.timedelta(days=3))
+    scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
+    for status in ("in_progress", "ended"):
+        scheduling.change_status(actor=cell_scene.secretary.user, meeting=meeting, to_status=status)
+    client = sign_in_verified(Client(), cell_scene.secretary.user)
+
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    forced = client.post(
+        reverse("meetings:change_status", args=[meeting.pk]),
+        {"to_status": "minutes_approved"},
+        follow=True,
+    )
+
+    assert "Ghi nhận đã thông qua biên bản" not in page
+    assert 'value="archived"' not in page
+    assert "Biên bản được thông qua và lưu trữ ở trang biên bản" in forced.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == "ended"

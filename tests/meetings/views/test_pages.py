@@ -273,12 +273,12 @@ def test_a_refused_transition_button_shows_a_message_not_an_error_page(cell_scen
 
     response = client_of(cell_scene.secretary).post(
         reverse("meetings:change_status", args=[meeting.pk]),
-        {"to_status": "archived"},
+        {"to_status": "ended"},
         follow=True,
     )
 
     assert response.status_code == 200
-    assert "Không thể chuyển buổi sinh hoạt từ “Bản nháp” sang “Đã lưu trữ”." in text(response)
+    assert "Không thể chuyển buổi sinh hoạt từ “Bản nháp” sang “Đã kết thúc”." in text(response)
 
 
 def test_the_month_calendar_lists_the_cells_meetings(cell_scene):
