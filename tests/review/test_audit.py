@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import ReadAudit
 from tests.conftest import sign_in_verified
@@ -75,10 +76,23 @@ def test_the_cell_page_and_calendar_are_logged_as_reads_of_the_cell(tree):
     client.get(reverse("members:cell", args=[tree.cell.pk]))
     client.get(reverse("meetings:calendar", args=[tree.cell.pk]))
 
-    assert (
-        list(ReadAudit.objects.values_list("kind", "object_id", "cell"))
-        == [("cell", tree.cell.pk, tree.cell.pk)] * 2
-    )
+    # Two pages of the same record within ten minutes: one read.
+    assert list(ReadAudit.objects.values_list("kind", "object_id", "cell")) == [
+        ("cell", tree.cell.pk, tree.cell.pk)
+    ]
+
+
+def test_reading_again_later_is_another_read(tree):
+    meeting = scenes.tree_meeting(tree)
+    client = client_of(tree.reviewer)
+    url = reverse("meetings:detail", args=[meeting.pk])
+
+    client.get(url)
+    client.get(url)
+    ReadAudit.objects.update(read_at=timezone.now() - datetime.timedelta(minutes=11))
+    client.get(url)
+
+    assert ReadAudit.objects.count() == 2
 
 
 def test_a_refused_page_is_not_a_read(tree):
@@ -131,7 +145,7 @@ def test_administrators_see_the_reads_of_their_subtree_only(tree):
     assert client_of(tree.secretary).get(url).status_code == 404
 
 
-def test_an_inside_read_costs_no_query_and_an_outside_read_one_insert(
+def test_an_inside_read_costs_no_query_and_an_outside_read_a_check_and_an_insert(
     tree, django_assert_num_queries
 ):
     from meetings import access
@@ -140,7 +154,7 @@ def test_an_inside_read_costs_no_query_and_an_outside_read_one_insert(
     access.access_meeting(tree.member.user, meeting.pk)  # warm caches
     with django_assert_num_queries(5) as inside:
         access.access_meeting(tree.member.user, meeting.pk)
-    with django_assert_num_queries(6) as outside:
+    with django_assert_num_queries(7) as outside:
         access.access_meeting(tree.reviewer.user, meeting.pk)
 
     assert not any("INSERT" in q["sql"] for q in inside.captured_queries)
