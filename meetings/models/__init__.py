@@ -9,11 +9,13 @@ from meetings.models.meeting import Meeting, MeetingChange
 from meetings.models.notifications import Notification
 from meetings.models.ratification import ElectionRatification
 from meetings.models.speaking import FloorRequest, SpeakingTurn
+from meetings.models.summary import AttendanceSummary
 from meetings.models.voting import Ballot, BallotReceipt, SecretBallot, Vote
 
 __all__ = [
     "AgendaItem",
     "Attendance",
+    "AttendanceSummary",
     "Ballot",
     "BallotReceipt",
     "Delivery",
