@@ -71,7 +71,8 @@ SNAPSHOT_DELAY = 0.12  # static/js/room.js reloads the snapshot 120 ms after an 
 CONNECT_CONCURRENCY = 25  # handshakes in flight at once (a meeting whose members all arrive)
 CONNECT_DEADLINE = 900.0  # seconds for all of a room's clients to get in, retries included
 STEP_TIMEOUT = 180.0  # seconds for one answer or one round before it counts as missing
-BURST_TIMEOUT = 900.0  # seconds for the burst's ballots and final tally
+BURST_TIMEOUT = 900.0  # seconds for the burst's ballots
+FINAL_TIMEOUT = 120.0  # seconds after the last ack for every client to have the final tally
 # Product clients reload their snapshot after the events static/js/room.js does not apply
 # itself (--no-reload: only after a gap).
 RELOAD_AFTER_EVENTS = True
@@ -717,7 +718,7 @@ async def burst_phase(room: Room) -> dict[str, Any]:
     answered = [a for a in answers if isinstance(a, tuple)]
     counted = sum(f["type"] == "ack" and not f["result"]["duplicate"] for _, _, f in answered)
     if counted == eligible:  # else the final tally never comes: reported as missing
-        await room.watch.wait(BURST_TIMEOUT)
+        await room.watch.wait(FINAL_TIMEOUT)
     final, late = room.watch.times, room.watch.late
     room.watch = None
     last_sent = max(sent for sent, _, _ in answered)

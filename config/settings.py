@@ -258,6 +258,10 @@ if REDIS_URL:
                     {"address": REDIS_URL, "socket_timeout": None, "max_connections": 10_000}
                 ],
                 "prefix": env_str("CHANNELS_PREFIX", "chibo"),
+                # Events waiting per daphne process (all its connections share one queue in
+                # Redis) and per connection. At the default 100 a 300-member ballot burst on
+                # 2 cores overflowed it and every page lost events (docs/benchmarks.md).
+                "capacity": 1000,
             },
         }
     }

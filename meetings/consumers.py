@@ -66,6 +66,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         self.worker: asyncio.Task[None] | None = None
         self.held: list[dict[str, Any]] | None = None  # ballot.counted events not sent yet
         self.held_timer: asyncio.TimerHandle | None = None
+        self.flushes: set[asyncio.Task[None]] = set()
         try:
             await await_many_dispatch([receive, self._layer_receive], self.dispatch)
         except StopConsumer:
@@ -76,6 +77,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                     task.cancel()
             if self.held_timer is not None:
                 self.held_timer.cancel()
+            for flush in list(self.flushes):
+                flush.cancel()
 
     async def _layer_receive(self) -> Any:
         """The next message from the channel layer for this connection.
@@ -249,7 +252,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             if self.held is None:
                 self.held = [message]
                 self.held_timer = asyncio.get_running_loop().call_later(
-                    COUNT_HOLD_SECONDS, lambda: asyncio.ensure_future(self._send_held())
+                    COUNT_HOLD_SECONDS, self._flush_held_soon
                 )
             else:
                 self.held.append(message)
@@ -265,6 +268,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             )
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
         await self.send(text_data=message["text"])
+
+    def _flush_held_soon(self) -> None:
+        # The loop keeps only a weak reference to a task: without this one a flush could be
+        # collected half-way and the page would never get the last count.
+        task = asyncio.ensure_future(self._send_held())
+        self.flushes.add(task)
+        task.add_done_callback(self.flushes.discard)
 
     async def _send_held(self) -> None:
         held, self.held = self.held, None

@@ -171,13 +171,15 @@ const applyEvent = {
   "floor.withdrawn": (p) => { state.queue = state.queue.filter((q) => q.request !== p.request); },
   "floor.reordered": (p) => setQueue(p.queue),
   "floor.granted": (p) => {
-    for (const t of state.turns) if (!t.ended_at) t.ended_at = p.started_at;
-    state.turns.push({ turn: p.turn, item: p.item, member: p.member, name: nameOf(p.member), kind: p.kind, started_at: p.started_at, ended_at: null, note: "", reserved: false });
+    for (const t of state.turns) if (!t.ended_at && t.turn !== p.turn) t.ended_at = p.started_at;
+    // A snapshot may already hold what a later event brings: applying it again changes nothing.
+    if (!turnOf(p.turn)) state.turns.push({ turn: p.turn, item: p.item, member: p.member, name: nameOf(p.member), kind: p.kind, started_at: p.started_at, ended_at: null, note: "", reserved: false });
     state.queue = state.queue.filter((q) => q.request !== p.request);
   },
   "floor.ended": (p) => { const t = turnOf(p.turn); if (!t) return false; t.ended_at = p.ended_at; },
   "turn.noted": (p) => { const t = turnOf(p.turn); if (!t) return false; t.note = p.note; t.reserved = p.reserved; },
   "vote.opened": (p) => {
+    if (voteOf(p.vote)) return;
     state.votes.push({ vote: p.vote, item: p.item, kind: p.kind, method: p.method, question: p.question, attempt: p.attempt, status: "open", options: p.options, eligible: p.eligible, cast: 0, result: null });
     state.you.cast_in_open_vote = false;
   },
@@ -218,11 +220,51 @@ function scheduleRender() {
 }
 
 function render() {
-  renderStatus();
-  renderAttendance();
-  renderAgenda();
-  renderFloor();
-  renderVotes();
+  keepEdits(() => {
+    renderStatus();
+    renderAttendance();
+    renderAgenda();
+    renderFloor();
+    renderVotes();
+  });
+}
+
+// Redrawing must not take away what someone is typing (the chair's question, a reason, the
+// recorder's note): fields marked data-keep that were edited get their value, focus and
+// selection back.
+root.addEventListener("input", (event) => { if (event.target.dataset.keep) event.target.dataset.dirty = "1"; });
+root.addEventListener("change", (event) => { if (event.target.dataset.keep) event.target.dataset.dirty = "1"; });
+
+function fieldValue(node) {
+  if (node.type === "checkbox") return node.checked;
+  if (node.multiple) return Array.from(node.selectedOptions, (o) => o.value);
+  return node.value;
+}
+
+function setFieldValue(node, value) {
+  if (node.type === "checkbox") node.checked = value;
+  else if (node.multiple) for (const option of node.options) option.selected = value.includes(option.value);
+  else node.value = value;
+}
+
+function keepEdits(draw) {
+  const kept = new Map();
+  let focus = null;
+  for (const node of root.querySelectorAll("[data-keep]")) {
+    if (node.dataset.dirty) kept.set(node.dataset.keep, fieldValue(node));
+    if (node === document.activeElement) {
+      focus = { key: node.dataset.keep, start: node.selectionStart, end: node.selectionEnd };
+    }
+  }
+  draw();
+  for (const node of root.querySelectorAll("[data-keep]")) {
+    const key = node.dataset.keep;
+    if (kept.has(key)) { setFieldValue(node, kept.get(key)); node.dataset.dirty = "1"; }
+    if (focus && key === focus.key) {
+      node.focus();
+      if (typeof focus.start === "number" && node.setSelectionRange) node.setSelectionRange(focus.start, focus.end);
+    }
+  }
 }
 
 function renderStatus() {
@@ -262,10 +304,10 @@ function renderAttendance() {
       el("td", {}, status, r.reason ? ` (${r.reason})` : "", state.online.includes(r.member) ? el("span", { class: "online", title: T.online }, " ●", el("span", { class: "visually-hidden" }, T.online)) : ""),
     ];
     if (is("chair") && state.meeting.status === "in_progress") {
-      const select = el("select", { "aria-label": T.mark_label.replace("%(name)s", r.name) },
+      const select = el("select", { "data-keep": `mark-${r.member}`, "aria-label": T.mark_label.replace("%(name)s", r.name) },
         ...Object.entries(T.attendance).map(([value, label]) => el("option", { value, selected: value === r.status }, label)));
-      const reason = el("input", { type: "text", "aria-label": T.reason_label.replace("%(name)s", r.name), value: r.reason, size: 14 });
-      cells.push(el("td", {}, select, reason, el("button", { type: "button", class: "secondary small", on: { click: () => send("attendance.mark", { member: r.member, status: select.value, reason: reason.value }) } }, T.save)));
+      const reason = el("input", { type: "text", "data-keep": `reason-${r.member}`, "aria-label": T.reason_label.replace("%(name)s", r.name), value: r.reason, size: 14 });
+      cells.push(el("td", {}, select, reason, el("button", { type: "button", class: "secondary small", on: { click: () => { delete select.dataset.dirty; delete reason.dataset.dirty; send("attendance.mark", { member: r.member, status: select.value, reason: reason.value }); } } }, T.save)));
     }
     return el("tr", {}, cells);
   });
@@ -377,10 +419,10 @@ function renderTurns() {
   const rows = state.turns.filter((t) => t.item === state.current_item || is("recorder")).map((t) => {
     const cells = [el("th", { scope: "row" }, t.name), el("td", {}, t.note || "—", t.reserved ? el("span", { class: "badge" }, ` ${T.reserved}`) : "")];
     if (is("recorder")) {
-      const area = el("textarea", { rows: 2, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
-      const reserved = el("input", { type: "checkbox", id: `reserved-${t.turn}`, checked: t.reserved });
+      const area = el("textarea", { rows: 2, "data-keep": `note-${t.turn}`, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
+      const reserved = el("input", { type: "checkbox", id: `reserved-${t.turn}`, "data-keep": `reserved-${t.turn}`, checked: t.reserved });
       cells.push(el("td", {}, area, el("label", { for: `reserved-${t.turn}` }, reserved, ` ${T.reserved}`),
-        el("button", { type: "button", class: "small", on: { click: () => send("turn.note", { turn: t.turn, text: area.value, reserved: reserved.checked }) } }, T.save)));
+        el("button", { type: "button", class: "small", on: { click: () => { delete area.dataset.dirty; delete reserved.dataset.dirty; send("turn.note", { turn: t.turn, text: area.value, reserved: reserved.checked }); } } }, T.save)));
     }
     return el("tr", {}, cells);
   });
@@ -389,7 +431,7 @@ function renderTurns() {
 
 function choiceButtons(vote) {
   if (vote.kind === "election") {
-    const boxes = vote.options.candidates.map((c) => el("label", { class: "choice" }, el("input", { type: "checkbox", value: c }), ` ${nameOf(c)}`));
+    const boxes = vote.options.candidates.map((c) => el("label", { class: "choice" }, el("input", { type: "checkbox", value: c, "data-keep": `candidate-${vote.vote}-${c}` }), ` ${nameOf(c)}`));
     return el("fieldset", {}, el("legend", {}, T.pick_up_to.replace("%(n)s", vote.options.seats)), ...boxes,
       el("button", { type: "button", on: { click: () => cast(vote, boxes.map((b) => b.firstChild).filter((i) => i.checked).map((i) => Number(i.value))) } }, T.cast));
   }
@@ -456,12 +498,12 @@ function resultBlock(v) {
 }
 
 function openVoteForm() {
-  const kind = el("select", { id: "vote-kind" }, ...Object.entries(T.kinds).map(([value, label]) => el("option", { value }, label)));
-  const question = el("input", { type: "text", id: "vote-question", maxlength: 500, required: true });
-  const method = el("select", { id: "vote-method" }, el("option", { value: "" }, T.method_default), ...Object.entries(T.methods).map(([value, label]) => el("option", { value }, label)));
-  const people = el("select", { id: "vote-people", multiple: true, size: 5 }, ...state.roll.map((r) => el("option", { value: r.member }, r.name)));
-  const seats = el("input", { type: "number", id: "vote-seats", min: 1, value: 1 });
-  const post = el("select", { id: "vote-post" }, ...Object.entries(T.posts).map(([value, label]) => el("option", { value }, label)));
+  const kind = el("select", { id: "vote-kind", "data-keep": "vote-kind" }, ...Object.entries(T.kinds).map(([value, label]) => el("option", { value }, label)));
+  const question = el("input", { type: "text", id: "vote-question", "data-keep": "vote-question", maxlength: 500, required: true });
+  const method = el("select", { id: "vote-method", "data-keep": "vote-method" }, el("option", { value: "" }, T.method_default), ...Object.entries(T.methods).map(([value, label]) => el("option", { value }, label)));
+  const people = el("select", { id: "vote-people", "data-keep": "vote-people", multiple: true, size: 5 }, ...state.roll.map((r) => el("option", { value: r.member }, r.name)));
+  const seats = el("input", { type: "number", id: "vote-seats", "data-keep": "vote-seats", min: 1, value: 1 });
+  const post = el("select", { id: "vote-post", "data-keep": "vote-post" }, ...Object.entries(T.posts).map(([value, label]) => el("option", { value }, label)));
   const form = el("form", { class: "stack", on: { submit: (event) => {
     event.preventDefault();
     const picked = Array.from(people.selectedOptions, (o) => Number(o.value));

@@ -44,7 +44,13 @@ class TestLiveRoom(BrowserTestCase):
         expect(chair.locator("#queue li").first).to_contain_text("Đảng viên 2")
         chair.locator("#queue li").first.get_by_role("button", name="Mời phát biểu").click()
         expect(members[2].locator("#speaker")).to_contain_text("Đang phát biểu: Đảng viên 2")
+        # What the recorder is typing survives the page redrawing for someone else's request.
         recorder.get_by_label("Ý kiến của Đảng viên 2").fill("Đề nghị đọc lại chương trình.")
+        members[2].get_by_role("button", name="Xin phát biểu").click()
+        expect(recorder.locator("#queue li")).to_have_count(2)
+        expect(recorder.get_by_label("Ý kiến của Đảng viên 2")).to_have_value(
+            "Đề nghị đọc lại chương trình."
+        )
         recorder.locator("#turns").get_by_role("button", name="Lưu").click()
         expect(chair.locator("#turns")).to_contain_text("Đề nghị đọc lại chương trình.")
         self.screenshot(chair, "room-floor")

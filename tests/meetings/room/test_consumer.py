@@ -368,8 +368,9 @@ async def test_ballot_counts_reach_a_page_without_gaps_and_end_at_the_final_coun
 
     for n, voter in enumerate(voters):  # sent at once, answered one by one
         await voter.send_json_to({"id": f"b{n}", "ballot": str(uuid.uuid4()), **ballot})
-    for voter in voters:
-        await voter.receive_json_from(timeout=5)
+    for n, voter in enumerate(voters):
+        while (await voter.receive_json_from(timeout=5)).get("id") != f"b{n}":
+            pass
     await request(chair, {"id": "4", "type": "vote.close", "vote": opened["result"]["vote"]})
     seen = await events_until(watcher, "vote.closed")
 
