@@ -141,7 +141,9 @@ def on_meeting_started(*, meeting: Meeting, actor: User) -> None:
 
 def on_meeting_ended(*, meeting: Meeting, actor: User) -> None:
     """Called by scheduling.change_status when a meeting ends. An open vote must be closed
-    first; the open item closes, open presence spans end. Event `meeting.ended`."""
+    first; the open item closes, open presence spans end, the roll's attendance figures are
+    kept (AttendanceSummary). Event `meeting.ended`."""
+    from meetings.attendance_summary import write_summary
     from meetings.services.speaking import close_floor_on
 
     if Vote.objects.filter(meeting=meeting, status=VoteStatus.OPEN).exists():
@@ -155,6 +157,7 @@ def on_meeting_ended(*, meeting: Meeting, actor: User) -> None:
     PresenceSpan.objects.filter(attendance__meeting=meeting, left_at=None).update(left_at=now)
     meeting.ended_at = now
     meeting.save(update_fields=["ended_at"])
+    write_summary(meeting)  # the roll is final now: the charter's attendance figures, kept
     events.append_event(
         meeting=meeting, event=events.MEETING_ENDED, payload={"ended_at": _time(now)}, actor=actor
     )
