@@ -1,10 +1,12 @@
 """The compliance dashboard: one organisation's subtree, one year, per cell and rolled up.
 
 Every figure is read in a fixed number of queries whatever the size of the subtree (the tests
-count them): the cells, the policies, the held meetings with their minutes' signing time, the
-roll grouped per meeting, and the blocked votes grouped per cell. The charter engine decides
-every rule (yearly compliance R-M1/R-M3, the attendance criterion R-Q1, the minimum duration
-R-P4, online approval R-O3); this module only turns rows into its inputs and adds up.
+count them): the cells, the policies, the held meetings with their minutes' signing time and
+their attendance summary, the roll of held meetings that have no summary (none, normally), and
+the blocked votes grouped per cell. The charter engine decides every rule (yearly compliance
+R-M1/R-M3, the attendance criterion R-Q1 — kept per meeting when it ends, see
+meetings.attendance_summary —, the minimum duration R-P4, online approval R-O3); this module
+only turns rows into its inputs and adds up.
 """
 
 from __future__ import annotations
@@ -15,20 +17,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     FilteredRelation,
     Q,
-    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from meetings import charter
+from meetings.attendance_summary import NO_ROLL, figures_by_meeting
 from meetings.charter.attendance import format_tenths, rate_in_tenths
 from meetings.charter.meetings import quarter_of
 from meetings.enums import HELD_STATUSES, ONLINE_MODES, MeetingKind
@@ -173,54 +173,6 @@ def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     )
 
 
-def _on(day: object, start: str, end: str) -> Q:
-    """The member's period `start`..`end` (open-ended when `end` is empty) covers `day`."""
-    return Q(**{f"member__{start}__lte": day}) & (
-        Q(**{f"member__{end}__isnull": True}) | Q(**{f"member__{end}__gte": day})
-    )
-
-
-def _flag(condition: Q) -> Case:
-    return Case(When(condition, then=True), default=False, output_field=BooleanField())
-
-
-@lru_cache(maxsize=4096)
-def _criterion(groups: tuple[tuple[bool, bool, bool, str, int], ...]) -> bool:
-    """R-Q1 for one meeting, decided by the charter engine on a roll rebuilt from counts.
-
-    `groups` are (home, exempt, suspended, status, count): who is counted is the engine's call
-    (`counts_for_attendance`), not ours. Cached: meetings share a handful of shapes.
-    """
-    roster: list[charter.RosterEntry] = []
-    attendance: dict[str, charter.Attendance] = {}
-    for home, exempt, suspended, status, count in groups:
-        for _ in range(count):
-            key = str(len(roster))
-            roster.append(
-                charter.RosterEntry(
-                    member_id=key,
-                    standing=charter.Standing.OFFICIAL,
-                    membership=charter.Membership.HOME if home else charter.Membership.TEMPORARY_IN,
-                    exempt=exempt,
-                    suspended=suspended,
-                )
-            )
-            attendance[key] = charter.Attendance(status)
-    return charter.attendance_criterion(tuple(roster), attendance).criterion_met
-
-
-@lru_cache(maxsize=4096)
-def _counted(home: bool, exempt: bool, suspended: bool) -> bool:
-    entry = charter.RosterEntry(
-        member_id="0",
-        standing=charter.Standing.OFFICIAL,
-        membership=charter.Membership.HOME if home else charter.Membership.TEMPORARY_IN,
-        exempt=exempt,
-        suspended=suspended,
-    )
-    return charter.attendance_criterion((entry,), {}).denominator == 1
-
-
 @lru_cache(maxsize=4096)
 def _duration_met(kind: str, lasted: int, regular_minimum: int) -> tuple[bool, int]:
     """R-P4 by the charter engine, cached: meetings share a handful of lengths."""
@@ -274,21 +226,17 @@ def cell_figures(
         "lasted",
         "end_day",
         "signed_day",
+        # The charter's attendance figures, kept when the meeting ended (AttendanceSummary).
+        "attendance_summary__roll",
+        "attendance_summary__denominator",
+        "attendance_summary__present",
+        "attendance_summary__criterion_met",
     )
-    day = TruncDate("meeting__starts_at")
-    roll = (
-        RollLine.objects.filter(meeting__in=held)
-        .annotate(
-            home=_flag(Q(member__home_cell=F("meeting__cell"))),
-            exempt=_flag(_on(day, "exempt_from", "exempt_until")),
-            suspended=_flag(_on(day, "suspended_from", "suspended_until")),
-        )
-        .values_list("meeting_id", "home", "exempt", "suspended", "status")
-        .annotate(n=Count("pk"))
+    # A held meeting without a summary (rows written by hand, not through the meeting's end;
+    # the migration filled in those ended before) is summarised from its roll, the same way.
+    unsummarised = figures_by_meeting(
+        RollLine.objects.filter(meeting__in=held.filter(attendance_summary__isnull=True))
     )
-    rolls: dict[int, list[tuple[bool, bool, bool, str, int]]] = defaultdict(list)
-    for meeting_id, home, exempt, suspended, status, n in roll:
-        rolls[meeting_id].append((bool(home), bool(exempt), bool(suspended), status, n))
     blocked = (
         Vote.objects.filter(
             meeting__in=held,
@@ -315,6 +263,10 @@ def cell_figures(
         lasted,
         end_day,
         signed,
+        roll,
+        counted,
+        present,
+        met,
     ) in meetings:
         if cell_id not in figures:
             continue
@@ -324,15 +276,19 @@ def cell_figures(
         charter_kind = CHARTER_KINDS.get(kind)
         if charter_kind is not None:
             entries[cell_id].append((local_day, charter_kind))
-        groups = tuple(rolls.get(pk, ()))
-        for home, exempt, suspended, status, n in groups:
-            if _counted(home, exempt, suspended):
-                f.counted += n
-                if status == charter.Attendance.PRESENT:
-                    f.present += n
-        if groups:
+        if roll is None:
+            kept = unsummarised.get(pk, NO_ROLL)
+            roll, counted, present, met = (
+                kept.roll,
+                kept.denominator,
+                kept.present,
+                kept.criterion_met,
+            )
+        f.counted += counted
+        f.present += present
+        if roll:
             f.rated += 1
-            f.criterion_met += _criterion(tuple(sorted(groups)))
+            f.criterion_met += bool(met)
         if lasted is not None and charter_kind is not None:
             minutes = int(lasted.total_seconds() // 60)
             met, minimum = _duration_met(kind, minutes, policy.minimum_regular_minutes)

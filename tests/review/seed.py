@@ -1,5 +1,6 @@
 """A year of held meetings with known gaps, written as rows (the meeting services are tested
-elsewhere; the dashboard reads what they leave behind)."""
+elsewhere; the dashboard reads what they leave behind, including the attendance summary the
+end of a meeting writes: `write_summary`, the function the service calls)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
+from meetings.attendance_summary import write_summary
 from meetings.models import AgendaItem, Attendance, Meeting, Vote
 from minutes.models import DocumentKind, DocumentStatus, Minutes, MinutesStatus, SignedDocument
 from tests.factories import MemberFactory
@@ -21,7 +23,7 @@ def at(month: int, day: int, hour: int = 19, minute: int = 30) -> datetime.datet
 
 
 def held_meeting(cell, kind: str, start: datetime.datetime, minutes: int = 100, **extra) -> Meeting:
-    return Meeting.objects.create(
+    meeting = Meeting.objects.create(
         cell=cell,
         kind=kind,
         status="ended",
@@ -31,6 +33,8 @@ def held_meeting(cell, kind: str, start: datetime.datetime, minutes: int = 100, 
         planned_minutes=90,
         **extra,
     )
+    write_summary(meeting)  # no roll yet: `roll` writes it again
+    return meeting
 
 
 def roll(meeting: Meeting, members, absent_with_reason=(), absent_without_reason=()) -> None:
@@ -41,6 +45,7 @@ def roll(meeting: Meeting, members, absent_with_reason=(), absent_without_reason
         elif member in absent_without_reason:
             status = "absent_without_reason"
         Attendance.objects.create(meeting=meeting, member=member, status=status)
+    write_summary(meeting)
 
 
 def sign(

@@ -201,3 +201,31 @@ def test_the_dashboard_needs_the_same_queries_whatever_the_data(
     # the header's unread count, the session's save: none of them per cell or per meeting.
     with django_assert_num_queries(17):
         client.get(url)
+
+
+def a1_attendance(tree) -> list[str]:
+    """Chi bộ A1's rate and criterion on the grassroots' dashboard."""
+    response = client_of(tree.reviewer).get(
+        reverse("review:dashboard", args=[tree.grassroots.pk, YEAR])
+    )
+    return cells_of(response.content.decode(), tree.cell.pk)[6:8]
+
+
+def test_attendance_is_read_from_the_summaries_kept_when_meetings_ended(tree):
+    from meetings.models import Attendance
+
+    seed_year(tree)
+    # A roll line changed behind the product's back (the room refuses it after the end) does
+    # not move the figures: the dashboard reads what the end of each meeting kept.
+    Attendance.objects.filter(meeting__cell=tree.cell).update(status="absent_without_reason")
+
+    assert a1_attendance(tree) == ["96,4%", "12/14"]
+
+
+def test_a_held_meeting_without_a_summary_is_counted_from_its_roll(tree):
+    from meetings.models import AttendanceSummary
+
+    seed_year(tree)
+    AttendanceSummary.objects.all().delete()
+
+    assert a1_attendance(tree) == ["96,4%", "12/14"]
