@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from meetings.models import BallotReceipt, SecretBallot
@@ -110,3 +111,51 @@ class TestLiveRoom(BrowserTestCase):
             chair.get_by_label("Hình thức").select_option(label=method)
         chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").click()
         expect(chair.locator("#vote h3")).to_have_text(question)
+
+
+class TestElectionRatification(BrowserTestCase):
+    def test_the_reviewer_above_ratifies_and_the_secretary_sees_it(self):
+        from types import SimpleNamespace
+
+        from tests.factories import (
+            CellFactory,
+            CellRoleFactory,
+            CommitteeSeatFactory,
+            MemberFactory,
+        )
+        from tests.meetings.scenes import tree_election
+
+        cell = CellFactory(name="Chi bộ Khu phố 5")
+        tree = SimpleNamespace(
+            cell=cell,
+            secretary=CellRoleFactory(member__home_cell=cell).member,
+            member=MemberFactory(home_cell=cell, full_name="Phạm Thu Trang"),
+        )
+        election = tree_election(tree)
+        reviewer = CommitteeSeatFactory(
+            organization=cell.parent, member__home_cell=CellFactory(parent=cell.parent)
+        ).member
+
+        page = self.new_page()
+        self.sign_in(page, reviewer.user)
+        page.goto(self.url("/chuan-y-bau-cu/"))
+        card = page.locator(f"#election-{election.pk}")
+        expect(card).to_contain_text("Phạm Thu Trang")
+        card.get_by_label("Số quyết định chuẩn y").fill("125-QĐ/ĐU")
+        card.get_by_label("Ngày quyết định").fill("32/13/2026")
+        card.get_by_role("button", name="Chuẩn y").click()
+        expect(page.locator(f"#election-{election.pk}")).to_contain_text("Ngày không hợp lệ")
+        self.assert_accessible(page)
+        self.screenshot(page, "ratification-errors")
+        card = page.locator(f"#election-{election.pk}")
+        card.get_by_label("Ngày quyết định").fill(timezone.localdate().strftime("%d/%m/%Y"))
+        card.get_by_role("button", name="Chuẩn y").click()
+        expect(page.locator("main")).to_contain_text("Đã chuẩn y kết quả bầu cử")
+
+        secretary = self.new_page()
+        self.sign_in(secretary, tree.secretary.user)
+        secretary.goto(self.url(f"/sinh-hoat/{election.meeting.pk}/"))
+        expect(secretary.locator("#elections-heading")).to_be_visible()
+        expect(secretary.locator("main")).to_contain_text("Quyết định số 125-QĐ/ĐU")
+        self.assert_accessible(secretary)
+        self.screenshot(secretary, "ratification-on-meeting-page")
