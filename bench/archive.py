@@ -8,7 +8,9 @@ unaccent extension and the search index come with minutes 0003), fills it with b
 (one superior committee, 20 grassroots organisations of 50 cells each, 10 members per cell; per
 cell 16 held meetings in 2025 — 12 regular, 4 thematic — and 4 in 2026, each with a roll of 10,
 archived minutes of about 2 KB of Vietnamese text, and a vote blocked for want of quorum in one
-meeting of 50), runs ANALYZE, and drops the database at the end, also on an error or Ctrl-C.
+meeting of 50; each meeting's attendance summary written by the function the end of a meeting
+calls, `meetings.attendance_summary.write_summaries`), runs ANALYZE, and drops the database at
+the end, also on an error or Ctrl-C.
 
 Each page is requested through django.test.Client — the whole middleware stack, a reviewer
 signed in with a verified second factor, seated at the top — `--runs` times after 3 warm-up
@@ -73,7 +75,8 @@ def seed() -> dict[str, object]:
     from django.db import connection
     from django.utils import timezone
 
-    from meetings.models import AgendaItem, Attendance, Meeting, Vote
+    from meetings.attendance_summary import write_summaries
+    from meetings.models import AgendaItem, Attendance, AttendanceSummary, Meeting, Vote
     from members.models import CommitteeSeat, Member, Organization
     from minutes.models import DocumentKind, DocumentStatus, Minutes, MinutesStatus, SignedDocument
     from tests.factories import MemberFactory
@@ -140,6 +143,8 @@ def seed() -> dict[str, object]:
             )[0]
             rolls.append(Attendance(meeting=meeting, member=member, status=status))
     Attendance.objects.bulk_create(rolls, batch_size=10000)
+    # What ending each meeting writes (meetings.services.room.on_meeting_ended), at once.
+    write_summaries(Meeting.objects.all(), summary_model=AttendanceSummary, roll_model=Attendance)
     blocked = meetings[::50]
     items = AgendaItem.objects.bulk_create(
         AgendaItem(meeting=m, position=1, kind="resolution", title="Nghị quyết") for m in blocked

@@ -2,11 +2,11 @@
 
 Every figure is read in a fixed number of queries whatever the size of the subtree (the tests
 count them): the cells, the policies, the held meetings with their minutes' signing time and
-their attendance summary, the roll of held meetings that have no summary (none, normally), and
-the blocked votes grouped per cell. The charter engine decides every rule (yearly compliance
-R-M1/R-M3, the attendance criterion R-Q1 — kept per meeting when it ends, see
-meetings.attendance_summary —, the minimum duration R-P4, online approval R-O3); this module
-only turns rows into its inputs and adds up.
+their attendance summary, and the blocked votes grouped per cell (and, only if some held
+meeting has no attendance summary, the roll of those meetings). The charter engine decides
+every rule (yearly compliance R-M1/R-M3, the attendance criterion R-Q1 — kept per meeting when
+it ends, see meetings.attendance_summary —, the minimum duration R-P4, online approval R-O3);
+this module only turns rows into its inputs and adds up.
 """
 
 from __future__ import annotations
@@ -116,6 +116,14 @@ class Figures:
     def online_without_approval(self) -> int:
         return sum(1 for o in self.online if not o.approved)
 
+    def add_attendance(self, roll: int, counted: int, present: int, criterion_met: bool) -> None:
+        """One meeting's attendance figures (AttendanceSummary), as the charter counted them."""
+        self.counted += counted
+        self.present += present
+        if roll:
+            self.rated += 1
+            self.criterion_met += bool(criterion_met)
+
     def add(self, other: Figures) -> None:
         self.cells += other.cells
         self.compliant_cells += other.compliant_cells
@@ -188,7 +196,8 @@ def cell_figures(
     year: int,
     as_of: datetime.date,
 ) -> dict[int, Figures]:
-    """The figures of every cell in `cells` (all under `root`) for `year`, in four queries."""
+    """The figures of every cell in `cells` (all under `root`) for `year`, in three queries
+    (four when some held meeting has no attendance summary)."""
     policies = member_queries.effective_policies(root)
     since, until = _year_bounds(year)
     # Cell meetings only: a committee meeting (họp chi ủy) is not a meeting of the cell's
@@ -203,39 +212,38 @@ def cell_figures(
     # Local days (Asia/Ho_Chi_Minh) computed by the database, not per row in Python. A meeting
     # whose end was not recorded counts from the day it started.
     # The minutes document (one per minutes) joined, not looked up per meeting.
-    meetings = held.annotate(
-        signed_minutes=FilteredRelation(
-            "minutes__documents",
-            condition=Q(
-                minutes__documents__kind=DocumentKind.MINUTES,
-                minutes__documents__status=DocumentStatus.ARCHIVED,
+    meetings = (
+        held.annotate(
+            signed_minutes=FilteredRelation(
+                "minutes__documents",
+                condition=Q(
+                    minutes__documents__kind=DocumentKind.MINUTES,
+                    minutes__documents__status=DocumentStatus.ARCHIVED,
+                ),
             ),
-        ),
-        day=TruncDate("starts_at"),
-        lasted=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField()),
-        end_day=TruncDate(Coalesce("ended_at", "starts_at")),
-        signed_day=TruncDate("signed_minutes__archived_at"),
-    ).values_list(
-        "pk",
-        "cell_id",
-        "kind",
-        "mode",
-        "approval_number",
-        "approval_date",
-        "day",
-        "lasted",
-        "end_day",
-        "signed_day",
-        # The charter's attendance figures, kept when the meeting ended (AttendanceSummary).
-        "attendance_summary__roll",
-        "attendance_summary__denominator",
-        "attendance_summary__present",
-        "attendance_summary__criterion_met",
-    )
-    # A held meeting without a summary (rows written by hand, not through the meeting's end;
-    # the migration filled in those ended before) is summarised from its roll, the same way.
-    unsummarised = figures_by_meeting(
-        RollLine.objects.filter(meeting__in=held.filter(attendance_summary__isnull=True))
+            day=TruncDate("starts_at"),
+            lasted=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField()),
+            end_day=TruncDate(Coalesce("ended_at", "starts_at")),
+            signed_day=TruncDate("signed_minutes__archived_at"),
+        )
+        .order_by()
+        .values_list(  # unordered: the lists are sorted per cell below
+            "pk",
+            "cell_id",
+            "kind",
+            "mode",
+            "approval_number",
+            "approval_date",
+            "day",
+            "lasted",
+            "end_day",
+            "signed_day",
+            # The charter's attendance figures, kept when the meeting ended (AttendanceSummary).
+            "attendance_summary__roll",
+            "attendance_summary__denominator",
+            "attendance_summary__present",
+            "attendance_summary__criterion_met",
+        )
     )
     blocked = (
         Vote.objects.filter(
@@ -248,7 +256,12 @@ def cell_figures(
     )
 
     figures = {cell_id: Figures(cells=1) for cell_id in cells}
+    signing_days = {
+        cell_id: datetime.timedelta(days=policies[cell_id].minutes_signing_days)
+        for cell_id in cells
+    }
     entries: dict[int, list[tuple[datetime.date, charter.MeetingKind]]] = defaultdict(list)
+    unsummarised: list[tuple[Figures, int]] = []
     for cell_id, n in blocked:
         if cell_id in figures:
             figures[cell_id].blocked_votes = n
@@ -266,7 +279,7 @@ def cell_figures(
         roll,
         counted,
         present,
-        met,
+        criterion_met,
     ) in meetings:
         if cell_id not in figures:
             continue
@@ -277,18 +290,9 @@ def cell_figures(
         if charter_kind is not None:
             entries[cell_id].append((local_day, charter_kind))
         if roll is None:
-            kept = unsummarised.get(pk, NO_ROLL)
-            roll, counted, present, met = (
-                kept.roll,
-                kept.denominator,
-                kept.present,
-                kept.criterion_met,
-            )
-        f.counted += counted
-        f.present += present
-        if roll:
-            f.rated += 1
-            f.criterion_met += bool(met)
+            unsummarised.append((f, pk))
+        else:
+            f.add_attendance(roll, counted, present, criterion_met)
         if lasted is not None and charter_kind is not None:
             minutes = int(lasted.total_seconds() // 60)
             met, minimum = _duration_met(kind, minutes, policy.minimum_regular_minutes)
@@ -306,14 +310,27 @@ def cell_figures(
                     _online_allowed(mode, number),
                 )
             )
-        deadline = end_day + datetime.timedelta(days=policy.minutes_signing_days)
+        deadline = end_day + signing_days[cell_id]
         if signed is None:
             f.unsigned += 1
             f.overdue += as_of > deadline
         elif signed > deadline:
             f.signed_late += 1
 
+    if unsummarised:
+        # A held meeting without a summary (rows written by hand, not through the meeting's end;
+        # the migration summarised those that ended before): its roll, summarised the same way.
+        # One more query, only then.
+        kept = figures_by_meeting(
+            RollLine.objects.filter(meeting__in=held.filter(attendance_summary__isnull=True))
+        )
+        for f, pk in unsummarised:
+            k = kept.get(pk, NO_ROLL)
+            f.add_attendance(k.roll, k.denominator, k.present, k.criterion_met)
+
     for cell_id, f in figures.items():
+        f.short.sort(key=lambda s: (s.day, s.meeting_id))
+        f.online.sort(key=lambda o: (o.day, o.meeting_id))
         compliance = charter.yearly_compliance(year, entries[cell_id], as_of=as_of)
         f.explanation = compliance.explanation
         f.compliant_cells = int(compliance.compliant)
