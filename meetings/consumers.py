@@ -35,7 +35,6 @@ LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 2.0  # seconds between tries while Re
 # at once (a page sends one at a time; only a runaway client gets here).
 MAX_PENDING_COMMANDS = 32
 ACCESS_RECHECK_SECONDS = 10.0
-COUNT_HOLD_SECONDS = 0.05
 
 
 def server_error(message_id: str) -> dict[str, Any]:
@@ -64,9 +63,6 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         # piled up past the layer's capacity and the last ones were dropped for everyone.)
         self.commands: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.worker: asyncio.Task[None] | None = None
-        self.held: list[dict[str, Any]] | None = None  # ballot.counted events not sent yet
-        self.held_timer: asyncio.TimerHandle | None = None
-        self.flushes: set[asyncio.Task[None]] = set()
         try:
             await await_many_dispatch([receive, self._layer_receive], self.dispatch)
         except StopConsumer:
@@ -75,10 +71,6 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             for task in (self.resync, self.worker):
                 if task is not None:
                     task.cancel()
-            if self.held_timer is not None:
-                self.held_timer.cancel()
-            for flush in list(self.flushes):
-                flush.cancel()
 
     async def _layer_receive(self) -> Any:
         """The next message from the channel layer for this connection.
@@ -243,24 +235,6 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         return {"type": "ack", "id": message_id, "result": result}
 
     async def meeting_event(self, message: dict[str, Any]) -> None:
-        if message["event"] == events.BALLOT_COUNTED and (
-            self.held is None or message["seq"] == self.held[-1]["seq"] + 1
-        ):
-            # Counts only: a later count supersedes an earlier one. Held up to COUNT_HOLD_SECONDS
-            # and sent as one frame standing for the run (`covers`), so a burst of ballots
-            # costs each page a few frames, not one per ballot.
-            if self.held is None:
-                self.held = [message]
-                self.held_timer = asyncio.get_running_loop().call_later(
-                    COUNT_HOLD_SECONDS, self._flush_held_soon
-                )
-            else:
-                self.held.append(message)
-            return
-        await self._send_held()
-        if message["event"] == events.BALLOT_COUNTED:  # after a gap: a run of its own
-            await self.meeting_event(message)
-            return
         if message["event"] == events.MEETING_STARTED:
             # Whoever waited in the room before the start is present from the start.
             await database_sync_to_async(attendance.join)(
@@ -268,22 +242,3 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             )
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
         await self.send(text_data=message["text"])
-
-    def _flush_held_soon(self) -> None:
-        # The loop keeps only a weak reference to a task: without this one a flush could be
-        # collected half-way and the page would never get the last count.
-        task = asyncio.ensure_future(self._send_held())
-        self.flushes.add(task)
-        task.add_done_callback(self.flushes.discard)
-
-    async def _send_held(self) -> None:
-        held, self.held = self.held, None
-        if self.held_timer is not None:
-            self.held_timer.cancel()
-            self.held_timer = None
-        if not held:
-            return
-        text = held[-1]["text"]
-        if len(held) > 1:  # the last count, standing for the events from the first one on
-            text = f'{{"covers":{held[0]["seq"]},{text[1:]}'
-        await self.send(text_data=text)
