@@ -139,3 +139,30 @@ def test_the_backfill_gives_what_the_end_of_the_meeting_gave(scene):
         None,
         False,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_summarises_the_meetings_that_ended_before_it():
+    """Migration meetings/0004 run on a database with an ended meeting (its historical models)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    scene = build_scene()
+    scene.exempt = MemberFactory(home_cell=scene.cell, exempt_from=datetime.date(2020, 1, 1))
+    scene.suspended = MemberFactory(home_cell=scene.cell, suspended_from=datetime.date(2020, 1, 1))
+    meeting = held(
+        scene,
+        present=[scene.chair, scene.officials[0], scene.exempt, scene.temporary],
+        with_reason=[scene.recorder],
+    )
+    fields = ["roll", "denominator", "present", "absent_with_reason", "absent_without_reason"]
+    fields += ["rate_tenths", "criterion_met"]
+    at_the_end = AttendanceSummary.objects.filter(meeting=meeting).values(*fields).get()
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("meetings", "0003_election_ratification")])  # before the summary
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert AttendanceSummary.objects.filter(meeting=meeting).values(*fields).get() == at_the_end
+    assert (at_the_end["denominator"], at_the_end["present"]) == (6, 2)
