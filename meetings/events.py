@@ -157,11 +157,13 @@ def _trailing(layer: Any, meeting_id: int, key: tuple[int, int]) -> None:
 
 
 async def _flush_locked(layer: Any, meeting_id: int, key: tuple[int, int]) -> None:
+    window = _windows.get(key)
+    seq = window.pending["seq"] if window is not None and window.pending else None
     try:
         async with _locks.setdefault(key, asyncio.Lock()):
             await _flush(layer, meeting_id, key)
     except Exception:
-        logger.exception("broadcast of held counts to meeting %s failed", meeting_id)
+        logger.exception("broadcast of event %s to meeting %s failed", seq, meeting_id)
 
 
 async def _flush(layer: Any, meeting_id: int, key: tuple[int, int]) -> None:

@@ -382,8 +382,9 @@ def test_two_daphnes_share_events_and_survive_a_redis_restart(cluster):
     for server in (cluster.a, cluster.b):
         assert server.process.poll() is None, server.log_text()
         assert "Exception inside application" not in server.log_text()
-        # Each process failed to broadcast the ballot it stored during the outage, and said so.
-        assert "broadcast of event" in server.log_text()
+    # A process that sent a ballot's count during the outage failed and said so. (A count held
+    # back with others, meetings.events.COUNT_INTERVAL, may go out once Redis is back instead.)
+    assert any("broadcast of event" in s.log_text() for s in (cluster.a, cluster.b))
 
 
 async def drive(
