@@ -1,3 +1,9 @@
+import contextlib
+import os
+import subprocess
+import sys
+import uuid
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -49,3 +55,75 @@ def tree(db):
     sibling_reviewer = CommitteeSeatFactory(organization=sibling, member__home_cell=far_cell).member
     member.user.totpdevice_set.create(name="totp", confirmed=True)
     return SimpleNamespace(**locals())
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks run in-process even when REDIS_URL points Celery at a real broker."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = before
+
+
+class RealWorker:
+    """A Celery worker process on a queue of its own, sharing the test database."""
+
+    def __init__(self, app, mail_dir) -> None:
+        self.app = app
+        self.queue = f"chibo-test-{uuid.uuid4().hex[:12]}"
+        self.mail_dir = mail_dir
+        self.process: subprocess.Popen[bytes] | None = None
+        self.output = ""
+
+    @contextlib.contextmanager
+    def through_redis(self):
+        """Inside the block tasks go through Redis (send them with `queue=worker.queue`)."""
+        eager, self.app.conf.task_always_eager = self.app.conf.task_always_eager, False
+        try:
+            yield self
+        finally:
+            self.app.conf.task_always_eager = eager
+
+    def stop(self) -> str:
+        """Stops the worker (once) and returns what it printed, for assertion messages."""
+        if self.process is not None:
+            self.process.terminate()
+            self.output = self.process.communicate(timeout=30)[0].decode(errors="replace")
+            self.process = None
+        return self.output
+
+
+@pytest.fixture
+def real_worker(celery_eager, tmp_path):
+    """A real worker for the test; everything else still runs its tasks in-process."""
+    from django.conf import settings
+    from django.db import connection
+
+    worker = RealWorker(celery_eager, tmp_path / "mail")
+    worker.mail_dir.mkdir()
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.meetings.worker_settings",
+        "CHIBO_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
+        "CHIBO_TEST_MAIL_DIR": str(worker.mail_dir),
+        "CELERY_EAGER": "0",
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
+    worker.process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+            f"--queues={worker.queue}", f"--hostname={worker.queue}@%h", "--without-gossip",
+            "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
+        ],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield worker
+    finally:
+        worker.stop()

@@ -25,17 +25,6 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def celery_eager():
-    """Tasks run in-process even when REDIS_URL points Celery at a real broker."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
 def cell_scene(db):
     """A cell of eight: secretary, deputy, three official members, one exempt, one
     probationary, one member meeting here temporarily; a superior committee member follows it;

@@ -1,14 +1,10 @@
 import datetime
 import email
 import os
-import subprocess
-import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -60,37 +56,14 @@ def _prepare_due_reminders(scene):
     not os.environ.get("REDIS_URL"),
     reason="needs REDIS_URL: a real Celery worker takes its tasks from Redis (CI sets it)",
 )
-def test_a_real_worker_sends_the_due_reminders_once(cell_scene, tmp_path, celery_eager):
+def test_a_real_worker_sends_the_due_reminders_once(cell_scene, real_worker):
     meeting = _prepare_due_reminders(cell_scene)
-    celery_eager.conf.task_always_eager = False  # from here on, through Redis
-    queue = f"chibo-test-{uuid.uuid4().hex[:12]}"
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.meetings.worker_settings",
-        "CHIBO_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
-        "CHIBO_TEST_MAIL_DIR": str(mail_dir),
-        "CELERY_EAGER": "0",
-        "PYTHONPATH": str(settings.BASE_DIR),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-            f"--queues={queue}", f"--hostname={queue}@%h", "--without-gossip",
-            "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-        ],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
+
+    with real_worker.through_redis():
+        queue = real_worker.queue
         first = send_due_notices.apply_async(queue=queue).get(timeout=WORKER_START_TIMEOUT)
         second = send_due_notices.apply_async(queue=queue).get(timeout=WORKER_START_TIMEOUT)
-    finally:
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+    output = real_worker.stop()
 
     recipients = 9  # the roll of eight and the committee member following the cell
     assert (first, second) == (recipients, 0), output
@@ -100,7 +73,9 @@ def test_a_real_worker_sends_the_due_reminders_once(cell_scene, tmp_path, celery
         f"60m@{meeting_start(meeting):%Y%m%dT%H%M%SZ}"
     }
     assert Notification.objects.filter(meeting=meeting, kind="reminder").count() == recipients
-    sent = [message for path in sorted(mail_dir.iterdir()) for message in _messages(path)]
+    sent = [
+        message for path in sorted(real_worker.mail_dir.iterdir()) for message in _messages(path)
+    ]
     assert len(sent) == recipients
     calendars = [
         Calendar.from_ical(part.get_payload(decode=True))

@@ -50,11 +50,6 @@ def poppler_file(tool: str, pdf: bytes) -> str:
 
 
 @pytest.fixture(autouse=True)
-def celery_eager():
+def celery_eager(celery_eager):
     """The render task runs in-process even when REDIS_URL points Celery at a real broker."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = before
+    return celery_eager

@@ -1,14 +1,9 @@
 """The render task through Redis and a real Celery worker: the PDF is made once."""
 
 import os
-import subprocess
-import sys
-import uuid
 from unittest import mock
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from minutes import services, tasks
 from minutes.models import SignedDocument
@@ -25,45 +20,21 @@ WORKER_TIMEOUT = 90
     not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"),
     reason="needs REDIS_URL and DATABASE_URL: a real worker process shares the test database",
 )
-def test_a_real_worker_renders_the_pdf_once(celery_eager, tmp_path):
+def test_a_real_worker_renders_the_pdf_once(real_worker):
     scene = build_scene()
     meeting = run_meeting(scene)
     services.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
-    # The approval's own message would go to the default queue; this test sends to its own.
+    # Approving would render in-process; here the real worker must do it.
     with mock.patch("minutes.services.enqueue_render"):
         services.approve(actor=scene.recorder.user, meeting=meeting)
     document = SignedDocument.objects.get(minutes__meeting=meeting)
-    celery_eager.conf.task_always_eager = False
-    queue = f"chibo-test-{uuid.uuid4().hex[:12]}"
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.meetings.worker_settings",
-        "CHIBO_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
-        "CHIBO_TEST_MAIL_DIR": str(mail_dir),
-        "CELERY_EAGER": "0",
-        "PYTHONPATH": str(settings.BASE_DIR),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-            f"--queues={queue}", f"--hostname={queue}@%h", "--without-gossip",
-            "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-        ],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
+
+    with real_worker.through_redis():
         kwargs = {"document_id": document.pk}
-        first = tasks.render_document.apply_async(kwargs=kwargs, queue=queue)
-        second = tasks.render_document.apply_async(kwargs=kwargs, queue=queue)
+        first = tasks.render_document.apply_async(kwargs=kwargs, queue=real_worker.queue)
+        second = tasks.render_document.apply_async(kwargs=kwargs, queue=real_worker.queue)
         results = (first.get(timeout=WORKER_TIMEOUT), second.get(timeout=WORKER_TIMEOUT))
-    finally:
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+    output = real_worker.stop()
 
     document.refresh_from_db()
     assert results == ("succeeded", "succeeded"), output
