@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import random
 import statistics
 import sys
@@ -35,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
+
+from bench.figures import cpu_model, percentile  # noqa: E402
 
 GRASSROOTS, CELLS_EACH, MEMBERS_EACH = 20, 50, 10
 TOPICS = [
@@ -53,22 +54,6 @@ FILLER = (
     "phát biểu ý kiến, thảo luận dân chủ; chi bộ biểu quyết thông qua nghị quyết và phân công "
     "nhiệm vụ cụ thể cho từng đảng viên, có thời hạn hoàn thành. "
 )
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def seed() -> dict[str, object]:
