@@ -14,9 +14,16 @@ def scene(db):
     return build_scene()
 
 
-def build_scene() -> SimpleNamespace:
-    """A scheduled online meeting of a cell: the secretary chairs, a deputy records, three more
-    official members, one probationary member, one member meeting here temporarily."""
+@pytest.fixture
+def in_person_scene(db):
+    """The same cell meeting in person: discipline and elections may not be decided online."""
+    return build_scene(mode="in_person")
+
+
+def build_scene(mode: str = "online") -> SimpleNamespace:
+    """A scheduled meeting (online unless `mode` says otherwise) of a cell: the secretary chairs,
+    a deputy records, three more official members, one probationary member, one member meeting
+    here temporarily."""
     cell = CellFactory(name="Chi bộ Khu phố 3")
     chair = CellRoleFactory(member__home_cell=cell, member__full_name="Nguyễn Thị Hằng").member
     recorder = CellRoleFactory(
@@ -35,7 +42,7 @@ def build_scene() -> SimpleNamespace:
     meeting = Meeting.objects.create(
         cell=cell,
         kind="regular",
-        mode="online",
+        mode=mode,
         approval_number="12-CV/ĐU",
         approval_date=datetime.date(2026, 1, 5),
         starts_at=timezone.now() + datetime.timedelta(minutes=5),

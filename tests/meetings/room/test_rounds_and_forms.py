@@ -12,6 +12,12 @@ pytestmark = pytest.mark.integration
 receipts = (f"{a}{b}" * 5 for a, b in itertools.product("ABCDEFGHJK", repeat=2))
 
 
+@pytest.fixture
+def scene(in_person_scene):
+    """Discipline and elections are decided in person (R-O4)."""
+    return in_person_scene
+
+
 def open_vote(scene, kind="election", **options):
     return voting.open_vote(
         meeting_id=scene.meeting.pk,

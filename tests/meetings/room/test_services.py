@@ -479,7 +479,8 @@ def test_without_quorum_the_vote_is_recorded_as_blocked(scene):
     assert log(scene)[-1] == events.VOTE_CLOSED
 
 
-def test_discipline_is_secret_even_when_show_of_hands_is_asked(scene):
+def test_discipline_is_secret_even_when_show_of_hands_is_asked(in_person_scene):
+    scene = in_person_scene
     started(scene)
     open_item(scene, 1)
 
@@ -495,7 +496,8 @@ def test_discipline_is_secret_even_when_show_of_hands_is_asked(scene):
     assert result["result"]["decision"]["reason"] == "secret_ballot_required"
 
 
-def test_secret_ballot_stores_who_and_what_without_a_link(scene):
+def test_secret_ballot_stores_who_and_what_without_a_link(in_person_scene):
+    scene = in_person_scene
     started(scene)
     open_item(scene, 1)
     vote = voting.open_vote(
@@ -533,7 +535,8 @@ def test_secret_ballot_stores_who_and_what_without_a_link(scene):
     assert all(set(e.payload) == {"vote", "cast", "eligible"} for e in counted)
 
 
-def test_secret_ballot_needs_a_well_formed_receipt(scene):
+def test_secret_ballot_needs_a_well_formed_receipt(in_person_scene):
+    scene = in_person_scene
     started(scene)
     open_item(scene, 1)
     vote = voting.open_vote(
@@ -547,7 +550,8 @@ def test_secret_ballot_needs_a_well_formed_receipt(scene):
     refused("bad_message", cast, scene, scene.officials[0], vote, "none", receipt="abc")
 
 
-def test_election_elects_the_candidate_with_a_majority_of_n(scene):
+def test_election_elects_the_candidate_with_a_majority_of_n(in_person_scene):
+    scene = in_person_scene
     started(scene)
     open_item(scene, 2)
     a, b, c = scene.officials
@@ -571,7 +575,8 @@ def test_election_elects_the_candidate_with_a_majority_of_n(scene):
     refused("vote_closed", cast, scene, a, vote, [a.pk], receipt="FFFFFFFFFF")
 
 
-def test_election_ballot_with_more_names_than_seats_is_refused(scene):
+def test_election_ballot_with_more_names_than_seats_is_refused(in_person_scene):
+    scene = in_person_scene
     started(scene)
     open_item(scene, 2)
     a, b, _ = scene.officials
@@ -616,3 +621,27 @@ def test_events_are_numbered_without_gaps_and_the_chain_verifies(scene):
 
     MeetingEvent.objects.filter(meeting=scene.meeting, seq=2).update(payload={"forged": True})
     assert events.verify_chain(scene.meeting) is None
+
+
+@pytest.mark.parametrize("kind", ["discipline", "election"])
+def test_an_online_meeting_may_not_decide_discipline_or_elections(scene, kind):
+    # R-O4: what may not be on an online agenda may not be voted on online either.
+    started(scene)
+    open_item(scene, 1)
+
+    error = refused(
+        "kind_blocked_online",
+        voting.open_vote,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind=kind,
+        question="Q",
+        options={
+            "subject": scene.officials[2].pk,
+            "candidates": [scene.officials[0].pk],
+            "seats": 1,
+        },
+    )
+
+    assert "R-O4" in error.message
+    assert not Vote.objects.exists()
