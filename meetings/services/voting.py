@@ -187,7 +187,6 @@ def _int(value: Any) -> int | None:
     return None
 
 
-@transaction.atomic
 def _check_online(meeting: Meeting, item: AgendaItem, kind: str) -> None:
     """What may not be on an online or hybrid agenda may not be voted on there either (R-O4):
     the vote is asked of the charter as an item of its own kind (the minutes' read-back, which
@@ -204,6 +203,7 @@ def _check_online(meeting: Meeting, item: AgendaItem, kind: str) -> None:
         raise RuleViolation(verdict.explanation, reason=verdict.reason)
 
 
+@transaction.atomic
 def open_vote(
     *,
     meeting_id: int,
