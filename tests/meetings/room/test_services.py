@@ -339,6 +339,26 @@ def test_speaker_may_end_their_own_turn_others_may_not(scene):
 # --- voting -----------------------------------------------------------------------------------
 
 
+def open_vote(scene, kind, question, **extra):
+    """The chair opens a vote on the current item."""
+    return voting.open_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, kind=kind, question=question, **extra
+    )
+
+
+def close(scene, vote):
+    return voting.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
+    )
+
+
+def cast_all(scene, vote, choices):
+    """Chair, recorder and the three official members vote, in that order."""
+    voters = [scene.chair, scene.recorder, *scene.officials]
+    for member, choice in zip(voters, choices, strict=True):
+        cast(scene, member, vote, choice)
+
+
 def cast(scene, member, vote, choice, **extra):
     return voting.cast_ballot(
         meeting_id=scene.meeting.pk,
@@ -353,22 +373,10 @@ def cast(scene, member, vote, choice, **extra):
 def test_resolution_passes_with_a_majority_of_n_and_names_each_ballot(scene):
     started(scene)
     open_item(scene, 2)
-    vote = voting.open_vote(
-        meeting_id=scene.meeting.pk,
-        actor=scene.chair.user,
-        kind="resolution",
-        question="Thông qua nghị quyết tháng 11",
-    )
+    vote = open_vote(scene, "resolution", "Thông qua nghị quyết tháng 11")
 
-    for member, choice in zip(
-        [scene.chair, scene.recorder, *scene.officials],
-        ["yes", "yes", "yes", "no", "abstain"],
-        strict=True,
-    ):
-        cast(scene, member, vote, choice)
-    result = voting.close_vote(
-        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
-    )
+    cast_all(scene, vote, ["yes", "yes", "yes", "no", "abstain"])
+    result = close(scene, vote)
 
     assert vote["eligible"] == sorted(m.pk for m in [scene.chair, scene.recorder, *scene.officials])
     assert result["result"]["decision"]["status"] == "passed"
@@ -380,22 +388,10 @@ def test_resolution_passes_with_a_majority_of_n_and_names_each_ballot(scene):
 def test_admission_fails_below_two_thirds_of_n(scene):
     started(scene)
     open_item(scene, 1)
-    vote = voting.open_vote(
-        meeting_id=scene.meeting.pk,
-        actor=scene.chair.user,
-        kind="admission",
-        question="Kết nạp quần chúng Phạm Văn A",
-    )
+    vote = open_vote(scene, "admission", "Kết nạp quần chúng Phạm Văn A")
 
-    for member, choice in zip(
-        [scene.chair, scene.recorder, *scene.officials],
-        ["yes", "yes", "yes", "no", "no"],
-        strict=True,
-    ):
-        cast(scene, member, vote, choice)
-    result = voting.close_vote(
-        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
-    )
+    cast_all(scene, vote, ["yes", "yes", "yes", "no", "no"])
+    result = close(scene, vote)
 
     decision = result["result"]["decision"]
     assert (decision["status"], decision["yes"], decision["required"]) == ("failed", 3, 4)
@@ -484,11 +480,10 @@ def test_discipline_is_secret_even_when_show_of_hands_is_asked(in_person_scene):
     started(scene)
     open_item(scene, 1)
 
-    result = voting.open_vote(
-        meeting_id=scene.meeting.pk,
-        actor=scene.chair.user,
-        kind="discipline",
-        question="Kỷ luật",
+    result = open_vote(
+        scene,
+        "discipline",
+        "Kỷ luật",
         method="show_of_hands",
         options={"subject": scene.officials[2].pk},
     )
@@ -500,11 +495,10 @@ def test_secret_ballot_stores_who_and_what_without_a_link(in_person_scene):
     scene = in_person_scene
     started(scene)
     open_item(scene, 1)
-    vote = voting.open_vote(
-        meeting_id=scene.meeting.pk,
-        actor=scene.chair.user,
-        kind="discipline",
-        question="Kỷ luật đồng chí 3",
+    vote = open_vote(
+        scene,
+        "discipline",
+        "Kỷ luật đồng chí 3",
         options={"subject": scene.officials[2].pk, "forms": ["khien_trach", "canh_cao"]},
     )
     voters = [scene.chair, scene.recorder, scene.officials[0], scene.officials[1]]
@@ -514,9 +508,7 @@ def test_secret_ballot_stores_who_and_what_without_a_link(in_person_scene):
         voters, ["canh_cao", "canh_cao", "khien_trach", "none"], receipts, strict=True
     ):
         cast(scene, member, vote, choice, receipt=receipt)
-    result = voting.close_vote(
-        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
-    )
+    result = close(scene, vote)
 
     secret_fields = {f.name for f in SecretBallot._meta.get_fields()}
     assert secret_fields == {"id", "vote", "choice", "receipt"}
@@ -539,13 +531,7 @@ def test_secret_ballot_needs_a_well_formed_receipt(in_person_scene):
     scene = in_person_scene
     started(scene)
     open_item(scene, 1)
-    vote = voting.open_vote(
-        meeting_id=scene.meeting.pk,
-        actor=scene.chair.user,
-        kind="discipline",
-        question="Kỷ luật",
-        options={"subject": scene.officials[2].pk},
-    )
+    vote = open_vote(scene, "discipline", "Kỷ luật", options={"subject": scene.officials[2].pk})
 
     refused("bad_message", cast, scene, scene.officials[0], vote, "none", receipt="abc")
 
@@ -555,21 +541,15 @@ def test_election_elects_the_candidate_with_a_majority_of_n(in_person_scene):
     started(scene)
     open_item(scene, 2)
     a, b, c = scene.officials
-    vote = voting.open_vote(
-        meeting_id=scene.meeting.pk,
-        actor=scene.chair.user,
-        kind="election",
-        question="Bầu chi ủy",
-        options={"candidates": [a.pk, b.pk, c.pk], "seats": 1},
+    vote = open_vote(
+        scene, "election", "Bầu chi ủy", options={"candidates": [a.pk, b.pk, c.pk], "seats": 1}
     )
     ballots = [[a.pk], [a.pk], [a.pk], [b.pk], [b.pk]]
     voters = [scene.chair, scene.recorder, a, b, c]
 
     for n, (member, choice) in enumerate(zip(voters, ballots, strict=True)):
         cast(scene, member, vote, choice, receipt=f"{'ABCDE'[n]}" * 10)
-    result = voting.close_vote(
-        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
-    )
+    result = close(scene, vote)
 
     assert result["result"]["decision"]["elected"] == [a.pk]
     refused("vote_closed", cast, scene, a, vote, [a.pk], receipt="FFFFFFFFFF")
@@ -580,12 +560,8 @@ def test_election_ballot_with_more_names_than_seats_is_refused(in_person_scene):
     started(scene)
     open_item(scene, 2)
     a, b, _ = scene.officials
-    vote = voting.open_vote(
-        meeting_id=scene.meeting.pk,
-        actor=scene.chair.user,
-        kind="election",
-        question="Bầu bí thư",
-        options={"candidates": [a.pk, b.pk], "seats": 1},
+    vote = open_vote(
+        scene, "election", "Bầu bí thư", options={"candidates": [a.pk, b.pk], "seats": 1}
     )
 
     refused("bad_choice", cast, scene, a, vote, [a.pk, b.pk], receipt="AAAAAAAAAA")
