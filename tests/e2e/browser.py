@@ -7,9 +7,11 @@ Subclass `BrowserTestCase`; each test gets fresh browser contexts from `new_page
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from asgiref.sync import SyncToAsync
 from axe_playwright_python.sync_playwright import Axe
 from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
@@ -56,6 +58,11 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
         # test itself are still synchronous and safe (Playwright's advice for Django).
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        # The live server is a forked process. If an earlier async test in this process started
+        # asgiref's thread-sensitive executor, the child inherits the executor but not its
+        # thread: every database call of the server's websockets would wait forever. A fresh
+        # executor starts its thread in whichever process first uses it.
+        SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
         super().setUpClass()
         cls.playwright = sync_playwright().start()
         cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
