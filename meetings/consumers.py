@@ -15,7 +15,7 @@ from channels.utils import await_many_dispatch
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from meetings import events, protocol
+from meetings import ballot_intake, events, protocol
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
 from meetings.room import head_of, snapshot_frame
@@ -35,15 +35,6 @@ LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 2.0  # seconds between tries while Re
 # at once (a page sends one at a time; only a runaway client gets here).
 MAX_PENDING_COMMANDS = 32
 ACCESS_RECHECK_SECONDS = 10.0
-
-
-def server_error(message_id: str) -> dict[str, Any]:
-    return {
-        "type": "error",
-        "id": message_id,
-        "code": "server_error",
-        "message": _("Máy chủ gặp lỗi khi xử lý yêu cầu; dữ liệu đã có không bị mất. Hãy thử lại."),
-    }
 
 
 class MeetingConsumer(AsyncJsonWebsocketConsumer):
@@ -185,26 +176,35 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         while True:
             message = await self.commands.get()
             try:
-                frame = await database_sync_to_async(self._handle)(message)
+                if message["type"] == "ballot.cast":
+                    frame = await self._cast(message)
+                else:
+                    frame = await database_sync_to_async(self._handle)(message)
             except Exception:
                 logger.exception("live room command %s failed", message["type"])
-                frame = server_error(message["id"])
+                frame = protocol.server_error(message["id"])
             if isinstance(frame, str):  # a snapshot, encoded already
                 await self.send(text_data=frame)
             else:
                 await self.send_json(frame)
 
+    async def _cast(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A ballot goes in with the others of the same moment (meetings.ballot_intake)."""
+        try:
+            _, kwargs = protocol.arguments(message)
+        except protocol.ProtocolError as error:
+            return error.frame()
+        return await ballot_intake.cast(
+            self.scope, self.user, self.meeting_id, message["id"], kwargs
+        )
+
     def _handle(self, message: dict[str, Any]) -> dict[str, Any] | str:
         message_id = message["id"]
         renew = message["type"] == "ping"
         if not session_still_verified(self.scope, self.user, renew=renew):
-            return protocol.ProtocolError(
-                "unverified",
-                _("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại."),
-                message_id=message_id,
-            ).frame()
+            return protocol.unverified(message_id)
         if message["type"] == "ping":
-            return {"type": "ack", "id": message_id, "result": {}}
+            return protocol.ack(message_id, {})
         try:
             if message["type"] == "snapshot":
                 self._check_access()
@@ -214,13 +214,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         except protocol.ProtocolError as error:
             return error.frame()
         except RuleViolation as violation:
-            frame = {
-                "type": "error",
-                "id": message_id,
-                "code": violation.reason or "refused",
-                "message": violation.message,
-            }
-            return frame | ({"field": violation.field} if violation.field else {})
+            return protocol.refusal(message_id, violation)
         except Http404:
             return {
                 "type": "error",
@@ -231,8 +225,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         except Exception:
             # Never a dropped connection: the client is told, the log keeps the details.
             logger.exception("live room command %s failed", message["type"])
-            return server_error(message_id)
-        return {"type": "ack", "id": message_id, "result": result}
+            return protocol.server_error(message_id)
+        return protocol.ack(message_id, result)
 
     async def meeting_event(self, message: dict[str, Any]) -> None:
         if message["event"] == events.MEETING_STARTED:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from meetings.errors import RuleViolation
 from meetings.services import attendance, room, speaking, voting
 
 MAX_MESSAGE_BYTES = 8 * 1024
@@ -151,3 +152,33 @@ def arguments(message: dict[str, Any]) -> tuple[Callable[..., Any], dict[str, An
             )
         kwargs[kwarg] = value
     return command.service, kwargs
+
+
+def ack(message_id: str, result: Any) -> dict[str, Any]:
+    return {"type": "ack", "id": message_id, "result": result}
+
+
+def refusal(message_id: str, violation: RuleViolation) -> dict[str, Any]:
+    """A service's refusal, with the charter's or the service's explanation."""
+    frame = {
+        "type": "error",
+        "id": message_id,
+        "code": violation.reason or "refused",
+        "message": violation.message,
+    }
+    return frame | ({"field": violation.field} if violation.field else {})
+
+
+def unverified(message_id: str) -> dict[str, Any]:
+    return ProtocolError(
+        "unverified", _("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại."), message_id=message_id
+    ).frame()
+
+
+def server_error(message_id: str) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "id": message_id,
+        "code": "server_error",
+        "message": _("Máy chủ gặp lỗi khi xử lý yêu cầu; dữ liệu đã có không bị mất. Hãy thử lại."),
+    }

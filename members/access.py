@@ -36,9 +36,16 @@ def _current(day: datetime.date) -> Q:
 
 
 def member_of(user: User) -> Member | None:
-    if not user.is_authenticated:
-        return None
-    return Member.objects.select_related("home_cell", "temporary_cell").filter(user=user).first()
+    return members_of([user]).get(user.pk)
+
+
+def members_of(users: list[User]) -> dict[int, Member]:
+    """The member record of each signed-in user who has one, by user id, in one query."""
+    ids = {user.pk for user in users if user.is_authenticated}
+    if not ids:
+        return {}
+    found = Member.objects.select_related("home_cell", "temporary_cell").filter(user_id__in=ids)
+    return {member.user_id: member for member in found}
 
 
 def own_cell_ids(member: Member | None, day: datetime.date | None = None) -> set[int]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import segno
 from asgiref.sync import sync_to_async
 from axes.handlers.proxy import AxesProxyHandler
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
@@ -21,6 +23,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -167,19 +170,68 @@ def session_still_verified(scope: dict[str, Any], user: User, *, renew: bool = F
 
     `renew` keeps a member who sits in a live meeting signed in: the page pings every few
     minutes, and each ping counts as activity, like a page load would."""
-    session = scope.get("session")
-    if session is None or not session.session_key:
-        return False
-    stored = session.__class__(session.session_key)
-    persistent_id = stored.get(DEVICE_ID_SESSION_KEY)
-    if not persistent_id or str(stored.get("_auth_user_id")) != str(user.pk):
-        return False
-    device = Device.from_persistent_id(persistent_id)
-    verified = device is not None and device.user_id == user.pk and device.confirmed
+    verified = sessions_still_verified([(scope, user)])[0]
     if verified and renew:
+        stored = scope["session"].__class__(scope["session"].session_key)
         stored.modified = True
         stored.save()
     return verified
+
+
+def sessions_still_verified(checks: list[tuple[dict[str, Any], User]]) -> list[bool]:
+    """`session_still_verified` for several messages at once (a burst of ballots): the sessions
+    in one query and the devices in one query per kind of device, not two queries a message."""
+    keys = [_session_key(scope) for scope, _ in checks]
+    stored = _stored_sessions({key for key in keys if key})
+    device_ids: list[str | None] = []
+    for key, (_, user) in zip(keys, checks, strict=True):
+        data = stored.get(key) if key else None
+        owner_matches = data is not None and str(data.get("_auth_user_id")) == str(user.pk)
+        device_ids.append(data.get(DEVICE_ID_SESSION_KEY) if owner_matches else None)
+    devices = _devices({d for d in device_ids if d})
+    verified = []
+    for device_id, (_, user) in zip(device_ids, checks, strict=True):
+        device = devices.get(device_id) if device_id else None
+        verified.append(device is not None and device.user_id == user.pk and device.confirmed)
+    return verified
+
+
+def _session_key(scope: dict[str, Any]) -> str | None:
+    session = scope.get("session")
+    return session.session_key if session is not None and session.session_key else None
+
+
+def _stored_sessions(keys: set[str]) -> dict[str, dict[str, Any]]:
+    """What the session store holds now for each key (expired and deleted ones are absent)."""
+    if not keys:
+        return {}
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):  # not database-backed: one read a session
+        found = {key: store_class(key) for key in keys}
+        return {key: dict(store.items()) for key, store in found.items() if store.exists(key)}
+    rows = store_class.get_model_class().objects.filter(
+        session_key__in=keys, expire_date__gt=timezone.now()
+    )
+    decoder = store_class()
+    return {row.session_key: decoder.decode(row.session_data) for row in rows}
+
+
+def _devices(persistent_ids: set[str]) -> dict[str, Device]:
+    """Devices by persistent id ("otp_totp.totpdevice/7"), one query per kind of device."""
+    by_model: dict[str, set[int]] = {}
+    for persistent_id in persistent_ids:
+        label, _, pk = persistent_id.rpartition("/")
+        if pk.isdigit():
+            by_model.setdefault(label, set()).add(int(pk))
+    found: dict[str, Device] = {}
+    for label, pks in by_model.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        if issubclass(model, Device):
+            found |= {device.persistent_id: device for device in model.objects.filter(pk__in=pks)}
+    return found
 
 
 verified_user_from_scope = sync_to_async(_verified_user)

@@ -7,12 +7,14 @@ unlinked halves (BallotReceipt: who voted; SecretBallot: what was chosen), see d
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,9 +26,11 @@ from meetings.models import AgendaItem, Ballot, BallotReceipt, Meeting, SecretBa
 from meetings.models.voting import VoteKind, VoteMethod, VoteStatus
 from meetings.room import live_attendance, roster_entries
 from meetings.services.room import (
+    Participant,
     current_item,
     lock_meeting,
     participant,
+    participants,
     require_chair,
     require_in_progress,
 )
@@ -35,6 +39,7 @@ from members import queries as member_queries
 from members.enums import CellRoleKind
 from members.models import Member, User
 
+_shuffle = random.SystemRandom()
 RECEIPT = re.compile(r"^[A-Z2-7]{10}$")
 YES_NO = ("yes", "no", "abstain")
 QUESTION_MAX_LENGTH = 500
@@ -318,7 +323,17 @@ def _valid_choice(vote: Vote, choice: Any) -> Any:
     raise RuleViolation(_("Lựa chọn không hợp lệ với phiếu biểu quyết này."), reason="bad_choice")
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class BallotRequest:
+    """One `ballot.cast` message: who sends it and what it says."""
+
+    actor: User
+    vote_id: int
+    ballot_id: str
+    choice: Any
+    receipt: str | None = None
+
+
 def cast_ballot(
     *,
     meeting_id: int,
@@ -334,23 +349,117 @@ def cast_ballot(
     Secret ballots write a BallotReceipt (who) and a SecretBallot (what) with nothing in common;
     the event names no one (actor None) and carries only the number of ballots cast.
     """
+    request = BallotRequest(actor, vote_id, ballot_id, choice, receipt)
+    outcome = cast_ballots(meeting_id=meeting_id, requests=[request])[0]
+    if isinstance(outcome, RuleViolation):
+        raise outcome
+    return outcome
+
+
+@dataclass
+class _Tally:
+    """One vote's ballots as a batch sees them: cast so far, and who voted with which id."""
+
+    vote: Vote
+    cast: int
+    voted: dict[int, uuid.UUID]  # member id → client ballot id
+    receipts: set[str]  # secret ballots: receipt codes taken
+
+
+@transaction.atomic
+def cast_ballots(
+    *, meeting_id: int, requests: list[BallotRequest]
+) -> list[dict[str, Any] | RuleViolation]:
+    """`cast_ballot` for several ballots of one meeting in one transaction (a burst, gathered
+    by meetings.ballot_intake): the lock, the votes, who already voted and the count are read
+    once, each ballot is checked by the same rules in the order sent, and the ballots and their
+    events (one `ballot.counted` per ballot, as one at a time) are written in bulk. Each
+    request gets its own answer: the ack's result, or the violation that refused it.
+    """
     meeting = lock_meeting(meeting_id)
-    who = participant(meeting, actor)
-    vote = Vote.objects.filter(meeting=meeting, pk=vote_id).first()
-    if vote is None:
+    who = participants(meeting, [r.actor for r in requests])
+    tallies = _tallies(meeting, {r.vote_id for r in requests})
+    outcomes: list[dict[str, Any] | RuleViolation] = []
+    ballots: list[Ballot] = []
+    receipts: list[BallotReceipt] = []
+    secret: list[SecretBallot] = []
+    counted: list[tuple[str, dict[str, Any], User | None]] = []
+    now = timezone.now()
+    for request, found in zip(requests, who, strict=True):
+        try:
+            if isinstance(found, RuleViolation):
+                raise found
+            outcome = _accept(request, found, tallies.get(request.vote_id))
+        except RuleViolation as violation:
+            outcomes.append(violation)
+            continue
+        outcomes.append(outcome)
+        if outcome["duplicate"]:
+            continue
+        tally, member = tallies[request.vote_id], found.member
+        client_id, choice = outcome.pop("_client_id"), outcome.pop("_choice")
+        if tally.vote.is_secret:
+            receipts.append(
+                BallotReceipt(
+                    vote=tally.vote, member=member, client_ballot_id=client_id, cast_at=now
+                )
+            )
+            secret.append(SecretBallot(vote=tally.vote, choice=choice, receipt=request.receipt))
+        else:
+            ballots.append(
+                Ballot(
+                    vote=tally.vote,
+                    member=member,
+                    choice=choice,
+                    client_ballot_id=client_id,
+                    cast_at=now,
+                )
+            )
+        payload = {
+            "vote": tally.vote.pk,
+            "cast": outcome["cast"],
+            "eligible": len(tally.vote.eligible),
+        }
+        counted.append(
+            (events.BALLOT_COUNTED, payload, None if tally.vote.is_secret else request.actor)
+        )
+    # The halves of secret ballots are written in an order of their own: nothing about where a
+    # choice lies in the table follows the order of the receipts.
+    _shuffle.shuffle(secret)
+    Ballot.objects.bulk_create(ballots)
+    BallotReceipt.objects.bulk_create(receipts)
+    SecretBallot.objects.bulk_create(secret)
+    if counted:
+        events.append_events(meeting=meeting, entries=counted)
+    return outcomes
+
+
+def _tallies(meeting: Meeting, vote_ids: set[int]) -> dict[int, _Tally]:
+    """The votes asked for, each with its ballots so far (under the meeting lock)."""
+    tallies = {}
+    for vote in Vote.objects.filter(meeting=meeting, pk__in=vote_ids):
+        voters = BallotReceipt if vote.is_secret else Ballot
+        voted = dict(voters.objects.filter(vote=vote).values_list("member_id", "client_ballot_id"))
+        taken = (
+            set(SecretBallot.objects.filter(vote=vote).values_list("receipt", flat=True))
+            if vote.is_secret
+            else set()
+        )
+        tallies[vote.pk] = _Tally(vote, len(voted), voted, taken)
+    return tallies
+
+
+def _accept(request: BallotRequest, who: Participant, tally: _Tally | None) -> dict[str, Any]:
+    """Checks one ballot against the vote as the batch has it so far, and counts it there."""
+    if tally is None:
         raise RuleViolation(_("Không có biểu quyết này."), reason="not_found")
+    vote = tally.vote
     try:
-        client_id = uuid.UUID(str(ballot_id))
+        client_id = uuid.UUID(str(request.ballot_id))
     except ValueError:
         raise RuleViolation(_("Mã phiếu không hợp lệ."), reason="bad_message") from None
-    voted = (
-        (BallotReceipt if vote.is_secret else Ballot)
-        .objects.filter(vote=vote, member=who.member)
-        .first()
-        if who.member
-        else None
-    )
-    if voted is not None and voted.client_ballot_id == client_id:
+    voted = tally.voted.get(who.member.pk) if who.member else None
+    if voted is not None and voted == client_id:
         return {"vote": vote.pk, "duplicate": True}
     if vote.status != VoteStatus.OPEN:
         raise RuleViolation(
@@ -363,35 +472,23 @@ def cast_ballot(
         )
     if voted is not None:
         raise RuleViolation(_("Đồng chí đã biểu quyết rồi."), reason="already_voted")
-    choice = _valid_choice(vote, choice)
-    now = timezone.now()
+    choice = _valid_choice(vote, request.choice)
     if vote.is_secret:
+        receipt = request.receipt
         if not isinstance(receipt, str) or not RECEIPT.match(receipt):
             raise RuleViolation(_("Mã biên nhận phiếu kín không hợp lệ."), reason="bad_message")
-        try:
-            with transaction.atomic():
-                SecretBallot.objects.create(vote=vote, choice=choice, receipt=receipt)
-        except IntegrityError:
-            raise RuleViolation(
-                _("Mã biên nhận bị trùng, hãy gửi lại."), reason="conflict"
-            ) from None
-        BallotReceipt.objects.create(
-            vote=vote, member=who.member, client_ballot_id=client_id, cast_at=now
-        )
-        cast = BallotReceipt.objects.filter(vote=vote).count()
-    else:
-        Ballot.objects.create(
-            vote=vote, member=who.member, choice=choice, client_ballot_id=client_id, cast_at=now
-        )
-        cast = Ballot.objects.filter(vote=vote).count()
-    payload = {"vote": vote.pk, "cast": cast, "eligible": len(vote.eligible)}
-    events.append_event(
-        meeting=meeting,
-        event=events.BALLOT_COUNTED,
-        payload=payload,
-        actor=None if vote.is_secret else actor,
-    )
-    return {"vote": vote.pk, "duplicate": False, "cast": cast}
+        if receipt in tally.receipts:
+            raise RuleViolation(_("Mã biên nhận bị trùng, hãy gửi lại."), reason="conflict")
+        tally.receipts.add(receipt)
+    tally.voted[who.member.pk] = client_id
+    tally.cast += 1
+    return {
+        "vote": vote.pk,
+        "duplicate": False,
+        "cast": tally.cast,
+        "_client_id": client_id,
+        "_choice": choice,
+    }
 
 
 def _counts(vote: Vote) -> tuple[dict[str, Any], frozenset[str], dict[str, Any]]:
