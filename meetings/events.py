@@ -191,8 +191,13 @@ async def _send(layer: Any, meeting_id: int, message: dict[str, Any]) -> None:
             window.first = window.first or message["seq"]
             window.pending = message
             return
-        _windows[key] = _CountWindow(until=loop.time() + COUNT_INTERVAL)
-        loop.call_later(COUNT_INTERVAL, _trailing, layer, meeting_id, key)
+        if window is None:
+            _windows[key] = _CountWindow(until=loop.time() + COUNT_INTERVAL)
+            loop.call_later(COUNT_INTERVAL, _trailing, layer, meeting_id, key)
+        else:
+            # The window ended but the loop, busy, has not run its timer yet (it is still armed
+            # while the window exists): the count it holds is sent first, below, not dropped.
+            window.until = loop.time() + COUNT_INTERVAL
     async with _locks.setdefault(key, asyncio.Lock()):
         await _flush(layer, meeting_id, key)
         await layer.group_send(group_name(meeting_id), message)
