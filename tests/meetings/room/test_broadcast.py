@@ -11,6 +11,14 @@ from meetings import events
 pytestmark = pytest.mark.asyncio
 
 
+@pytest.fixture(autouse=True)
+def fresh_windows():
+    """Windows are kept per event loop and meeting; an earlier test's loop may have closed
+    before its timers ran, and a new loop can have the same id."""
+    events._windows.clear()
+    events._locks.clear()
+
+
 def count(seq: int, cast: int, eligible: int = 10) -> dict:
     payload = {"vote": 1, "cast": cast, "eligible": eligible}
     text = events.canonical(
