@@ -183,22 +183,25 @@ _flushes: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
 
 
 async def _send(layer: Any, meeting_id: int, message: dict[str, Any]) -> None:
+    """Sends, holds back or folds one message. Decided under the meeting's lock, in the order
+    the messages were handed over: decided before it, a count held back while an earlier one
+    waited for the lock left first, and pages saw a gap (docs/benchmarks.md, live room)."""
     loop = asyncio.get_running_loop()
     key = (id(loop), meeting_id)
-    window = _windows.get(key)
-    if message["event"] == BALLOT_COUNTED and not message["final"]:
-        if window is not None and loop.time() < window.until:
-            window.first = window.first or message["seq"]
-            window.pending = message
-            return
-        if window is None:
-            _windows[key] = _CountWindow(until=loop.time() + COUNT_INTERVAL)
-            loop.call_later(COUNT_INTERVAL, _trailing, layer, meeting_id, key)
-        else:
-            # The window ended but the loop, busy, has not run its timer yet (it is still armed
-            # while the window exists): the count it holds is sent first, below, not dropped.
-            window.until = loop.time() + COUNT_INTERVAL
     async with _locks.setdefault(key, asyncio.Lock()):
+        window = _windows.get(key)
+        if message["event"] == BALLOT_COUNTED and not message["final"]:
+            if window is not None and loop.time() < window.until:
+                window.first = window.first or message["seq"]
+                window.pending = message
+                return
+            if window is None:
+                _windows[key] = _CountWindow(until=loop.time() + COUNT_INTERVAL)
+                loop.call_later(COUNT_INTERVAL, _trailing, layer, meeting_id, key)
+            else:
+                # The window ended but the loop, busy, has not run its timer yet (it stays armed
+                # while the window exists): the count it holds is sent first, not dropped.
+                window.until = loop.time() + COUNT_INTERVAL
         await _flush(layer, meeting_id, key)
         await layer.group_send(group_name(meeting_id), message)
 

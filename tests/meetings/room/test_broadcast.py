@@ -84,3 +84,43 @@ async def test_counts_within_a_window_are_sent_as_one_standing_for_all(monkeypat
 
     got = await received(layer, channel, until_seq=5)
     assert got == [(1, 1), (2, 5)]
+
+
+class SlowLayer(InMemoryChannelLayer):
+    """Redis taking its time: each group_send waits until the test opens the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def group_send(self, group: str, message: dict) -> None:
+        await self.gate.wait()
+        await super().group_send(group, message)
+
+
+async def test_a_count_handed_over_later_never_leaves_before_an_earlier_one(monkeypatch):
+    """Regression: with broadcasts handed to the loop without waiting, a count held back while an
+    earlier count waited behind a slow send left first, so pages saw a gap and reloaded."""
+    monkeypatch.setattr(events, "COUNT_INTERVAL", 0.01)
+    layer = SlowLayer()
+    channel = await layer.new_channel()
+    await layer.group_add(events.group_name(3), channel)
+    await events._send(layer, 3, count(1, 1))  # opens a window
+    time.sleep(0.03)  # the window ends before its timer runs
+
+    layer.gate.clear()  # Redis is slow: another event's send is still in flight …
+    floor = {"type": "meeting.event", "seq": 2, "event": events.FLOOR_REQUESTED, "text": "{}"}
+    sending = [asyncio.create_task(events._send(layer, 3, floor))]
+    await asyncio.sleep(0)
+    for seq in (3, 4):  # … while two counts are handed over
+        sending.append(asyncio.create_task(events._send(layer, 3, count(seq, seq - 1))))
+        await asyncio.sleep(0)
+    layer.gate.set()
+    await asyncio.gather(*sending)
+    await events._send(layer, 3, count(5, 10))
+
+    got = await received(layer, channel, until_seq=5)
+    assert [seq for _, seq in got] == sorted(seq for _, seq in got)
+    covered = [n for first, seq in got for n in range(first, seq + 1)]
+    assert covered == [1, 2, 3, 4, 5]
