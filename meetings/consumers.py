@@ -63,6 +63,19 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 if task is not None:
                     task.cancel()
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels (4.2 and later) runs `close_old_connections` before every message, in the
+        database thread: with one such thread per daphne, each event to a 300-member meeting was
+        300 hops into that thread, waiting behind the ballots there (docs/benchmarks.md). An
+        event or an incoming frame touches no database here (commands go to `_work`, whose
+        `database_sync_to_async` calls close old connections themselves), so they skip it."""
+        if message["type"] == "meeting.event":
+            await self.meeting_event(message)
+        elif message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def _layer_receive(self) -> Any:
         """The next message from the channel layer for this connection.
 

@@ -1,13 +1,17 @@
+import asyncio
 import itertools
 import json
+import threading
 import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
+from meetings import events
 from meetings.consumers import CLOSE_NOT_FOUND
 from meetings.models import Attendance, Ballot
 from members.consumers import CLOSE_UNVERIFIED
@@ -381,4 +385,29 @@ async def test_ballot_counts_reach_a_page_without_gaps_and_end_at_the_final_coun
     assert counts[-1]["payload"]["cast"] == len(voters)
     assert 1 <= len(counts) <= len(voters)
     for communicator in (chair, *voters, watcher):
+        await communicator.disconnect()
+
+
+async def test_a_page_gets_its_events_while_the_database_thread_is_busy(scene):
+    """Regression: Channels ran close_old_connections in the one database thread before handing
+    each event to each page, so every page of a meeting waited for whatever that thread was
+    doing (a burst of ballots) before it could see an event."""
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    watcher = await joined(scene, scene.officials[0])
+    release = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(release.wait)(10))  # holds the database thread
+    try:
+        await asyncio.sleep(0.05)
+        await get_channel_layer().group_send(
+            events.group_name(scene.meeting.pk),
+            {"type": "meeting.event", "seq": 99, "event": "test", "text": '{"marker":true}'},
+        )
+        while "marker" not in await watcher.receive_json_from(timeout=2):
+            pass  # the events of the meeting's start and the watcher's arrival came first
+        assert not busy.done()
+    finally:
+        release.set()
+        await busy
+    for communicator in (chair, watcher):
         await communicator.disconnect()
