@@ -112,6 +112,7 @@ def _message(row: MeetingEvent) -> dict[str, Any]:
     }
     if row.event == BALLOT_COUNTED:
         message["final"] = row.payload["cast"] >= row.payload["eligible"]
+        message["eligible"] = row.payload["eligible"]
     return message
 
 
@@ -164,13 +165,22 @@ async def _send_logged(layer: Any, meeting_id: int, message: dict[str, Any]) -> 
 # (`covers`: the first seq it stands for), the final count (cast = eligible) and any other event
 # without waiting. Every count is still in the log; only superseded counts are not sent. A
 # 300-member burst was 90 000 messages for Channels to hand to consumers one by one (about
-# 0.5 ms each here, docs/benchmarks.md); this makes it a few thousand.
+# 0.5 ms each here, docs/benchmarks.md); this makes it a few thousand. The interval grows with
+# the vote (2 ms a voter: 0.6 s for 300), as each count costs every page of the process a
+# dispatch: at 0.2 s, a 300-member meeting's counts alone kept daphne's loop most of the time
+# busy, and the final count waited behind them.
 COUNT_INTERVAL = 0.2
+COUNT_INTERVAL_PER_VOTER = 0.002
+
+
+def _count_interval(message: dict[str, Any]) -> float:
+    return max(COUNT_INTERVAL, COUNT_INTERVAL_PER_VOTER * message["eligible"])
 
 
 @dataclass
 class _CountWindow:
     until: float
+    interval: float
     pending: dict[str, Any] | None = None
     first: int | None = None
 
@@ -195,13 +205,14 @@ async def _send(layer: Any, meeting_id: int, message: dict[str, Any]) -> None:
                 window.first = window.first or message["seq"]
                 window.pending = message
                 return
+            interval = _count_interval(message)
             if window is None:
-                _windows[key] = _CountWindow(until=loop.time() + COUNT_INTERVAL)
-                loop.call_later(COUNT_INTERVAL, _trailing, layer, meeting_id, key)
+                _windows[key] = _CountWindow(until=loop.time() + interval, interval=interval)
+                loop.call_later(interval, _trailing, layer, meeting_id, key)
             else:
                 # The window ended but the loop, busy, has not run its timer yet (it stays armed
                 # while the window exists): the count it holds is sent first, not dropped.
-                window.until = loop.time() + COUNT_INTERVAL
+                window.until = loop.time() + interval
         await _flush(layer, meeting_id, key)
         await layer.group_send(group_name(meeting_id), message)
 
@@ -218,8 +229,8 @@ def _trailing(layer: Any, meeting_id: int, key: tuple[int, int]) -> None:
             del _locks[key]
         return
     loop = asyncio.get_running_loop()
-    window.until = loop.time() + COUNT_INTERVAL
-    loop.call_later(COUNT_INTERVAL, _trailing, layer, meeting_id, key)
+    window.until = loop.time() + window.interval
+    loop.call_later(window.interval, _trailing, layer, meeting_id, key)
     task = loop.create_task(_flush_locked(layer, meeting_id, key))
     _flushes.add(task)
     task.add_done_callback(_flushes.discard)

@@ -30,6 +30,7 @@ def count(seq: int, cast: int, eligible: int = 10) -> dict:
         "event": events.BALLOT_COUNTED,
         "text": text,
         "final": cast >= eligible,
+        "eligible": eligible,
     }
 
 
@@ -124,3 +125,21 @@ async def test_a_count_handed_over_later_never_leaves_before_an_earlier_one(monk
     assert [seq for _, seq in got] == sorted(seq for _, seq in got)
     covered = [n for first, seq in got for n in range(first, seq + 1)]
     assert covered == [1, 2, 3, 4, 5]
+
+
+async def test_a_large_vote_sends_its_counts_less_often(monkeypatch):
+    monkeypatch.setattr(events, "COUNT_INTERVAL", 0.01)
+    monkeypatch.setattr(events, "COUNT_INTERVAL_PER_VOTER", 0.001)
+    layer = InMemoryChannelLayer()
+    channel = await layer.new_channel()
+    await layer.group_add(events.group_name(4), channel)
+
+    await events._send(layer, 4, count(1, 1, eligible=300))  # a window of 0.3 s
+    await asyncio.sleep(0.05)
+    await events._send(layer, 4, count(2, 2, eligible=300))  # within it: held back
+    await asyncio.sleep(0.05)
+
+    assert (await layer.receive(channel))["seq"] == 1
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), 0.1)
+    assert (await asyncio.wait_for(layer.receive(channel), 0.5))["seq"] == 2
