@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
 from members.enums import CellRoleKind, ExemptCountedWhen, Level, QuorumPolicy, VoteBasePolicy
-from members.models import CellRole, Member, Organization
+from members.models import PATH_STEP, CellRole, Member, Organization
 
 # The charter defaults (shared/domain/charter-rules.md), used where no organisation above sets one.
 POLICY_DEFAULTS = {
@@ -51,32 +53,64 @@ class EffectivePolicy:
 
 def effective_policy(organization: Organization) -> EffectivePolicy:
     """The nearest ancestor (or the organisation itself) that sets a field wins; one query."""
-    ancestors = {o.pk: o for o in Organization.objects.filter(pk__in=organization.ancestor_ids())}
-    return _resolve(organization, ancestors)
+    chain = Organization.objects.filter(pk__in=organization.ancestor_ids())
+    return resolve_policies(chain)[organization.pk]
 
 
-def effective_policies(root: Organization) -> dict[int, EffectivePolicy]:
-    """`effective_policy` of every organisation in `root`'s subtree, in one query."""
-    known = {
-        o.pk: o
-        for o in Organization.objects.filter(
-            Q(pk__in=root.ancestor_ids()) | Q(path__startswith=root.path)
-        )
+def policy_tree(root: Organization) -> QuerySet[Organization]:
+    """`root`'s subtree and its ancestors: what `resolve_policies` needs for the subtree."""
+    return Organization.objects.filter(
+        Q(pk__in=root.ancestor_ids()) | Q(path__startswith=root.path)
+    )
+
+
+def effective_policies(
+    root: Organization, organizations: Iterable[Organization] | None = None
+) -> dict[int, EffectivePolicy]:
+    """`effective_policy` of every organisation in `root`'s subtree, in one query; in none when
+    the caller has read `policy_tree(root)` (with the policy fields) and passes its rows."""
+    known = policy_tree(root) if organizations is None else organizations
+    return {
+        organization.pk: policy
+        for organization, policy in _top_down(known)
+        if organization.path.startswith(root.path)
     }
-    return {pk: _resolve(o, known) for pk, o in known.items() if o.path.startswith(root.path)}
 
 
-def _resolve(organization: Organization, ancestors: dict[int, Organization]) -> EffectivePolicy:
-    values: dict[str, object] = {}
-    set_by: dict[str, int | None] = {}
-    for field, default in POLICY_DEFAULTS.items():
-        values[field], set_by[field] = default, None
-        for ancestor_id in reversed(organization.ancestor_ids()):
-            value = getattr(ancestors[ancestor_id], field)
-            if value not in (None, ""):
-                values[field], set_by[field] = value, ancestor_id
-                break
-    return EffectivePolicy(**values, set_by=set_by)  # type: ignore[arg-type]
+def resolve_policies(organizations: Iterable[Organization]) -> dict[int, EffectivePolicy]:
+    """The effective policy of each organisation given; all their ancestors must be given too."""
+    return {organization.pk: policy for organization, policy in _top_down(organizations)}
+
+
+_DEFAULTS = EffectivePolicy(
+    **POLICY_DEFAULTS,  # type: ignore[arg-type]
+    set_by=dict.fromkeys(POLICY_DEFAULTS),
+)
+
+
+def _top_down(
+    organizations: Iterable[Organization],
+) -> list[tuple[Organization, EffectivePolicy]]:
+    """One pass from the top down. Sorted by path, a parent comes before its children (its path
+    is a prefix of theirs), so each organisation starts from its parent's resolved policy and
+    overrides the fields it sets; one that sets none shares its parent's (frozen) policy."""
+    by_path: dict[str, EffectivePolicy] = {}
+    resolved = []
+    for organization in sorted(organizations, key=lambda o: o.path):
+        parent_path = organization.path[:-PATH_STEP]
+        # A missing ancestor is the caller's mistake (KeyError), not a reason to use defaults.
+        policy = by_path[parent_path] if parent_path else _DEFAULTS
+        own = {
+            field: value
+            for field in POLICY_DEFAULTS
+            if (value := getattr(organization, field)) not in (None, "")
+        }
+        if own:
+            set_by = {**policy.set_by, **dict.fromkeys(own, organization.pk)}
+            policy = dataclasses.replace(policy, **own, set_by=set_by)  # type: ignore[arg-type]
+        by_path[organization.path] = policy
+        resolved.append((organization, policy))
+    return resolved
 
 
 def subtree(organization: Organization) -> QuerySet[Organization]:

@@ -12,17 +12,21 @@ this module only turns rows into its inputs and adds up.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db.models import (
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     FilteredRelation,
+    IntegerField,
     Q,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -45,6 +49,13 @@ MONTHS = tuple(range(1, 13))
 CHARTER_KINDS = {kind.value: kind for kind in charter.MeetingKind}
 CELL_MEETING_KINDS = [kind for kind in MeetingKind.values if kind != MeetingKind.COMMITTEE]
 QUARTERS = (1, 2, 3, 4)
+# The kinds the yearly rules count (R-M1 monthly, R-M3 quarterly). The months in which a cell
+# held each of them come out of SQL as one number, a bit per kind and month (`_month_bit`).
+YEARLY_KINDS = (charter.MeetingKind.REGULAR, charter.MeetingKind.THEMATIC)
+
+
+def _month_bit(kind_index: int, month: int) -> int:
+    return 1 << (kind_index * 12 + month - 1)
 
 
 @dataclass
@@ -127,24 +138,22 @@ class Figures:
     def add(self, other: Figures) -> None:
         self.cells += other.cells
         self.compliant_cells += other.compliant_cells
-        for month in MONTHS:
-            self.regular_months[month] += other.regular_months[month]
-        for quarter in QUARTERS:
-            self.thematic_quarters[quarter] += other.thematic_quarters[quarter]
-        for name in (
-            "missing_months",
-            "missing_quarters",
-            "held",
-            "present",
-            "counted",
-            "rated",
-            "criterion_met",
-            "blocked_votes",
-            "unsigned",
-            "overdue",
-            "signed_late",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        months, quarters = self.regular_months, self.thematic_quarters
+        for month, n in other.regular_months.items():
+            months[month] += n
+        for quarter, n in other.thematic_quarters.items():
+            quarters[quarter] += n
+        self.missing_months += other.missing_months
+        self.missing_quarters += other.missing_quarters
+        self.held += other.held
+        self.present += other.present
+        self.counted += other.counted
+        self.rated += other.rated
+        self.criterion_met += other.criterion_met
+        self.blocked_votes += other.blocked_votes
+        self.unsigned += other.unsigned
+        self.overdue += other.overdue
+        self.signed_late += other.signed_late
         self.short += other.short
         self.online += other.online
 
@@ -181,6 +190,16 @@ def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     )
 
 
+def _month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The local month (Asia/Ho_Chi_Minh), as instants: compared in SQL without a conversion."""
+    zone = timezone.get_current_timezone()
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return (
+        datetime.datetime(year, month, 1, tzinfo=zone),
+        datetime.datetime(*following, 1, tzinfo=zone),
+    )
+
+
 @lru_cache(maxsize=4096)
 def _duration_met(kind: str, lasted: int, regular_minimum: int) -> tuple[bool, int]:
     """R-P4 by the charter engine, cached: meetings share a handful of lengths."""
@@ -190,15 +209,66 @@ def _duration_met(kind: str, lasted: int, regular_minimum: int) -> tuple[bool, i
     return check.met, check.minimum or 0
 
 
+@lru_cache(maxsize=1024)
+def _held_entries(year: int, mask: int) -> tuple[tuple[datetime.date, charter.MeetingKind], ...]:
+    """The charter's entries for the months set in `mask`: it reads the month of each (R-M1,
+    R-M3), so one entry per month and kind, on the first of the month."""
+    return tuple(
+        (datetime.date(year, month, 1), kind)
+        for index, kind in enumerate(YEARLY_KINDS)
+        for month in MONTHS
+        if mask & _month_bit(index, month)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _yearly_compliance(
+    year: int, entries: tuple[tuple[datetime.date, charter.MeetingKind], ...], as_of: datetime.date
+) -> charter.Compliance:
+    """R-M1 and R-M3 by the charter engine, cached: most cells hold the same months."""
+    return charter.yearly_compliance(year, entries, as_of=as_of)
+
+
+def _largest_minimum(regular_minimums: set[int]) -> int:
+    """The longest minimum the charter sets for a cell meeting under any of these policies: a
+    meeting at least this long is never short, so only shorter ones are read one by one."""
+    return max(
+        (
+            charter.minimum_duration(
+                CHARTER_KINDS[kind], minimums=charter.DurationMinimums(regular=regular)
+            )
+            or 0
+            for kind in CELL_MEETING_KINDS
+            if kind in CHARTER_KINDS
+            for regular in regular_minimums
+        ),
+        default=0,
+    )
+
+
+def _count(condition: Q) -> Count:
+    return Count("pk", filter=condition)
+
+
 def cell_figures(
     cells: dict[int, Organization],
     root: Organization,
     year: int,
     as_of: datetime.date,
+    policies: dict[int, member_queries.EffectivePolicy] | None = None,
 ) -> dict[int, Figures]:
     """The figures of every cell in `cells` (all under `root`) for `year`, in three queries
-    (four when some held meeting has no attendance summary)."""
-    policies = member_queries.effective_policies(root)
+    (four when some held meeting has no attendance summary), plus one for the policies unless
+    the caller gives them (`member_queries.effective_policies`).
+
+    Per cell in SQL (GROUP BY cell): the held meetings, those of each kind in each local month,
+    the attendance summaries added up, and the minutes not signed, overdue or signed late
+    against each signing deadline the cells' policies set. One by one, only the meetings the
+    charter must look at: those shorter than the longest minimum, the online and hybrid ones,
+    and any without an attendance summary.
+    """
+    if policies is None:
+        policies = member_queries.effective_policies(root)
     since, until = _year_bounds(year)
     # Cell meetings only: a committee meeting (họp chi ủy) is not a meeting of the cell's
     # members, and the charter's yearly and attendance rules do not apply to it.
@@ -209,40 +279,60 @@ def cell_figures(
         starts_at__gte=since,
         starts_at__lt=until,
     )
-    # Local days (Asia/Ho_Chi_Minh) computed by the database, not per row in Python. A meeting
-    # whose end was not recorded counts from the day it started.
-    # The minutes document (one per minutes) joined, not looked up per meeting.
-    meetings = (
-        held.annotate(
-            signed_minutes=FilteredRelation(
-                "minutes__documents",
-                condition=Q(
-                    minutes__documents__kind=DocumentKind.MINUTES,
-                    minutes__documents__status=DocumentStatus.ARCHIVED,
-                ),
+    deadlines = sorted({policies[cell_id].minutes_signing_days for cell_id in cells})
+    longest = _largest_minimum({policies[cell_id].minimum_regular_minutes for cell_id in cells})
+
+    # Local days (Asia/Ho_Chi_Minh) computed by the database. A meeting whose end was not
+    # recorded counts from the day it started. The minutes document (one per minutes) joined.
+    # `lag`: whole days from the day the meeting ended to the day its minutes were signed.
+    signing = held.annotate(
+        signed_minutes=FilteredRelation(
+            "minutes__documents",
+            condition=Q(
+                minutes__documents__kind=DocumentKind.MINUTES,
+                minutes__documents__status=DocumentStatus.ARCHIVED,
             ),
-            day=TruncDate("starts_at"),
-            lasted=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField()),
-            end_day=TruncDate(Coalesce("ended_at", "starts_at")),
-            signed_day=TruncDate("signed_minutes__archived_at"),
-        )
-        .order_by()
-        .values_list(  # unordered: the lists are sorted per cell below
-            "pk",
-            "cell_id",
-            "kind",
-            "mode",
-            "approval_number",
-            "approval_date",
-            "day",
-            "lasted",
-            "end_day",
-            "signed_day",
-            # The charter's attendance figures, kept when the meeting ended (AttendanceSummary).
-            "attendance_summary__roll",
-            "attendance_summary__denominator",
-            "attendance_summary__present",
-            "attendance_summary__criterion_met",
+        ),
+        ended=Coalesce("ended_at", "starts_at"),
+        lag=ExpressionWrapper(
+            TruncDate("signed_minutes__archived_at") - TruncDate("ended"),
+            output_field=DurationField(),
+        ),
+    )
+    unsigned = Q(signed_minutes__archived_at__isnull=True)
+    # SUM of the DISTINCT bits of a cell's meetings: the months (per kind) in which it held one.
+    # Each meeting's bit is that of the first month (of its kind) not over when it started.
+    month_of = []
+    for index, kind in enumerate(YEARLY_KINDS):
+        for month in MONTHS:
+            end = _month_bounds(year, month)[1]
+            month_of.append(When(kind=kind.value, starts_at__lt=end, then=_month_bit(index, month)))
+    months_held = Sum(Case(*month_of, output_field=IntegerField()), distinct=True, default=0)
+    per_deadline = {}
+    zone = timezone.get_current_timezone()
+    for days in deadlines:
+        # Past the deadline: signed after its day, or not signed and its day over by as_of, that
+        # is, the meeting ended before the local day that many days before as_of began.
+        per_deadline[f"late_{days}"] = _count(Q(lag__gt=datetime.timedelta(days=days)))
+        last_day = as_of - datetime.timedelta(days=days)
+        before = datetime.datetime.combine(last_day, datetime.time.min, tzinfo=zone)
+        per_deadline[f"overdue_{days}"] = _count(unsigned & Q(ended__lt=before))
+    totals = (
+        signing.order_by()
+        .values("cell_id")
+        .annotate(
+            held=Count("pk"),
+            # The charter's attendance figures, kept when each meeting ended (AttendanceSummary).
+            counted=Sum("attendance_summary__denominator", default=0),
+            present=Sum("attendance_summary__present", default=0),
+            rated=_count(Q(attendance_summary__roll__gt=0)),
+            criterion_met=_count(
+                Q(attendance_summary__roll__gt=0, attendance_summary__criterion_met=True)
+            ),
+            unsigned=_count(unsigned),
+            unsummarised=_count(Q(attendance_summary__isnull=True)),
+            months_held=months_held,
+            **per_deadline,
         )
     )
     blocked = (
@@ -256,46 +346,60 @@ def cell_figures(
     )
 
     figures = {cell_id: Figures(cells=1) for cell_id in cells}
-    signing_days = {
-        cell_id: datetime.timedelta(days=policies[cell_id].minutes_signing_days)
-        for cell_id in cells
-    }
-    entries: dict[int, list[tuple[datetime.date, charter.MeetingKind]]] = defaultdict(list)
-    unsummarised: list[tuple[Figures, int]] = []
+    masks: dict[int, int] = {}
+    unsummarised = False
+    for row in totals:
+        f = figures.get(row["cell_id"])
+        if f is None:
+            continue
+        f.held = row["held"]
+        f.counted, f.present = row["counted"], row["present"]
+        f.rated, f.criterion_met = row["rated"], row["criterion_met"]
+        days = policies[row["cell_id"]].minutes_signing_days
+        f.unsigned, f.overdue = row["unsigned"], row[f"overdue_{days}"]
+        f.signed_late = row[f"late_{days}"]
+        masks[row["cell_id"]] = row["months_held"]
+        unsummarised = unsummarised or row["unsummarised"] > 0
     for cell_id, n in blocked:
         if cell_id in figures:
             figures[cell_id].blocked_votes = n
-    for (
-        pk,
-        cell_id,
-        kind,
-        mode,
-        number,
-        approval_date,
-        local_day,
-        lasted,
-        end_day,
-        signed,
-        roll,
-        counted,
-        present,
-        criterion_met,
-    ) in meetings:
+
+    # One by one: the meetings that may be short (shorter than the longest minimum), the online
+    # and hybrid ones, and (only if there are any) those without an attendance summary.
+    wanted = Q(lasted__lt=datetime.timedelta(minutes=longest)) | Q(mode__in=ONLINE_MODES)
+    if unsummarised:
+        wanted |= Q(attendance_summary__isnull=True)
+    singled = (
+        held.annotate(
+            day=TruncDate("starts_at"),
+            lasted=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField()),
+            summary=F("attendance_summary__meeting_id") if unsummarised else Value(0),
+        )
+        .filter(wanted)
+        .order_by()
+        .values_list(  # unordered: the lists are sorted per cell below
+            "pk",
+            "cell_id",
+            "kind",
+            "mode",
+            "approval_number",
+            "approval_date",
+            "day",
+            "lasted",
+            "summary",
+        )
+    )
+    without_summary: list[tuple[Figures, int]] = []
+    for pk, cell_id, kind, mode, number, approval_date, local_day, lasted, summary in singled:
         if cell_id not in figures:
             continue
         f = figures[cell_id]
-        policy = policies[cell_id]
-        f.held += 1
-        charter_kind = CHARTER_KINDS.get(kind)
-        if charter_kind is not None:
-            entries[cell_id].append((local_day, charter_kind))
-        if roll is None:
-            unsummarised.append((f, pk))
-        else:
-            f.add_attendance(roll, counted, present, criterion_met)
-        if lasted is not None and charter_kind is not None:
+        if summary is None:
+            without_summary.append((f, pk))
+        if lasted is not None and kind in CHARTER_KINDS:
             minutes = int(lasted.total_seconds() // 60)
-            met, minimum = _duration_met(kind, minutes, policy.minimum_regular_minutes)
+            regular = policies[cell_id].minimum_regular_minutes
+            met, minimum = _duration_met(kind, minutes, regular)
             if not met:
                 f.short.append(ShortMeeting(pk, cell_id, local_day, minutes, minimum))
         if mode in ONLINE_MODES:
@@ -310,33 +414,28 @@ def cell_figures(
                     _online_allowed(mode, number),
                 )
             )
-        deadline = end_day + signing_days[cell_id]
-        if signed is None:
-            f.unsigned += 1
-            f.overdue += as_of > deadline
-        elif signed > deadline:
-            f.signed_late += 1
 
-    if unsummarised:
+    if without_summary:
         # A held meeting without a summary (rows written by hand, not through the meeting's end;
         # the migration summarised those that ended before): its roll, summarised the same way.
         # One more query, only then.
         kept = figures_by_meeting(
             RollLine.objects.filter(meeting__in=held.filter(attendance_summary__isnull=True))
         )
-        for f, pk in unsummarised:
+        for f, pk in without_summary:
             k = kept.get(pk, NO_ROLL)
             f.add_attendance(k.roll, k.denominator, k.present, k.criterion_met)
 
     for cell_id, f in figures.items():
         f.short.sort(key=lambda s: (s.day, s.meeting_id))
         f.online.sort(key=lambda o: (o.day, o.meeting_id))
-        compliance = charter.yearly_compliance(year, entries[cell_id], as_of=as_of)
+        held_entries = _held_entries(year, masks.get(cell_id, 0))
+        compliance = _yearly_compliance(year, held_entries, as_of)
         f.explanation = compliance.explanation
         f.compliant_cells = int(compliance.compliant)
         f.missing_months = len(compliance.missing_months)
         f.missing_quarters = len(compliance.missing_quarters)
-        for day, kind in entries[cell_id]:
+        for day, kind in held_entries:
             if kind == charter.MeetingKind.REGULAR:
                 f.regular_months[day.month] = 1
             elif kind == charter.MeetingKind.THEMATIC:
@@ -346,9 +445,12 @@ def cell_figures(
 
 def dashboard(organization: Organization, year: int, as_of: datetime.date) -> Dashboard:
     """The organisation's subtree: a row per direct child (a cell, or its cells added up)."""
-    subtree = list(member_queries.subtree(organization).only("pk", "name", "level", "path"))
+    # The subtree and its ancestors in one query, with the policy fields they inherit.
+    known = list(member_queries.policy_tree(organization))
+    policies = member_queries.effective_policies(organization, known)
+    subtree = [o for o in known if o.path.startswith(organization.path)]
     cells = {o.pk: o for o in subtree if o.level == Level.CELL}
-    per_cell = cell_figures(cells, organization, year, as_of)
+    per_cell = cell_figures(cells, organization, year, as_of, policies)
     depth = len(organization.path)
     children = [o for o in subtree if len(o.path) == depth + PATH_STEP]
     if organization.level == Level.CELL:

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from members import access, queries
 from members.enums import CellRoleKind
+from members.models import Organization
 from tests.factories import CellRoleFactory, CommitteeSeatFactory, UserFactory
 
 pytestmark = pytest.mark.integration
@@ -112,6 +113,38 @@ def test_policy_is_inherited_down_the_tree_and_overridable(tree):
     assert neighbour_policy.set_by["quorum_policy"] == tree.superior.pk
     assert neighbour_policy.exempt_counted_when == "present"
     assert neighbour_policy.set_by["exempt_counted_when"] is None
+
+
+def test_the_policies_of_a_subtree_are_resolved_top_down_in_one_query(
+    tree, django_assert_num_queries
+):
+    tree.superior.quorum_policy = "half"
+    tree.superior.minutes_signing_days = 3
+    tree.superior.save()
+    tree.grassroots.minutes_signing_days = 5
+    tree.grassroots.place_name = "Hà Nội"
+    tree.grassroots.save()
+    tree.cell.minutes_signing_days = 10
+    tree.cell.save()
+
+    with django_assert_num_queries(1):
+        policies = queries.effective_policies(tree.grassroots)
+
+    assert set(policies) == {tree.grassroots.pk, tree.cell.pk, tree.neighbour_cell.pk}
+    for pk, policy in policies.items():
+        assert policy == queries.effective_policy(Organization.objects.get(pk=pk))
+    cell, neighbour = policies[tree.cell.pk], policies[tree.neighbour_cell.pk]
+    assert (cell.minutes_signing_days, cell.set_by["minutes_signing_days"]) == (10, tree.cell.pk)
+    assert (neighbour.minutes_signing_days, neighbour.place_name) == (5, "Hà Nội")
+    assert neighbour.set_by["minutes_signing_days"] == tree.grassroots.pk
+    assert neighbour.set_by["quorum_policy"] == tree.superior.pk
+    assert neighbour.set_by["vote_base_policy"] is None
+    # Given the rows already read, no query; without an ancestor, no silent defaults.
+    known = list(queries.policy_tree(tree.grassroots))
+    with django_assert_num_queries(0):
+        assert queries.effective_policies(tree.grassroots, known) == policies
+    with pytest.raises(KeyError):
+        queries.resolve_policies([o for o in known if o.pk != tree.superior.pk])
 
 
 def test_member_of_another_cell_is_not_managed_by_our_secretary(tree):
