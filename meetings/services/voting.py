@@ -386,43 +386,33 @@ def cast_ballots(
     counted: list[tuple[str, dict[str, Any], User | None]] = []
     now = timezone.now()
     for request, found in zip(requests, who, strict=True):
+        tally = tallies.get(request.vote_id)
         try:
             if isinstance(found, RuleViolation):
                 raise found
-            outcome = _accept(request, found, tallies.get(request.vote_id))
+            accepted = _accept(request, found, tally)
         except RuleViolation as violation:
             outcomes.append(violation)
             continue
-        outcomes.append(outcome)
-        if outcome["duplicate"]:
+        if accepted is None:
+            outcomes.append({"vote": request.vote_id, "duplicate": True})
             continue
-        tally, member = tallies[request.vote_id], found.member
-        client_id, choice = outcome.pop("_client_id"), outcome.pop("_choice")
-        if tally.vote.is_secret:
+        client_id, choice = accepted
+        vote, member = tally.vote, found.member
+        outcomes.append({"vote": vote.pk, "duplicate": False, "cast": tally.cast})
+        if vote.is_secret:
             receipts.append(
-                BallotReceipt(
-                    vote=tally.vote, member=member, client_ballot_id=client_id, cast_at=now
-                )
+                BallotReceipt(vote=vote, member=member, client_ballot_id=client_id, cast_at=now)
             )
-            secret.append(SecretBallot(vote=tally.vote, choice=choice, receipt=request.receipt))
+            secret.append(SecretBallot(vote=vote, choice=choice, receipt=request.receipt))
         else:
             ballots.append(
                 Ballot(
-                    vote=tally.vote,
-                    member=member,
-                    choice=choice,
-                    client_ballot_id=client_id,
-                    cast_at=now,
+                    vote=vote, member=member, choice=choice, client_ballot_id=client_id, cast_at=now
                 )
             )
-        payload = {
-            "vote": tally.vote.pk,
-            "cast": outcome["cast"],
-            "eligible": len(tally.vote.eligible),
-        }
-        counted.append(
-            (events.BALLOT_COUNTED, payload, None if tally.vote.is_secret else request.actor)
-        )
+        payload = {"vote": vote.pk, "cast": tally.cast, "eligible": len(vote.eligible)}
+        counted.append((events.BALLOT_COUNTED, payload, None if vote.is_secret else request.actor))
     # The halves of secret ballots are written in an order of their own: nothing about where a
     # choice lies in the table follows the order of the receipts.
     _shuffle.shuffle(secret)
@@ -449,8 +439,11 @@ def _tallies(meeting: Meeting, vote_ids: set[int]) -> dict[int, _Tally]:
     return tallies
 
 
-def _accept(request: BallotRequest, who: Participant, tally: _Tally | None) -> dict[str, Any]:
-    """Checks one ballot against the vote as the batch has it so far, and counts it there."""
+def _accept(
+    request: BallotRequest, who: Participant, tally: _Tally | None
+) -> tuple[uuid.UUID, Any] | None:
+    """Checks one ballot against the vote as the batch has it so far and counts it there:
+    (client ballot id, the choice as stored), or None for a ballot already counted (resent)."""
     if tally is None:
         raise RuleViolation(_("Không có biểu quyết này."), reason="not_found")
     vote = tally.vote
@@ -460,7 +453,7 @@ def _accept(request: BallotRequest, who: Participant, tally: _Tally | None) -> d
         raise RuleViolation(_("Mã phiếu không hợp lệ."), reason="bad_message") from None
     voted = tally.voted.get(who.member.pk) if who.member else None
     if voted is not None and voted == client_id:
-        return {"vote": vote.pk, "duplicate": True}
+        return None
     if vote.status != VoteStatus.OPEN:
         raise RuleViolation(
             _("Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."),
@@ -482,13 +475,7 @@ def _accept(request: BallotRequest, who: Participant, tally: _Tally | None) -> d
         tally.receipts.add(receipt)
     tally.voted[who.member.pk] = client_id
     tally.cast += 1
-    return {
-        "vote": vote.pk,
-        "duplicate": False,
-        "cast": tally.cast,
-        "_client_id": client_id,
-        "_choice": choice,
-    }
+    return client_id, choice
 
 
 def _counts(vote: Vote) -> tuple[dict[str, Any], frozenset[str], dict[str, Any]]:

@@ -411,3 +411,42 @@ async def test_a_page_gets_its_events_while_the_database_thread_is_busy(scene):
         await busy
     for communicator in (chair, watcher):
         await communicator.disconnect()
+
+
+async def test_ballots_sent_at_once_are_each_answered_and_a_signed_out_one_is_refused(scene):
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    await request(chair, {"id": "2", "type": "agenda.open", "item": scene.items[2].pk})
+    voters = [await joined(scene, m) for m in scene.officials[:2]]
+    leaver = Client()
+    await sync_to_async(sign_in_verified)(leaver, scene.recorder.user)
+    gone = WebsocketCommunicator(
+        application,
+        f"/ws/meetings/{scene.meeting.pk}/",
+        headers=[
+            (b"origin", b"http://127.0.0.1:8000"),
+            (b"host", b"127.0.0.1:8000"),
+            (b"cookie", f"sessionid={leaver.session.session_key}".encode()),
+        ],
+    )
+    await gone.connect()
+    await gone.receive_json_from()
+    opened = await request(
+        chair, {"id": "3", "type": "vote.open", "kind": "resolution", "question": "Q"}
+    )
+    await sync_to_async(leaver.logout)()  # signed out in another tab
+
+    ballot = {"type": "ballot.cast", "vote": opened["result"]["vote"], "choice": "yes"}
+    for communicator in (*voters, gone):
+        await communicator.send_json_to({"id": "b", "ballot": str(uuid.uuid4()), **ballot})
+    answers = []
+    for communicator in (*voters, gone):
+        while (frame := await communicator.receive_json_from(timeout=5)).get("id") != "b":
+            pass
+        answers.append(frame["result"]["duplicate"] if frame["type"] == "ack" else frame["code"])
+
+    assert answers == [False, False, "unverified"]
+    members = await sync_to_async(lambda: set(Ballot.objects.values_list("member_id", flat=True)))()
+    assert members == {m.pk for m in scene.officials[:2]}
+    for communicator in (chair, *voters, gone):
+        await communicator.disconnect()

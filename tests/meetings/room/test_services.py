@@ -621,3 +621,108 @@ def test_an_online_meeting_may_not_decide_discipline_or_elections(scene, kind):
 
     assert "R-O4" in error.message
     assert not Vote.objects.exists()
+
+
+# --- ballots cast together (meetings.ballot_intake) ----------------------------------------
+
+
+def ballot(member, vote, choice, ballot_id=None, receipt=None):
+    return voting.BallotRequest(
+        actor=member.user,
+        vote_id=vote["vote"],
+        ballot_id=ballot_id or str(uuid.uuid4()),
+        choice=choice,
+        receipt=receipt,
+    )
+
+
+def test_a_batch_answers_each_ballot_by_the_rules_of_one_at_a_time(scene):
+    started(scene)
+    open_item(scene, 2)
+    vote = open_vote(scene, "resolution", "Thông qua nghị quyết tháng")
+    resent = str(uuid.uuid4())
+    before = MeetingEvent.objects.filter(meeting=scene.meeting).count()
+
+    outcomes = voting.cast_ballots(
+        meeting_id=scene.meeting.pk,
+        requests=[
+            ballot(scene.chair, vote, "yes", ballot_id=resent),
+            ballot(scene.chair, vote, "yes", ballot_id=resent),  # resent across a reconnect
+            ballot(scene.chair, vote, "no"),  # a second ballot of the same member
+            ballot(scene.probationary, vote, "yes"),
+            ballot(scene.recorder, vote, "maybe"),
+            ballot(scene.outsider, vote, "yes"),
+            ballot(scene.recorder, vote, "no"),
+            ballot(scene.officials[0], vote, "yes", ballot_id="not-a-uuid"),
+        ],
+    )
+
+    answers = [o.reason if isinstance(o, RuleViolation) else o for o in outcomes]
+    assert answers == [
+        {"vote": vote["vote"], "duplicate": False, "cast": 1},
+        {"vote": vote["vote"], "duplicate": True},
+        "already_voted",
+        "not_eligible",
+        "bad_choice",
+        "forbidden",
+        {"vote": vote["vote"], "duplicate": False, "cast": 2},
+        "bad_message",
+    ]
+    assert sorted(
+        Ballot.objects.filter(vote_id=vote["vote"]).values_list("member_id", "choice")
+    ) == sorted([(scene.chair.pk, "yes"), (scene.recorder.pk, "no")])
+    counted = MeetingEvent.objects.filter(meeting=scene.meeting).order_by("seq")[before:]
+    assert [(e.event, e.payload["cast"], e.actor_id) for e in counted] == [
+        (events.BALLOT_COUNTED, 1, scene.chair.user.pk),
+        (events.BALLOT_COUNTED, 2, scene.recorder.user.pk),
+    ]
+    assert events.verify_chain(scene.meeting) is not None
+
+
+def test_a_batch_after_single_ballots_counts_on_and_keeps_the_chain(scene):
+    started(scene)
+    open_item(scene, 2)
+    vote = open_vote(scene, "resolution", "Thông qua nghị quyết tháng")
+    cast(scene, scene.chair, vote, "yes")
+
+    outcomes = voting.cast_ballots(
+        meeting_id=scene.meeting.pk,
+        requests=[ballot(m, vote, "yes") for m in (scene.recorder, *scene.officials)],
+    )
+    result = close(scene, vote)
+
+    assert [o["cast"] for o in outcomes] == [2, 3, 4, 5]
+    assert result["result"]["cast"] == 5
+    seqs = list(MeetingEvent.objects.filter(meeting=scene.meeting).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert events.verify_chain(scene.meeting) is not None
+
+
+def test_a_secret_batch_refuses_a_receipt_code_taken_in_the_same_batch(in_person_scene):
+    scene = in_person_scene
+    started(scene)
+    open_item(scene, 1)
+    vote = open_vote(scene, "discipline", "Kỷ luật", options={"subject": scene.officials[2].pk})
+    cast(scene, scene.chair, vote, "none", receipt="AAAAAAAAAA")
+
+    outcomes = voting.cast_ballots(
+        meeting_id=scene.meeting.pk,
+        requests=[
+            ballot(scene.recorder, vote, "none", receipt="AAAAAAAAAA"),  # taken before
+            ballot(scene.officials[0], vote, "none", receipt="BBBBBBBBBB"),
+            ballot(scene.officials[1], vote, "none", receipt="BBBBBBBBBB"),  # taken just now
+        ],
+    )
+
+    assert [o.reason if isinstance(o, RuleViolation) else o["cast"] for o in outcomes] == [
+        "conflict",
+        2,
+        "conflict",
+    ]
+    assert SecretBallot.objects.filter(vote_id=vote["vote"]).count() == 2
+    assert set(
+        BallotReceipt.objects.filter(vote_id=vote["vote"]).values_list("member_id", flat=True)
+    ) == {
+        scene.chair.pk,
+        scene.officials[0].pk,
+    }
