@@ -30,17 +30,22 @@ async def connect(member, meeting, *, verified=True):
         await sync_to_async(sign_in_verified)(client, member.user)
     else:
         await sync_to_async(client.force_login)(member.user)
-    communicator = WebsocketCommunicator(
+    communicator = room_socket(meeting, client)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+def room_socket(meeting, client, cookies=""):
+    """A websocket to the meeting's room with the session of a signed-in test client."""
+    return WebsocketCommunicator(
         application,
         f"/ws/meetings/{meeting.pk}/",
         headers=[
             (b"origin", b"http://127.0.0.1:8000"),
             (b"host", b"127.0.0.1:8000"),
-            (b"cookie", f"sessionid={client.session.session_key}".encode()),
+            (b"cookie", f"sessionid={client.session.session_key}{cookies}".encode()),
         ],
     )
-    connected, code = await communicator.connect()
-    return communicator, connected, code
 
 
 async def request(communicator, message):
@@ -168,15 +173,7 @@ async def test_snapshot_after_a_ballot_shows_only_the_count(scene):
 async def test_errors_speak_the_language_the_member_chose(scene):
     client = Client()
     await sync_to_async(sign_in_verified)(client, scene.chair.user)
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/meetings/{scene.meeting.pk}/",
-        headers=[
-            (b"origin", b"http://127.0.0.1:8000"),
-            (b"host", b"127.0.0.1:8000"),
-            (b"cookie", f"sessionid={client.session.session_key}; django_language=en".encode()),
-        ],
-    )
+    communicator = room_socket(scene.meeting, client, "; django_language=en")
     await communicator.connect()
     await communicator.receive_json_from()
 
@@ -420,15 +417,7 @@ async def test_ballots_sent_at_once_are_each_answered_and_a_signed_out_one_is_re
     voters = [await joined(scene, m) for m in scene.officials[:2]]
     leaver = Client()
     await sync_to_async(sign_in_verified)(leaver, scene.recorder.user)
-    gone = WebsocketCommunicator(
-        application,
-        f"/ws/meetings/{scene.meeting.pk}/",
-        headers=[
-            (b"origin", b"http://127.0.0.1:8000"),
-            (b"host", b"127.0.0.1:8000"),
-            (b"cookie", f"sessionid={leaver.session.session_key}".encode()),
-        ],
-    )
+    gone = room_socket(scene.meeting, leaver)
     await gone.connect()
     await gone.receive_json_from()
     opened = await request(
