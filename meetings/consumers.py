@@ -196,10 +196,17 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             except Exception:
                 logger.exception("live room command %s failed", message["type"])
                 frame = protocol.server_error(message["id"])
-            if isinstance(frame, str):  # a snapshot, encoded already
-                await self.send(text_data=frame)
-            else:
-                await self.send_json(frame)
+            # A snapshot comes encoded already.
+            await self._deliver(frame if isinstance(frame, str) else await self.encode_json(frame))
+
+    async def _deliver(self, text: str) -> None:
+        """Sends a frame. A socket the client is closing drops it (daphne raises "Attempt to
+        send on a closed protocol" until it has seen the close): raised here, it ended the
+        consumer before its `disconnect`, so the member's leave time was never written."""
+        try:
+            await self.send(text_data=text)
+        except Exception as error:
+            logger.info("frame for a closing meeting connection dropped: %s", error)
 
     async def _cast(self, message: dict[str, Any]) -> dict[str, Any]:
         """A ballot goes in with the others of the same moment (meetings.ballot_intake)."""
@@ -248,4 +255,4 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
                 meeting_id=self.meeting_id, actor=self.user, connection=self.channel_name
             )
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
-        await self.send(text_data=message["text"])
+        await self._deliver(message["text"])

@@ -13,7 +13,7 @@ from django.test import Client
 from config.asgi import application
 from meetings import events
 from meetings.consumers import CLOSE_NOT_FOUND
-from meetings.models import Attendance, Ballot
+from meetings.models import Attendance, Ballot, PresenceSpan
 from members.consumers import CLOSE_UNVERIFIED
 from tests.conftest import sign_in_verified
 
@@ -35,10 +35,10 @@ async def connect(member, meeting, *, verified=True):
     return communicator, connected, code
 
 
-def room_socket(meeting, client, cookies=""):
+def room_socket(meeting, client, cookies="", app=application):
     """A websocket to the meeting's room with the session of a signed-in test client."""
     return WebsocketCommunicator(
-        application,
+        app,
         f"/ws/meetings/{meeting.pk}/",
         headers=[
             (b"origin", b"http://127.0.0.1:8000"),
@@ -439,3 +439,39 @@ async def test_ballots_sent_at_once_are_each_answered_and_a_signed_out_one_is_re
     assert members == {m.pk for m in scene.officials[:2]}
     for communicator in (chair, *voters, gone):
         await communicator.disconnect()
+
+
+async def test_an_event_for_a_closing_socket_is_dropped_and_the_leave_still_recorded(scene):
+    """Regression: daphne refuses a send on a socket the client is closing ("Attempt to send on
+    a closed protocol"); raised out of the event handler, it ended the consumer before its
+    disconnect, and the member's presence span was never closed."""
+
+    async def closing_server(scope, receive, send):
+        async def refusing(message):
+            if "marker" in message.get("text", ""):
+                raise ConnectionError("Attempt to send on a closed protocol")
+            await send(message)
+
+        return await application(scope, receive, refusing)
+
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    client = Client()
+    await sync_to_async(sign_in_verified)(client, scene.officials[0].user)
+    leaving = room_socket(scene.meeting, client, app=closing_server)
+    await leaving.connect()
+    await leaving.receive_json_from()
+    await get_channel_layer().group_send(
+        events.group_name(scene.meeting.pk),
+        {"type": "meeting.event", "seq": 99, "event": "test", "text": '{"marker":true}'},
+    )
+    await asyncio.sleep(0.2)
+    await leaving.disconnect()
+
+    open_spans = await sync_to_async(
+        lambda: PresenceSpan.objects.filter(
+            attendance__member=scene.officials[0], left_at=None
+        ).count()
+    )()
+    assert open_spans == 0
+    await chair.disconnect()
