@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -65,10 +66,11 @@ def policy_tree(root: Organization) -> QuerySet[Organization]:
 
 
 def effective_policies(
-    root: Organization, organizations: Iterable[Organization] | None = None
+    root: Organization, organizations: Iterable[Any] | None = None
 ) -> dict[int, EffectivePolicy]:
     """`effective_policy` of every organisation in `root`'s subtree, in one query; in none when
-    the caller has read `policy_tree(root)` (with the policy fields) and passes its rows."""
+    the caller has read `policy_tree(root)` and passes its rows (organisations, or rows with
+    `pk`, `path` and the policy fields, e.g. `values_list(..., named=True)`)."""
     known = policy_tree(root) if organizations is None else organizations
     return {
         organization.pk: policy
@@ -77,7 +79,7 @@ def effective_policies(
     }
 
 
-def resolve_policies(organizations: Iterable[Organization]) -> dict[int, EffectivePolicy]:
+def resolve_policies(organizations: Iterable[Any]) -> dict[int, EffectivePolicy]:
     """The effective policy of each organisation given; all their ancestors must be given too."""
     return {organization.pk: policy for organization, policy in _top_down(organizations)}
 
@@ -88,9 +90,7 @@ _DEFAULTS = EffectivePolicy(
 )
 
 
-def _top_down(
-    organizations: Iterable[Organization],
-) -> list[tuple[Organization, EffectivePolicy]]:
+def _top_down(organizations: Iterable[Any]) -> list[tuple[Any, EffectivePolicy]]:
     """One pass from the top down. Sorted by path, a parent comes before its children (its path
     is a prefix of theirs), so each organisation starts from its parent's resolved policy and
     overrides the fields it sets; one that sets none shares its parent's (frozen) policy."""
