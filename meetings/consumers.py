@@ -13,9 +13,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import ballot_intake, events, protocol
+from meetings import events, intake, protocol
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
 from meetings.room import head_of, snapshot_frame
@@ -158,14 +159,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
+            left_at = timezone.now()
             try:
                 await self.channel_layer.group_discard(self.group, self.channel_name)
             except Exception as error:
                 # Redis is down: the entry goes with a restart, or expires with the group.
                 logger.warning("could not leave the meeting group: %s", error)
-            await database_sync_to_async(attendance.leave)(
-                meeting_id=self.meeting_id, connection=self.channel_name
-            )
+            await intake.depart(self.meeting_id, self.channel_name, left_at)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -209,12 +209,12 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             logger.info("frame for a closing meeting connection dropped: %s", error)
 
     async def _cast(self, message: dict[str, Any]) -> dict[str, Any]:
-        """A ballot goes in with the others of the same moment (meetings.ballot_intake)."""
+        """A ballot goes in with the others of the same moment (meetings.intake)."""
         try:
             _, kwargs = protocol.arguments(message)
         except protocol.ProtocolError as error:
             return error.frame()
-        return await ballot_intake.cast(
+        return await intake.cast_ballot(
             self.scope, self.user, self.meeting_id, message["id"], kwargs
         )
 

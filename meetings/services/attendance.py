@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Case, DateTimeField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,13 +60,33 @@ def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | N
     return _payload(row)
 
 
-@transaction.atomic
 def leave(*, meeting_id: int, connection: str) -> None:
     """A connection closed. The member stays on the roll as present: leaving and rejoining are
     kept as spans (for the minutes' join, leave and rejoin times), not as absences."""
-    PresenceSpan.objects.filter(
-        attendance__meeting_id=meeting_id, connection=connection, left_at=None
-    ).update(left_at=timezone.now())
+    leave_many([Departure(meeting_id, connection, timezone.now())])
+
+
+@dataclass(frozen=True)
+class Departure:
+    meeting_id: int
+    connection: str
+    at: datetime.datetime  # when the connection closed (the write may come a little later)
+
+
+@transaction.atomic
+def leave_many(departures: list[Departure]) -> None:
+    """`leave` for several connections at once (a meeting's pages closing together), in one
+    UPDATE, each span closed at the moment its own connection closed."""
+    if not departures:
+        return
+    which = Q()
+    for d in departures:
+        which |= Q(attendance__meeting_id=d.meeting_id, connection=d.connection)
+    closed_at = Case(
+        *(When(connection=d.connection, then=Value(d.at)) for d in departures),
+        output_field=DateTimeField(),
+    )
+    PresenceSpan.objects.filter(which, left_at=None).update(left_at=closed_at)
 
 
 @transaction.atomic

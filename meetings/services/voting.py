@@ -371,7 +371,7 @@ def cast_ballots(
     *, meeting_id: int, requests: list[BallotRequest]
 ) -> list[dict[str, Any] | RuleViolation]:
     """`cast_ballot` for several ballots of one meeting in one transaction (a burst, gathered
-    by meetings.ballot_intake): the lock, the votes, who already voted and the count are read
+    by meetings.intake): the lock, the votes, who already voted and the count are read
     once, each ballot is checked by the same rules in the order sent, and the ballots and their
     events (one `ballot.counted` per ballot, as one at a time) are written in bulk. Each
     request gets its own answer: the ack's result, or the violation that refused it.

@@ -9,6 +9,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
+from django.utils import timezone
 
 from config.asgi import application
 from meetings import events
@@ -474,4 +475,25 @@ async def test_an_event_for_a_closing_socket_is_dropped_and_the_leave_still_reco
         ).count()
     )()
     assert open_spans == 0
+    await chair.disconnect()
+
+
+async def test_pages_closing_together_each_get_their_leave_time(scene):
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    pages = [await joined(scene, m) for m in (scene.recorder, *scene.officials)]
+    before = await sync_to_async(timezone.now)()
+
+    await asyncio.gather(*(page.disconnect() for page in pages))
+
+    after = await sync_to_async(timezone.now)()
+    left = await sync_to_async(
+        lambda: list(
+            PresenceSpan.objects.filter(attendance__meeting=scene.meeting)
+            .exclude(attendance__member=scene.chair)
+            .values_list("left_at", flat=True)
+        )
+    )()
+    assert len(left) == 4
+    assert all(at is not None and before <= at <= after for at in left)
     await chair.disconnect()

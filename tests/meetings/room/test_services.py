@@ -1,6 +1,8 @@
+import datetime
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from meetings import events
 from meetings.errors import RuleViolation
@@ -10,6 +12,7 @@ from meetings.models import (
     BallotReceipt,
     FloorRequest,
     MeetingEvent,
+    PresenceSpan,
     SecretBallot,
     SpeakingTurn,
     Vote,
@@ -97,6 +100,28 @@ def test_joining_marks_present_online_once_across_two_tabs(scene):
     assert (row.status, row.mode) == ("present", "online")
     assert [span.left_at is None for span in row.spans.all()] == [False, True]
     assert log(scene) == [events.MEETING_STARTED, events.ATTENDANCE_CHANGED]
+
+
+def test_departures_written_together_close_each_span_at_its_own_moment(scene):
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    for n, member in enumerate(scene.officials):
+        attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection=f"tab-{n}")
+    first, second = timezone.now(), timezone.now() + datetime.timedelta(seconds=3)
+
+    attendance.leave_many(
+        [
+            attendance.Departure(scene.meeting.pk, "tab-0", first),
+            attendance.Departure(scene.meeting.pk, "tab-1", second),
+            attendance.Departure(scene.meeting.pk + 1000, "tab-2", first),  # another meeting's
+        ]
+    )
+
+    spans = dict(
+        PresenceSpan.objects.filter(attendance__meeting=scene.meeting).values_list(
+            "connection", "left_at"
+        )
+    )
+    assert spans == {"tab-0": first, "tab-1": second, "tab-2": None}
 
 
 def test_join_before_the_start_records_nothing(scene):
@@ -623,7 +648,7 @@ def test_an_online_meeting_may_not_decide_discipline_or_elections(scene, kind):
     assert not Vote.objects.exists()
 
 
-# --- ballots cast together (meetings.ballot_intake) ----------------------------------------
+# --- ballots cast together (meetings.intake) ----------------------------------------
 
 
 def ballot(member, vote, choice, ballot_id=None, receipt=None):

@@ -1,0 +1,87 @@
+"""What many connections send at once, written in batches (meetings.batching): ballots and
+departures.
+
+Ballots: in a burst (a 300-member meeting voting within two seconds) each ballot was a
+transaction of its own: the session and its second factor, the meeting row lock, the vote, who
+voted, the count and the head of the log, one ballot after another in daphne's one database
+thread; about 25 ms each, so the count became final seconds after the last ballot
+(docs/benchmarks.md). Here the first ballot goes to the database at once, and those that arrive
+meanwhile wait for it and go together (`voting.cast_ballots`: one lock, one read of the vote and
+its ballots, each ballot checked by the same rules, written in bulk, one event per ballot). Each
+sender still gets the answer to its own ballot, and its session is checked for that message,
+as for any other.
+
+Departures: when a meeting's pages close together (the end of a meeting, a network drop), each
+closed its presence span in a transaction of its own in that same thread; daphne kills a
+connection whose close takes more than 10 s, and 806 of 1,500 closing at once were killed
+before their leave time was written (docs/benchmarks.md). Now they are written together, each
+with the moment its own connection closed, and the write goes on if the connection is killed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from meetings import protocol
+from meetings.batching import Batches
+from meetings.errors import RuleViolation
+from meetings.services import attendance, voting
+from members.models import User
+from members.otp import sessions_still_verified
+
+
+@dataclass
+class _Ballot:
+    scope: dict[str, Any]
+    user: User
+    message_id: str
+    kwargs: dict[str, Any]  # the ballot.cast fields, as protocol.arguments checked them
+
+
+async def cast_ballot(
+    scope: dict[str, Any], user: User, meeting_id: int, message_id: str, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """The answer frame to one `ballot.cast` (ack or error), once its batch is written."""
+    return await _ballots.submit(meeting_id, _Ballot(scope, user, message_id, kwargs))
+
+
+def _cast_batch(meeting_id: int, batch: list[_Ballot]) -> list[dict[str, Any]]:
+    verified = sessions_still_verified([(b.scope, b.user) for b in batch])
+    sent = [b for b, ok in zip(batch, verified, strict=True) if ok]
+    try:
+        outcomes = voting.cast_ballots(
+            meeting_id=meeting_id,
+            requests=[voting.BallotRequest(actor=b.user, **b.kwargs) for b in sent],
+        )
+    except RuleViolation as violation:  # the meeting itself is gone
+        outcomes = [violation] * len(sent)
+    frames = {id(b): _frame(b, outcome) for b, outcome in zip(sent, outcomes, strict=True)}
+    return [frames.get(id(b)) or protocol.unverified(b.message_id) for b in batch]
+
+
+def _frame(ballot: _Ballot, outcome: dict[str, Any] | RuleViolation) -> dict[str, Any]:
+    if isinstance(outcome, RuleViolation):
+        return protocol.refusal(ballot.message_id, outcome)
+    return protocol.ack(ballot.message_id, outcome)
+
+
+_ballots: Batches[_Ballot] = Batches(
+    write=_cast_batch, failed=lambda ballot, _: protocol.server_error(ballot.message_id)
+)
+
+
+async def depart(meeting_id: int, connection: str, at: datetime.datetime) -> None:
+    """Closes the connection's presence span at `at`, with the other departures of the moment."""
+    await _departures.submit(None, attendance.Departure(meeting_id, connection, at))
+
+
+def _leave_batch(_: None, departures: list[attendance.Departure]) -> list[None]:
+    attendance.leave_many(departures)
+    return [None] * len(departures)
+
+
+_departures: Batches[attendance.Departure] = Batches(
+    write=_leave_batch, failed=lambda departure, _: None
+)
