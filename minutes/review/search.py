@@ -1,9 +1,13 @@
 """Full-text search over the archived documents' text, with or without Vietnamese diacritics.
 
-PostgreSQL: `to_tsvector('simple', chibo_unaccent(content_text))` against the same expression
-of the query, served by the GIN index of migration minutes 0003 (`chibo_unaccent` is an
-IMMUTABLE wrapper of the unaccent extension, lower-cased, so it may be indexed). The 'simple'
-configuration fits Vietnamese: words are syllables separated by spaces, with no stemming.
+PostgreSQL: the stored vector `search_vector` (a generated column, migration minutes 0004:
+`to_tsvector('simple', chibo_unaccent(content_text))`, computed whenever the text is written)
+against `plainto_tsquery('simple', chibo_unaccent(query))`, served by the GIN index on the
+column. `chibo_unaccent` (minutes 0003) is an IMMUTABLE wrapper of the unaccent extension,
+lower-cased. Whatever plan PostgreSQL picks — the GIN index when few documents match, the
+archive's order index or a sequential scan when most do — it reads the stored vector and never
+unaccents or parses a document's text. The 'simple' configuration fits Vietnamese: words are
+syllables separated by spaces, with no stemming.
 
 SQLite (the embedded default): the same function is registered on every connection in Python
 (`normalise`), and each query word must appear in the normalised text (LIKE). A full scan,
@@ -13,13 +17,13 @@ fine at the size of one deployment's SQLite archive.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
+from django.db import connection
+from django.db.models import BooleanField, Expression, Func, Q, QuerySet, TextField, Value
 
 SQL_FUNCTION = "chibo_unaccent"
+VECTOR_COLUMN = "search_vector"  # PostgreSQL only, outside Django's model state (minutes 0004)
 # 'đ' and 'Đ' are letters of their own, not a d with a combining mark: NFD leaves them alone.
 _LETTERS = str.maketrans({"đ": "d", "Đ": "D"})
 
@@ -43,14 +47,22 @@ class Unaccent(Func):
     output_field = TextField()
 
 
-class _Simple(Func):
-    """to_tsvector / plainto_tsquery with the 'simple' configuration, as the index has it."""
+class _StoredVector(Expression):
+    """The document's stored search vector: the column of the query's own table, whatever
+    alias the table has in this query (a subquery's U0, say)."""
 
-    template = "%(function)s('simple'::regconfig, %(expressions)s)"
     output_field = TextField()
 
-    def __init__(self, function: str, expression: Func) -> None:
-        super().__init__(expression, function=function)
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[object]]:
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        return f"{table}.{connection.ops.quote_name(VECTOR_COLUMN)}", []
+
+
+class _Query(Func):
+    """plainto_tsquery with the 'simple' configuration, as the stored vector has it."""
+
+    template = "plainto_tsquery('simple'::regconfig, %(expressions)s)"
+    output_field = TextField()
 
 
 class _Matches(Func):
@@ -69,30 +81,11 @@ def search(documents: QuerySet, query: str) -> QuerySet:
     if not terms:
         return documents.none()
     if connection.vendor == "postgresql":
-        vector = _Simple("to_tsvector", Unaccent(F("content_text")))
-        wanted = _Simple("plainto_tsquery", Unaccent(Value(" ".join(terms))))
-        return documents.filter(_Matches(vector, wanted))
+        wanted = _Query(Unaccent(Value(" ".join(terms))))
+        return documents.filter(_Matches(_StoredVector(), wanted))
     _register_sqlite_function()
     normalised = documents.annotate(search_text=Unaccent("content_text"))
     condition = Q()
     for term in terms:
         condition &= Q(search_text__contains=Value(term))
     return normalised.filter(condition)
-
-
-@contextmanager
-def index_first(searching: bool) -> Iterator[None]:
-    """Run a search's queries (the page and its count) with sequential scans disabled.
-
-    When most documents match ("biên bản"), PostgreSQL's cost model charges the index path the
-    same per-row recheck as a sequential scan, so it picks the scan — which unaccents and
-    parses every document's text (seconds for 20,000) — whereas the GIN index answers without
-    touching the text. SET LOCAL keeps the setting to this one transaction.
-    """
-    if not searching or connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        yield

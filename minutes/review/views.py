@@ -23,7 +23,7 @@ from members import queries as member_queries
 from members.models import ReadKind, User
 from minutes.authority import trusted_authorities
 from minutes.models import DocumentStatus, SignedDocument
-from minutes.review import archive, charts, exports, search, services
+from minutes.review import archive, charts, exports, services
 from minutes.review.dashboard import MONTHS, QUARTERS, Dashboard, dashboard
 from minutes.review.forms import ArchiveForm, ReviewForm
 from minutes.verification import verify_pdf
@@ -185,9 +185,8 @@ def archive_page(request: HttpRequest, organization_id: int) -> HttpResponse:
         wanted = form.archive_filter() if request.GET else archive.ArchiveFilter()
         query = wanted.query
         documents = archive.filtered(organization, wanted)
-        with search.index_first(bool(query.strip())):
-            page = Paginator(documents, ARCHIVE_PAGE).get_page(request.GET.get("trang"))
-            page.object_list = list(page.object_list)
+        page = Paginator(documents, ARCHIVE_PAGE).get_page(request.GET.get("trang"))
+        page.object_list = list(page.object_list)
         for document in page:
             document.excerpt = archive.excerpt(document.content_text, query) if query else ""
         _log_documents(request.user, list(page))

@@ -62,3 +62,91 @@ def test_postgresql_can_use_the_expression_index(archived):
         cursor.execute("SET enable_seqscan = on")
 
     assert "signed_document_text_search_idx" in plan
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the stored vector is PostgreSQL's"
+)
+
+
+@postgresql_only
+def test_the_stored_vector_follows_every_write_of_the_text(archived, tree):
+    one, _ = archived
+    # Rendering writes the text of a document awaiting signatures (minutes.services), then a
+    # bulk insert: the database computes the vector each time.
+    rendered = sign(
+        held_meeting(tree.cell, "regular", at(5, 5)), at(5, 6), "", "awaiting_signatures"
+    )
+    rendered.content_text = "Công tác phát triển đảng viên."
+    rendered.save()
+    rendered.content_text = "Biên bản về chuyển đổi số."
+    rendered.save()
+    three = SignedDocument.objects.bulk_create(
+        [
+            SignedDocument(
+                minutes=rendered.minutes,
+                kind="extract",
+                status="archived",
+                archived_at=at(5, 7),
+                content_text="Trích biên bản: Đảng viên mới.",
+            )
+        ]
+    )[0]
+
+    def found(query):
+        return list(
+            search(SignedDocument.objects.order_by("pk"), query).values_list("pk", flat=True)
+        )
+
+    assert found("chuyen doi so") == [one.pk, rendered.pk]
+    assert found("cong tac phat trien") == [archived[1].pk]  # not the rendered one any more
+    assert found("dang vien moi") == [archived[1].pk, three.pk]
+
+
+@postgresql_only
+def test_no_plan_unaccents_or_parses_a_document_text(archived):
+    from django.db import connection as conn
+
+    query = search(SignedDocument.objects.all(), "biên bản")
+    sql = str(query.query)
+    with conn.cursor() as cursor:
+        cursor.execute("SET enable_indexscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+        plan = query.explain(verbose=True)
+        cursor.execute("RESET enable_indexscan")
+        cursor.execute("RESET enable_bitmapscan")
+
+    assert "Seq Scan" in plan
+    assert "search_vector @@" in plan
+    assert "content_text" not in sql.split("WHERE", 1)[1]
+    assert "to_tsvector" not in plan
+
+
+@postgresql_only
+def test_the_search_works_as_a_subquery(archived):
+    inner = search(SignedDocument.objects.all(), "nghi quyet").values("pk")
+
+    outer = SignedDocument.objects.filter(pk__in=inner).order_by("pk")
+
+    assert "U0" in str(outer.query)
+    assert list(outer) == list(archived)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_vector_of_the_documents_already_there(tree):
+    from django.db import connection as conn
+    from django.db.migrations.executor import MigrationExecutor
+
+    document = sign(held_meeting(tree.cell, "regular", at(3, 5)), at(3, 6), "Biên bản Đảng ủy.")
+    executor = MigrationExecutor(conn)
+    executor.migrate([("minutes", "0003_review_search_index")])  # before the stored vector
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'search_vector'"
+        )
+        assert cursor.fetchone()[0] == 0
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert list(search(SignedDocument.objects.all(), "dang uy")) == [document]
