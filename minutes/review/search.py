@@ -1,13 +1,14 @@
 """Full-text search over the archived documents' text, with or without Vietnamese diacritics.
 
 PostgreSQL: the stored vector `search_vector` (a generated column, migration minutes 0004:
-`to_tsvector('simple', chibo_unaccent(content_text))`, computed whenever the text is written)
-against `plainto_tsquery('simple', chibo_unaccent(query))`, served by the GIN index on the
-column. `chibo_unaccent` (minutes 0003) is an IMMUTABLE wrapper of the unaccent extension,
-lower-cased. Whatever plan PostgreSQL picks — the GIN index when few documents match, the
-archive's order index or a sequential scan when most do — it reads the stored vector and never
-unaccents or parses a document's text. The 'simple' configuration fits Vietnamese: words are
-syllables separated by spaces, with no stemming.
+`strip(to_tsvector('simple', chibo_unaccent(content_text)))`, computed whenever the text is
+written; without word positions, which an AND of words does not need) against
+`plainto_tsquery('simple', chibo_unaccent(query))`, served by the GIN index on the column.
+`chibo_unaccent` (minutes 0003) is an IMMUTABLE wrapper of the unaccent extension, lower-cased.
+Whatever plan PostgreSQL picks — the GIN index when few documents match, the archive's order
+index or a sequential scan when most do — it reads the stored vector and never unaccents or
+parses a document's text. The 'simple' configuration fits Vietnamese: words are syllables
+separated by spaces, with no stemming.
 
 SQLite (the embedded default): the same function is registered on every connection in Python
 (`normalise`), and each query word must appear in the normalised text (LIKE). A full scan,
