@@ -14,6 +14,7 @@ from typing import Any
 
 from meetings import charter
 from meetings.charter import speaking
+from meetings.enums import ONLINE_MODES, AgendaItemKind
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -27,11 +28,14 @@ from meetings.models import (
     Vote,
 )
 from meetings.models.speaking import FloorRequestStatus
-from meetings.models.voting import VoteMethod, VoteStatus
+from meetings.models.voting import VoteKind, VoteMethod, VoteStatus
 from meetings.snapshots import (
+    agenda_item,
     duration_minimums_for,
+    meeting_format,
     meeting_kind,
     member_key,
+    online_policy_for,
     policy_for,
     roster_entry,
 )
@@ -63,6 +67,30 @@ def live_attendance(meeting: Meeting) -> dict[str, charter.Attendance]:
             "member_id", "status"
         )
     }
+
+
+def online_verdict(
+    meeting: Meeting, item: AgendaItem, kind: str, policy: charter.OnlinePolicy
+) -> charter.Verdict:
+    """R-O4: whether an online or hybrid meeting may vote on `kind` on `item`. A vote is asked of
+    the charter as an item of its own kind (the minutes' read-back, which is no agenda kind, as
+    the item it is taken on)."""
+    item_kind = kind if kind in AgendaItemKind.values else item.kind
+    return charter.may_handle_online(
+        agenda_item(kind=item_kind, personnel=item.personnel, classification=item.classification),
+        meeting_format(meeting.mode),
+        policy,
+    )
+
+
+def vote_kinds(
+    meeting: Meeting, item: AgendaItem, policy: charter.OnlinePolicy | None
+) -> list[str]:
+    """The kinds of vote the chair may open on `item`: all of them in person, in an online or
+    hybrid meeting those R-O4 allows (the room offers only these; the service checks again)."""
+    if policy is None:
+        return list(VoteKind.values)
+    return [k for k in VoteKind.values if online_verdict(meeting, item, k, policy).allowed]
 
 
 def _time(value: Any) -> str | None:
@@ -205,6 +233,7 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
     roster, assessment = _assess(meeting, members, roll)
     entries = {int(e.member_id): e for e in roster}
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
+    online_policy = online_policy_for(meeting.cell) if meeting.mode in ONLINE_MODES else None
     current = next((i for i in items if i.opened_at and not i.closed_at), None)
     turns = list(SpeakingTurn.objects.filter(meeting=meeting).order_by("started_at", "pk"))
     pending = list(FloorRequest.objects.filter(meeting=meeting, status=FloorRequestStatus.PENDING))
@@ -260,6 +289,7 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
                 "planned_minutes": i.planned_minutes,
                 "opened_at": _time(i.opened_at),
                 "closed_at": _time(i.closed_at),
+                "vote_kinds": vote_kinds(meeting, i, online_policy),
             }
             for i in items
         ],

@@ -20,11 +20,10 @@ from django.utils.translation import gettext as _
 
 from meetings import charter, events, snapshots
 from meetings.charter.thresholds import PROBATIONARY_FORMS, SEVERITY_ORDER
-from meetings.enums import AgendaItemKind
 from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, Ballot, BallotReceipt, Meeting, SecretBallot, Vote
 from meetings.models.voting import VoteKind, VoteMethod, VoteStatus
-from meetings.room import live_attendance, roster_entries
+from meetings.room import live_attendance, online_verdict, roster_entries
 from meetings.services.room import (
     Participant,
     current_item,
@@ -193,17 +192,8 @@ def _int(value: Any) -> int | None:
 
 
 def _check_online(meeting: Meeting, item: AgendaItem, kind: str) -> None:
-    """What may not be on an online or hybrid agenda may not be voted on there either (R-O4):
-    the vote is asked of the charter as an item of its own kind (the minutes' read-back, which
-    is no agenda kind, as the item it is taken on)."""
-    item_kind = kind if kind in AgendaItemKind.values else item.kind
-    verdict = charter.may_handle_online(
-        snapshots.agenda_item(
-            kind=item_kind, personnel=item.personnel, classification=item.classification
-        ),
-        snapshots.meeting_format(meeting.mode),
-        snapshots.online_policy_for(meeting.cell),
-    )
+    """What may not be on an online or hybrid agenda may not be voted on there either (R-O4)."""
+    verdict = online_verdict(meeting, item, kind, snapshots.online_policy_for(meeting.cell))
     if not verdict.allowed:
         raise RuleViolation(verdict.explanation, reason=verdict.reason)
 

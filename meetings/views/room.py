@@ -81,7 +81,6 @@ def texts() -> dict[str, object]:
         "withdraw": _("Rút đăng ký phát biểu"),
         "grant": _("Mời phát biểu"),
         "move_up": _("Đưa %(name)s lên trước"),
-        "queue_empty": _("Chưa có ai đăng ký phát biểu."),
         "reserved": _("ý kiến bảo lưu"),
         "note_for": _("Ý kiến của %(name)s"),
         "yes": _("Tán thành"),

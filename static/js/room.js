@@ -386,7 +386,9 @@ function renderFloor() {
     }
     return li;
   }));
-  if (!state.queue.length) $("#queue").append(el("li", { class: "muted" }, T.queue_empty));
+  // An empty list is a sentence, not a numbered item.
+  $("#queue").hidden = !state.queue.length;
+  $("#queue-empty").hidden = Boolean(state.queue.length);
   renderTurns();
   renderStats();
 }
@@ -498,7 +500,11 @@ function resultBlock(v) {
 }
 
 function openVoteForm() {
-  const kind = el("select", { id: "vote-kind", "data-keep": "vote-kind" }, ...Object.entries(T.kinds).map(([value, label]) => el("option", { value }, label)));
+  // Only the kinds the charter lets this meeting vote on for the current item (R-O4: no
+  // discipline or election online); the server checks again.
+  const item = state.agenda.find((i) => i.id === state.current_item);
+  const allowed = item ? item.vote_kinds : Object.keys(T.kinds);
+  const kind = el("select", { id: "vote-kind", "data-keep": "vote-kind" }, ...Object.entries(T.kinds).filter(([value]) => allowed.includes(value)).map(([value, label]) => el("option", { value }, label)));
   const question = el("input", { type: "text", id: "vote-question", "data-keep": "vote-question", maxlength: 500, required: true });
   const method = el("select", { id: "vote-method", "data-keep": "vote-method" }, el("option", { value: "" }, T.method_default), ...Object.entries(T.methods).map(([value, label]) => el("option", { value }, label)));
   const people = el("select", { id: "vote-people", "data-keep": "vote-people", multiple: true, size: 5 }, ...state.roll.map((r) => el("option", { value: r.member }, r.name)));

@@ -39,6 +39,8 @@ class TestLiveRoom(BrowserTestCase):
 
         # Floor: a regular request, then a point of order that goes first.
         chair.locator("#agenda li").nth(0).get_by_role("button", name="Mở nội dung").click()
+        expect(chair.locator("#queue-empty")).to_have_text("Chưa có ai đăng ký phát biểu.")
+        expect(chair.locator("#queue")).to_be_hidden()
         members[0].get_by_role("button", name="Xin phát biểu").click()
         expect(chair.locator("#queue li")).to_have_count(1)
         members[1].get_by_role("button", name="Kiến nghị về thủ tục").click()
@@ -56,8 +58,17 @@ class TestLiveRoom(BrowserTestCase):
         expect(chair.locator("#turns")).to_contain_text("Đề nghị đọc lại chương trình.")
         self.screenshot(chair, "room-floor")
 
-        # A resolution that passes: 4 of N = 5 say yes.
+        # A resolution that passes: 4 of N = 5 say yes. Online, the chair is offered no
+        # discipline or election (R-O4).
         chair.locator("#agenda li").nth(2).get_by_role("button", name="Mở nội dung").click()
+        expect(chair.get_by_label("Loại biểu quyết").locator("option")).to_have_text(
+            [
+                "Nghị quyết, kết luận",
+                "Kết nạp đảng viên",
+                "Công nhận đảng viên chính thức",
+                "Thông qua biên bản",
+            ]
+        )
         self.open_vote(chair, "Nghị quyết, kết luận", "Thông qua nghị quyết tháng")
         expect(probationary.locator("#vote")).to_contain_text("không có quyền biểu quyết")
         expect(probationary.locator("#vote").get_by_role("button", name="Tán thành")).to_have_count(

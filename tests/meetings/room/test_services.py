@@ -11,12 +11,14 @@ from meetings.models import (
     Ballot,
     BallotReceipt,
     FloorRequest,
+    Meeting,
     MeetingEvent,
     PresenceSpan,
     SecretBallot,
     SpeakingTurn,
     Vote,
 )
+from meetings.room import room_state
 from meetings.services import attendance, room, speaking, voting
 
 pytestmark = pytest.mark.integration
@@ -646,6 +648,18 @@ def test_an_online_meeting_may_not_decide_discipline_or_elections(scene, kind):
 
     assert "R-O4" in error.message
     assert not Vote.objects.exists()
+
+
+def test_the_room_offers_the_chair_only_the_votes_the_meeting_may_hold(scene, in_person_scene):
+    """R-O4 in the snapshot: an online meeting's items carry no discipline or election."""
+    online = room_state(Meeting.objects.get(pk=scene.meeting.pk), None)
+    in_person = room_state(Meeting.objects.get(pk=in_person_scene.meeting.pk), None)
+
+    every = ["resolution", "admission", "recognition", "discipline", "election", "minutes_approval"]
+    assert {tuple(i["vote_kinds"]) for i in in_person["agenda"]} == {tuple(every)}
+    assert {tuple(i["vote_kinds"]) for i in online["agenda"]} == {
+        ("resolution", "admission", "recognition", "minutes_approval")
+    }
 
 
 # --- ballots cast together (meetings.intake) ----------------------------------------
