@@ -150,3 +150,14 @@ def test_the_migration_fills_the_vector_of_the_documents_already_there(tree):
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert list(search(SignedDocument.objects.all(), "dang uy")) == [document]
+
+
+def test_the_excerpt_is_cut_around_the_first_word_found_without_diacritics():
+    from minutes.review.archive import excerpt
+
+    text = "Mở đầu. " + "x" * 100 + " Đồng chí Bí thư quán triệt chuyển đổi số; " + "y" * 100
+
+    assert excerpt(text, "dong chi", width=10) == "…xxxxxxxxx Đồng chí B…"
+    assert excerpt(text, "chuyen doi so", width=5) == "…riệt chuyể…"
+    assert excerpt(text, "khong co") == text[:90] + "…"
+    assert excerpt("", "bien ban") == excerpt(text, "   ") == ""
