@@ -1,12 +1,14 @@
 """The compliance dashboard: one organisation's subtree, one year, per cell and rolled up.
 
 Every figure is read in a fixed number of queries whatever the size of the subtree (the tests
-count them): the cells, the policies, the held meetings with their minutes' signing time and
-their attendance summary, and the blocked votes grouped per cell (and, only if some held
-meeting has no attendance summary, the roll of those meetings). The charter engine decides
-every rule (yearly compliance R-M1/R-M3, the attendance criterion R-Q1 — kept per meeting when
-it ends, see meetings.attendance_summary —, the minimum duration R-P4, online approval R-O3);
-this module only turns rows into its inputs and adds up.
+count them): the organisations with their policies; the held meetings aggregated per cell in
+SQL (months held per kind, attendance summaries added up, minutes signed, late and overdue
+against each signing deadline); the few meetings the charter must see one by one (possibly
+short, online or hybrid, without an attendance summary); the blocked votes grouped per cell
+(and, only if some held meeting has no attendance summary, the roll of those meetings). The
+charter engine decides every rule (yearly compliance R-M1/R-M3, the attendance criterion R-Q1 —
+kept per meeting when it ends, see meetings.attendance_summary —, the minimum duration R-P4,
+online approval R-O3); this module only turns rows into its inputs and adds up.
 """
 
 from __future__ import annotations
