@@ -6,11 +6,11 @@
 The script creates a PostgreSQL database `chibo_bench_archive_<pid>`, migrates it (the
 unaccent extension comes with minutes 0003, the stored search vector and its index with minutes
 0004), fills it with bulk inserts (one superior committee, 20 grassroots organisations of 50
-cells each, 10 members per cell; per cell 16 held meetings in 2025 — 12 regular, 4 thematic — and 4 in 2026, each with a roll of 10,
-archived minutes of about 2 KB of Vietnamese text, and a vote blocked for want of quorum in one
-meeting of 50; each meeting's attendance summary written by the function the end of a meeting
-calls, `meetings.attendance_summary.write_summaries`), runs ANALYZE, and drops the database at
-the end, also on an error or Ctrl-C.
+cells each, 10 members per cell; per cell 16 held meetings in 2025 — 12 regular, 4 thematic —
+and 4 in 2026, each with a roll of 10, archived minutes of about 2 KB of Vietnamese text, and a
+vote blocked for want of quorum in one meeting of 50; each meeting's attendance summary written
+by the function the end of a meeting calls, `meetings.attendance_summary.write_summaries`), runs
+ANALYZE, and drops the database at the end, also on an error or Ctrl-C.
 
 Each page is requested through django.test.Client — the whole middleware stack, a reviewer
 signed in with a verified second factor, seated at the top — `--runs` times after 3 warm-up
