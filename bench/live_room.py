@@ -68,6 +68,7 @@ RESULTS = BASE_DIR / "bench" / "results"
 BURST_WINDOW = 2.0  # seconds in which every member casts a ballot
 ROUND_GAP = 0.1  # seconds of quiet between fan-out rounds
 SNAPSHOT_DELAY = 0.12  # static/js/room.js reloads the snapshot 120 ms after an event
+GAP_WAIT = 0.5  # static/js/room.js waits this long for events missing before one it holds
 CONNECT_CONCURRENCY = 25  # handshakes in flight at once (a meeting whose members all arrive)
 CONNECT_DEADLINE = 900.0  # seconds for all of a room's clients to get in, retries included
 STEP_TIMEOUT = 180.0  # seconds for one answer or one round before it counts as missing
@@ -420,7 +421,10 @@ class Peer:
         self.last_seq = 0
         self.latest = 0  # the highest seq heard of
         self.reload: asyncio.TimerHandle | None = None
-        self.gaps = 0  # events that did not arrive (seen as a jump in seq)
+        self.gaps = 0  # events that did not arrive (a jump in seq not filled within GAP_WAIT)
+        self.early: dict[int, dict[str, Any]] = {}  # events ahead of the next one expected
+        self.gap_timer: asyncio.TimerHandle | None = None
+        self.out_of_order = 0  # events that arrived ahead of an earlier one
         self.events = 0
         self.resyncs: set[asyncio.Task[None]] = set()
 
@@ -450,19 +454,19 @@ class Peer:
                     self.latest = max(self.latest, frame["seq"])
                     first = frame.get("covers", frame["seq"])  # a count standing for a run
                     if frame["seq"] <= self.last_seq:
-                        pass
+                        if self.room.watch is not None:
+                            self.room.watch.offer(self, frame, now)
                     elif first > self.last_seq + 1 and self.room.kind == "product":
-                        # As the protocol says (and room.js does): a gap, so reload the
-                        # snapshot, one request at a time.
-                        self.gaps += first - self.last_seq - 1
-                        self.start_resync()
+                        # As room.js does: an event ahead of the next one expected waits up to
+                        # GAP_WAIT for those before it (another server process may send them
+                        # a moment later); if they do not come, reload the snapshot.
+                        self.hold_early(frame)
                     elif first > self.last_seq + 1:
                         self.gaps += first - self.last_seq - 1
-                    elif self.room.kind == "product" and reloads_after(frame):
-                        self.schedule_reload()
-                    self.last_seq = max(self.last_seq, frame["seq"])
-                    if self.room.watch is not None:
-                        self.room.watch.offer(self, frame, now)
+                        self.apply(frame, now)
+                    else:
+                        self.apply(frame, now)
+                        self.apply_early()
                 elif kind == "hello":
                     self.last_seq = frame["seq"]
                     if not self.hello.done():
@@ -479,6 +483,43 @@ class Peer:
                     reply.set_exception(ConnectionError("socket closed before the answer"))
             if not self.hello.done():
                 self.hello.set_exception(ConnectionError("socket closed before hello"))
+
+    def apply(self, frame: dict[str, Any], now: int | None = None) -> None:
+        """The client has the event now (one held early has it when those before it came)."""
+        self.last_seq = frame["seq"]
+        if self.room.kind == "product" and reloads_after(frame):
+            self.schedule_reload()
+        if self.room.watch is not None:
+            self.room.watch.offer(self, frame, now or time.perf_counter_ns())
+
+    def hold_early(self, frame: dict[str, Any]) -> None:
+        self.out_of_order += 1
+        self.early[frame["seq"]] = frame
+        if self.gap_timer is None:
+            self.gap_timer = asyncio.get_running_loop().call_later(GAP_WAIT, self.gap_expired)
+
+    def apply_early(self) -> None:
+        while True:
+            for key in [k for k in self.early if k <= self.last_seq]:
+                del self.early[key]
+            follows = [
+                f for f in self.early.values() if f.get("covers", f["seq"]) <= self.last_seq + 1
+            ]
+            if not follows:
+                break
+            del self.early[follows[0]["seq"]]
+            self.apply(follows[0])
+        if not self.early and self.gap_timer is not None:
+            self.gap_timer.cancel()
+            self.gap_timer = None
+
+    def gap_expired(self) -> None:
+        """The events before those held never came: a real gap, reloaded from the snapshot."""
+        self.gap_timer = None
+        first = min(f.get("covers", f["seq"]) for f in self.early.values())
+        self.gaps += first - self.last_seq - 1
+        self.early.clear()
+        self.start_resync()
 
     async def submit(
         self, message: dict[str, Any]
@@ -525,6 +566,7 @@ class Peer:
             self.last_seq = max(self.last_seq, frame["seq"])
             if self.room.watch is not None:
                 self.room.watch.offer_state(self, frame["state"], answered)
+            self.apply_early()
             if self.latest <= frame["seq"]:
                 return
 
@@ -599,7 +641,7 @@ class Room:
                 if await db(head_seq, self.ident) == head:
                     self.seq = head
                     for peer in self.peers:
-                        peer.gaps = 0  # joining mid-stream is not a gap in what we measure
+                        peer.gaps = peer.out_of_order = 0  # joining mid-stream is not a gap
                     return
             await asyncio.sleep(0.1)
         raise TimeoutError(f"meeting {self.ident} did not settle")
@@ -697,6 +739,7 @@ async def burst_phase(room: Room) -> dict[str, Any]:
     vote_id, eligible = opened["result"]["vote"], len(opened["result"]["eligible"])
     room.seq += 1
     gaps_before = sum(p.gaps for p in room.peers)
+    early_before = sum(p.out_of_order for p in room.peers)
     room.watch = Watch(
         lambda frame: frame["event"] == "ballot.counted" and frame["payload"]["cast"] == eligible,
         expected=room.size,
@@ -766,6 +809,7 @@ async def burst_phase(room: Room) -> dict[str, Any]:
         "vote_closed_at_all_clients_ms": round(close_all / 1e6, 1),
         "result_cast": closed["result"]["result"]["cast"] if closed["type"] == "ack" else None,
         "client_gaps": sum(p.gaps for p in room.peers) - gaps_before,
+        "client_out_of_order": sum(p.out_of_order for p in room.peers) - early_before,
         "lost": sent - audit["rows"],
         "duplicated": (audit["rows"] - audit["members"])
         + (audit["counted_events"] - audit["counted_distinct"]),
@@ -879,6 +923,7 @@ async def run(
         print(f"  resync … ({time.perf_counter() - began:.0f} s)", flush=True)
         entry["resync"] = await resync_phase(product, plan.resync_rounds)
         entry["client_gaps"] = sum(p.gaps for p in product.peers)
+        entry["client_out_of_order"] = sum(p.out_of_order for p in product.peers)
         await bare.close()
         await product.close()
         await wait_idle([spec.meeting_id])
@@ -905,6 +950,7 @@ async def run(
     profiler.stop()
     farm["connect_s"] = connect_s
     farm["client_gaps"] = sum(p.gaps for r in farm_product for p in r.peers)
+    farm["client_out_of_order"] = sum(p.out_of_order for r in farm_product for p in r.peers)
     farm["connect_retries"] = {
         kind: [e for r in rooms for e in r.retries]
         for kind, rooms in (("product", farm_product), ("bare", farm_bare))
@@ -1034,6 +1080,13 @@ def report(data: dict[str, Any]) -> str:
         gaps.append(f"farm: {r['farm']['client_gaps']}")
     lines.append(
         "Events a client never received (gaps in seq; it reloaded a snapshot): " + ", ".join(gaps)
+    )
+    early = [f"{size}: {s.get('client_out_of_order', 0)}" for size, s in sizes.items()]
+    if "farm" in r:
+        early.append(f"farm: {r['farm'].get('client_out_of_order', 0)}")
+    lines.append(
+        f"Events that arrived ahead of an earlier one (held up to {GAP_WAIT * 1000:.0f} ms, as"
+        " room.js does): " + ", ".join(early)
     )
     lines.append(f"Server log: {data.get('server_log')}")
     return "\n".join(lines)

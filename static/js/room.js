@@ -98,19 +98,16 @@ function handle(frame) {
     state = frame.state;
     seq = frame.seq;
     render();
+    applyEarly();
     // Events that came while it was on its way may be newer than it: load once more.
-    if (latest > seq) requestSnapshot();
+    if (latest > seq && !early.size) requestSnapshot();
   } else if (frame.type === "event") {
     latest = Math.max(latest, frame.seq);
     if (frame.seq <= seq) return;
     // A ballot count may stand for a run of counts (`covers`: the first of them).
-    if ((frame.covers ?? frame.seq) > seq + 1) { requestSnapshot(); return; }
-    seq = frame.seq;
-    // Most events carry what they change and are applied here; the others (the meeting's start
-    // and end, a vote this page never saw) make it reload the snapshot, once per burst.
-    const change = applyEvent[frame.event];
-    if (change && change(frame.payload) !== false) scheduleRender();
-    else scheduleSnapshot();
+    if ((frame.covers ?? frame.seq) > seq + 1) { holdEarly(frame); return; }
+    applyFrame(frame);
+    applyEarly();
   } else if (frame.type === "ack" || frame.type === "error") {
     if (frame.id === snapshotId) { snapshotId = null; if (frame.type === "error") setTimeout(requestSnapshot, 1000); }
     if (pendingBallots.has(frame.id)) {
@@ -126,6 +123,39 @@ function handle(frame) {
     if (frame.type === "error") announce(frame.message, "error");
     if (callback) callback(frame);
   }
+}
+
+function applyFrame(frame) {
+  seq = frame.seq;
+  // Most events carry what they change and are applied here; the others (the meeting's start
+  // and end, a vote this page never saw) make it reload the snapshot, once per burst.
+  const change = applyEvent[frame.event];
+  if (change && change(frame.payload) !== false) scheduleRender();
+  else scheduleSnapshot();
+}
+
+// With several server processes, each sends its own events after they commit, so one may
+// arrive before an earlier one sent by another process. An event ahead of the next one expected
+// waits here up to GAP_WAIT ms for those before it; if they do not come, they were lost, and
+// the page reloads its snapshot (docs/protocol.md).
+const GAP_WAIT = 500;
+const early = new Map(); // seq → event frame
+let gapTimer = null;
+
+function holdEarly(frame) {
+  early.set(frame.seq, frame);
+  if (!gapTimer) gapTimer = setTimeout(() => { gapTimer = null; early.clear(); requestSnapshot(); }, GAP_WAIT);
+}
+
+function applyEarly() {
+  for (;;) {
+    for (const key of early.keys()) if (key <= seq) early.delete(key);
+    const next = [...early.values()].find((f) => (f.covers ?? f.seq) <= seq + 1);
+    if (!next) break;
+    early.delete(next.seq);
+    applyFrame(next);
+  }
+  if (!early.size && gapTimer) { clearTimeout(gapTimer); gapTimer = null; }
 }
 
 const voteOf = (id) => state.votes.find((v) => v.vote === id);

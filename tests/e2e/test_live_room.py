@@ -170,3 +170,87 @@ class TestElectionRatification(BrowserTestCase):
         expect(secretary.locator("main")).to_contain_text("Quyết định số 125-QĐ/ĐU")
         self.assert_accessible(secretary)
         self.screenshot(secretary, "ratification-on-meeting-page")
+
+
+class TestEventsOutOfOrder(BrowserTestCase):
+    """With several daphnes each sends its own events after commit, so a page may get an event
+    before an earlier one (docs/protocol.md): it waits for the earlier one, it does not reload."""
+
+    def test_an_event_ahead_of_an_earlier_one_waits_for_it(self):
+        import json
+        from concurrent.futures import ThreadPoolExecutor
+
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+        from django.conf import settings
+        from django.db import connection
+
+        from meetings import events
+        from meetings.models import MeetingEvent
+        from meetings.services import room
+
+        if not settings.REDIS_URL:
+            pytest.skip("the page's server and this test share events only through Redis")
+
+        def off_the_browser_loop(call, *args, **kwargs):
+            """Playwright runs an event loop in this thread, and async_to_sync (broadcasts, the
+            channel layer) refuses to run in such a thread."""
+            def run():
+                try:
+                    return call(*args, **kwargs)
+                finally:
+                    connection.close()  # the thread's own database connection
+
+            with ThreadPoolExecutor(max_workers=1) as thread:
+                return thread.submit(run).result()
+
+        scene = build_scene()
+        item = scene.items[0]
+        chair = {"meeting_id": scene.meeting.pk, "actor": scene.chair.user}
+        off_the_browser_loop(room.start_meeting, **chair)
+        off_the_browser_loop(room.open_item, **chair, item_id=item.pk)
+        page = self.new_page()
+        page.add_init_script(
+            "window.snapshots = 0; const send = WebSocket.prototype.send;"
+            "WebSocket.prototype.send = function (data) {"
+            ' if (String(data).includes(\'"type":"snapshot"\')) window.snapshots += 1;'
+            " return send.call(this, data); };"
+        )
+        self.sign_in(page, scene.officials[2].user)
+        page.goto(self.url(f"/sinh-hoat/{scene.meeting.pk}/phong-hop/"))
+        expect(page.locator("#connection")).to_have_text("Đã kết nối")
+        expect(page.locator("#queue-empty")).to_be_visible()
+        page.wait_for_timeout(500)  # the join's own event and snapshot have come and gone
+        loaded = page.evaluate("window.snapshots")
+        head = MeetingEvent.objects.filter(meeting=scene.meeting).order_by("-seq").first().seq
+
+        def event(seq, member, request, queue):
+            payload = {
+                "request": request,
+                "member": member.pk,
+                "kind": "regular",
+                "item": item.pk,
+                "queue": queue,
+            }
+            frame = {
+                "type": "event",
+                "seq": seq,
+                "event": events.FLOOR_REQUESTED,
+                "payload": payload,
+            }
+            return {
+                "type": "meeting.event",
+                "seq": seq,
+                "event": events.FLOOR_REQUESTED,
+                "text": json.dumps(frame),
+            }
+
+        send = async_to_sync(get_channel_layer().group_send)
+        group = events.group_name(scene.meeting.pk)
+        later = event(head + 2, scene.officials[1], 9002, [9001, 9002])
+        off_the_browser_loop(send, group, later)  # the later one first
+        page.wait_for_timeout(150)
+        off_the_browser_loop(send, group, event(head + 1, scene.officials[0], 9001, [9001]))
+
+        expect(page.locator("#queue li")).to_have_text(["Đảng viên 1", "Đảng viên 2"])
+        assert page.evaluate("window.snapshots") == loaded
