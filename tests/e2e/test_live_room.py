@@ -195,6 +195,7 @@ class TestEventsOutOfOrder(BrowserTestCase):
         def off_the_browser_loop(call, *args, **kwargs):
             """Playwright runs an event loop in this thread, and async_to_sync (broadcasts, the
             channel layer) refuses to run in such a thread."""
+
             def run():
                 try:
                     return call(*args, **kwargs)
