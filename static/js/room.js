@@ -552,9 +552,11 @@ function openVoteForm() {
   el("div", { class: "field" }, el("label", { for: "vote-kind" }, T.vote_kind), kind),
   el("div", { class: "field" }, el("label", { for: "vote-question" }, T.vote_question), question),
   el("div", { class: "field" }, el("label", { for: "vote-method" }, T.vote_method), method),
-  el("div", { class: "field" }, el("label", { for: "vote-people" }, T.vote_people), people, el("p", { class: "help" }, T.vote_people_help)),
-  el("div", { class: "field" }, el("label", { for: "vote-seats" }, T.vote_seats), seats),
-  el("div", { class: "field" }, el("label", { for: "vote-post" }, T.vote_post), post),
+  ...(allowed.includes("election") || allowed.includes("discipline") ? [
+    el("div", { class: "field" }, el("label", { for: "vote-people" }, T.vote_people), people, el("p", { class: "help" }, T.vote_people_help))] : []),
+  ...(allowed.includes("election") ? [
+    el("div", { class: "field" }, el("label", { for: "vote-seats" }, T.vote_seats), seats),
+    el("div", { class: "field" }, el("label", { for: "vote-post" }, T.vote_post), post)] : []),
   el("button", { type: "submit" }, T.open_vote));
   return form;
 }

@@ -69,6 +69,7 @@ class TestLiveRoom(BrowserTestCase):
                 "Thông qua biên bản",
             ]
         )
+        expect(chair.locator("#vote-people")).to_have_count(0)  # no candidates, no subject
         self.open_vote(chair, "Nghị quyết, kết luận", "Thông qua nghị quyết tháng")
         expect(probationary.locator("#vote")).to_contain_text("không có quyền biểu quyết")
         expect(probationary.locator("#vote").get_by_role("button", name="Tán thành")).to_have_count(
