@@ -305,13 +305,22 @@ def cell_figures(
     )
     unsigned = Q(signed_minutes__archived_at__isnull=True)
     # SUM of the DISTINCT bits of a cell's meetings: the months (per kind) in which it held one.
-    # Each meeting's bit is that of the first month (of its kind) not over when it started.
-    month_of = []
-    for index, kind in enumerate(YEARLY_KINDS):
-        for month in MONTHS:
-            end = _month_bounds(year, month)[1]
-            month_of.append(When(kind=kind.value, starts_at__lt=end, then=_month_bit(index, month)))
-    months_held = Sum(Case(*month_of, output_field=IntegerField()), distinct=True, default=0)
+    # A meeting's bit is that of the first month not over when it started, shifted by its kind.
+    month_bit = Case(
+        *(
+            When(starts_at__lt=_month_bounds(year, month)[1], then=_month_bit(0, month))
+            for month in MONTHS
+        ),
+        output_field=IntegerField(),
+    )
+    kind_shift = Case(
+        *(
+            When(kind=kind.value, then=_month_bit(index, 1))
+            for index, kind in enumerate(YEARLY_KINDS)
+        ),
+        output_field=IntegerField(),
+    )
+    months_held = Sum(month_bit * kind_shift, distinct=True, default=0)
     per_deadline = {}
     zone = timezone.get_current_timezone()
     for days in deadlines:
