@@ -380,7 +380,8 @@ def cell_figures(
 
     # One by one: the meetings that may be short (shorter than the longest minimum), the online
     # and hybrid ones, and (only if there are any) those without an attendance summary.
-    wanted = Q(lasted__lt=datetime.timedelta(minutes=longest)) | Q(mode__in=ONLINE_MODES)
+    never_short = datetime.timedelta(minutes=longest)
+    wanted = Q(lasted__lt=never_short) | Q(mode__in=ONLINE_MODES)
     if unsummarised:
         wanted |= Q(attendance_summary__isnull=True)
     singled = (
@@ -403,6 +404,7 @@ def cell_figures(
             "summary",
         )
     )
+    regular_minimum = {cell_id: policies[cell_id].minimum_regular_minutes for cell_id in cells}
     without_summary: list[tuple[Figures, int]] = []
     for pk, cell_id, kind, mode, number, approval_date, local_day, lasted, summary in singled:
         if cell_id not in figures:
@@ -410,10 +412,9 @@ def cell_figures(
         f = figures[cell_id]
         if summary is None:
             without_summary.append((f, pk))
-        if lasted is not None and kind in CHARTER_KINDS:
+        if lasted is not None and lasted < never_short and kind in CHARTER_KINDS:
             minutes = int(lasted.total_seconds() // 60)
-            regular = policies[cell_id].minimum_regular_minutes
-            met, minimum = _duration_met(kind, minutes, regular)
+            met, minimum = _duration_met(kind, minutes, regular_minimum[cell_id])
             if not met:
                 f.short.append(ShortMeeting(pk, cell_id, local_day, minutes, minimum))
         if mode in ONLINE_MODES:
