@@ -60,12 +60,6 @@ def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | N
     return _payload(row)
 
 
-def leave(*, meeting_id: int, connection: str) -> None:
-    """A connection closed. The member stays on the roll as present: leaving and rejoining are
-    kept as spans (for the minutes' join, leave and rejoin times), not as absences."""
-    leave_many([Departure(meeting_id, connection, timezone.now())])
-
-
 @dataclass(frozen=True)
 class Departure:
     meeting_id: int
@@ -75,8 +69,10 @@ class Departure:
 
 @transaction.atomic
 def leave_many(departures: list[Departure]) -> None:
-    """`leave` for several connections at once (a meeting's pages closing together), in one
-    UPDATE, each span closed at the moment its own connection closed."""
+    """Connections closed (one, or a meeting's pages closing together): each span is closed at
+    the moment its own connection closed, in one UPDATE. The member stays on the roll as
+    present: leaving and rejoining are kept as spans (for the minutes' join, leave and rejoin
+    times), not as absences."""
     if not departures:
         return
     which = Q()

@@ -96,7 +96,7 @@ def test_joining_marks_present_online_once_across_two_tabs(scene):
 
     attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-1")
     attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-2")
-    attendance.leave(meeting_id=scene.meeting.pk, connection="tab-1")
+    attendance.leave_many([attendance.Departure(scene.meeting.pk, "tab-1", timezone.now())])
 
     row = Attendance.objects.get(meeting=scene.meeting, member=member)
     assert (row.status, row.mode) == ("present", "online")
