@@ -332,6 +332,17 @@ class SignedDocument(models.Model):
                 name="one_minutes_document_per_minutes",
             ),
         ]
+        indexes = [
+            # The compliance dashboard joins every held meeting of a year to the moment its
+            # minutes were archived: read from this index alone (PostgreSQL), not from the rows,
+            # which carry the PDFs and the text.
+            models.Index(
+                fields=["minutes"],
+                include=["archived_at"],
+                condition=Q(kind="minutes", status="archived"),
+                name="archived_minutes_at",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.document_id}"

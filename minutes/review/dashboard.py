@@ -3,17 +3,21 @@
 Every figure is read in a fixed number of queries whatever the size of the subtree (the tests
 count them): the organisations with their policies; the held meetings aggregated per cell in
 SQL (months held per kind, attendance summaries added up, minutes signed, late and overdue
-against each signing deadline); the few meetings the charter must see one by one (possibly
-short, online or hybrid, without an attendance summary); the blocked votes grouped per cell
-(and, only if some held meeting has no attendance summary, the roll of those meetings). The
+against each signing deadline, meetings shorter than the charter's minimum, online and hybrid
+meetings with and without an approval reference); the blocked votes grouped per cell; the first
+LISTED short and the first LISTED online meetings of the subtree, the ones the page lists (and,
+only if some held meeting has no attendance summary, those meetings and their roll). The
 charter engine decides every rule (yearly compliance R-M1/R-M3, the attendance criterion R-Q1 —
 kept per meeting when it ends, see meetings.attendance_summary —, the minimum duration R-P4,
-online approval R-O3); this module only turns rows into its inputs and adds up.
+online approval R-O3); this module turns its answers into SQL conditions, rows into its inputs,
+and adds up.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -27,15 +31,15 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     Q,
+    QuerySet,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from meetings import charter
-from meetings.attendance_summary import NO_ROLL, figures_by_meeting
+from meetings.attendance_summary import figures_by_meeting
 from meetings.charter.attendance import format_tenths, rate_in_tenths
 from meetings.charter.meetings import quarter_of
 from meetings.enums import HELD_STATUSES, ONLINE_MODES, MeetingKind
@@ -53,6 +57,7 @@ CHARTER_KINDS = {kind.value: kind for kind in charter.MeetingKind}
 CELL_MEETING_KINDS = [kind for kind in MeetingKind.values if kind != MeetingKind.COMMITTEE]
 QUARTERS = (1, 2, 3, 4)
 TREE_FIELDS = ("pk", "name", "level", "path", *member_queries.POLICY_DEFAULTS)
+LISTED = 50  # short and online meetings listed, the first of the subtree by day
 # The kinds the yearly rules count (R-M1 monthly, R-M3 quarterly). The months in which a cell
 # held each of them come out of SQL as one number, a bit per kind and month (`_month_bit`).
 YEARLY_KINDS = (charter.MeetingKind.REGULAR, charter.MeetingKind.THEMATIC)
@@ -112,8 +117,9 @@ class Figures:
     rated: int = 0  # cell meetings with a roll, the criterion's denominator
     criterion_met: int = 0
     blocked_votes: int = 0
-    short: list[ShortMeeting] = field(default_factory=list)
-    online: list[OnlineMeeting] = field(default_factory=list)
+    short: int = 0  # meetings shorter than the charter's minimum (R-P4)
+    online: int = 0  # online and hybrid meetings
+    online_without_approval: int = 0  # of those, without the approval R-O3 requires
     unsigned: int = 0  # held, minutes not signed and archived yet
     overdue: int = 0  # of those, past the signing deadline
     signed_late: int = 0
@@ -126,10 +132,6 @@ class Figures:
     @property
     def rate_label(self) -> str:
         return "—" if self.rate_tenths is None else format_tenths(self.rate_tenths) + "%"
-
-    @property
-    def online_without_approval(self) -> int:
-        return sum(1 for o in self.online if not o.approved)
 
     def add_attendance(self, roll: int, counted: int, present: int, criterion_met: bool) -> None:
         """One meeting's attendance figures (AttendanceSummary), as the charter counted them."""
@@ -160,6 +162,7 @@ class Figures:
         self.signed_late += other.signed_late
         self.short += other.short
         self.online += other.online
+        self.online_without_approval += other.online_without_approval
 
 
 @dataclass
@@ -180,6 +183,8 @@ class Dashboard:
     total: Figures
     rows: list[Row]  # the organisation's direct children (or the cell itself)
     cells: dict[int, Any]  # every cell of the subtree: rows with pk, name, level and path
+    short: list[ShortMeeting]  # the first LISTED of the subtree by day, and
+    online: list[OnlineMeeting]  # the first LISTED online or hybrid ones
 
     @property
     def cell_ids_shown(self) -> list[int]:
@@ -233,25 +238,67 @@ def _yearly_compliance(
     return charter.yearly_compliance(year, entries, as_of=as_of)
 
 
-def _largest_minimum(regular_minimums: set[int]) -> int:
-    """The longest minimum the charter sets for a cell meeting under any of these policies: a
-    meeting at least this long is never short, so only shorter ones are read one by one."""
-    return max(
-        (
-            charter.minimum_duration(
-                CHARTER_KINDS[kind], minimums=charter.DurationMinimums(regular=regular)
-            )
-            or 0
-            for kind in CELL_MEETING_KINDS
-            if kind in CHARTER_KINDS
-            for regular in regular_minimums
-        ),
-        default=0,
+@lru_cache(maxsize=64)
+def _minimums(regular: int) -> tuple[tuple[str, int], ...]:
+    """The charter's minimum duration in minutes (R-P4) of each kind of cell meeting that has
+    one, under a policy whose regular minimum is `regular`."""
+    minimums = charter.DurationMinimums(regular=regular)
+    found = (
+        (kind, charter.minimum_duration(CHARTER_KINDS[kind], minimums=minimums))
+        for kind in CELL_MEETING_KINDS
+        if kind in CHARTER_KINDS
     )
+    return tuple((kind, minimum) for kind, minimum in found if minimum is not None)
+
+
+def _shorter_than_minimum(regular: int) -> Q:
+    """Meetings (annotated with `lasted`) that lasted less than the charter's minimum for their
+    kind (R-P4) under a policy whose regular minimum is `regular`. The charter counts whole
+    minutes, so less than the minimum in minutes is less than that many whole minutes. A meeting
+    without a recorded start or end, or ending before it started, has no duration to judge."""
+    shorter = [
+        Q(kind=kind, lasted__lt=datetime.timedelta(minutes=minimum))
+        for kind, minimum in _minimums(regular)
+    ]
+    return functools.reduce(operator.or_, shorter) & Q(lasted__gte=datetime.timedelta(0))
+
+
+def _approved(mode: str, recorded: bool) -> bool:
+    """R-O3 by the charter engine for an online or hybrid meeting with or without a recorded
+    approval. Its verdict turns on whether a reference is recorded, not on its wording, so SQL
+    sorts the meetings into those two groups and the charter decides for each."""
+    return _online_allowed(mode, "1" if recorded else "")
 
 
 def _count(condition: Q) -> Count:
     return Count("pk", filter=condition)
+
+
+def _held(root: Organization, year: int) -> QuerySet[Meeting]:
+    """The cell meetings held in `year` in the subtree of `root`, with how long each lasted.
+
+    Cell meetings only: a committee meeting (họp chi ủy) is not a meeting of the cell's members,
+    and the charter's yearly and attendance rules do not apply to it."""
+    since, until = _year_bounds(year)
+    return Meeting.objects.filter(
+        cell__path__startswith=root.path,
+        kind__in=CELL_MEETING_KINDS,
+        status__in=HELD_STATUSES,
+        starts_at__gte=since,
+        starts_at__lt=until,
+    ).annotate(
+        lasted=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
+    )
+
+
+def _by_regular_minimum(
+    cells: dict[int, Any], policies: dict[int, member_queries.EffectivePolicy]
+) -> dict[int, list[int]]:
+    """The cells grouped by the regular minimum their policy sets (usually one group)."""
+    groups: dict[int, list[int]] = {}
+    for cell_id in cells:
+        groups.setdefault(policies[cell_id].minimum_regular_minutes, []).append(cell_id)
+    return groups
 
 
 def cell_figures(
@@ -261,30 +308,20 @@ def cell_figures(
     as_of: datetime.date,
     policies: dict[int, member_queries.EffectivePolicy] | None = None,
 ) -> dict[int, Figures]:
-    """The figures of every cell in `cells` (all under `root`) for `year`, in three queries
-    (four when some held meeting has no attendance summary), plus one for the policies unless
-    the caller gives them (`member_queries.effective_policies`).
+    """The figures of every cell in `cells` (all under `root`) for `year`, in two queries (four
+    when some held meeting has no attendance summary), plus one for the policies unless the
+    caller gives them (`member_queries.effective_policies`).
 
     Per cell in SQL (GROUP BY cell): the held meetings, those of each kind in each local month,
-    the attendance summaries added up, and the minutes not signed, overdue or signed late
-    against each signing deadline the cells' policies set. One by one, only the meetings the
-    charter must look at: those shorter than the longest minimum, the online and hybrid ones,
-    and any without an attendance summary.
+    the attendance summaries added up, the minutes not signed, overdue or signed late against
+    each signing deadline the cells' policies set, the meetings shorter than the charter's
+    minimum under each regular minimum they set, and the online and hybrid meetings with and
+    without a recorded approval. Then the votes blocked for want of quorum, per cell.
     """
     if policies is None:
         policies = member_queries.effective_policies(root)
-    since, until = _year_bounds(year)
-    # Cell meetings only: a committee meeting (họp chi ủy) is not a meeting of the cell's
-    # members, and the charter's yearly and attendance rules do not apply to it.
-    held = Meeting.objects.filter(
-        cell__path__startswith=root.path,
-        kind__in=CELL_MEETING_KINDS,
-        status__in=HELD_STATUSES,
-        starts_at__gte=since,
-        starts_at__lt=until,
-    )
+    held = _held(root, year)
     deadlines = sorted({policies[cell_id].minutes_signing_days for cell_id in cells})
-    longest = _largest_minimum({policies[cell_id].minimum_regular_minutes for cell_id in cells})
 
     # Local days (Asia/Ho_Chi_Minh) computed by the database. A meeting whose end was not
     # recorded counts from the day it started. The minutes document (one per minutes) joined.
@@ -321,15 +358,21 @@ def cell_figures(
         output_field=IntegerField(),
     )
     months_held = Sum(month_bit * kind_shift, distinct=True, default=0)
-    per_deadline = {}
+    per_policy = {}
     zone = timezone.get_current_timezone()
     for days in deadlines:
         # Past the deadline: signed after its day, or not signed and its day over by as_of, that
         # is, the meeting ended before the local day that many days before as_of began.
-        per_deadline[f"late_{days}"] = _count(Q(lag__gt=datetime.timedelta(days=days)))
+        per_policy[f"late_{days}"] = _count(Q(lag__gt=datetime.timedelta(days=days)))
         last_day = as_of - datetime.timedelta(days=days)
         before = datetime.datetime.combine(last_day, datetime.time.min, tzinfo=zone)
-        per_deadline[f"overdue_{days}"] = _count(unsigned & Q(ended__lt=before))
+        per_policy[f"overdue_{days}"] = _count(unsigned & Q(ended__lt=before))
+    for regular in _by_regular_minimum(cells, policies):
+        per_policy[f"short_{regular}"] = _count(_shorter_than_minimum(regular))
+    recorded = ~Q(approval_number__regex=r"^\s*$")
+    online_groups = [(str(mode), has) for mode in sorted(ONLINE_MODES) for has in (True, False)]
+    for mode, has in online_groups:
+        per_policy[f"online_{mode}_{has}"] = _count(Q(mode=mode) & (recorded if has else ~recorded))
     totals = (
         signing.order_by()
         .values("cell_id")
@@ -346,7 +389,7 @@ def cell_figures(
             signed=Count("signed_minutes__archived_at"),
             summarised=Count("attendance_summary__meeting_id"),
             months_held=months_held,
-            **per_deadline,
+            **per_policy,
         )
     )
     blocked = (
@@ -366,84 +409,36 @@ def cell_figures(
         f = figures.get(row["cell_id"])
         if f is None:
             continue
+        policy = policies[row["cell_id"]]
         f.held = row["held"]
         f.counted, f.present = row["counted"], row["present"]
         f.rated, f.criterion_met = row["rated"], row["criterion_met"]
-        days = policies[row["cell_id"]].minutes_signing_days
+        days = policy.minutes_signing_days
         f.unsigned, f.overdue = row["held"] - row["signed"], row[f"overdue_{days}"]
         f.signed_late = row[f"late_{days}"]
+        f.short = row[f"short_{policy.minimum_regular_minutes}"]
+        for mode, has in online_groups:
+            n = row[f"online_{mode}_{has}"]
+            f.online += n
+            f.online_without_approval += 0 if _approved(mode, has) else n
         masks[row["cell_id"]] = row["months_held"]
         unsummarised = unsummarised or row["summarised"] < row["held"]
     for cell_id, n in blocked:
         if cell_id in figures:
             figures[cell_id].blocked_votes = n
 
-    # One by one: the meetings that may be short (shorter than the longest minimum), the online
-    # and hybrid ones, and (only if there are any) those without an attendance summary.
-    never_short = datetime.timedelta(minutes=longest)
-    wanted = Q(lasted__lt=never_short) | Q(mode__in=ONLINE_MODES)
     if unsummarised:
-        wanted |= Q(attendance_summary__isnull=True)
-    singled = (
-        held.annotate(
-            day=TruncDate("starts_at"),
-            lasted=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField()),
-            summary=F("attendance_summary__meeting_id") if unsummarised else Value(0),
-        )
-        .filter(wanted)
-        .order_by()
-        .values_list(  # unordered: the lists are sorted per cell below
-            "pk",
-            "cell_id",
-            "kind",
-            "mode",
-            "approval_number",
-            "approval_date",
-            "day",
-            "lasted",
-            "summary",
-        )
-    )
-    regular_minimum = {cell_id: policies[cell_id].minimum_regular_minutes for cell_id in cells}
-    without_summary: list[tuple[Figures, int]] = []
-    for pk, cell_id, kind, mode, number, approval_date, local_day, lasted, summary in singled:
-        if cell_id not in figures:
-            continue
-        f = figures[cell_id]
-        if summary is None:
-            without_summary.append((f, pk))
-        if lasted is not None and lasted < never_short and kind in CHARTER_KINDS:
-            minutes = int(lasted.total_seconds() // 60)
-            met, minimum = _duration_met(kind, minutes, regular_minimum[cell_id])
-            if not met:
-                f.short.append(ShortMeeting(pk, cell_id, local_day, minutes, minimum))
-        if mode in ONLINE_MODES:
-            f.online.append(
-                OnlineMeeting(
-                    pk,
-                    cell_id,
-                    local_day,
-                    mode,
-                    number,
-                    approval_date,
-                    _online_allowed(mode, number),
-                )
-            )
-
-    if without_summary:
         # A held meeting without a summary (rows written by hand, not through the meeting's end;
         # the migration summarised those that ended before): its roll, summarised the same way.
-        # One more query, only then.
-        kept = figures_by_meeting(
-            RollLine.objects.filter(meeting__in=held.filter(attendance_summary__isnull=True))
-        )
-        for f, pk in without_summary:
-            k = kept.get(pk, NO_ROLL)
-            f.add_attendance(k.roll, k.denominator, k.present, k.criterion_met)
+        # Two more queries, only then.
+        bare = held.filter(attendance_summary__isnull=True)
+        kept = figures_by_meeting(RollLine.objects.filter(meeting__in=bare))
+        for pk, cell_id in bare.values_list("pk", "cell_id"):
+            if cell_id in figures and pk in kept:
+                k = kept[pk]
+                figures[cell_id].add_attendance(k.roll, k.denominator, k.present, k.criterion_met)
 
     for cell_id, f in figures.items():
-        f.short.sort(key=lambda s: (s.day, s.meeting_id))
-        f.online.sort(key=lambda o: (o.day, o.meeting_id))
         held_entries = _held_entries(year, masks.get(cell_id, 0))
         compliance = _yearly_compliance(year, held_entries, as_of)
         f.explanation = compliance.explanation
@@ -458,6 +453,43 @@ def cell_figures(
     return figures
 
 
+def listed_meetings(
+    cells: dict[int, Any],
+    root: Organization,
+    year: int,
+    policies: dict[int, member_queries.EffectivePolicy],
+) -> tuple[list[ShortMeeting], list[OnlineMeeting]]:
+    """The first LISTED meetings of the subtree, by local day, shorter than the charter's
+    minimum, and the first LISTED online or hybrid ones with the charter's verdict on their
+    approval: two queries."""
+    held = _held(root, year).annotate(day=TruncDate("starts_at")).order_by("starts_at", "pk")
+    groups = _by_regular_minimum(cells, policies)
+    shorter = [
+        _shorter_than_minimum(regular) & (Q(cell_id__in=ids) if len(groups) > 1 else Q())
+        for regular, ids in groups.items()
+    ]
+    short = []
+    if shorter:
+        rows = held.filter(functools.reduce(operator.or_, shorter))
+        for pk, cell_id, kind, day, lasted in rows.values_list(
+            "pk", "cell_id", "kind", "day", "lasted"
+        )[:LISTED]:
+            if cell_id not in cells:
+                continue
+            minutes = int(lasted.total_seconds() // 60)
+            met, minimum = _duration_met(kind, minutes, policies[cell_id].minimum_regular_minutes)
+            if not met:
+                short.append(ShortMeeting(pk, cell_id, day, minutes, minimum))
+    online = [
+        OnlineMeeting(pk, cell_id, day, mode, number, approval_date, _online_allowed(mode, number))
+        for pk, cell_id, day, mode, number, approval_date in held.filter(
+            mode__in=ONLINE_MODES
+        ).values_list("pk", "cell_id", "day", "mode", "approval_number", "approval_date")[:LISTED]
+        if cell_id in cells
+    ]
+    return short, online
+
+
 def dashboard(organization: Organization, year: int, as_of: datetime.date) -> Dashboard:
     """The organisation's subtree: a row per direct child (a cell, or its cells added up)."""
     # The subtree and its ancestors in one query, with the policy fields they inherit, as
@@ -467,6 +499,7 @@ def dashboard(organization: Organization, year: int, as_of: datetime.date) -> Da
     subtree = [o for o in known if o.path.startswith(organization.path)]
     cells = {o.pk: o for o in subtree if o.level == Level.CELL}
     per_cell = cell_figures(cells, organization, year, as_of, policies)
+    short, online = listed_meetings(cells, organization, year, policies)
     depth = len(organization.path)
     children = [
         Organization(pk=o.pk, name=o.name, level=o.level, path=o.path)
@@ -490,4 +523,4 @@ def dashboard(organization: Organization, year: int, as_of: datetime.date) -> Da
     for row in rows:
         if row.is_cell and row.organization.pk in per_cell:
             row.figures.explanation = per_cell[row.organization.pk].explanation
-    return Dashboard(organization, year, as_of, total, rows, cells)
+    return Dashboard(organization, year, as_of, total, rows, cells, short, online)

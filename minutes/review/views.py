@@ -31,7 +31,6 @@ from minutes.verification import verify_pdf
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 AUDIT_PAGE = 50
 ARCHIVE_PAGE = 25
-LISTED = 50  # short and online meetings listed on the dashboard
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -103,9 +102,8 @@ def _charts(board: Dashboard) -> list[object]:
 def dashboard_page(request: HttpRequest, organization_id: int, year: int) -> HttpResponse:
     board = _board(request, organization_id, year)
     name = {pk: cell.name for pk, cell in board.cells.items()}
-    # The first LISTED of each list; the tables above give the counts of all of them.
-    short = sorted(board.total.short, key=lambda s: s.day)
-    online = sorted(board.total.online, key=lambda o: o.day)
+    # The first LISTED of each list (dashboard.LISTED); the table above counts all of them.
+    short, online = board.short, board.online
     return render(
         request,
         "minutes/review/dashboard.html",
@@ -115,10 +113,10 @@ def dashboard_page(request: HttpRequest, organization_id: int, year: int) -> Htt
             "charts": _charts(board),
             "months": MONTHS,
             "quarters": QUARTERS,
-            "short": [(name[s.cell_id], s) for s in short[:LISTED]],
-            "short_more": max(0, len(short) - LISTED),
-            "online": [(name[o.cell_id], o) for o in online[:LISTED]],
-            "online_more": max(0, len(online) - LISTED),
+            "short": [(name[s.cell_id], s) for s in short],
+            "short_more": board.total.short - len(short),
+            "online": [(name[o.cell_id], o) for o in online],
+            "online_more": board.total.online - len(online),
             "previous_year": year - 1,
             "next_year": year + 1,
         },

@@ -196,11 +196,12 @@ def test_the_dashboard_needs_the_same_queries_whatever_the_data(
     url = reverse("review:dashboard", args=[tree.grassroots.pk, YEAR])
     client.get(url)
 
-    # Session, account, device, member, seats, the organisation, the subtree, the policies,
-    # the blocked votes, the meetings with their attendance summaries, the reviewer's own
-    # cells, the audit INSERT, the header's unread count, the session's save: none of them per
-    # cell or per meeting (the roll is not read: every meeting has its summary).
-    with django_assert_num_queries(16):
+    # Session, account, device, member, seats, the organisation, the subtree with its
+    # policies, the figures per cell, the blocked votes, the listed short meetings, the listed
+    # online ones, the reviewer's own cells, the audit INSERT, the header's unread count, the
+    # session's save (in a savepoint): none of them per cell or per meeting (the roll is not
+    # read: every meeting has its summary).
+    with django_assert_num_queries(17):
         client.get(url)
 
 
@@ -230,5 +231,29 @@ def test_a_held_meeting_without_a_summary_is_counted_from_its_roll(tree, django_
     client = client_of(tree.reviewer)
     client.get(reverse("review:dashboard", args=[tree.grassroots.pk, YEAR]))
 
-    with django_assert_num_queries(17):  # one query more: the roll of those meetings
+    with django_assert_num_queries(19):  # two more: those meetings, and their roll
         assert a1_attendance(tree, client) == ["96,4%", "12/14"]
+
+
+def test_the_page_lists_the_first_short_and_online_meetings_and_counts_the_others(
+    tree, monkeypatch
+):
+    from minutes.review import dashboard
+
+    monkeypatch.setattr(dashboard, "LISTED", 1)
+    held_meeting(tree.cell, "regular", at(1, 5), minutes=40, mode="online", approval_number="")
+    held_meeting(tree.neighbour_cell, "regular", at(2, 5), minutes=50, mode="hybrid")
+
+    response = client_of(tree.reviewer).get(
+        reverse("review:dashboard", args=[tree.grassroots.pk, YEAR])
+    )
+
+    html = response.content.decode()
+    short = html.split("data-short>")[1].split("</table>")[0]
+    online = html.split("data-online>")[1].split("</table>")[0]
+    assert "Chi bộ A1" in short
+    assert "40" in short
+    assert "Chi bộ A2" not in short
+    assert "Chi bộ A1" in online
+    assert "Chưa ghi văn bản cho phép" in online
+    assert html.count("Và 1 buổi khác: xem bảng theo dõi của từng đơn vị.") == 2

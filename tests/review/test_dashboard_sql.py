@@ -10,6 +10,7 @@ import datetime
 import pytest
 
 from meetings.models import Attendance, AttendanceSummary
+from minutes.review import dashboard as dashboard_module
 from minutes.review.dashboard import dashboard
 from tests.review.seed import YEAR, ZONE, at, held_meeting, roll, sign
 
@@ -23,6 +24,12 @@ def figures_of(tree, as_of=END_OF_YEAR):
     board = dashboard(tree.grassroots, YEAR, as_of)
     per_cell = {row.organization.name: row.figures for row in board.rows}
     return per_cell["Chi bộ A1"], per_cell["Chi bộ A2"], board.total
+
+
+def listed(tree, as_of=END_OF_YEAR):
+    """The short and the online meetings Đảng bộ A's dashboard lists."""
+    board = dashboard(tree.grassroots, YEAR, as_of)
+    return board.short, board.online
 
 
 @pytest.fixture
@@ -117,7 +124,7 @@ def test_meetings_count_in_the_local_month_they_started(tree):
     assert a1.missing_months == 10
     assert a1.missing_quarters == 2
     assert "thiếu sinh hoạt thường kỳ tháng 2, 4, 5," in a1.explanation
-    assert a1.short == []
+    assert a1.short == 0
 
 
 def test_each_cell_meeting_is_held_to_its_own_minimum_duration(tree):
@@ -133,10 +140,29 @@ def test_each_cell_meeting_is_held_to_its_own_minimum_duration(tree):
     held_meeting(tree.neighbour_cell, "extraordinary", at(5, 5), minutes=20)  # no minimum
 
     a1, a2, total = figures_of(tree)
+    short, _ = listed(tree)
 
-    assert [(s.meeting_id, s.minutes, s.minimum) for s in a1.short] == [(just_short.pk, 89, 90)]
-    assert [(s.meeting_id, s.minutes, s.minimum) for s in a2.short] == [(short_in_a2.pk, 100, 120)]
-    assert len(total.short) == 2
+    assert (a1.short, a2.short, total.short) == (1, 1, 2)
+    assert [(s.meeting_id, s.cell_id, s.minutes, s.minimum) for s in short] == [
+        (just_short.pk, tree.cell.pk, 89, 90),
+        (short_in_a2.pk, tree.neighbour_cell.pk, 100, 120),
+    ]
+
+
+def test_a_meeting_without_a_duration_is_not_short(tree):
+    held_meeting(tree.cell, "regular", at(1, 5), minutes=30)
+    unrecorded = held_meeting(tree.cell, "regular", at(2, 5))
+    unrecorded.ended_at = None
+    unrecorded.save()
+    backwards = held_meeting(tree.cell, "regular", at(3, 5))
+    backwards.ended_at = backwards.started_at - datetime.timedelta(minutes=5)
+    backwards.save()
+
+    a1, _, _ = figures_of(tree)
+    short, _ = listed(tree)
+
+    assert (a1.held, a1.short) == (3, 1)
+    assert [s.minutes for s in short] == [30]
 
 
 def test_online_meetings_are_listed_with_the_charters_verdict(tree):
@@ -147,12 +173,15 @@ def test_online_meetings_are_listed_with_the_charters_verdict(tree):
     held_meeting(tree.cell, "regular", at(3, 5))  # in person: not listed
 
     a1, _, total = figures_of(tree)
+    _, online = listed(tree)
 
-    assert [(o.meeting_id, o.mode, o.approved) for o in a1.online] == [
+    assert [(o.meeting_id, o.mode, o.approved) for o in online] == [
         (blank.pk, "hybrid", False),
         (approved.pk, "online", True),
     ]
-    assert a1.online_without_approval == total.online_without_approval == 1
+    assert online[1].approval_reference == "văn bản số 7-CV/ĐU"
+    assert (a1.online, a1.online_without_approval) == (2, 1)
+    assert (total.online, total.online_without_approval) == (2, 1)
 
 
 def test_meetings_without_a_summary_are_counted_from_their_roll(tree, django_assert_num_queries):
@@ -168,20 +197,36 @@ def test_meetings_without_a_summary_are_counted_from_their_roll(tree, django_ass
     AttendanceSummary.objects.filter(meeting__in=[by_hand, bare]).delete()
     held_meeting(tree.neighbour_cell, "regular", at(1, 5))  # summarised, no roll
 
-    with django_assert_num_queries(5):  # organisations, cells' totals, blocked, one by one, roll
+    # The organisations, the cells' totals, the blocked votes, the meetings without a summary,
+    # their roll, the listed short and online meetings.
+    with django_assert_num_queries(7):
         a1, a2, total = figures_of(tree)
 
     assert (a1.held, a1.present, a1.counted, a1.rated, a1.criterion_met) == (3, 3, 4, 2, 1)
-    assert [s.meeting_id for s in a1.short] == [bare.pk]
-    assert [o.meeting_id for o in a1.online] == [bare.pk]
+    assert (a1.short, a1.online) == (1, 1)
     assert (a2.held, a2.counted, a2.rated) == (1, 0, 0)
     assert total.rate_label == "75,0%"
 
 
 def test_a_year_without_meetings_has_every_figure_at_zero(tree, django_assert_num_queries):
-    with django_assert_num_queries(4):  # organisations, cells' totals, blocked, one by one
+    # The organisations, the cells' totals, the blocked votes, the listed short and online.
+    with django_assert_num_queries(5):
         a1, _, total = figures_of(tree)
 
     assert (total.cells, total.held, total.unsigned, total.missing_months) == (2, 0, 0, 24)
     assert a1.explanation.startswith(f"Năm {YEAR} (R-M1, R-M3): thiếu sinh hoạt thường kỳ tháng 1,")
     assert total.rate_label == "—"
+
+
+def test_the_first_meetings_of_the_subtree_are_listed_and_the_rest_counted(tree, monkeypatch):
+    monkeypatch.setattr(dashboard_module, "LISTED", 2)
+    late = held_meeting(tree.cell, "regular", at(3, 5), minutes=30, mode="online")
+    first = held_meeting(tree.neighbour_cell, "regular", at(1, 5), minutes=30, mode="hybrid")
+    second = held_meeting(tree.cell, "regular", at(2, 5), minutes=30, mode="online")
+
+    board = dashboard(tree.grassroots, YEAR, END_OF_YEAR)
+
+    assert [s.meeting_id for s in board.short] == [first.pk, second.pk]
+    assert [o.meeting_id for o in board.online] == [first.pk, second.pk]
+    assert (board.total.short, board.total.online) == (3, 3)
+    assert late.pk not in {s.meeting_id for s in board.short}
