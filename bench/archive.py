@@ -15,7 +15,9 @@ ANALYZE, and drops the database at the end, also on an error or Ctrl-C.
 Each page is requested through django.test.Client — the whole middleware stack, a reviewer
 signed in with a verified second factor, seated at the top — `--runs` times after 3 warm-up
 requests; the figures are wall-clock times in this process (p50, p95, max) and the number of
-SQL queries per request (CaptureQueriesContext), which must not depend on the data.
+SQL queries per request (CaptureQueriesContext), which must not depend on the data. Like
+the server process (config/asgi.py), the script freezes the objects Django loaded at start-up
+out of the garbage collector (config/heap.py) before it seeds and measures.
 """
 
 from __future__ import annotations
@@ -242,6 +244,9 @@ def run(arguments: argparse.Namespace, database: str) -> None:
     import django
 
     django.setup()
+    from config.heap import freeze_startup_objects
+
+    freeze_startup_objects()  # as the server process does when it starts (config/asgi.py)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -21,3 +21,7 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+from config.heap import freeze_startup_objects  # noqa: E402
+
+freeze_startup_objects()

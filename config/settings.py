@@ -110,6 +110,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = None
+# The objects loaded at start-up are frozen out of the garbage collector (config/heap.py).
+FREEZE_STARTUP_OBJECTS = True
 
 TEMPLATES = [
     {

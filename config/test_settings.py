@@ -13,6 +13,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The test process imports config.asgi halfway through the suite: freezing what is alive then
+# would keep the earlier tests' garbage for good (config/heap.py).
+FREEZE_STARTUP_OBJECTS = False
+
 # Connections opened in Channels' worker threads must close, or PostgreSQL refuses to drop
 # the test database at the end ("being accessed by other users").
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -18,10 +18,12 @@ from __future__ import annotations
 import datetime
 import functools
 import operator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -218,24 +220,32 @@ def _duration_met(kind: str, lasted: int, regular_minimum: int) -> tuple[bool, i
     return check.met, check.minimum or 0
 
 
+@dataclass(frozen=True)
+class YearMarks:
+    """A cell's year as the yearly rules see it (R-M1, R-M3): shared by every cell that held its
+    meetings in the same months."""
+
+    compliance: charter.Compliance
+    regular_months: dict[int, int]  # month → 1 when it had a regular meeting
+    thematic_quarters: dict[int, int]  # quarter → 1 when it had a thematic meeting
+
+
 @lru_cache(maxsize=1024)
-def _held_entries(year: int, mask: int) -> tuple[tuple[datetime.date, charter.MeetingKind], ...]:
-    """The charter's entries for the months set in `mask`: it reads the month of each (R-M1,
-    R-M3), so one entry per month and kind, on the first of the month."""
-    return tuple(
+def _year_marks(year: int, mask: int, as_of: datetime.date) -> YearMarks:
+    """R-M1 and R-M3 by the charter engine for a cell that held a meeting of each kind in the
+    months set in `mask`, cached: most cells hold the same months. The charter reads the month
+    of each entry, so one entry per month and kind, on the first of the month."""
+    entries = tuple(
         (datetime.date(year, month, 1), kind)
         for index, kind in enumerate(YEARLY_KINDS)
         for month in MONTHS
         if mask & _month_bit(index, month)
     )
-
-
-@lru_cache(maxsize=1024)
-def _yearly_compliance(
-    year: int, entries: tuple[tuple[datetime.date, charter.MeetingKind], ...], as_of: datetime.date
-) -> charter.Compliance:
-    """R-M1 and R-M3 by the charter engine, cached: most cells hold the same months."""
-    return charter.yearly_compliance(year, entries, as_of=as_of)
+    return YearMarks(
+        charter.yearly_compliance(year, entries, as_of=as_of),
+        {day.month: 1 for day, kind in entries if kind == charter.MeetingKind.REGULAR},
+        {quarter_of(day.month): 1 for day, kind in entries if kind == charter.MeetingKind.THEMATIC},
+    )
 
 
 @lru_cache(maxsize=64)
@@ -268,6 +278,17 @@ def _approved(mode: str, recorded: bool) -> bool:
     approval. Its verdict turns on whether a reference is recorded, not on its wording, so SQL
     sorts the meetings into those two groups and the charter decides for each."""
     return _online_allowed(mode, "1" if recorded else "")
+
+
+def _counts(totals: QuerySet[Meeting]) -> Iterator[dict[str, int]]:
+    """The rows of an aggregate query as the database returns them, by column name: integers
+    all, so without the ORM's per-value converters (a tenth of the 1,000-cell dashboard)."""
+    sql, params = totals.query.sql_with_params()
+    with connections[totals.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        for row in cursor.fetchall():
+            yield dict(zip(names, row, strict=True))
 
 
 def _count(condition: Q) -> Count:
@@ -405,7 +426,11 @@ def cell_figures(
     figures = {cell_id: Figures(cells=1) for cell_id in cells}
     masks: dict[int, int] = {}
     unsummarised = False
-    for row in totals:
+    without_approval = [
+        f"online_{mode}_{has}" for mode, has in online_groups if not _approved(mode, has)
+    ]
+    online_columns = [f"online_{mode}_{has}" for mode, has in online_groups]
+    for row in _counts(totals):
         f = figures.get(row["cell_id"])
         if f is None:
             continue
@@ -417,10 +442,8 @@ def cell_figures(
         f.unsigned, f.overdue = row["held"] - row["signed"], row[f"overdue_{days}"]
         f.signed_late = row[f"late_{days}"]
         f.short = row[f"short_{policy.minimum_regular_minutes}"]
-        for mode, has in online_groups:
-            n = row[f"online_{mode}_{has}"]
-            f.online += n
-            f.online_without_approval += 0 if _approved(mode, has) else n
+        f.online = sum(row[column] for column in online_columns)
+        f.online_without_approval = sum(row[column] for column in without_approval)
         masks[row["cell_id"]] = row["months_held"]
         unsummarised = unsummarised or row["summarised"] < row["held"]
     for cell_id, n in blocked:
@@ -439,17 +462,13 @@ def cell_figures(
                 figures[cell_id].add_attendance(k.roll, k.denominator, k.present, k.criterion_met)
 
     for cell_id, f in figures.items():
-        held_entries = _held_entries(year, masks.get(cell_id, 0))
-        compliance = _yearly_compliance(year, held_entries, as_of)
-        f.explanation = compliance.explanation
-        f.compliant_cells = int(compliance.compliant)
-        f.missing_months = len(compliance.missing_months)
-        f.missing_quarters = len(compliance.missing_quarters)
-        for day, kind in held_entries:
-            if kind == charter.MeetingKind.REGULAR:
-                f.regular_months[day.month] = 1
-            elif kind == charter.MeetingKind.THEMATIC:
-                f.thematic_quarters[quarter_of(day.month)] = 1
+        marks = _year_marks(year, masks.get(cell_id, 0), as_of)
+        f.explanation = marks.compliance.explanation
+        f.compliant_cells = int(marks.compliance.compliant)
+        f.missing_months = len(marks.compliance.missing_months)
+        f.missing_quarters = len(marks.compliance.missing_quarters)
+        f.regular_months.update(marks.regular_months)
+        f.thematic_quarters.update(marks.thematic_quarters)
     return figures
 
 
