@@ -32,6 +32,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    PositiveBigIntegerField,
     Q,
     QuerySet,
     Sum,
@@ -51,7 +52,8 @@ from meetings.snapshots import meeting_kind
 from members import queries as member_queries
 from members.enums import Level
 from members.models import PATH_STEP, Organization
-from minutes.models import DocumentKind, DocumentStatus
+from minutes.models import CellRecordsVersion, CellYearFigures, DocumentKind, DocumentStatus
+from minutes.review.kept import KEPT_FIGURES, KEY_FIELDS
 
 MONTHS = tuple(range(1, 13))
 # The charter's kinds by their stored value, and the cell's own meetings among them.
@@ -126,6 +128,7 @@ class Figures:
     overdue: int = 0  # of those, past the signing deadline
     signed_late: int = 0
     explanation: str = ""  # the charter's yearly compliance text (one cell only)
+    months_held: int = 0  # one cell's months held, a bit per kind and month (not added up)
 
     @property
     def rate_tenths(self) -> int | None:
@@ -328,6 +331,8 @@ def cell_figures(
     year: int,
     as_of: datetime.date,
     policies: dict[int, member_queries.EffectivePolicy] | None = None,
+    *,
+    all_cells: bool = True,
 ) -> dict[int, Figures]:
     """The figures of every cell in `cells` (all under `root`) for `year`, in two queries (four
     when some held meeting has no attendance summary), plus one for the policies unless the
@@ -342,6 +347,8 @@ def cell_figures(
     if policies is None:
         policies = member_queries.effective_policies(root)
     held = _held(root, year)
+    if not all_cells:  # only some of the subtree's cells
+        held = held.filter(cell_id__in=list(cells))
     deadlines = sorted({policies[cell_id].minutes_signing_days for cell_id in cells})
 
     # Local days (Asia/Ho_Chi_Minh) computed by the database. A meeting whose end was not
@@ -424,7 +431,6 @@ def cell_figures(
     )
 
     figures = {cell_id: Figures(cells=1) for cell_id in cells}
-    masks: dict[int, int] = {}
     unsummarised = False
     without_approval = [
         f"online_{mode}_{has}" for mode, has in online_groups if not _approved(mode, has)
@@ -444,7 +450,7 @@ def cell_figures(
         f.short = row[f"short_{policy.minimum_regular_minutes}"]
         f.online = sum(row[column] for column in online_columns)
         f.online_without_approval = sum(row[column] for column in without_approval)
-        masks[row["cell_id"]] = row["months_held"]
+        f.months_held = row["months_held"]
         unsummarised = unsummarised or row["summarised"] < row["held"]
     for cell_id, n in blocked:
         if cell_id in figures:
@@ -461,15 +467,79 @@ def cell_figures(
                 k = kept[pk]
                 figures[cell_id].add_attendance(k.roll, k.denominator, k.present, k.criterion_met)
 
-    for cell_id, f in figures.items():
-        marks = _year_marks(year, masks.get(cell_id, 0), as_of)
-        f.explanation = marks.compliance.explanation
-        f.compliant_cells = int(marks.compliance.compliant)
-        f.missing_months = len(marks.compliance.missing_months)
-        f.missing_quarters = len(marks.compliance.missing_quarters)
-        f.regular_months.update(marks.regular_months)
-        f.thematic_quarters.update(marks.thematic_quarters)
+    for f in figures.values():
+        _judge_year(f, year, as_of)
     return figures
+
+
+def _judge_year(f: Figures, year: int, as_of: datetime.date) -> None:
+    """One cell's yearly compliance (R-M1, R-M3) from the months it held meetings in."""
+    marks = _year_marks(year, f.months_held, as_of)
+    f.explanation = marks.compliance.explanation
+    f.compliant_cells = int(marks.compliance.compliant)
+    f.missing_months = len(marks.compliance.missing_months)
+    f.missing_quarters = len(marks.compliance.missing_quarters)
+    f.regular_months.update(marks.regular_months)
+    f.thematic_quarters.update(marks.thematic_quarters)
+
+
+def kept_cell_figures(
+    cells: dict[int, Any],
+    root: Organization,
+    year: int,
+    as_of: datetime.date,
+    policies: dict[int, member_queries.EffectivePolicy],
+) -> dict[int, Figures]:
+    """`cell_figures`, from the rows kept for the cells whose records, deadline, minimum and
+    day have not changed since (minutes.review.kept), computing and keeping the others: one
+    query when every row is still good, four more otherwise (six when some held meeting has no
+    attendance summary)."""
+    current = Coalesce("cell__records_version__version", 0, output_field=PositiveBigIntegerField())
+    kept = {
+        row.cell_id: row
+        for row in CellYearFigures.objects.filter(
+            year=year, cell__path__startswith=root.path
+        ).annotate(current=current)
+    }
+    figures: dict[int, Figures] = {}
+    stale: dict[int, Any] = {}
+    for cell_id, cell in cells.items():
+        row, policy = kept.get(cell_id), policies[cell_id]
+        valid_for = (policy.minutes_signing_days, policy.minimum_regular_minutes, as_of)
+        if row is None or (row.current, *valid_for) != tuple(getattr(row, k) for k in KEY_FIELDS):
+            stale[cell_id] = cell
+            continue
+        f = figures[cell_id] = Figures(cells=1)
+        for name in KEPT_FIGURES:
+            setattr(f, name, getattr(row, name))
+        _judge_year(f, year, as_of)
+    if not stale:
+        return figures
+    # The versions before the figures: a write committed in between leaves the row behind.
+    versions = dict(
+        CellRecordsVersion.objects.filter(cell__path__startswith=root.path).values_list(
+            "cell_id", "version"
+        )
+    )
+    computed = cell_figures(stale, root, year, as_of, policies, all_cells=len(stale) == len(cells))
+    CellYearFigures.objects.bulk_create(
+        [
+            CellYearFigures(
+                cell_id=cell_id,
+                year=year,
+                records_version=versions.get(cell_id, 0),
+                signing_days=policies[cell_id].minutes_signing_days,
+                regular_minimum=policies[cell_id].minimum_regular_minutes,
+                as_of=as_of,
+                **{name: getattr(f, name) for name in KEPT_FIGURES},
+            )
+            for cell_id, f in sorted(computed.items())  # one lock order for every writer
+        ],
+        update_conflicts=True,
+        unique_fields=["cell", "year"],
+        update_fields=[*KEY_FIELDS, *KEPT_FIGURES, "computed_at"],
+    )
+    return figures | computed
 
 
 def listed_meetings(
@@ -517,7 +587,7 @@ def dashboard(organization: Organization, year: int, as_of: datetime.date) -> Da
     policies = member_queries.effective_policies(organization, known)
     subtree = [o for o in known if o.path.startswith(organization.path)]
     cells = {o.pk: o for o in subtree if o.level == Level.CELL}
-    per_cell = cell_figures(cells, organization, year, as_of, policies)
+    per_cell = kept_cell_figures(cells, organization, year, as_of, policies)
     short, online = listed_meetings(cells, organization, year, policies)
     depth = len(organization.path)
     children = [
