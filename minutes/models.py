@@ -455,9 +455,9 @@ class CellRecordsVersion(models.Model):
 
 class CellYearFigures(models.Model):
     """A cell's figures for one year on the compliance dashboard (minutes.review.dashboard),
-    kept between requests. Valid for the cell's records at `records_version`, its signing
-    deadline and minimum duration at the time, and the day `as_of`: the dashboard computes the
-    row again when any of them differs. Derived data only: deleting every row loses nothing."""
+    kept between requests. Valid for the cell's records at `records_version` and its signing
+    deadline and minimum duration at the time: the dashboard computes the row again when any of
+    them differs. Derived data only: deleting every row loses nothing."""
 
     cell = models.ForeignKey(
         "members.Organization", on_delete=models.CASCADE, related_name="year_figures"
@@ -466,7 +466,6 @@ class CellYearFigures(models.Model):
     records_version = models.PositiveBigIntegerField()
     signing_days = models.PositiveSmallIntegerField()
     regular_minimum = models.PositiveSmallIntegerField()
-    as_of = models.DateField()
     held = models.PositiveIntegerField()
     present = models.PositiveIntegerField()
     counted = models.PositiveIntegerField()
@@ -477,7 +476,9 @@ class CellYearFigures(models.Model):
     online = models.PositiveIntegerField()
     online_without_approval = models.PositiveIntegerField()
     unsigned = models.PositiveIntegerField()
-    overdue = models.PositiveIntegerField()
+    # The local days ("YYYY-MM-DD") on which the meetings with unsigned minutes ended: which are
+    # overdue depends on the day the dashboard is looked at.
+    unsigned_ended_on = models.JSONField(default=list)
     signed_late = models.PositiveIntegerField()
     months_held = models.PositiveIntegerField()  # a bit per kind and month (dashboard._month_bit)
     computed_at = models.DateTimeField(auto_now=True)

@@ -129,6 +129,8 @@ class Figures:
     signed_late: int = 0
     explanation: str = ""  # the charter's yearly compliance text (one cell only)
     months_held: int = 0  # one cell's months held, a bit per kind and month (not added up)
+    # One cell's: the local days on which its meetings with unsigned minutes ended (not added up).
+    unsigned_ended_on: list[datetime.date] = field(default_factory=list)
 
     @property
     def rate_tenths(self) -> int | None:
@@ -387,14 +389,10 @@ def cell_figures(
     )
     months_held = Sum(month_bit * kind_shift, distinct=True, default=0)
     per_policy = {}
-    zone = timezone.get_current_timezone()
     for days in deadlines:
-        # Past the deadline: signed after its day, or not signed and its day over by as_of, that
-        # is, the meeting ended before the local day that many days before as_of began.
+        # Signed after the deadline's day. (Overdue, not signed and the day over by as_of, is
+        # counted in Python from the days the unsigned meetings ended: `_judge_as_of`.)
         per_policy[f"late_{days}"] = _count(Q(lag__gt=datetime.timedelta(days=days)))
-        last_day = as_of - datetime.timedelta(days=days)
-        before = datetime.datetime.combine(last_day, datetime.time.min, tzinfo=zone)
-        per_policy[f"overdue_{days}"] = _count(unsigned & Q(ended__lt=before))
     for regular in _by_regular_minimum(cells, policies):
         per_policy[f"short_{regular}"] = _count(_shorter_than_minimum(regular))
     recorded = ~Q(approval_number__regex=r"^\s*$")
@@ -444,9 +442,8 @@ def cell_figures(
         f.held = row["held"]
         f.counted, f.present = row["counted"], row["present"]
         f.rated, f.criterion_met = row["rated"], row["criterion_met"]
-        days = policy.minutes_signing_days
-        f.unsigned, f.overdue = row["held"] - row["signed"], row[f"overdue_{days}"]
-        f.signed_late = row[f"late_{days}"]
+        f.unsigned = row["held"] - row["signed"]
+        f.signed_late = row[f"late_{policy.minutes_signing_days}"]
         f.short = row[f"short_{policy.minimum_regular_minutes}"]
         f.online = sum(row[column] for column in online_columns)
         f.online_without_approval = sum(row[column] for column in without_approval)
@@ -455,6 +452,10 @@ def cell_figures(
     for cell_id, n in blocked:
         if cell_id in figures:
             figures[cell_id].blocked_votes = n
+    unsigned_days = signing.filter(unsigned).annotate(ended_on=TruncDate("ended"))
+    for cell_id, day in unsigned_days.values_list("cell_id", "ended_on").order_by("ended_on"):
+        if cell_id in figures:
+            figures[cell_id].unsigned_ended_on.append(day)
 
     if unsummarised:
         # A held meeting without a summary (rows written by hand, not through the meeting's end;
@@ -467,13 +468,17 @@ def cell_figures(
                 k = kept[pk]
                 figures[cell_id].add_attendance(k.roll, k.denominator, k.present, k.criterion_met)
 
-    for f in figures.values():
-        _judge_year(f, year, as_of)
+    for cell_id, f in figures.items():
+        _judge_as_of(f, year, as_of, policies[cell_id].minutes_signing_days)
     return figures
 
 
-def _judge_year(f: Figures, year: int, as_of: datetime.date) -> None:
-    """One cell's yearly compliance (R-M1, R-M3) from the months it held meetings in."""
+def _judge_as_of(f: Figures, year: int, as_of: datetime.date, signing_days: int) -> None:
+    """What depends on the day: one cell's yearly compliance (R-M1, R-M3) from the months it
+    held meetings in, and its unsigned minutes past the deadline — those of meetings that ended
+    before the local day `signing_days` before `as_of` (on the last day is in time)."""
+    last_day = as_of - datetime.timedelta(days=signing_days)
+    f.overdue = sum(1 for day in f.unsigned_ended_on if day < last_day)
     marks = _year_marks(year, f.months_held, as_of)
     f.explanation = marks.compliance.explanation
     f.compliant_cells = int(marks.compliance.compliant)
@@ -490,9 +495,9 @@ def kept_cell_figures(
     as_of: datetime.date,
     policies: dict[int, member_queries.EffectivePolicy],
 ) -> dict[int, Figures]:
-    """`cell_figures`, from the rows kept for the cells whose records, deadline, minimum and
-    day have not changed since (minutes.review.kept), computing and keeping the others: one
-    query when every row is still good, four more otherwise (six when some held meeting has no
+    """`cell_figures`, from the rows kept for the cells whose records, deadline and minimum
+    have not changed since (minutes.review.kept), computing and keeping the others: one query
+    when every row is still good, five more otherwise (seven when some held meeting has no
     attendance summary)."""
     current = Coalesce("cell__records_version__version", 0, output_field=PositiveBigIntegerField())
     kept = {
@@ -505,14 +510,15 @@ def kept_cell_figures(
     stale: dict[int, Any] = {}
     for cell_id, cell in cells.items():
         row, policy = kept.get(cell_id), policies[cell_id]
-        valid_for = (policy.minutes_signing_days, policy.minimum_regular_minutes, as_of)
+        valid_for = (policy.minutes_signing_days, policy.minimum_regular_minutes)
         if row is None or (row.current, *valid_for) != tuple(getattr(row, k) for k in KEY_FIELDS):
             stale[cell_id] = cell
             continue
         f = figures[cell_id] = Figures(cells=1)
         for name in KEPT_FIGURES:
             setattr(f, name, getattr(row, name))
-        _judge_year(f, year, as_of)
+        f.unsigned_ended_on = [datetime.date.fromisoformat(day) for day in row.unsigned_ended_on]
+        _judge_as_of(f, year, as_of, policy.minutes_signing_days)
     if not stale:
         return figures
     # The versions before the figures: a write committed in between leaves the row behind.
@@ -530,14 +536,14 @@ def kept_cell_figures(
                 records_version=versions.get(cell_id, 0),
                 signing_days=policies[cell_id].minutes_signing_days,
                 regular_minimum=policies[cell_id].minimum_regular_minutes,
-                as_of=as_of,
+                unsigned_ended_on=[day.isoformat() for day in f.unsigned_ended_on],
                 **{name: getattr(f, name) for name in KEPT_FIGURES},
             )
             for cell_id, f in sorted(computed.items())  # one lock order for every writer
         ],
         update_conflicts=True,
         unique_fields=["cell", "year"],
-        update_fields=[*KEY_FIELDS, *KEPT_FIGURES, "computed_at"],
+        update_fields=[*KEY_FIELDS, *KEPT_FIGURES, "unsigned_ended_on", "computed_at"],
     )
     return figures | computed
 

@@ -3,9 +3,11 @@
 Aggregating a year of a thousand cells' meetings is most of what the dashboard costs
 (docs/benchmarks.md, "Archive"), while a cell's figures only change when its records do. So each
 cell's figures for a year are kept in `CellYearFigures`, with what they were computed from: the
-cell's records version, its signing deadline and minimum duration, and the day. The dashboard
-uses a kept row only when all four are still the same, and computes the others again in one
-pass (`dashboard.cell_figures`, restricted to them), keeping the new rows.
+cell's records version, its signing deadline and its minimum duration. The dashboard uses a
+kept row only when all three are still the same, and computes the others again in one pass
+(`dashboard.cell_figures`, restricted to them), keeping the new rows. What depends on the day
+is judged on every view from what is kept: the yearly compliance from the months held, the
+overdue minutes from the days the meetings with unsigned minutes ended.
 
 The records version (`CellRecordsVersion`) is bumped here, by signal receivers, whenever a held
 meeting of the cell is saved or deleted (and, for a held meeting moved to another cell or no
@@ -42,11 +44,10 @@ KEPT_FIGURES = (
     "online",
     "online_without_approval",
     "unsigned",
-    "overdue",
     "signed_late",
     "months_held",
 )
-KEY_FIELDS = ("records_version", "signing_days", "regular_minimum", "as_of")
+KEY_FIELDS = ("records_version", "signing_days", "regular_minimum")
 
 
 def records_changed(cell_id: int) -> None:

@@ -200,8 +200,9 @@ def test_the_dashboard_needs_the_same_queries_whatever_the_data(
     # reviewer's own cells, the audit INSERT, the header's unread count, the session's save
     # (in a savepoint): none of them per cell or per meeting. The first view also computes the
     # cells' figures and keeps them: the records' versions, the figures per cell, the blocked
-    # votes, the INSERT of the kept rows (the roll is not read: every meeting has its summary).
-    with django_assert_num_queries(20):
+    # votes, the days the meetings with unsigned minutes ended, the INSERT of the kept rows (the
+    # roll is not read: every meeting has its summary).
+    with django_assert_num_queries(21):
         client.get(url)
     with django_assert_num_queries(16):
         client.get(url)
@@ -232,7 +233,7 @@ def test_a_held_meeting_without_a_summary_is_counted_from_its_roll(tree, django_
     AttendanceSummary.objects.all().delete()
     client = client_of(tree.reviewer)
 
-    with django_assert_num_queries(22):  # the first view: two more, those meetings and their roll
+    with django_assert_num_queries(23):  # the first view: two more, those meetings and their roll
         assert a1_attendance(tree, client) == ["96,4%", "12/14"]
 
 

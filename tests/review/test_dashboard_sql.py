@@ -199,9 +199,9 @@ def test_meetings_without_a_summary_are_counted_from_their_roll(tree, django_ass
     held_meeting(tree.neighbour_cell, "regular", at(1, 5))  # summarised, no roll
 
     # The organisations, the kept figures (none yet), the records' versions, the cells' totals,
-    # the blocked votes, the meetings without a summary, their roll, the kept rows' INSERT, the
-    # listed short and online meetings.
-    with django_assert_num_queries(10):
+    # the blocked votes, the unsigned minutes' days, the meetings without a summary, their roll,
+    # the kept rows' INSERT, the listed short and online meetings.
+    with django_assert_num_queries(11):
         a1, a2, total = figures_of(tree)
 
     assert (a1.held, a1.present, a1.counted, a1.rated, a1.criterion_met) == (3, 3, 4, 2, 1)
@@ -212,8 +212,9 @@ def test_meetings_without_a_summary_are_counted_from_their_roll(tree, django_ass
 
 def test_a_year_without_meetings_has_every_figure_at_zero(tree, django_assert_num_queries):
     # The organisations, the kept figures (none yet), the records' versions, the cells' totals,
-    # the blocked votes, the kept rows' INSERT, the listed short and online meetings.
-    with django_assert_num_queries(8):
+    # the blocked votes, the unsigned minutes' days, the kept rows' INSERT, the listed short
+    # and online meetings.
+    with django_assert_num_queries(9):
         a1, _, total = figures_of(tree)
 
     assert (total.cells, total.held, total.unsigned, total.missing_months) == (2, 0, 0, 24)

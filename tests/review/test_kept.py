@@ -1,6 +1,6 @@
 """The dashboard's per-cell yearly figures, kept between requests (minutes.review.kept): used
-while the cell's records, deadline, minimum and day are unchanged, computed again as soon as
-one of them changes, on both databases."""
+while the cell's records, deadline and minimum are unchanged, computed again as soon as one of
+them changes, on both databases."""
 
 import datetime
 
@@ -115,12 +115,14 @@ def test_a_new_deadline_or_minimum_counts_again_without_any_new_record(seeded):
     assert after.short == after.held == 14
 
 
-def test_another_day_counts_the_overdue_minutes_again(seeded):
+def test_the_overdue_minutes_are_judged_on_the_day_of_the_view_from_what_was_kept(seeded):
     before, _ = a1_a2(seeded, as_of=datetime.date(YEAR, 12, 10))  # December's: 5 days, in time
+    kept = kept_at(seeded.cell)
     after, _ = a1_a2(seeded, as_of=datetime.date(YEAR, 12, 11))
 
     assert (before.unsigned, before.overdue) == (1, 0)
     assert (after.unsigned, after.overdue) == (1, 1)
+    assert kept_at(seeded.cell) == kept  # nothing computed again for another day
 
 
 def test_a_change_made_while_the_figures_are_computed_is_counted_at_the_next_view(
