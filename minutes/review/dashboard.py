@@ -1,12 +1,14 @@
 """The compliance dashboard: one organisation's subtree, one year, per cell and rolled up.
 
 Every figure is read in a fixed number of queries whatever the size of the subtree (the tests
-count them): the organisations with their policies; the held meetings aggregated per cell in
-SQL (months held per kind, attendance summaries added up, minutes signed, late and overdue
-against each signing deadline, meetings shorter than the charter's minimum, online and hybrid
-meetings with and without an approval reference); the blocked votes grouped per cell; the first
-LISTED short and the first LISTED online meetings of the subtree, the ones the page lists (and,
-only if some held meeting has no attendance summary, those meetings and their roll). The
+count them): the organisations with their policies; each cell's figures kept from an earlier
+view (minutes.review.kept), and for the cells whose records or policy changed since, the held
+meetings aggregated per cell in SQL (months held per kind, attendance summaries added up,
+minutes signed and signed late against each signing deadline, meetings shorter than the
+charter's minimum, online and hybrid meetings with and without an approval reference), the
+blocked votes and the days the meetings with unsigned minutes ended, grouped per cell (and,
+only if some held meeting has no attendance summary, those meetings and their roll); the first
+LISTED short and the first LISTED online meetings of the subtree, the ones the page lists. The
 charter engine decides every rule (yearly compliance R-M1/R-M3, the attendance criterion R-Q1 —
 kept per meeting when it ends, see meetings.attendance_summary —, the minimum duration R-P4,
 online approval R-O3); this module turns its answers into SQL conditions, rows into its inputs,
@@ -336,15 +338,16 @@ def cell_figures(
     *,
     all_cells: bool = True,
 ) -> dict[int, Figures]:
-    """The figures of every cell in `cells` (all under `root`) for `year`, in two queries (four
-    when some held meeting has no attendance summary), plus one for the policies unless the
-    caller gives them (`member_queries.effective_policies`).
+    """The figures of every cell in `cells` (all under `root`; only those if not `all_cells`)
+    for `year`, in three queries (five when some held meeting has no attendance summary), plus
+    one for the policies unless the caller gives them (`member_queries.effective_policies`).
 
     Per cell in SQL (GROUP BY cell): the held meetings, those of each kind in each local month,
-    the attendance summaries added up, the minutes not signed, overdue or signed late against
-    each signing deadline the cells' policies set, the meetings shorter than the charter's
-    minimum under each regular minimum they set, and the online and hybrid meetings with and
-    without a recorded approval. Then the votes blocked for want of quorum, per cell.
+    the attendance summaries added up, the minutes not signed or signed late against each
+    signing deadline the cells' policies set, the meetings shorter than the charter's minimum
+    under each regular minimum they set, and the online and hybrid meetings with and without a
+    recorded approval. Then the votes blocked for want of quorum, per cell, and the days the
+    meetings with unsigned minutes ended (which are overdue is judged on the day: `_judge_as_of`).
     """
     if policies is None:
         policies = member_queries.effective_policies(root)
