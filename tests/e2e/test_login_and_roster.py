@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.browser import BrowserTestCase
 from tests.factories import CellRoleFactory, MemberFactory
@@ -28,3 +29,21 @@ class TestSignInAndRoster(BrowserTestCase):
         assert "Dự bị" in table.inner_text()
         self.assert_accessible(page)
         self.screenshot(page, "roster")
+
+    def test_a_table_wider_than_the_screen_scrolls_from_the_keyboard(self):
+        secretary = CellRoleFactory(member__full_name="Nguyễn Thị Hằng").member
+        page = self.new_page()
+        page.set_viewport_size({"width": 360, "height": 800})
+        self.sign_in(page, secretary.user)
+        page.get_by_role("link", name=secretary.home_cell.name).click()
+        box = page.locator(".table-scroll").first
+
+        expect(box).to_have_attribute("role", "region")
+        box.focus()
+        for _ in range(10):
+            page.keyboard.press("ArrowRight")
+        assert box.evaluate("box => box.scrollLeft") > 0
+        self.assert_accessible(page)
+
+        page.set_viewport_size({"width": 1600, "height": 800})  # the table fits: no tab stop
+        expect(box).not_to_have_attribute("tabindex", "0")
