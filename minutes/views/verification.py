@@ -13,8 +13,10 @@ import hashlib
 import io
 import uuid
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -23,6 +25,48 @@ from minutes.authority import trusted_authorities
 from minutes.forms import CodeForm, UploadForm
 from minutes.models import SignedDocument
 from minutes.verification import VerificationReport, verify_pdf
+
+# Every uploaded file is read and its signatures validated, which takes the server's time: a
+# visitor (the signed-in account, else the address) may have CHECKS_PER_WINDOW files checked in
+# CHECK_WINDOW seconds. Counted in the shared cache (Redis when configured: every daphne).
+CHECKS_PER_WINDOW = 20
+CHECK_WINDOW = 10 * 60
+TOO_MANY = 429
+
+
+def _may_check_another(request: HttpRequest) -> bool:
+    who = (
+        f"user-{request.user.pk}"
+        if request.user.is_authenticated
+        else f"address-{request.META.get('REMOTE_ADDR', '')}"
+    )
+    key = f"verification-checks:{who}"
+    cache.add(key, 0, CHECK_WINDOW)
+    try:
+        checks = cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, CHECK_WINDOW)
+        checks = 1
+    return checks <= CHECKS_PER_WINDOW
+
+
+def _uploaded(request: HttpRequest, form: UploadForm) -> tuple[bytes | None, int]:
+    """The uploaded file to check (None when there is none or it may not be checked) and the
+    page's status: 400 for a bad file, 429 for one too many, with the reason on the form."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    if not _may_check_another(request):
+        form.add_error(
+            "file",
+            _(
+                "Đồng chí đã gửi nhiều tệp để kiểm tra trong một thời gian ngắn. "
+                "Xin thử lại sau ít phút."
+            ),
+        )
+        return None, TOO_MANY
+    return form.cleaned_data["file"], 200
 
 
 def identify(pdf: bytes) -> SignedDocument | None:
@@ -66,8 +110,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect("minutes:verify_code", code)
     upload_form = UploadForm(request.POST or None, request.FILES or None)
     report = document = None
-    if request.method == "POST" and upload_form.is_valid():
-        pdf = upload_form.cleaned_data["file"]
+    pdf, status = _uploaded(request, upload_form)
+    if pdf is not None:
         document = identify(pdf)
         report = _report_for(pdf, document)
     return render(
@@ -80,7 +124,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "document": document,
             "may_open": document is not None and access.may_open_archive(request.user, document),
         },
-        status=400 if request.method == "POST" and not upload_form.is_valid() else 200,
+        status=status,
     )
 
 
@@ -90,8 +134,9 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     document = access.document_by_code(code)
     upload_form = UploadForm(request.POST or None, request.FILES or None)
     uploaded = None
-    if request.method == "POST" and upload_form.is_valid():
-        uploaded = _report_for(upload_form.cleaned_data["file"], document)
+    pdf, status = _uploaded(request, upload_form)
+    if pdf is not None:
+        uploaded = _report_for(pdf, document)
     report = (
         _report_for(bytes(document.signed_pdf), document)
         if document.is_archived and document.signed_pdf
@@ -108,5 +153,5 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
             "upload_form": upload_form,
             "may_open": access.may_open_archive(request.user, document),
         },
-        status=400 if request.method == "POST" and not upload_form.is_valid() else 200,
+        status=status,
     )

@@ -264,3 +264,32 @@ def test_a_failed_render_is_shown_in_plain_words_with_a_retry_button(
     with django_capture_on_commit_callbacks(execute=True):
         chair.post(reverse("minutes:retry", args=[document.pk]))
     assert "Chờ ký số" in text_of(chair.get(response["Location"]))
+
+
+@pytest.fixture
+def check_counts():
+    """The verification page's counts of checked files, for the addresses these tests use."""
+    from django.core.cache import cache
+
+    keys = [f"verification-checks:address-{a}" for a in ("127.0.0.1", "10.0.0.9")]
+    cache.delete_many(keys)
+    yield
+    cache.delete_many(keys)
+
+
+def test_one_visitor_may_not_have_files_checked_without_end(check_counts, monkeypatch, db):
+    from minutes.views import verification
+
+    monkeypatch.setattr(verification, "CHECKS_PER_WINDOW", 2)
+    url = reverse("minutes:verify")
+    unsigned = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+    visitor = Client()
+
+    assert [upload(visitor, url, unsigned).status_code for _ in range(2)] == [200, 200]
+    refused = upload(visitor, url, unsigned)
+
+    assert refused.status_code == 429
+    assert "Đồng chí đã gửi nhiều tệp để kiểm tra trong một thời gian ngắn." in text_of(refused)
+    assert upload(Client(REMOTE_ADDR="10.0.0.9"), url, unsigned).status_code == 200
+    not_pdf = upload(visitor, url, b"hello", name="anh.pdf")  # a bad file is still just bad
+    assert not_pdf.status_code == 400
