@@ -55,7 +55,11 @@ class DocumentHeader:
 
     @property
     def place_and_date(self) -> str:
-        return f"{self.place_name}, {vietnamese_date(self.date)}"
+        """ "Hà Nội, ngày 05 tháng 11 năm 2026"; without a place (none set up the tree), the
+        date alone, capitalised as the line's first word."""
+        date = vietnamese_date(self.date)
+        place = self.place_name.strip()
+        return f"{place}, {date}" if place else date[0].upper() + date[1:]
 
 
 @dataclass(frozen=True, slots=True)

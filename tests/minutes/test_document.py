@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from minutes.document import (
+    DocumentHeader,
     MinutesKind,
     OutcomeWording,
     ReadBack,
@@ -42,6 +43,22 @@ def test_percent_uses_two_decimals_and_a_decimal_comma(part, whole, expected):
 
 def test_vietnamese_date_writes_day_and_month_in_two_digits():
     assert vietnamese_date(datetime.date(2026, 3, 5)) == "ngày 05 tháng 03 năm 2026"
+
+
+@pytest.mark.parametrize(
+    ("place", "expected"),
+    [
+        ("Hà Nội", "Hà Nội, ngày 05 tháng 03 năm 2026"),
+        ("", "Ngày 05 tháng 03 năm 2026"),  # no place set anywhere up the tree: no lone comma
+        ("  ", "Ngày 05 tháng 03 năm 2026"),
+    ],
+)
+def test_the_place_and_date_line(place, expected):
+    header = DocumentHeader(
+        "ĐẢNG BỘ PHƯỜNG 1", "CHI BỘ KHU PHỐ 3", place, datetime.date(2026, 3, 5)
+    )
+
+    assert header.place_and_date == expected
 
 
 @pytest.mark.parametrize(
