@@ -142,3 +142,4 @@ class NotificationKind(models.TextChoices):
     CANCELLED = "cancelled", _("Hủy họp")
     ABSENCE_REQUESTED = "absence_requested", _("Xin vắng mặt")
     ABSENCE_DECIDED = "absence_decided", _("Kết quả xét vắng mặt")
+    SIGNATURE_AWAITED = "signature_awaited", _("Chờ ký văn bản")

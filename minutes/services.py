@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meetings import events
-from meetings.enums import MeetingStatus
+from meetings.enums import MeetingStatus, NotificationKind
 from meetings.errors import RuleViolation
-from meetings.models import AgendaItem, Meeting, Vote
+from meetings.models import AgendaItem, Meeting, Notification, Vote
 from meetings.models.voting import VoteKind, VoteStatus
+from meetings.services.notifications import notify
 from members import access as member_access
 from members import queries as member_queries
 from members.models import Member, User
@@ -110,6 +111,37 @@ def expected_signer(document: SignedDocument, role: str) -> Member | None:
 def next_role(document: SignedDocument) -> str | None:
     signed = set(document.signatures.values_list("role", flat=True))
     return next((role for role in document.signer_roles if role not in signed), None)
+
+
+def _sign_url(document: SignedDocument) -> str:
+    return reverse("minutes:sign", args=[document.pk])
+
+
+def _ask_next_signer(document: SignedDocument) -> None:
+    """The member whose turn it is to sign is told so, in the caller's transaction (pushed live
+    after commit). A document waits for each signer in turn, so this is said once per signer."""
+    role = next_role(document)
+    signer = expected_signer(document, role) if role else None
+    if signer is None or signer.user_id is None:
+        return
+    meeting = document.minutes.meeting
+    notify(
+        user=signer.user,
+        kind=NotificationKind.SIGNATURE_AWAITED,
+        title=_("Đến lượt đồng chí ký: %(document)s, %(meeting)s")
+        % {"document": document.get_kind_display(), "meeting": meeting.display_title},
+        body=_("Ký với tư cách %(role)s bằng mã xác thực trên ứng dụng.")
+        % {"role": SignerRole(role).label.lower()},
+        url=_sign_url(document),
+        meeting=meeting,
+    )
+
+
+def _signed_by(user: User, document: SignedDocument) -> None:
+    """The signer's notice that the document awaited them is read: they have signed."""
+    Notification.objects.filter(
+        user=user, kind=NotificationKind.SIGNATURE_AWAITED, url=_sign_url(document), read_at=None
+    ).update(read_at=timezone.now())
 
 
 # --- Drafting and approval ------------------------------------------------------------------------
@@ -488,6 +520,7 @@ def render_document(*, document_id: int) -> SignedDocument | None:
         document.render_error = ""
         document.status = DocumentStatus.AWAITING_SIGNATURES
         document.save()
+        _ask_next_signer(document)
     return document
 
 
@@ -595,6 +628,9 @@ def sign_document(*, actor: User, document: SignedDocument, code: str) -> Signed
             document.archived_at = timezone.now()
             document.status = DocumentStatus.ARCHIVED
         document.save()
+        _signed_by(actor, document)
+        if not document.is_archived:
+            _ask_next_signer(document)
         if document.is_archived and document.kind == DocumentKind.MINUTES:
             minutes = Minutes.objects.select_for_update().get(pk=document.minutes_id)
             minutes.status = MinutesStatus.ARCHIVED

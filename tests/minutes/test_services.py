@@ -262,3 +262,39 @@ def test_a_meeting_moved_on_by_hand_still_gets_its_minutes_approved_and_signed(
     assert Minutes.objects.get(pk=minutes.pk).status == MinutesStatus.ARCHIVED
     meeting.refresh_from_db()
     assert meeting.status == "archived"
+
+
+def test_each_signer_is_told_when_it_is_their_turn_and_the_notice_ends_when_they_sign(
+    scene, django_capture_on_commit_callbacks
+):
+    from meetings.models import Notification
+
+    def awaited(member):
+        return list(
+            Notification.objects.filter(user=member.user, kind="signature_awaited").values_list(
+                "url", "read_at"
+            )
+        )
+
+    document = approved_minutes(scene, django_capture_on_commit_callbacks)
+    sign_page = f"/van-ban/{document.pk}/ky/"
+
+    # Rendered: the chair signs first.
+    chair_notices = Notification.objects.filter(user=scene.chair.user, kind="signature_awaited")
+    assert [(url, read) for url, read in awaited(scene.chair)] == [(sign_page, None)]
+    assert chair_notices.get().title.startswith("Đến lượt đồng chí ký: Biên bản, ")
+    assert awaited(scene.recorder) == []
+
+    services.sign_document(
+        actor=scene.chair.user, document=document, code=code_for(scene.chair.user)
+    )
+    assert awaited(scene.chair)[0][1] is not None  # read: the chair has signed
+    assert [(url, read) for url, read in awaited(scene.recorder)] == [(sign_page, None)]
+
+    services.sign_document(
+        actor=scene.recorder.user, document=document, code=code_for(scene.recorder.user)
+    )
+    assert awaited(scene.recorder)[0][1] is not None
+    assert len(awaited(scene.chair)) == 1  # nobody is asked again once it is archived
+    others = [m.user for m in scene.officials]
+    assert not Notification.objects.filter(user__in=others, kind="signature_awaited").exists()
