@@ -1,4 +1,5 @@
 import re
+import time
 
 import pytest
 from django_otp.oath import TOTP
@@ -12,6 +13,16 @@ from tests.meetings.room.conftest import build_scene
 from tests.minutes.flow import run_meeting
 
 pytestmark = pytest.mark.e2e
+
+
+def with_time_left_in_the_step(user, seconds: float = 15) -> None:
+    """Waits until at least `seconds` remain in the user's current TOTP time step, for steps that
+    expect the code just used to still be the current one a few actions later (otherwise, across
+    a step boundary, the "spent" code would be a fresh one)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    left = device.step - (time.time() - device.t0) % device.step
+    if left < seconds:
+        time.sleep(left + 0.5)
 
 
 def next_code(user) -> str:
@@ -72,6 +83,7 @@ class TestMinutes(BrowserTestCase):
 
         # The chair signs: the code that signed her in is spent; the next one signs.
         chair = self.new_page()
+        with_time_left_in_the_step(scene.chair.user)
         self.sign_in(chair, scene.chair.user)
         chair.goto(document_url)
         chair.get_by_label("Mã xác thực").fill(current_code(scene.chair.user))
