@@ -66,6 +66,23 @@ def sign(
     )
 
 
+def blocked_vote(meeting: Meeting, position: int) -> Vote:
+    """A resolution put to the vote at the meeting's start + 30 min, blocked for want of quorum."""
+    item = AgendaItem.objects.create(
+        meeting=meeting, position=position, kind="resolution", title="Nghị quyết"
+    )
+    return Vote.objects.create(
+        meeting=meeting,
+        item=item,
+        kind="resolution",
+        method="show_of_hands",
+        question="Thông qua nghị quyết",
+        status="closed",
+        opened_at=meeting.starts_at + datetime.timedelta(minutes=30),
+        result={"decision": {"status": "blocked", "reason": "quorum_not_met"}, "cast": 0},
+    )
+
+
 def seed_year(tree: SimpleNamespace) -> SimpleNamespace:
     """Chi bộ A1: regular meetings every month but June, thematic ones in Q1, Q2 and Q4; a
     meeting of 60 minutes (March), one online with its approval (April) and one hybrid without
@@ -100,19 +117,7 @@ def seed_year(tree: SimpleNamespace) -> SimpleNamespace:
         else:
             roll(meeting, a1)
         if month == 7:
-            item = AgendaItem.objects.create(
-                meeting=meeting, position=1, kind="resolution", title="Nghị quyết"
-            )
-            Vote.objects.create(
-                meeting=meeting,
-                item=item,
-                kind="resolution",
-                method="show_of_hands",
-                question="Thông qua nghị quyết",
-                status="closed",
-                opened_at=at(7, 5, 20),
-                result={"decision": {"status": "blocked", "reason": "quorum_not_met"}, "cast": 0},
-            )
+            blocked_vote(meeting, position=1)
         if month == 8:
             sign(meeting, at(8, 5) + datetime.timedelta(days=10))
         elif month != 12:

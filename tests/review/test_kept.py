@@ -6,12 +6,12 @@ import datetime
 
 import pytest
 
-from meetings.models import AgendaItem, AttendanceSummary, Vote
+from meetings.models import AttendanceSummary
 from minutes.models import CellYearFigures
 from minutes.review import dashboard as dashboard_module
 from minutes.review.dashboard import dashboard
 from minutes.review.kept import records_changed
-from tests.review.seed import YEAR, at, held_meeting, seed_year, sign
+from tests.review.seed import YEAR, at, blocked_vote, held_meeting, seed_year, sign
 
 pytestmark = pytest.mark.integration
 
@@ -84,18 +84,7 @@ def test_an_attendance_summary_written_again_moves_the_rate(seeded):
 
 def test_a_vote_blocked_in_a_held_meeting_is_counted(seeded):
     before, _ = a1_a2(seeded)
-    meeting = seeded.meetings[0]
-    item = AgendaItem.objects.create(meeting=meeting, position=9, kind="resolution", title="Mới")
-    Vote.objects.create(
-        meeting=meeting,
-        item=item,
-        kind="resolution",
-        method="show_of_hands",
-        question="Thông qua",
-        status="closed",
-        opened_at=at(1, 5, 20),
-        result={"decision": {"status": "blocked", "reason": "quorum_not_met"}, "cast": 0},
-    )
+    blocked_vote(seeded.meetings[0], position=9)
 
     after, _ = a1_a2(seeded)
 
