@@ -114,7 +114,8 @@ def next_role(document: SignedDocument) -> str | None:
 
 
 def _sign_url(document: SignedDocument) -> str:
-    return reverse("minutes:sign", args=[document.pk])
+    """The document's page at its signing form (the form posts to `minutes:sign`)."""
+    return reverse("minutes:document", args=[document.pk]) + "#sign-heading"
 
 
 def _ask_next_signer(document: SignedDocument) -> None:

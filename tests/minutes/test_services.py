@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 import time_machine
+from django.test import Client
 
 from meetings import events
 from meetings.errors import RuleViolation
@@ -24,6 +25,7 @@ from minutes.models import (
     SignedDocument,
 )
 from minutes.verification import verify_pdf
+from tests.conftest import sign_in_verified
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.conftest import poppler
 from tests.minutes.flow import EDITS, approved_minutes, code_for, run_meeting, sign_both
@@ -277,13 +279,17 @@ def test_each_signer_is_told_when_it_is_their_turn_and_the_notice_ends_when_they
         )
 
     document = approved_minutes(scene, django_capture_on_commit_callbacks)
-    sign_page = f"/van-ban/{document.pk}/ky/"
+    sign_page = f"/van-ban/{document.pk}/#sign-heading"
 
     # Rendered: the chair signs first.
     chair_notices = Notification.objects.filter(user=scene.chair.user, kind="signature_awaited")
     assert [(url, read) for url, read in awaited(scene.chair)] == [(sign_page, None)]
     assert chair_notices.get().title.startswith("Đến lượt đồng chí ký: Biên bản, ")
     assert awaited(scene.recorder) == []
+    # The link opens the page with the signing form (the sign URL itself takes only a POST).
+    opened = sign_in_verified(Client(), scene.chair.user).get(chair_notices.get().url)
+    assert opened.status_code == 200
+    assert 'id="sign-heading"' in opened.content.decode()
 
     services.sign_document(
         actor=scene.chair.user, document=document, code=code_for(scene.chair.user)
