@@ -1,4 +1,6 @@
+import contextlib
 import io
+import random
 import zipfile
 
 import openpyxl
@@ -72,3 +74,25 @@ def test_detect_refuses_a_zip_without_office_content_types():
 
     with pytest.raises(UnsupportedFile, match="không phải văn bản Office"):
         detect(buffer.getvalue())
+
+
+def test_detect_refuses_a_zip_made_by_a_newer_zip_version_as_broken():
+    # "Version needed to extract" 12.7 in the central directory: zipfile raises
+    # NotImplementedError, which must not reach the member as a server error.
+    data = bytearray(office_file("word/document.xml"))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6 : entry + 8] = (127).to_bytes(2, "little")
+
+    with pytest.raises(UnsupportedFile, match="tệp nén bị hỏng"):
+        detect(bytes(data))
+
+
+def test_detect_answers_every_byte_mutated_office_file_by_recognising_or_refusing_it():
+    document = office_file("word/document.xml")
+    rng = random.Random(14)  # noqa: S311 -- a reproducible fuzz, not a secret
+    for _ in range(3000):
+        mutated = bytearray(document)
+        for _ in range(rng.randint(1, 4)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        with contextlib.suppress(UnsupportedFile):  # anything else fails the test
+            detect(bytes(mutated))
