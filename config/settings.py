@@ -193,6 +193,8 @@ BACKUP_CODE_COUNT = 10
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# What is recorded of a failed sign-in's username is at most a real username's length.
+AXES_USERNAME_CALLABLE = "members.failed_logins.recorded_username"
 # A right password alone must not wipe wrong one-time codes: reset only after the second factor.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "members/locked_out.html"

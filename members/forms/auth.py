@@ -1,9 +1,20 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
+
+from members.failed_logins import USERNAME_MAX_LENGTH
 
 
 class LoginForm(AuthenticationForm):
+    # AuthenticationForm sets max_length after the field is made, which adds no validator: a
+    # longer name went on to authenticate() and django-axes. Refused here, before either.
+    username = UsernameField(
+        max_length=USERNAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+        error_messages={
+            "max_length": _("Dài nhất %(limit_value)d ký tự (đang có %(show_value)d)."),
+        },
+    )
     error_messages = {
         "invalid_login": _("Tên đăng nhập hoặc mật khẩu không đúng."),
         "inactive": _("Tài khoản này đã bị khóa."),
