@@ -225,8 +225,14 @@ STORAGES = {
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 WHITENOISE_USE_FINDERS = True  # the embedded default serves static files without collectstatic
+# Request bodies (config/body_limits.py): every route takes at most REQUEST_BODY_MAX_BYTES, except
+# the pages that take a file (their file's limit on top) and the minutes form (the form-data
+# limit below); larger bodies get a 413 before they are read.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
+# Form fields (not files) Django reads into memory: the recorder's minutes form is the largest.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files above this go to a temporary file, not memory (Django's default).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ROSTER_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 ROSTER_IMPORT_MAX_ROWS = 2000
 
