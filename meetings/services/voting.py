@@ -39,7 +39,9 @@ from members.enums import CellRoleKind
 from members.models import Member, User
 
 _shuffle = random.SystemRandom()
-RECEIPT = re.compile(r"^[A-Z2-7]{10}$")
+# Checked with fullmatch: "$" also matches before a final newline, and "CODE\n" was counted and
+# published beside "CODE".
+RECEIPT = re.compile(r"[A-Z2-7]{10}")
 YES_NO = ("yes", "no", "abstain")
 QUESTION_MAX_LENGTH = 500
 DEFAULT_METHOD = {
@@ -458,7 +460,7 @@ def _accept(
     choice = _valid_choice(vote, request.choice)
     if vote.is_secret:
         receipt = request.receipt
-        if not isinstance(receipt, str) or not RECEIPT.match(receipt):
+        if not isinstance(receipt, str) or not RECEIPT.fullmatch(receipt):
             raise RuleViolation(_("Mã biên nhận phiếu kín không hợp lệ."), reason="bad_message")
         if receipt in tally.receipts:
             raise RuleViolation(_("Mã biên nhận bị trùng, hãy gửi lại."), reason="conflict")
