@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.private_pages.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "members.otp.RequireVerifiedSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,9 +178,21 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# SECURE_COOKIES=1 says the site is served over HTTPS (docs/security.md).
 SECURE_COOKIES = env_bool("SECURE_COOKIES", default=False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+# HSTS: browsers that saw the site over HTTPS use nothing else for this long. On (a year) when
+# served over HTTPS; Django sends it on HTTPS answers only. Preload and subdomains are the
+# operator's decision for the whole domain.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SECURE_COOKIES else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Behind a proxy that terminates HTTPS and sets X-Forwarded-Proto itself (deploy/nginx.conf):
+# requests it forwards count as HTTPS. Never set it without such a proxy: a client could.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUST_X_FORWARDED_PROTO", False) else None
+)
 
 # --- django-otp ---
 OTP_TOTP_ISSUER = "Chi bộ trực tuyến"
@@ -235,6 +248,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ROSTER_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 ROSTER_IMPORT_MAX_ROWS = 2000
+
+# /health/ answers everyone {"status": "ok"}; its details (database, channel layer, Celery) only
+# a request with "Authorization: Bearer <HEALTH_TOKEN>". Unset: to no one.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN")
 
 # --- Security headers: nothing leaves the server ---
 CONTENT_SECURITY_POLICY = {

@@ -1,10 +1,11 @@
 """Home, cell and organisation pages, error pages and the health check."""
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from members import access, queries
 
@@ -63,13 +64,32 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
 
 
 def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for anyone; the details (which database, channel layer, Celery mode, and
+    whether the database answers) only with the operator's token (settings.HEALTH_TOKEN)."""
+    if not _has_health_token(request):
+        return JsonResponse({"status": "ok"})
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except DatabaseError:
+        database = "unreachable"
     return JsonResponse(
         {
+            "status": "ok" if database == "ok" else "degraded",
+            "database": database,
             "db": connection.vendor,
             "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
             "celery_eager": settings.CELERY_TASK_ALWAYS_EAGER,
-        }
+        },
+        status=200 if database == "ok" else 503,
     )
+
+
+def _has_health_token(request: HttpRequest) -> bool:
+    token = settings.HEALTH_TOKEN
+    offered = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    return bool(token) and constant_time_compare(offered, token)
 
 
 def _error(template: str, status: int):  # type: ignore[no-untyped-def]
