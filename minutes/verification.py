@@ -57,12 +57,19 @@ class SignatureReport:
     trusted: bool  # the certificate chains to a trusted authority
     coverage: str  # SignatureCoverageLevel name
     modification_level: str  # ModificationLevel name, "" if unknown
-    changes_allowed: bool  # what was added after this signature is allowed
+    # What was added after this signature is allowed; never for a broken signature, whose
+    # signed content itself was changed (pyHanko leaves the difference analysis out then).
+    changes_allowed: bool
     covers_entire_file: bool
 
     @property
+    def untouched(self) -> bool:
+        """The signed content is as it was signed: the signature checks out over it."""
+        return self.intact and self.valid
+
+    @property
     def is_valid(self) -> bool:
-        return self.intact and self.valid and self.trusted and self.changes_allowed
+        return self.untouched and self.trusted and self.changes_allowed
 
     @property
     def coverage_label(self) -> str:
@@ -165,7 +172,9 @@ def _report(
         trusted=status.trusted,
         coverage=status.coverage.name,
         modification_level=level.name if level is not None else "",
-        changes_allowed=bool(status.docmdp_ok) or level is None,
+        changes_allowed=status.intact
+        and status.valid
+        and (bool(status.docmdp_ok) or level is None),
         covers_entire_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
     )
 
@@ -180,7 +189,7 @@ def _verdict(
         return "Không hợp lệ: tệp PDF không có chữ ký số nào."
     problems: list[str] = []
     for report in reports:
-        if not (report.intact and report.valid):
+        if not report.untouched:
             problems.append(
                 f"chữ ký của {report.signer_name} không còn nguyên vẹn "
                 "(nội dung đã bị thay đổi sau khi ký)"
