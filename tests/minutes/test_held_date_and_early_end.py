@@ -58,3 +58,22 @@ def test_the_minutes_print_the_held_date_and_the_early_end_reason(held_early):
     assert f"Lý do kết thúc trước thời lượng tối thiểu: {EARLY_END}." in text
     # The reason is the member's words, never an internal name.
     assert "early_end_reason" not in text
+
+
+def test_an_end_after_midnight_prints_its_own_date_not_the_same_day():
+    import dataclasses
+
+    from minutes import samples
+    from tests.minutes.test_rendering import html_text
+
+    document = samples.sample_minutes()
+    started = document.setting.started_at
+    ended = datetime.datetime.combine(started.date(), datetime.time(0, 20)) + datetime.timedelta(
+        days=1
+    )
+    closing = dataclasses.replace(document.closing, ended_at=ended)
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, closing=closing)))
+
+    assert f"kết thúc lúc 00 giờ 20 phút ngày {ended:%d/%m/%Y};" in text
+    assert "cùng ngày" not in text
