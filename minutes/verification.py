@@ -16,7 +16,7 @@ import hashlib
 import io
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from asgiref.sync import async_to_sync
 from cryptography import x509
@@ -61,6 +61,12 @@ class SignatureReport:
     # signed content itself was changed (pyHanko leaves the difference analysis out then).
     changes_allowed: bool
     covers_entire_file: bool
+    is_last: bool = False  # the last signature made: nothing at all may follow it
+
+    @property
+    def followed_by_additions(self) -> bool:
+        """Something was added after the last signature (our rule, stricter than pyHanko's)."""
+        return self.is_last and not self.covers_entire_file
 
     @property
     def untouched(self) -> bool:
@@ -139,6 +145,8 @@ async def averify_pdf(
         default=None,
     )
     nothing_after = last is not None and last[1].covers_entire_file
+    if last is not None:
+        reports = [replace(r, is_last=True) if r is last[1] else r for r in reports]
     return VerificationReport(
         sha256=sha256,
         signatures=tuple(reports),

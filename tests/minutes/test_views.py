@@ -333,3 +333,27 @@ def test_each_signature_row_of_a_tampered_file_gives_one_consistent_verdict(
         ]
     ] * 2
     assert [row[2:] for row in updated] == [["Có", "Có", "Có sửa đổi trái phép"]] * 2
+
+
+def test_the_last_signatures_row_says_what_was_added_after_it(
+    scene, django_capture_on_commit_callbacks
+):
+    # pyHanko calls a new /Info after the last signature benign; the file is invalid for it
+    # (nothing may follow the last signature), and that signature's row must say so too.
+    document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
+    writer = IncrementalPdfFileWriter(io.BytesIO(bytes(document.signed_pdf)), strict=False)
+    writer.set_info(
+        generic.DictionaryObject(
+            {generic.NameObject("/Title"): generic.TextStringObject("Biên bản đã sửa")}
+        )
+    )
+    output = io.BytesIO()
+    writer.write(output)
+
+    page = upload(Client(), reverse("minutes:verify"), output.getvalue())
+
+    assert "tệp có nội dung được thêm vào sau chữ ký cuối cùng" in text_of(page)
+    assert [row[4] for row in signature_rows(page)] == [
+        "Không có sửa đổi trái phép",
+        "Có: nội dung được thêm vào sau chữ ký cuối cùng",
+    ]
