@@ -345,6 +345,9 @@ except ValueError as error:
     raise ImproperlyConfigured(
         "MEETINGS_REMINDER_OFFSETS_MINUTES must be whole numbers separated by commas"
     ) from error
+# A meeting may be started from this many minutes before the time members were called for
+# until the end of that day; at any other time it is rescheduled, which sends a new invitation.
+MEETINGS_START_WINDOW_MINUTES = env_int("MEETINGS_START_WINDOW_MINUTES", 60)
 # How often Celery beat looks for due invitations and reminders (seconds).
 MEETINGS_NOTICE_INTERVAL_SECONDS = env_int("MEETINGS_NOTICE_INTERVAL_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {

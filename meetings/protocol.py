@@ -53,7 +53,7 @@ def _f(
 
 COMMANDS: dict[str, Command] = {
     "meeting.start": Command(room.start_meeting, {}),
-    "meeting.end": Command(room.end_meeting, {}),
+    "meeting.end": Command(room.end_meeting, {"reason": _f("reason", str, False)}),
     "agenda.open": Command(room.open_item, {"item": _f("item_id", int)}),
     "agenda.close": Command(room.close_item, {"item": _f("item_id", int)}),
     "attendance.mark": Command(

@@ -362,6 +362,7 @@ class Closing:
     ended_at: datetime.datetime
     minimum_minutes: int
     read_back: ReadBack = field(default_factory=ReadBack)
+    early_end_reason: str = ""  # why the chair ended before the minimum, in their words
 
 
 # --- Documents -----------------------------------------------------------------------------------

@@ -312,6 +312,7 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
         closing=doc.Closing(
             ended_at=_local(meeting.ended_at or timezone.now()),
             minimum_minutes=minimum or 0,
+            early_end_reason=meeting.early_end_reason,
             read_back=doc.ReadBack(
                 read_back.result.get("tally", {}).get("yes"), read_back.result.get("cast")
             )

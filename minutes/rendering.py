@@ -179,6 +179,9 @@ def _minutes_context(document: MinutesDocument) -> dict[str, Any]:
         "started_clock": clock(document.setting.started_at),
         "started_date": document.setting.started_at.strftime("%d/%m/%Y"),
         "ended_clock": clock(document.closing.ended_at),
+        "ended_date": ""
+        if document.closing.ended_at.date() == document.setting.started_at.date()
+        else document.closing.ended_at.strftime("%d/%m/%Y"),
         "conclusion_number": items + 1,
         "conclusion_vote_number": items + 2,
         "quality_number": items + (3 if has_vote else 2),

@@ -16,7 +16,7 @@ import hashlib
 import io
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from asgiref.sync import async_to_sync
 from cryptography import x509
@@ -62,12 +62,25 @@ class SignatureReport:
     trusted: bool  # the certificate chains to a trusted authority
     coverage: str  # SignatureCoverageLevel name
     modification_level: str  # ModificationLevel name, "" if unknown
-    changes_allowed: bool  # what was added after this signature is allowed
+    # What was added after this signature is allowed; never for a broken signature, whose
+    # signed content itself was changed (pyHanko leaves the difference analysis out then).
+    changes_allowed: bool
     covers_entire_file: bool
+    is_last: bool = False  # the last signature made: nothing at all may follow it
+
+    @property
+    def followed_by_additions(self) -> bool:
+        """Something was added after the last signature (our rule, stricter than pyHanko's)."""
+        return self.is_last and not self.covers_entire_file
+
+    @property
+    def untouched(self) -> bool:
+        """The signed content is as it was signed: the signature checks out over it."""
+        return self.intact and self.valid
 
     @property
     def is_valid(self) -> bool:
-        return self.intact and self.valid and self.trusted and self.changes_allowed
+        return self.untouched and self.trusted and self.changes_allowed
 
     @property
     def coverage_label(self) -> str:
@@ -137,6 +150,8 @@ async def averify_pdf(
         default=None,
     )
     nothing_after = last is not None and last[1].covers_entire_file
+    if last is not None:
+        reports = [replace(r, is_last=True) if r is last[1] else r for r in reports]
     return VerificationReport(
         sha256=sha256,
         signatures=tuple(reports),
@@ -170,7 +185,9 @@ def _report(
         trusted=status.trusted,
         coverage=status.coverage.name,
         modification_level=level.name if level is not None else "",
-        changes_allowed=bool(status.docmdp_ok) or level is None,
+        changes_allowed=status.intact
+        and status.valid
+        and (bool(status.docmdp_ok) or level is None),
         covers_entire_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
     )
 
@@ -185,7 +202,7 @@ def _verdict(
         return "Không hợp lệ: tệp PDF không có chữ ký số nào."
     problems: list[str] = []
     for report in reports:
-        if not (report.intact and report.valid):
+        if not report.untouched:
             problems.append(
                 f"chữ ký của {report.signer_name} không còn nguyên vẹn "
                 "(nội dung đã bị thay đổi sau khi ký)"

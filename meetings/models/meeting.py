@@ -77,6 +77,8 @@ class Meeting(models.Model):
     # a speaking turn shown as a countdown.
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True, editable=False)
     ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True, editable=False)
+    # Why the chair ended before the charter's minimum duration (empty when it was reached).
+    early_end_reason = models.CharField(_("lý do kết thúc sớm"), max_length=500, blank=True)
     turn_seconds = models.PositiveSmallIntegerField(
         _("thời gian mỗi lượt phát biểu (giây)"), default=300
     )
@@ -117,7 +119,9 @@ class Meeting(models.Model):
 
     @property
     def local_day(self) -> datetime.date:
-        return timezone.localtime(self.starts_at).date()
+        """The meeting's day in the cell's time zone: the day it was held once it has started,
+        until then the day it is called for (its minutes, roll and roles belong to that day)."""
+        return timezone.localtime(self.started_at or self.starts_at).date()
 
     @property
     def is_in_preparation(self) -> bool:

@@ -14,13 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import events
+from meetings import charter, events
 from meetings.enums import MeetingStatus
 from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, Attendance, Meeting, PresenceSpan, Vote
 from meetings.models.attendance import AttendanceStatus
 from meetings.models.voting import VoteStatus
 from meetings.room import roster_members
+from meetings.snapshots import duration_minimums_for, meeting_kind
 from members import access as member_access
 from members.models import Member, User
 
@@ -158,16 +159,65 @@ def on_meeting_started(*, meeting: Meeting, actor: User) -> None:
     )
 
 
-def on_meeting_ended(*, meeting: Meeting, actor: User) -> None:
-    """Called by scheduling.change_status when a meeting ends. An open vote must be closed
-    first; the open item closes, open presence spans end, the roll's attendance figures are
-    kept (AttendanceSummary). Event `meeting.ended`."""
+MAX_EARLY_END_REASON = 500
+
+
+def held_against_minimum(meeting: Meeting, now: Any) -> charter.DurationCheck:
+    """How long the meeting has been held by `now`, against the charter's minimum for its kind
+    (R-P4: Hướng dẫn 12-HD/BTCTW 2018 mục 3.3, Hướng dẫn 42-HD/BTCTW 2025; the cell's own
+    minimum where the competent committee set one). The room shows the same figures."""
+    held = max(0, int((now - (meeting.started_at or now)).total_seconds() // 60))
+    return charter.check_duration(
+        meeting_kind(meeting.kind), held, minimums=duration_minimums_for(meeting.cell)
+    )
+
+
+def check_may_end(meeting: Meeting, reason: str, now: Any) -> str:
+    """Raises if the meeting may not end at `now`; returns the early-end reason to keep.
+
+    An open vote must be closed first. Before the charter's minimum a reason is required, and
+    kept (ending early is the chair's call, but the record must say why: the minutes print it);
+    after the minimum none is kept. Called before anything is written, so a refusal changes
+    nothing."""
+    if Vote.objects.filter(meeting=meeting, status=VoteStatus.OPEN).exists():
+        raise RuleViolation(_("Hãy kết thúc biểu quyết đang mở trước."), reason="vote_open")
+    check = held_against_minimum(meeting, now)
+    if check.met:
+        return ""
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation(
+            _(
+                "Buổi sinh hoạt mới diễn ra %(held)s phút, chưa đủ thời lượng tối thiểu "
+                "%(minimum)s phút của %(kind)s. Muốn kết thúc sớm, hãy ghi rõ lý do; lý do được "
+                "ghi vào biên bản."
+            )
+            % {
+                "held": check.minutes,
+                "minimum": check.minimum,
+                "kind": str(meeting.get_kind_display()).lower(),
+            },
+            field="reason",
+            reason="ended_early",
+        )
+    if len(reason) > MAX_EARLY_END_REASON:
+        raise RuleViolation(
+            _("Lý do kết thúc sớm tối đa %(max)s ký tự.") % {"max": MAX_EARLY_END_REASON},
+            field="reason",
+            reason="too_long",
+        )
+    return reason
+
+
+def on_meeting_ended(*, meeting: Meeting, actor: User, early_end_reason: str = "") -> None:
+    """Called by scheduling.change_status when a meeting ends, after `check_may_end`: the
+    early-end reason is kept, the open item closes, open presence spans end, the roll's
+    attendance figures are kept (AttendanceSummary). Event `meeting.ended`."""
     from meetings.attendance_summary import write_summary
     from meetings.services.speaking import close_floor_on
 
-    if Vote.objects.filter(meeting=meeting, status=VoteStatus.OPEN).exists():
-        raise RuleViolation(_("Hãy kết thúc biểu quyết đang mở trước."), reason="vote_open")
     now = timezone.now()
+    meeting.early_end_reason = early_end_reason
     item = current_item(meeting)
     if item is not None:
         close_floor_on(meeting=meeting, item=item, now=now)
@@ -175,10 +225,13 @@ def on_meeting_ended(*, meeting: Meeting, actor: User) -> None:
         item.save(update_fields=["closed_at"])
     PresenceSpan.objects.filter(attendance__meeting=meeting, left_at=None).update(left_at=now)
     meeting.ended_at = now
-    meeting.save(update_fields=["ended_at"])
+    meeting.save(update_fields=["ended_at", "early_end_reason"])
     write_summary(meeting)  # the roll is final now: the charter's attendance figures, kept
     events.append_event(
-        meeting=meeting, event=events.MEETING_ENDED, payload={"ended_at": _time(now)}, actor=actor
+        meeting=meeting,
+        event=events.MEETING_ENDED,
+        payload={"ended_at": _time(now), "early_end_reason": meeting.early_end_reason},
+        actor=actor,
     )
 
 
@@ -197,14 +250,17 @@ def start_meeting(*, meeting_id: int, actor: User) -> dict[str, Any]:
 
 
 @transaction.atomic
-def end_meeting(*, meeting_id: int, actor: User) -> dict[str, Any]:
+def end_meeting(*, meeting_id: int, actor: User, reason: str = "") -> dict[str, Any]:
+    """The chair closes the meeting; before the charter's minimum only with `reason`."""
     from meetings.services.scheduling import change_status
 
     meeting = lock_meeting(meeting_id)
     require_chair(participant(meeting, actor))
     require_in_progress(meeting)
-    meeting = change_status(meeting=meeting, to_status=MeetingStatus.ENDED, actor=actor)
-    return {"ended_at": _time(meeting.ended_at)}
+    meeting = change_status(
+        meeting=meeting, to_status=MeetingStatus.ENDED, actor=actor, reason=reason
+    )
+    return {"ended_at": _time(meeting.ended_at), "early_end_reason": meeting.early_end_reason}
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, fields
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -216,6 +217,11 @@ def change_status(*, actor: User, meeting: Meeting, to_status: str, reason: str 
         now = timezone.now()
         if to_status in (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS):
             _check_may_take_place(meeting)
+        if to_status == MeetingStatus.IN_PROGRESS:
+            _check_start_window(meeting, now)
+        if to_status == MeetingStatus.ENDED:
+            # Checked before anything is written; on_meeting_ended keeps it on the meeting.
+            reason = room.check_may_end(meeting, reason, now)
         if to_status == MeetingStatus.SCHEDULED:
             if meeting.starts_at <= now:
                 raise RuleViolation(
@@ -236,7 +242,7 @@ def change_status(*, actor: User, meeting: Meeting, to_status: str, reason: str 
         if to_status == MeetingStatus.IN_PROGRESS:
             room.on_meeting_started(meeting=meeting, actor=actor)
         elif to_status == MeetingStatus.ENDED:
-            room.on_meeting_ended(meeting=meeting, actor=actor)
+            room.on_meeting_ended(meeting=meeting, actor=actor, early_end_reason=reason)
         MeetingChange.objects.create(
             meeting=meeting,
             action=MeetingChangeAction.STATUS_CHANGED,
@@ -276,6 +282,49 @@ def _check_may_take_place(meeting: Meeting) -> None:
         raise RuleViolation(verdict.explanation, field="approval_number", reason=verdict.reason)
     if meeting.mode != MeetingMode.IN_PERSON:
         check_agenda_online(meeting, meeting.mode)
+
+
+def start_window(meeting: Meeting) -> tuple[datetime.datetime, datetime.datetime]:
+    """When the meeting may be started: from MEETINGS_START_WINDOW_MINUTES before the time
+    members were called for until the end of that day in the cell's time zone (exclusive).
+
+    R-P1 (Hướng dẫn 12-HD/BTCTW 2018, 42-HD/BTCTW 2025): the time, place and content are
+    announced to the members and to the superior committee member following the cell; a
+    meeting held on another day is not the one they were called to, so it is rescheduled and
+    they receive a new invitation. A late start on the announced day is still that meeting."""
+    zone = timezone.get_current_timezone()
+    called_for = timezone.localtime(meeting.starts_at, zone)
+    earliest = called_for - datetime.timedelta(minutes=settings.MEETINGS_START_WINDOW_MINUTES)
+    next_day = called_for.date() + datetime.timedelta(days=1)
+    return earliest, datetime.datetime.combine(next_day, datetime.time(), tzinfo=zone)
+
+
+def _check_start_window(meeting: Meeting, now: datetime.datetime) -> None:
+    earliest, until = start_window(meeting)
+    if earliest <= now < until:
+        return
+    called_for = timezone.localtime(meeting.starts_at)
+    earliest = timezone.localtime(earliest)
+    from_text = formats.time_format(earliest, "H:i")
+    if earliest.date() != called_for.date():
+        from_text += " " + _("ngày %(day)s") % {
+            "day": formats.date_format(earliest, "SHORT_DATE_FORMAT")
+        }
+    raise RuleViolation(
+        _(
+            "Không thể bắt đầu lúc này: buổi sinh hoạt được triệu tập lúc %(time)s ngày "
+            "%(day)s, chỉ bắt đầu được từ %(from)s đến hết ngày %(day)s. Muốn họp vào thời "
+            "gian khác, hãy sửa thời gian bắt đầu của buổi sinh hoạt; các đồng chí được mời sẽ "
+            "nhận giấy mời mới."
+        )
+        % {
+            "time": formats.time_format(called_for, "H:i"),
+            "day": formats.date_format(called_for, "SHORT_DATE_FORMAT"),
+            "from": from_text,
+        },
+        field="starts_at",
+        reason="outside_start_window",
+    )
 
 
 def _enqueue_notices(meeting: Meeting) -> None:

@@ -174,7 +174,9 @@ def meeting_change_status(request: HttpRequest, meeting_id: int) -> HttpResponse
             reason=form.cleaned_data["reason"],
         )
     except RuleViolation as error:
-        if target in REASON_REQUIRED:
+        # A reason asked for (postponing, cancelling, ending before the charter's minimum) is
+        # asked for on the reason page, the figures in the error.
+        if target in REASON_REQUIRED or error.field == "reason":
             show_violation(form, error)
             return _status_page(request, meeting, form, target)
         messages.error(request, error.message)

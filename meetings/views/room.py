@@ -37,7 +37,10 @@ def texts() -> dict[str, object]:
         "elapsed_of_minimum": _("đã họp %(m)s phút / tối thiểu %(min)s phút"),
         "start": _("Bắt đầu buổi sinh hoạt"),
         "end": _("Kết thúc buổi sinh hoạt"),
-        "confirm_end": _("Kết thúc buổi sinh hoạt?"),
+        "end_held": _("Đã họp %(m)s phút."),
+        "end_held_of_minimum": _(
+            "Đã họp %(m)s phút; thời lượng tối thiểu của buổi sinh hoạt này là %(min)s phút."
+        ),
         "quorum_met": _("Đủ số lượng có mặt để biểu quyết."),
         "quorum_not_met": _("Chưa đủ số lượng có mặt: chưa được biểu quyết."),
         "quorum_numbers": _("Có quyền biểu quyết có mặt %(present)s, cần %(required)s; N = %(n)s."),

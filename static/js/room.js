@@ -308,8 +308,40 @@ function renderStatus() {
   const controls = $("#meeting-controls");
   controls.replaceChildren();
   if (is("chair") && m.status === "scheduled") controls.append(el("button", { type: "button", on: { click: () => send("meeting.start") } }, T.start));
-  if (is("chair") && m.status === "in_progress") controls.append(el("button", { type: "button", class: "secondary", on: { click: () => { if (confirm(T.confirm_end)) send("meeting.end"); } } }, T.end));
+  if (is("chair") && m.status === "in_progress") controls.append(el("button", { type: "button", class: "secondary", "aria-haspopup": "dialog", on: { click: openEndDialog } }, T.end));
 }
+
+// Ending: the time held against the charter's minimum; before it, the server asks for a reason
+// (it decides, by its own clock: a refusal shows its message here and asks for the reason).
+function openEndDialog() {
+  const m = state.meeting;
+  const held = minutesSince(m.started_at);
+  const early = Boolean(m.minimum_minutes) && held < m.minimum_minutes;
+  $("#end-figures").textContent = m.minimum_minutes
+    ? T.end_held_of_minimum.replace("%(m)s", held).replace("%(min)s", m.minimum_minutes)
+    : T.end_held.replace("%(m)s", held);
+  showEndReason(early);
+  $("#end-error").hidden = true;
+  $("#end-dialog").showModal();
+  (early ? $("#end-reason") : $("#end-form button[type=submit]")).focus();
+}
+
+function showEndReason(shown) {
+  $("#end-early").hidden = !shown;
+  $("#end-reason-field").hidden = !shown;
+}
+
+$("#end-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const reason = $("#end-reason").value;
+  send("meeting.end", reason.trim() ? { reason } : {}, (frame) => {
+    if (frame.type === "ack") { $("#end-dialog").close(); return; }
+    $("#end-error").textContent = frame.message;
+    $("#end-error").hidden = false;
+    if (frame.field === "reason") { showEndReason(true); $("#end-reason").focus(); }
+  });
+});
+$("#end-cancel").addEventListener("click", () => $("#end-dialog").close());
 
 function renderAttendance() {
   const a = state.assessment;

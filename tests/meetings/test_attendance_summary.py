@@ -11,6 +11,7 @@ from meetings.models import Attendance, AttendanceSummary, Meeting, Vote
 from meetings.room import live_attendance, roster_entries
 from meetings.services import attendance, room, voting
 from tests.factories import MemberFactory
+from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.integration
@@ -44,7 +45,7 @@ def held(scene, present, with_reason=(), *, end=True):
             reason="Đi công tác",
         )
     if end:
-        room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+        room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user, reason=EARLY_END)
     return Meeting.objects.get(pk=scene.meeting.pk)
 
 
@@ -104,7 +105,7 @@ def test_no_summary_when_the_meeting_could_not_end(scene):
     assert Vote.objects.filter(meeting=scene.meeting, status="open").exists()
 
     with pytest.raises(RuleViolation):
-        room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+        room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user, reason=EARLY_END)
 
     assert not AttendanceSummary.objects.filter(meeting=scene.meeting).exists()
 

@@ -13,6 +13,7 @@ from members.models import User
 from minutes import services
 from minutes.drafting import Edits
 from minutes.models import DocumentKind, SignedDocument
+from tests.meetings.helpers import EARLY_END
 
 
 def run_meeting(scene, *, read_back: bool = True):
@@ -66,7 +67,7 @@ def run_meeting(scene, *, read_back: bool = True):
                 choice=choice,
             )
         voting.close_vote(meeting_id=meeting.pk, actor=chair, vote_id=vote["vote"])
-    room.end_meeting(meeting_id=meeting.pk, actor=chair)
+    room.end_meeting(meeting_id=meeting.pk, actor=chair, reason=EARLY_END)
     meeting.refresh_from_db()
     return meeting
 

@@ -12,6 +12,7 @@ from meetings.models import Meeting
 from meetings.services import agenda, attendance, room, scheduling
 from minutes import services
 from minutes.models import DocumentKind, SignedDocument
+from tests.meetings.helpers import EARLY_END
 from tests.minutes.flow import EDITS, code_for
 
 
@@ -38,7 +39,7 @@ def tree_ended_meeting(tree: SimpleNamespace) -> Meeting:
         room.start_meeting(meeting_id=meeting.pk, actor=actor)
         for member in (tree.secretary, tree.member):
             attendance.join(meeting_id=meeting.pk, actor=member.user, connection=f"c{member.pk}")
-        room.end_meeting(meeting_id=meeting.pk, actor=actor)
+        room.end_meeting(meeting_id=meeting.pk, actor=actor, reason=EARLY_END)
         meeting.refresh_from_db()
         tree.ended_meeting = meeting
     return tree.ended_meeting

@@ -107,6 +107,8 @@ def test_one_flipped_byte_inside_the_signed_range_breaks_both_signatures(signed,
     report = verify_pdf(tampered, trusted=trusted_authorities())
 
     assert [(s.intact, s.is_valid) for s in report.signatures] == [(False, False)] * 2
+    # What was signed was changed: no row may call that an allowed change (issue 13, defect 7).
+    assert [s.changes_allowed for s in report.signatures] == [False] * 2
     assert report.is_valid is False
     assert report.verdict.startswith(
         "Không hợp lệ: chữ ký của Nguyễn Thị Hằng không còn nguyên vẹn"

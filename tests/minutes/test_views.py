@@ -293,3 +293,67 @@ def test_one_visitor_may_not_have_files_checked_without_end(check_counts, monkey
     assert upload(Client(REMOTE_ADDR="10.0.0.9"), url, unsigned).status_code == 200
     not_pdf = upload(visitor, url, b"hello", name="anh.pdf")  # a bad file is still just bad
     assert not_pdf.status_code == 400
+
+
+def signature_rows(response) -> list[list[str]]:
+    """The cells of each row of the signatures table, as read."""
+    html = response.content.decode()
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [
+            " ".join(strip_tags(cell).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    ]
+
+
+def test_each_signature_row_of_a_tampered_file_gives_one_consistent_verdict(
+    scene, django_capture_on_commit_callbacks
+):
+    # Issue 13, defect 7: a row said both "Không: nội dung đã bị thay đổi" and "Không có sửa
+    # đổi trái phép" for a file whose signed bytes had been changed.
+    document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
+    signed = bytes(document.signed_pdf)
+    offset = len(bytes(document.rendered_pdf)) // 2
+    flipped = signed[:offset] + bytes([signed[offset] ^ 0x01]) + signed[offset + 1 :]
+    url = reverse("minutes:verify")
+    anonymous = Client()
+
+    genuine = signature_rows(upload(anonymous, url, signed))
+    broken = signature_rows(upload(anonymous, url, flipped))
+    updated = signature_rows(upload(anonymous, url, appended_update(signed)))
+
+    assert [row[2:] for row in genuine] == [["Có", "Có", "Không có sửa đổi trái phép"]] * 2
+    assert [row[2:] for row in broken] == [
+        [
+            "Không: nội dung đã bị thay đổi",
+            "Không kiểm tra được (chữ ký hỏng)",
+            "Có: nội dung đã ký bị thay đổi",
+        ]
+    ] * 2
+    assert [row[2:] for row in updated] == [["Có", "Có", "Có sửa đổi trái phép"]] * 2
+
+
+def test_the_last_signatures_row_says_what_was_added_after_it(
+    scene, django_capture_on_commit_callbacks
+):
+    # pyHanko calls a new /Info after the last signature benign; the file is invalid for it
+    # (nothing may follow the last signature), and that signature's row must say so too.
+    document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
+    writer = IncrementalPdfFileWriter(io.BytesIO(bytes(document.signed_pdf)), strict=False)
+    writer.set_info(
+        generic.DictionaryObject(
+            {generic.NameObject("/Title"): generic.TextStringObject("Biên bản đã sửa")}
+        )
+    )
+    output = io.BytesIO()
+    writer.write(output)
+
+    page = upload(Client(), reverse("minutes:verify"), output.getvalue())
+
+    assert "tệp có nội dung được thêm vào sau chữ ký cuối cùng" in text_of(page)
+    assert [row[4] for row in signature_rows(page)] == [
+        "Không có sửa đổi trái phép",
+        "Có: nội dung được thêm vào sau chữ ký cuối cùng",
+    ]

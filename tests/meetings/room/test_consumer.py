@@ -233,7 +233,7 @@ async def test_every_command_of_a_meeting_is_acknowledged_and_seen_by_the_others
     answers += [
         await request(chair, {"id": "vc", "type": "vote.close", "vote": vote}),
         await request(chair, {"id": "ac", "type": "agenda.close", "item": item}),
-        await request(chair, {"id": "end", "type": "meeting.end"}),
+        await request(chair, {"id": "end", "type": "meeting.end", "reason": "Kết thúc sớm"}),
     ]
     seen = await events_until(watcher, "meeting.ended")
 

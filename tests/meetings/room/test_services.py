@@ -20,6 +20,7 @@ from meetings.models import (
 )
 from meetings.room import room_state
 from meetings.services import attendance, room, speaking, voting
+from tests.meetings.helpers import EARLY_END
 
 pytestmark = pytest.mark.integration
 
@@ -615,7 +616,7 @@ def test_one_open_vote_at_a_time_and_the_meeting_cannot_end_during_it(scene):
 def test_events_are_numbered_without_gaps_and_the_chain_verifies(scene):
     started(scene)
     open_item(scene, 0)
-    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user, reason=EARLY_END)
 
     seqs = list(MeetingEvent.objects.filter(meeting=scene.meeting).values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))

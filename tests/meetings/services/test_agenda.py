@@ -7,7 +7,7 @@ from meetings.errors import RuleViolation
 from meetings.models import AgendaItem
 from meetings.services import agenda as agenda_services
 from meetings.services.agenda import AgendaItemDetails
-from tests.meetings.helpers import draft_meeting
+from tests.meetings.helpers import draft_meeting, soon
 
 pytestmark = pytest.mark.integration
 
@@ -186,7 +186,7 @@ def test_items_move_and_removal_renumbers(cell_scene):
 def test_the_agenda_is_frozen_once_the_meeting_has_started(cell_scene):
     from meetings.services import scheduling
 
-    meeting = draft_meeting(cell_scene)
+    meeting = draft_meeting(cell_scene, starts_at=soon())
     for status in ("scheduled", "in_progress"):
         scheduling.change_status(actor=cell_scene.secretary.user, meeting=meeting, to_status=status)
 

@@ -12,7 +12,7 @@ from meetings.errors import RuleViolation
 from meetings.models import Document
 from meetings.services import documents as document_services
 from meetings.services import scheduling
-from tests.meetings.helpers import MINIMAL_PDF, draft_meeting, office_file, when
+from tests.meetings.helpers import EARLY_END, MINIMAL_PDF, draft_meeting, office_file, soon, when
 
 pytestmark = pytest.mark.integration
 
@@ -160,9 +160,11 @@ def test_stored_file_is_read_back_through_the_service(cell_scene, media_root):
 
 
 def test_no_document_is_added_after_the_meeting_ended(cell_scene, media_root):
-    meeting = draft_meeting(cell_scene)
+    meeting = draft_meeting(cell_scene, starts_at=soon())
     for status in ("scheduled", "in_progress", "ended"):
-        scheduling.change_status(actor=cell_scene.secretary.user, meeting=meeting, to_status=status)
+        scheduling.change_status(
+            actor=cell_scene.secretary.user, meeting=meeting, to_status=status, reason=EARLY_END
+        )
 
     with pytest.raises(RuleViolation, match="không thêm tài liệu được nữa"):
         upload(cell_scene, meeting, MINIMAL_PDF)

@@ -13,7 +13,7 @@ from meetings.models import Delivery, Invitation, Notification
 from meetings.services import invitations as invitation_services
 from meetings.services import scheduling
 from meetings.tasks import send_due_notices
-from tests.meetings.helpers import draft_meeting
+from tests.meetings.helpers import EARLY_END, draft_meeting
 
 pytestmark = pytest.mark.integration
 
@@ -330,8 +330,11 @@ def test_the_member_hears_the_decision_and_the_history_keeps_it(cell_scene):
 def test_no_answers_after_the_meeting_has_ended(cell_scene):
     meeting = scheduled(cell_scene)
     invitation = invitation_for(meeting, cell_scene.members[0])
-    for status in (MeetingStatus.IN_PROGRESS, MeetingStatus.ENDED):
-        scheduling.change_status(actor=cell_scene.secretary.user, meeting=meeting, to_status=status)
+    with time_machine.travel(START, tick=False):  # the day it was called for
+        for status in (MeetingStatus.IN_PROGRESS, MeetingStatus.ENDED):
+            scheduling.change_status(
+                actor=cell_scene.secretary.user, meeting=meeting, to_status=status, reason=EARLY_END
+            )
 
     with pytest.raises(RuleViolation, match="không còn nhận trả lời"):
         invitation_services.reply_to_invitation(

@@ -13,7 +13,7 @@ from meetings.models import Invitation, Meeting, MeetingChange
 from meetings.recurrence import MonthlyRule
 from meetings.services import agenda as agenda_services
 from meetings.services import scheduling
-from tests.meetings.helpers import details, draft_meeting
+from tests.meetings.helpers import details, draft_meeting, soon
 
 pytestmark = pytest.mark.integration
 
@@ -35,8 +35,10 @@ ALLOWED = [(start, end) for start, ends in TRANSITIONS.items() for end in sorted
 REFUSED = [(start, end) for start in S.values for end in S.values if end not in TRANSITIONS[start]]
 
 
-def bring_to(scene, status):
-    meeting = draft_meeting(scene)
+def bring_to(scene, status, *, to_be_started=False):
+    # A meeting that will be started is called for within the start window (half an hour on).
+    starting = to_be_started or S.IN_PROGRESS in PATHS[status]
+    meeting = draft_meeting(scene, **({"starts_at": soon()} if starting else {}))
     for step in PATHS[status]:
         meeting = scheduling.change_status(
             actor=scene.secretary.user, meeting=meeting, to_status=step, reason="Lý do thử"
@@ -52,7 +54,7 @@ def test_the_transition_table_reaches_every_state_and_ends_in_archived_or_cancel
 
 @pytest.mark.parametrize(("start", "end"), ALLOWED, ids=[f"{a}->{b}" for a, b in ALLOWED])
 def test_allowed_transition_changes_state_and_keeps_history(cell_scene, start, end):
-    meeting = bring_to(cell_scene, start)
+    meeting = bring_to(cell_scene, start, to_be_started=end == S.IN_PROGRESS)
 
     meeting = scheduling.change_status(
         actor=cell_scene.secretary.user, meeting=meeting, to_status=end, reason="Mưa bão"
