@@ -111,13 +111,17 @@ def _record_success(request: HttpRequest, device: Device) -> None:
 def confirm_enrolment(request: HttpRequest, user: User, token: str) -> list[str] | None:
     """Confirms the pending TOTP device with `token`; returns fresh backup codes, or None."""
     device = pending_totp_device(user)
-    if not device.verify_token(token):
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if device.confirmed or not _spend(device, token):
+            device = None
+        else:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = regenerate_backup_codes(user)
+    if device is None:
         _record_failure(request, user)
         return None
-    with transaction.atomic():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        codes = regenerate_backup_codes(user)
     _record_success(request, device)
     return codes
 
@@ -129,11 +133,28 @@ def verify_second_factor(request: HttpRequest, user: User, token: str) -> bool:
         *TOTPDevice.objects.filter(user=user, confirmed=True),
         *StaticDevice.objects.filter(user=user, confirmed=True),
     ]:
-        if device.verify_is_allowed()[0] and device.verify_token(token):
+        if consume_code(device, token):
             _record_success(request, device)
             return True
     _record_failure(request, user)
     return False
+
+
+def consume_code(device: Device, token: str) -> bool:
+    """Checks `token` on the device and spends it, one request at a time.
+
+    django-otp's `verify_token` reads the device (the last time step used, the backup codes
+    left), compares and saves without a lock: eight sessions sending one code at the same
+    moment passed up to six times, and a backup code seven times. Here the device's row is
+    locked first, so whoever comes second reads what the first one spent."""
+    with transaction.atomic():
+        locked = type(device).objects.select_for_update().get(pk=device.pk)
+        return _spend(locked, token)
+
+
+def _spend(locked_device: Device, token: str) -> bool:
+    """`consume_code` on a device row already locked by the caller's transaction."""
+    return bool(locked_device.verify_is_allowed()[0] and locked_device.verify_token(token))
 
 
 def regenerate_backup_codes(user: User) -> list[str]:
