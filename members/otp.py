@@ -7,6 +7,7 @@ enrolment and verification pages (HTTP, through the middleware below) and no web
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from collections.abc import Callable
 from importlib import import_module
@@ -17,6 +18,7 @@ from asgiref.sync import sync_to_async
 from axes.handlers.proxy import AxesProxyHandler
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
@@ -24,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -215,6 +218,45 @@ def sessions_still_verified(checks: list[tuple[dict[str, Any], User]]) -> list[b
         device = devices.get(device_id) if device_id else None
         verified.append(device is not None and device.user_id == user.pk and device.confirmed)
     return verified
+
+
+def verified_session_until(scope: dict[str, Any], user: User) -> datetime.datetime | None:
+    """When the websocket's session ends unless something renews it; None when it has ended
+    already: signed out, expired or deleted, its verified device gone, the account deactivated,
+    or the password changed since it signed in (Django's session hash, checked as a page load
+    checks it). A store that keeps no expiry time (not the database) answers "in a while"."""
+    key = _session_key(scope)
+    if key is None:
+        return None
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    now = timezone.now()
+    if hasattr(store_class, "get_model_class"):
+        row = (
+            store_class.get_model_class()
+            .objects.filter(session_key=key, expire_date__gt=now)
+            .values_list("session_data", "expire_date")
+            .first()
+        )
+        if row is None:
+            return None
+        data, until = store_class().decode(row[0]), row[1]
+    else:
+        store = store_class(key)
+        if not store.exists(key):
+            return None
+        data, until = dict(store.items()), now + datetime.timedelta(seconds=60)
+    current = User.objects.filter(pk=user.pk, is_active=True).first()
+    if current is None or str(data.get("_auth_user_id")) != str(user.pk):
+        return None
+    session_hash = str(data.get(HASH_SESSION_KEY, ""))
+    hashes = [current.get_session_auth_hash(), *current.get_session_auth_fallback_hash()]
+    if not any(constant_time_compare(session_hash, known) for known in hashes):
+        return None
+    device_id = data.get(DEVICE_ID_SESSION_KEY)
+    device = _devices({device_id}).get(device_id) if device_id else None
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return None
+    return until
 
 
 def _session_key(scope: dict[str, Any]) -> str | None:
