@@ -9,7 +9,6 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.http import Http404
@@ -22,7 +21,7 @@ from meetings.errors import RuleViolation
 from meetings.room import head_of, snapshot_frame
 from meetings.services import attendance
 from meetings.services.room import participant
-from members.consumers import CLOSE_UNVERIFIED
+from members.consumers import CLOSE_UNVERIFIED, SessionBoundConsumer
 from members.otp import session_still_verified, verified_user_from_scope
 
 logger = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ MAX_PENDING_COMMANDS = 32
 ACCESS_RECHECK_SECONDS = 10.0
 
 
-class MeetingConsumer(AsyncJsonWebsocketConsumer):
+class MeetingConsumer(SessionBoundConsumer):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """AsyncConsumer.__call__, but the channel layer is read through `_layer_receive`, so a
         Redis outage does not kill the connection (channels lets the layer's error end it)."""
@@ -129,6 +128,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             self._layer_failed(error)  # in the room without events until Redis is back
         await self.accept()
         self.accepted = True
+        await self.follow_session(self.user)
         await self.send_json(hello)
         self.worker = asyncio.create_task(self._work())
         await database_sync_to_async(attendance.join)(
@@ -146,6 +146,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             "seq": head_of(meeting.pk)[0],
             "you": {"member": who.member.pk if who.member else None, "roles": who.roles},
         }
+
+    def session_refusal(self) -> tuple[int | None, float]:
+        """Also closed (4404) when the member may no longer see the meeting: moved off the roll."""
+        refusal, left = super().session_refusal()
+        if refusal is None and not visible_meetings(self.user).filter(pk=self.meeting_id).exists():
+            return CLOSE_NOT_FOUND, left
+        return refusal, left
 
     def _check_access(self) -> None:
         """Still allowed to see the meeting (the read itself was logged at connect). Checked

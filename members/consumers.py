@@ -1,14 +1,78 @@
+import asyncio
+import contextlib
+import logging
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import timezone
 
-from members.otp import verified_user_from_scope
+from members import sockets
+from members.models import User
+from members.otp import verified_session_until, verified_user_from_scope
+
+logger = logging.getLogger(__name__)
 
 # Close code for "not signed in with a verified second factor" (4000–4999 are ours to define).
 CLOSE_UNVERIFIED = 4401
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
+    """A signed-in socket that closes when its session ends (members.sockets): at once on
+    sign-out, a password change, deactivation or a change to the roll; on expiry when the
+    session's expiry time comes. Call `follow_session` once the socket is accepted."""
+
+    session_watch: asyncio.Task[None] | None = None
+    session_groups: tuple[str, ...] = ()
+
+    async def follow_session(self, user: User) -> None:
+        self.session_user = user
+        self.session_groups = (
+            sockets.session_group(self.scope["session"].session_key),
+            sockets.account_group(user.pk),
+        )
+        for group in self.session_groups:
+            try:
+                await self.channel_layer.group_add(group, self.channel_name)
+            except Exception as error:  # Redis down: the periodic re-check still ends it
+                logger.warning("could not join the session's socket group: %s", error)
+        self.session_watch = asyncio.create_task(self._watch_session())
+
+    def session_refusal(self) -> tuple[int | None, float]:
+        """In the database thread: the close code if this socket must end, else None; and the
+        seconds until its session would expire."""
+        until = verified_session_until(self.scope, self.session_user)
+        if until is None:
+            return CLOSE_UNVERIFIED, 0.0
+        return None, (until - timezone.now()).total_seconds()
+
+    async def _watch_session(self) -> None:
+        while True:
+            refusal, left = await database_sync_to_async(self.session_refusal)()
+            if refusal is not None:
+                await self.close(code=refusal)
+                return
+            wait = min(left + sockets.EXPIRY_GRACE_SECONDS, sockets.SESSION_RECHECK_SECONDS)
+            await asyncio.sleep(max(wait, sockets.EXPIRY_GRACE_SECONDS))
+
+    async def session_end(self, message: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_UNVERIFIED)
+
+    async def session_recheck(self, message: dict[str, Any]) -> None:
+        refusal, _left = await database_sync_to_async(self.session_refusal)()
+        if refusal is not None:
+            await self.close(code=refusal)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self.session_watch is not None:
+            self.session_watch.cancel()
+        for group in self.session_groups:
+            with contextlib.suppress(Exception):  # Redis down: the entry expires with the group
+                await self.channel_layer.group_discard(group, self.channel_name)
+        await super().websocket_disconnect(message)
+
+
+class NotificationConsumer(SessionBoundConsumer):
     """A signed-in member's personal channel: notifications and session state reach them here."""
 
     async def connect(self) -> None:
@@ -19,6 +83,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.group_name = f"user.{user.pk}"
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
+        await self.follow_session(user)
         await self.send_json({"type": "hello", "user": user.get_username()})
 
     async def disconnect(self, code: int) -> None:

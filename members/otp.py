@@ -7,6 +7,7 @@ enrolment and verification pages (HTTP, through the middleware below) and no web
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from collections.abc import Callable
 from importlib import import_module
@@ -17,6 +18,7 @@ from asgiref.sync import sync_to_async
 from axes.handlers.proxy import AxesProxyHandler
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
@@ -24,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -111,13 +114,17 @@ def _record_success(request: HttpRequest, device: Device) -> None:
 def confirm_enrolment(request: HttpRequest, user: User, token: str) -> list[str] | None:
     """Confirms the pending TOTP device with `token`; returns fresh backup codes, or None."""
     device = pending_totp_device(user)
-    if not device.verify_token(token):
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if device.confirmed or not _spend(device, token):
+            device = None
+        else:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = regenerate_backup_codes(user)
+    if device is None:
         _record_failure(request, user)
         return None
-    with transaction.atomic():
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        codes = regenerate_backup_codes(user)
     _record_success(request, device)
     return codes
 
@@ -129,11 +136,28 @@ def verify_second_factor(request: HttpRequest, user: User, token: str) -> bool:
         *TOTPDevice.objects.filter(user=user, confirmed=True),
         *StaticDevice.objects.filter(user=user, confirmed=True),
     ]:
-        if device.verify_is_allowed()[0] and device.verify_token(token):
+        if consume_code(device, token):
             _record_success(request, device)
             return True
     _record_failure(request, user)
     return False
+
+
+def consume_code(device: Device, token: str) -> bool:
+    """Checks `token` on the device and spends it, one request at a time.
+
+    django-otp's `verify_token` reads the device (the last time step used, the backup codes
+    left), compares and saves without a lock: eight sessions sending one code at the same
+    moment passed up to six times, and a backup code seven times. Here the device's row is
+    locked first, so whoever comes second reads what the first one spent."""
+    with transaction.atomic():
+        locked = type(device).objects.select_for_update().get(pk=device.pk)
+        return _spend(locked, token)
+
+
+def _spend(locked_device: Device, token: str) -> bool:
+    """`consume_code` on a device row already locked by the caller's transaction."""
+    return bool(locked_device.verify_is_allowed()[0] and locked_device.verify_token(token))
 
 
 def regenerate_backup_codes(user: User) -> list[str]:
@@ -194,6 +218,45 @@ def sessions_still_verified(checks: list[tuple[dict[str, Any], User]]) -> list[b
         device = devices.get(device_id) if device_id else None
         verified.append(device is not None and device.user_id == user.pk and device.confirmed)
     return verified
+
+
+def verified_session_until(scope: dict[str, Any], user: User) -> datetime.datetime | None:
+    """When the websocket's session ends unless something renews it; None when it has ended
+    already: signed out, expired or deleted, its verified device gone, the account deactivated,
+    or the password changed since it signed in (Django's session hash, checked as a page load
+    checks it). A store that keeps no expiry time (not the database) answers "in a while"."""
+    key = _session_key(scope)
+    if key is None:
+        return None
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    now = timezone.now()
+    if hasattr(store_class, "get_model_class"):
+        row = (
+            store_class.get_model_class()
+            .objects.filter(session_key=key, expire_date__gt=now)
+            .values_list("session_data", "expire_date")
+            .first()
+        )
+        if row is None:
+            return None
+        data, until = store_class().decode(row[0]), row[1]
+    else:
+        store = store_class(key)
+        if not store.exists(key):
+            return None
+        data, until = dict(store.items()), now + datetime.timedelta(seconds=60)
+    current = User.objects.filter(pk=user.pk, is_active=True).first()
+    if current is None or str(data.get("_auth_user_id")) != str(user.pk):
+        return None
+    session_hash = str(data.get(HASH_SESSION_KEY, ""))
+    hashes = [current.get_session_auth_hash(), *current.get_session_auth_fallback_hash()]
+    if not any(constant_time_compare(session_hash, known) for known in hashes):
+        return None
+    device_id = data.get(DEVICE_ID_SESSION_KEY)
+    device = _devices({device_id}).get(device_id) if device_id else None
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return None
+    return until
 
 
 def _session_key(scope: dict[str, Any]) -> str | None:

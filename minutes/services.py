@@ -30,6 +30,7 @@ from meetings.services.notifications import notify
 from members import access as member_access
 from members import queries as member_queries
 from members.models import Member, User
+from members.otp import consume_code
 from minutes import document as doc
 from minutes import rendering
 from minutes.drafting import (
@@ -572,11 +573,8 @@ def check_fresh_code(user: User, code: str) -> bool:
     code = "".join(code.split())
     if not (code.isdigit() and len(code) == 6):
         return False
-    with transaction.atomic():
-        for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
-            if device.verify_is_allowed()[0] and device.verify_token(code):
-                return True
-    return False
+    devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+    return any(consume_code(device, code) for device in devices)
 
 
 def sign_document(*, actor: User, document: SignedDocument, code: str) -> SignedDocument:

@@ -17,6 +17,7 @@ from tests.factories import (
     MemberFactory,
     OrganizationFactory,
 )
+from tests.live import daphne_server  # noqa: F401 -- a fixture for every test module
 
 
 def sign_in_verified(client: Client, user: User) -> Client:
