@@ -119,7 +119,7 @@ CASES = [
         "R-V1 N = 0 blocks the vote",
         RESOLUTION,
         {"p01": Y, "t01": Y},
-        (BLOCKED, None, None, ()),
+        (BLOCKED, 1, None, ()),
         roster=(probationary("p01"), temporary_in("t01")),
     ),
     row(
@@ -141,7 +141,7 @@ CASES = [
         "R-V4 quorum not met blocks the vote",
         RESOLUTION,
         ballots(7),
-        (BLOCKED, None, None, ()),
+        (BLOCKED, 7, None, ()),
         roster=TWELVE,
         presence=SEVEN_OF_TWELVE,
         policy=Policy(),
