@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import uuid
 
+from meetings.charter.citations import sources_of
 from minutes.document import (
     Absence,
     AgendaItem,
@@ -90,6 +91,7 @@ AGENDA_VOTE = VoteRecord(
     threshold_label=HALF,
     required=7,
     rule_ids=("R-V3", "R-V2"),
+    basis=sources_of(("R-V3", "R-V2")),
     passed=True,
     explanation=_explanation(
         "Biểu quyết nghị quyết, kết luận", "R-V3, R-V2", 7, 11, "THÔNG QUA", HALF
@@ -107,6 +109,7 @@ ADMISSION_VOTE = VoteRecord(
     threshold_label=TWO_THIRDS,
     required=8,
     rule_ids=("R-A1", "R-V2"),
+    basis=sources_of(("R-A1", "R-V2")),
     passed=True,
     wording=OutcomeWording.THRESHOLD,
     explanation=_explanation(
@@ -133,6 +136,7 @@ RECOGNITION_VOTE = VoteRecord(
     threshold_label=TWO_THIRDS,
     required=8,
     rule_ids=("R-A3", "R-V2"),
+    basis=sources_of(("R-A3", "R-V2")),
     passed=True,
     wording=OutcomeWording.THRESHOLD,
     explanation=_explanation(
@@ -156,6 +160,7 @@ SCHEDULE_VOTE = VoteRecord(
     threshold_label=HALF,
     required=7,
     rule_ids=("R-V3", "R-V2"),
+    basis=sources_of(("R-V3", "R-V2")),
     passed=False,
     explanation=_explanation(
         "Biểu quyết nghị quyết, kết luận", "R-V3, R-V2", 7, 5, "KHÔNG THÔNG QUA", HALF
@@ -173,6 +178,7 @@ CONCLUSION_VOTE = VoteRecord(
     threshold_label=HALF,
     required=7,
     rule_ids=("R-V3", "R-V2"),
+    basis=sources_of(("R-V3", "R-V2")),
     passed=True,
     explanation=_explanation(
         "Biểu quyết nghị quyết, kết luận", "R-V3, R-V2", 7, 11, "THÔNG QUA", HALF

@@ -64,7 +64,8 @@ WARNING_TEXTS: Mapping[WarningCode, str] = {
         "Cảnh báo: số đảng viên có quyền biểu quyết có mặt ít hơn số phiếu cần đạt (R-V2, R-V4)."
     ),
     WarningCode.EXEMPT_VOTES_UNKNOWN: (
-        "Cảnh báo: chính sách exempt_counted_when=voting nhưng không rõ ai đã bỏ phiếu; đảng viên "
+        "Cảnh báo: cách tính chỉ tính đảng viên miễn sinh hoạt khi có biểu quyết nhưng không rõ ai "
+        "đã bỏ phiếu; đảng viên "
         "miễn sinh hoạt có mặt được tính vào N (R-R2)."
     ),
 }
@@ -160,7 +161,7 @@ def gate(
             kind,
             DecisionReason.QUORUM_NOT_MET,
             ("R-V4",),
-            f"chưa đủ số lượng có mặt (R-V4; quorum={quorum.rule}): cần {quorum.required}, "
+            f"chưa đủ số lượng có mặt (R-V4): cần {quorum.required}, "
             f"có {quorum.voters_present}; không được biểu quyết.",
             requirement,
         )

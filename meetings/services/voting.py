@@ -181,6 +181,19 @@ def _clean_election(
     return cleaned | ({"follows": previous.pk} if previous is not None else {}), attempt
 
 
+def _clean_resolution(options: dict[str, Any]) -> dict[str, Any]:
+    """`conclusion`: the chair puts the conclusion (kết luận) to the vote (R-V3); the minutes
+    and the resolution take this vote as its adoption, whatever item it is held on."""
+    conclusion = options.get("conclusion", False)
+    if not isinstance(conclusion, bool):
+        raise RuleViolation(
+            _("Hãy cho biết đây có phải biểu quyết thông qua kết luận không."),
+            reason="bad_message",
+            field="conclusion",
+        )
+    return {"conclusion": True} if conclusion else {}
+
+
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -250,6 +263,8 @@ def open_vote(
         cleaned = _clean_discipline(meeting, options, roll)
     elif kind == VoteKind.ELECTION:
         cleaned, attempt = _clean_election(meeting, options, roll)
+    elif kind == VoteKind.RESOLUTION:
+        cleaned = _clean_resolution(options)
     now = timezone.now()
     vote = Vote.objects.create(
         meeting=meeting,

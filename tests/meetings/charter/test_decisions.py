@@ -324,7 +324,7 @@ def test_exempt_turnout_unknown_is_warned_and_counted() -> None:
     decision = decide(vote, roster=roster, attendance=all_present(roster), policy=policy)
 
     assert (decision.required, decision.warnings) == (3, (WarningCode.EXEMPT_VOTES_UNKNOWN,))
-    assert "exempt_counted_when=voting" in decision.explanation
+    assert "chỉ tính đảng viên miễn sinh hoạt khi có biểu quyết" in decision.explanation
 
 
 def test_exempt_turnout_from_voters_list_under_voting_policy() -> None:
