@@ -12,7 +12,7 @@ import datetime
 import hashlib
 import uuid
 
-from meetings.charter.citations import sources_of
+from meetings.charter.citations import in_words, sources_of
 from minutes.document import (
     Absence,
     AgendaItem,
@@ -74,9 +74,9 @@ def _integrity(kind: str) -> Integrity:
 
 def _explanation(label: str, rules: str, required: int, yes: int, verdict: str, threshold: str):
     return (
-        f"{label} ({rules}): cần ít nhất {required}/{N} phiếu tán thành ({threshold}); có {yes} "
-        f"phiếu tán thành: {verdict}. Không tán thành, không biểu quyết, vắng mặt đều không "
-        "tính là tán thành."
+        f"{label} ({in_words(rules)}): cần ít nhất {required}/{N} phiếu tán thành ({threshold}); "
+        f"có {yes} phiếu tán thành: {verdict}. Không tán thành, không biểu quyết, vắng mặt đều "
+        "không tính là tán thành."
     )
 
 
@@ -524,7 +524,8 @@ QUALITY = QualityAssessment(
     notes=(
         "Chuẩn bị nội dung chu đáo, nhiều đảng viên phát biểu (30 lượt), thời lượng 125 phút, "
         "biên bản ghi đầy đủ.",
-        "Trừ điểm tiêu chí dự sinh hoạt: 1 đảng viên vắng mặt không có lý do (R-Q1).",
+        "Trừ điểm tiêu chí dự sinh hoạt: 1 đảng viên vắng mặt không có lý do (Hướng dẫn "
+        "12-HD/BTCTW, mục II.3).",
     ),
 )
 

@@ -90,8 +90,9 @@ def _decision_dict(decision: charter.Decision) -> dict[str, Any]:
         "elected": [int(m) for m in decision.elected],
         "runoff": [int(m) for m in decision.runoff],
         "warnings": [str(w) for w in decision.warnings],
-        "rules": list(decision.rules),
-        "explanation": decision.explanation,
+        "rules": list(decision.rules),  # the rule ids, for audit
+        # What members read, in the room, on the pages and in the minutes: the Party's texts.
+        "explanation": charter.in_words(decision.explanation),
     }
 
 

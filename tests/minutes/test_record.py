@@ -9,6 +9,7 @@ import datetime
 import re
 import uuid
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
@@ -266,3 +267,78 @@ def test_an_exempt_absentee_is_neither_absent_nor_counted(minutes):
     assert a.absent_with_reason == (doc.Absence("Đảng viên 3", "Đi công tác"),)
     assert a.absent == 1  # Đảng viên 3 is the only one away with no exemption
     assert (a.rate_present, a.rate_base) == (5, 6)  # the exempt member is not in the rate
+
+
+# --- Plain words: no internal names in what members read (issue 13, defect 2) ----------------
+
+INTERNAL_NAME = re.compile(r"\b[A-Za-z]+_[A-Za-z_]+\b")
+ENGLISH_CHOICE = re.compile(r"\b(?:yes|no|abstain)\b")
+RULE_ID = re.compile(r"\bR-[A-Z]\d+\b")
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees: no tags, attributes, scripts or styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag) -> None:
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def internal_names(text: str) -> list[str]:
+    return INTERNAL_NAME.findall(text) + ENGLISH_CHOICE.findall(text) + RULE_ID.findall(text)
+
+
+def test_pages_and_the_minutes_name_nothing_internal(minutes, client):
+    from django.urls import reverse
+
+    from meetings.room import room_state
+    from minutes import services
+    from tests.conftest import sign_in_verified
+
+    scene, drafted = minutes
+    meeting = scene.meeting
+    services.save_edits(
+        actor=scene.recorder.user, meeting=meeting, edits=Edits(conclusion="Nhất trí.")
+    )
+    sign_in_verified(client, scene.chair.user)
+    responses = {
+        name: client.get(reverse(name, args=[meeting.pk]))
+        for name in [
+            "meetings:detail",
+            "meetings:room",
+            "minutes:detail",
+            "minutes:edit",
+            "minutes:preview",
+        ]
+    }
+    assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(responses, 200)
+    pages = {name: visible_text(r.content.decode()) for name, r in responses.items()}
+    state = room_state(meeting, scene.chair)
+    # What the room's script shows: the charter's explanations of the roll and of each vote.
+    pages["room explanations"] = " ".join(
+        [state["assessment"]["explanation"]]
+        + [v["result"]["decision"]["explanation"] for v in state["votes"] if v["result"]]
+    )
+    pages["minutes PDF"] = pdf_text(drafted)
+
+    found = {name: internal_names(text) for name, text in pages.items()}
+
+    assert found == {name: [] for name in pages}
+    assert "Miễn sinh hoạt, không dự" in pages["minutes:preview"]
