@@ -34,9 +34,9 @@ REGULAR = (
     TemplateItem(AgendaItemKind.PLAN, _("Phương hướng, nhiệm vụ tháng tới"), 15),
     TemplateItem(AgendaItemKind.DISCUSSION, _("Đảng viên thảo luận"), 20),
     TemplateItem(AgendaItemKind.OTHER, _("Các nội dung khác"), 5),
-    TemplateItem(AgendaItemKind.OTHER, _("Đồng chí chủ trì kết luận"), 5),
+    TemplateItem(AgendaItemKind.CONCLUSION, _("Đồng chí chủ trì kết luận"), 5),
     TemplateItem(AgendaItemKind.RESOLUTION, _("Biểu quyết thông qua kết luận, nghị quyết"), 5),
-    TemplateItem(AgendaItemKind.OTHER, _("Tự đánh giá chất lượng buổi sinh hoạt"), 5),
+    TemplateItem(AgendaItemKind.ASSESSMENT, _("Tự đánh giá chất lượng buổi sinh hoạt"), 5),
     TemplateItem(AgendaItemKind.OTHER, _("Thông qua biên bản, bế mạc"), 5),
 )
 
@@ -48,7 +48,7 @@ THEMATIC = (
     ),
     TemplateItem(AgendaItemKind.THEMATIC_REPORT, _("Báo cáo chuyên đề"), 30),
     TemplateItem(AgendaItemKind.DISCUSSION, _("Đảng viên thảo luận chuyên đề"), 40),
-    TemplateItem(AgendaItemKind.OTHER, _("Đồng chí chủ trì kết luận"), 5),
+    TemplateItem(AgendaItemKind.CONCLUSION, _("Đồng chí chủ trì kết luận"), 5),
     TemplateItem(AgendaItemKind.RESOLUTION, _("Biểu quyết thông qua kết luận chuyên đề"), 5),
     TemplateItem(AgendaItemKind.OTHER, _("Thông qua biên bản, bế mạc"), 5),
 )

@@ -308,7 +308,11 @@ def _hold_past_meeting(
 
 def _demo_vote(meeting: Meeting, actor: User, kind: str, question: str) -> None:
     """Every member allowed to vote says yes."""
-    opened = voting.open_vote(meeting_id=meeting.pk, actor=actor, kind=kind, question=question)
+    # The demo's resolution is the vote on the chair's conclusion.
+    options = {"conclusion": True} if kind == "resolution" else None
+    opened = voting.open_vote(
+        meeting_id=meeting.pk, actor=actor, kind=kind, question=question, options=options
+    )
     vote = Vote.objects.get(pk=opened["vote"])
     voters = Member.objects.filter(pk__in=vote.eligible).select_related("user")
     for member in voters:

@@ -95,6 +95,9 @@ class AgendaItemKind(models.TextChoices):
     ELECTION = "election", _("Bầu cử")
     RESOLUTION = "resolution", _("Biểu quyết nghị quyết, kết luận")
     THEMATIC_REPORT = "thematic_report", _("Báo cáo chuyên đề")
+    # The minutes print the chair's conclusion and the quality assessment under these items.
+    CONCLUSION = "conclusion", _("Kết luận của đồng chí chủ trì")
+    ASSESSMENT = "assessment", _("Tự đánh giá chất lượng buổi sinh hoạt")
     OTHER = "other", _("Nội dung khác")
 
 

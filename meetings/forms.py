@@ -72,7 +72,9 @@ class _PlaceFields(forms.Form):
         label=_("Số văn bản cho phép của cấp ủy cấp trên"),
         max_length=60,
         required=False,
-        help_text=_("Bắt buộc khi họp trực tuyến hoặc kết hợp (R-O3). Ví dụ: 125-CV/ĐU."),
+        help_text=_(
+            "Bắt buộc khi họp trực tuyến hoặc kết hợp (Hướng dẫn 03-HD/TW). Ví dụ: 125-CV/ĐU."
+        ),
     )
     approval_date = forms.DateField(
         label=_("Ngày văn bản cho phép"), required=False, widget=DATE_WIDGET, help_text=DATE_HELP

@@ -204,7 +204,7 @@ def _assessment_dict(assessment: Any) -> dict[str, Any]:
             "met": assessment.quorum.met,
         },
         "attendance_rate": assessment.attendance.rate_percent,
-        "explanation": assessment.explanation,
+        "explanation": charter.in_words(assessment.explanation),
     }
 
 
@@ -223,6 +223,18 @@ def attendance_effect(meeting: Meeting) -> dict[str, Any]:
             for m in members
             if member_key(m.pk) in excluded
         },
+    }
+
+
+def _result_in_words(result: dict[str, Any]) -> dict[str, Any]:
+    """A closed vote's result with the charter's explanation naming the Party's texts (the
+    rule ids stay in `rules`, for audit)."""
+    decision = result.get("decision")
+    if not decision:
+        return result
+    return {
+        **result,
+        "decision": {**decision, "explanation": charter.in_words(decision["explanation"])},
     }
 
 
@@ -329,7 +341,7 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
                 "options": v.options,
                 "eligible": v.eligible,
                 "cast": cast if v is open_vote else v.result.get("cast", 0),
-                "result": v.result if v.status == VoteStatus.CLOSED else None,
+                "result": _result_in_words(v.result) if v.status == VoteStatus.CLOSED else None,
             }
             for v in votes
         ],

@@ -147,8 +147,11 @@ class Attendance:
 
     `total` = `official` + `probationary` (members on the cell's roll, exempt and temporarily
     out included); temporary-in members are not on the roll (R-R3) and are counted apart.
-    `vote_base` is N (R-V1) under `vote_base_policy` (the policy code, printed with its label).
-    The attendance rate (R-Q1) is `rate_present` / `rate_base`, both from the charter engine.
+    `vote_base` is N (R-V1) under `vote_base_policy` (the policy code, kept for audit; the
+    minutes print its label). The attendance rate (R-Q1) is `rate_present` / `rate_base`, both
+    from the charter engine. `exempt_absent` names the exempt members (miễn công tác và sinh
+    hoạt đảng) who did not attend: neither absent nor at fault, nor counted (issue 13), so they
+    are in neither absence list.
     """
 
     total: int
@@ -172,6 +175,7 @@ class Attendance:
     recorder: Person
     guests: tuple[Guest, ...] = ()
     documents: tuple[str, ...] = ()
+    exempt_absent: tuple[str, ...] = ()
 
     @property
     def present(self) -> int:
@@ -264,6 +268,11 @@ class VoteRecord:
     explanation: str
     wording: OutcomeWording = OutcomeWording.ADOPTION
     ballot_count: BallotCount | None = None
+    # The kind of decision in words ("Nghị quyết, kết luận"), the Party texts the threshold
+    # comes from, and whether the chair opened it as the vote on the conclusion (R-V3).
+    kind_label: str = ""
+    basis: str = ""
+    is_conclusion: bool = False
 
     @property
     def method_label(self) -> str:
@@ -284,10 +293,19 @@ class VoteRecord:
 
 @dataclass(frozen=True, slots=True)
 class Speech:
-    """One speaking turn, in order, as the recorder noted it (no comment by the recorder)."""
+    """One speaking turn, in order, with the recorder's note (no comment by the recorder). Every
+    turn the chair granted is one, noted or not: `opinion` is empty when nothing was noted.
+    `started_at` is the local time the floor was given; a point of order (kiến nghị về thủ tục)
+    is marked."""
 
     speaker: str
     opinion: str
+    started_at: datetime.datetime | None = None
+    point_of_order: bool = False
+
+    @property
+    def time_label(self) -> str:
+        return clock(self.started_at) if self.started_at else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,8 +410,31 @@ def minutes_title(kind: MinutesKind, day: datetime.date, subject: str = "") -> s
 
 
 @dataclass(frozen=True, slots=True)
+class Section:
+    """A numbered part of section III: an agenda item as it was held (its speeches and every
+    vote taken on it), carrying the chair's conclusion or the quality assessment when the agenda
+    has an item for them; or, when it has none, the conclusion or the assessment on its own.
+    `conclusion_vote` is printed with the conclusion only when no agenda item holds it."""
+
+    number: int
+    title: str
+    item: AgendaItem | None = None
+    conclusion: Conclusion | None = None
+    conclusion_vote: VoteRecord | None = None
+    quality: QualityAssessment | None = None
+
+
+CONCLUSION_TITLE = "Kết luận của đồng chí chủ trì"
+QUALITY_TITLE = "Đánh giá chất lượng buổi sinh hoạt"
+
+
+@dataclass(frozen=True, slots=True)
 class MinutesDocument:
-    """A whole biên bản: header, sections I–IV, signatures (recorder left, chair right)."""
+    """A whole biên bản: header, sections I–IV, signatures (recorder left, chair right).
+
+    `conclusion_at` and `quality_at` are the (0-based) agenda items under which the chair's
+    conclusion and the quality assessment are printed; None prints each as a section of its own
+    after the items (minutes-template.md §III.7 and §III.9)."""
 
     header: DocumentHeader
     kind: MinutesKind
@@ -405,6 +446,38 @@ class MinutesDocument:
     quality: QualityAssessment
     closing: Closing
     integrity: Integrity
+    conclusion_at: int | None = None
+    quality_at: int | None = None
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """Section III in order: every agenda item once, each vote under the item it was held
+        in, then the conclusion and the assessment if no item holds them."""
+        held = {vote for item in self.items for vote in item.votes}
+        apart = self.conclusion.vote if self.conclusion.vote not in held else None
+        sections = [
+            Section(
+                number,
+                item.title,
+                item,
+                conclusion=self.conclusion if index == self.conclusion_at else None,
+                conclusion_vote=apart if index == self.conclusion_at else None,
+                quality=self.quality if index == self.quality_at else None,
+            )
+            for index, (number, item) in enumerate(enumerate(self.items, start=1))
+        ]
+        if self.conclusion_at is None:
+            sections.append(
+                Section(
+                    len(sections) + 1,
+                    CONCLUSION_TITLE,
+                    conclusion=self.conclusion,
+                    conclusion_vote=apart,
+                )
+            )
+        if self.quality_at is None:
+            sections.append(Section(len(sections) + 1, QUALITY_TITLE, quality=self.quality))
+        return tuple(sections)
 
     @property
     def duration_minutes(self) -> int:
@@ -422,7 +495,8 @@ class MinutesDocument:
     @property
     def votes(self) -> tuple[VoteRecord, ...]:
         votes = tuple(vote for item in self.items for vote in item.votes)
-        return votes + ((self.conclusion.vote,) if self.conclusion.vote else ())
+        apart = self.conclusion.vote
+        return votes + ((apart,) if apart is not None and apart not in votes else ())
 
     @property
     def speech_count(self) -> int:

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from meetings import charter
 from meetings.charter.thresholds import THRESHOLD_LABELS, THRESHOLDS
-from meetings.enums import Reply
+from meetings.enums import AgendaItemKind, Reply
 from meetings.models import Attendance as RollLine
 from meetings.models import Invitation, Meeting, SpeakingTurn, Vote
+from meetings.models.speaking import FloorRequestKind
 from meetings.models.voting import VoteKind, VoteStatus
 from meetings.room import roster_entries, roster_members
 from meetings.snapshots import duration_minimums_for, meeting_kind, member_key, policy_for
@@ -25,6 +26,10 @@ from members import queries as member_queries
 from members.enums import VoteBasePolicy
 from members.models import CommitteeSeat
 from minutes import document as doc
+
+# A secret ballot's options as the counting board writes them (never the code's words).
+CHOICE_LABELS = {"yes": "Tán thành", "no": "Không tán thành", "abstain": "Không biểu quyết"}
+CHOICE_ORDER = {"yes": 0, "no": 1, "abstain": 2}
 
 FORM_LABELS = {
     "khien_trach": "Khiển trách",
@@ -138,10 +143,16 @@ def _attendance(meeting: Meeting) -> doc.Attendance:
         absent_with_reason=tuple(
             doc.Absence(m.full_name, roll[m.pk].reason)
             for m in home
-            if status[m.pk] == "absent_with_reason"
+            if status[m.pk] == "absent_with_reason" and not is_exempt[m.pk]
         ),
         absent_without_reason=tuple(
-            m.full_name for m in home if status[m.pk] == "absent_without_reason"
+            m.full_name
+            for m in home
+            if status[m.pk] == "absent_without_reason" and not is_exempt[m.pk]
+        ),
+        # An exempt member who stays away is neither absent nor at fault (R-R2, R-Q1).
+        exempt_absent=tuple(
+            m.full_name for m in home if is_exempt[m.pk] and status[m.pk] != "present"
         ),
         rate_present=criterion.present,
         rate_base=criterion.denominator,
@@ -198,12 +209,12 @@ def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
     threshold = THRESHOLDS.get(kind) if kind else None
     ballot_count = None
     if vote.is_secret:
-        labels = FORM_LABELS if vote.kind == VoteKind.DISCIPLINE else {}
+        labels = FORM_LABELS if vote.kind == VoteKind.DISCIPLINE else CHOICE_LABELS
         options = tuple(
             doc.OptionCount(
                 labels.get(k) or names.get(int(k), k) if k.isdigit() else labels.get(k, k), n
             )
-            for k, n in sorted(tally.items())
+            for k, n in sorted(tally.items(), key=lambda kn: (CHOICE_ORDER.get(kn[0], 3), kn[0]))
         )
         cast = result.get("cast", 0)
         ballot_count = doc.BallotCount(
@@ -227,11 +238,14 @@ def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
         required=decision.get("required") or 0,
         rule_ids=tuple(decision.get("rules", ())),
         passed=decision.get("status") == "passed",
-        explanation=decision.get("explanation", ""),
+        explanation=charter.in_words(decision.get("explanation", "")),
         wording=doc.OutcomeWording.ADOPTION
         if vote.kind in (VoteKind.RESOLUTION, VoteKind.MINUTES_APPROVAL)
         else doc.OutcomeWording.THRESHOLD,
         ballot_count=ballot_count,
+        kind_label=str(vote.get_kind_display()),
+        basis=charter.sources_of(decision.get("rules", ())),
+        is_conclusion=vote.is_conclusion,
     )
 
 
@@ -242,44 +256,53 @@ def _vote_base_of(vote: Vote) -> int:
     return charter.vote_base(roster_entries(meeting), attendance, policy_for(meeting.cell)).size
 
 
+def _speech(turn: SpeakingTurn, names: dict[int, str]) -> doc.Speech:
+    return doc.Speech(
+        names.get(turn.member_id, ""),
+        turn.note,
+        started_at=_local(turn.started_at),
+        point_of_order=turn.kind == FloorRequestKind.POINT_OF_ORDER,
+    )
+
+
+def conclusion_vote_of(votes: list[Vote]) -> Vote | None:
+    """The vote the chair opened as the vote on the conclusion (the last, if put again)."""
+    return next((v for v in reversed(votes) if v.is_conclusion), None)
+
+
 def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> doc.MinutesDocument:
+    """Section III follows the agenda: each item with every speaking turn on it (noted or not)
+    and every vote taken on it, the conclusion vote included; the read-back vote is section
+    IV's. The chair's conclusion and the assessment go under the agenda's items for them."""
     names = {m.pk: m.full_name for m in roster_members(meeting)}
     votes = list(
-        Vote.objects.filter(meeting=meeting, status=VoteStatus.CLOSED).order_by("opened_at")
+        Vote.objects.filter(meeting=meeting, status=VoteStatus.CLOSED).order_by("opened_at", "pk")
     )
     turns = list(SpeakingTurn.objects.filter(meeting=meeting).order_by("started_at", "pk"))
-    conclusion_vote = next(
-        (
-            v
-            for v in reversed(votes)
-            if v.kind == VoteKind.RESOLUTION and v.item.kind == "resolution"
-        ),
-        None,
-    )
+    conclusion_vote = conclusion_vote_of(votes)
     read_back = next((v for v in reversed(votes) if v.kind == VoteKind.MINUTES_APPROVAL), None)
+    records = {v.pk: vote_record(v, names) for v in votes if v.kind != VoteKind.MINUTES_APPROVAL}
+    agenda = list(meeting.agenda_items.select_related("presenter").order_by("position"))
     items = []
-    for item in meeting.agenda_items.select_related("presenter").order_by("position"):
+    for item in agenda:
         item_turns = [t for t in turns if t.item_id == item.pk]
         items.append(
             doc.AgendaItem(
                 title=item.title,
                 presenter=item.presenter.full_name if item.presenter else "",
                 summary=_paragraphs(edits.item_summaries.get(item.pk, "")),
-                speeches=tuple(
-                    doc.Speech(names.get(t.member_id, ""), t.note) for t in item_turns if t.note
-                ),
+                speeches=tuple(_speech(t, names) for t in item_turns),
                 reserved_opinions=tuple(
                     doc.ReservedOpinion(names.get(t.member_id, ""), t.note)
                     for t in item_turns
                     if t.is_reserved_opinion and t.note
                 ),
                 votes=tuple(
-                    vote_record(v, names)
-                    for v in votes
-                    if v.item_id == item.pk and v is not conclusion_vote and v is not read_back
+                    records[v.pk] for v in votes if v.item_id == item.pk and v.pk in records
                 ),
             )
         )
+    kinds = [item.kind for item in agenda]
     day = meeting.local_day
     kind = doc.MinutesKind(meeting.kind)
     minimum = charter.minimum_duration(
@@ -302,7 +325,7 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
         conclusion=doc.Conclusion(
             paragraphs=_paragraphs(edits.conclusion),
             assignments=edits.assignments,
-            vote=vote_record(conclusion_vote, names) if conclusion_vote else None,
+            vote=records[conclusion_vote.pk] if conclusion_vote else None,
         ),
         quality=doc.QualityAssessment(
             grade=edits.quality_grade,
@@ -320,7 +343,13 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
             else doc.ReadBack(),
         ),
         integrity=integrity,
+        conclusion_at=_index_of(kinds, AgendaItemKind.CONCLUSION),
+        quality_at=_index_of(kinds, AgendaItemKind.ASSESSMENT),
     )
+
+
+def _index_of(kinds: list[str], kind: str) -> int | None:
+    return kinds.index(kind) if kind in kinds else None
 
 
 # --- Documents issued from archived minutes -----------------------------------------------------

@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import uuid
 
+from meetings.charter.citations import in_words, sources_of
 from minutes.document import (
     Absence,
     AgendaItem,
@@ -73,9 +74,9 @@ def _integrity(kind: str) -> Integrity:
 
 def _explanation(label: str, rules: str, required: int, yes: int, verdict: str, threshold: str):
     return (
-        f"{label} ({rules}): cần ít nhất {required}/{N} phiếu tán thành ({threshold}); có {yes} "
-        f"phiếu tán thành: {verdict}. Không tán thành, không biểu quyết, vắng mặt đều không "
-        "tính là tán thành."
+        f"{label} ({in_words(rules)}): cần ít nhất {required}/{N} phiếu tán thành ({threshold}); "
+        f"có {yes} phiếu tán thành: {verdict}. Không tán thành, không biểu quyết, vắng mặt đều "
+        "không tính là tán thành."
     )
 
 
@@ -90,6 +91,7 @@ AGENDA_VOTE = VoteRecord(
     threshold_label=HALF,
     required=7,
     rule_ids=("R-V3", "R-V2"),
+    basis=sources_of(("R-V3", "R-V2")),
     passed=True,
     explanation=_explanation(
         "Biểu quyết nghị quyết, kết luận", "R-V3, R-V2", 7, 11, "THÔNG QUA", HALF
@@ -107,6 +109,7 @@ ADMISSION_VOTE = VoteRecord(
     threshold_label=TWO_THIRDS,
     required=8,
     rule_ids=("R-A1", "R-V2"),
+    basis=sources_of(("R-A1", "R-V2")),
     passed=True,
     wording=OutcomeWording.THRESHOLD,
     explanation=_explanation(
@@ -133,6 +136,7 @@ RECOGNITION_VOTE = VoteRecord(
     threshold_label=TWO_THIRDS,
     required=8,
     rule_ids=("R-A3", "R-V2"),
+    basis=sources_of(("R-A3", "R-V2")),
     passed=True,
     wording=OutcomeWording.THRESHOLD,
     explanation=_explanation(
@@ -156,6 +160,7 @@ SCHEDULE_VOTE = VoteRecord(
     threshold_label=HALF,
     required=7,
     rule_ids=("R-V3", "R-V2"),
+    basis=sources_of(("R-V3", "R-V2")),
     passed=False,
     explanation=_explanation(
         "Biểu quyết nghị quyết, kết luận", "R-V3, R-V2", 7, 5, "KHÔNG THÔNG QUA", HALF
@@ -173,6 +178,7 @@ CONCLUSION_VOTE = VoteRecord(
     threshold_label=HALF,
     required=7,
     rule_ids=("R-V3", "R-V2"),
+    basis=sources_of(("R-V3", "R-V2")),
     passed=True,
     explanation=_explanation(
         "Biểu quyết nghị quyết, kết luận", "R-V3, R-V2", 7, 11, "THÔNG QUA", HALF
@@ -518,7 +524,8 @@ QUALITY = QualityAssessment(
     notes=(
         "Chuẩn bị nội dung chu đáo, nhiều đảng viên phát biểu (30 lượt), thời lượng 125 phút, "
         "biên bản ghi đầy đủ.",
-        "Trừ điểm tiêu chí dự sinh hoạt: 1 đảng viên vắng mặt không có lý do (R-Q1).",
+        "Trừ điểm tiêu chí dự sinh hoạt: 1 đảng viên vắng mặt không có lý do (Hướng dẫn "
+        "12-HD/BTCTW, mục II.3).",
     ),
 )
 

@@ -12,6 +12,7 @@ from meetings.charter.attendance import (
     longest_excused_streaks,
     yearly_attendance,
 )
+from meetings.charter.citations import RULE_SOURCES, in_words, sources_of
 from meetings.charter.composition import CellComposition, cell_composition
 from meetings.charter.decisions import (
     Choice,
@@ -73,6 +74,7 @@ from meetings.charter.vote_base import Exclusion, VoteBase, vote_base
 
 __all__ = [
     "DEFAULT_POLICY",
+    "RULE_SOURCES",
     "AgendaItem",
     "AgendaItemKind",
     "Assessment",
@@ -123,6 +125,7 @@ __all__ = [
     "decide_on",
     "evaluate_case",
     "evaluate_document",
+    "in_words",
     "longest_excused_streaks",
     "may_handle_online",
     "may_hold_online",
@@ -131,6 +134,7 @@ __all__ = [
     "more_than_half",
     "quorum",
     "required_yes",
+    "sources_of",
     "two_thirds",
     "vote_base",
     "yearly_attendance",

@@ -14,6 +14,7 @@ from meetings.charter.outcomes import (
     Decision,
     DecisionReason,
     DecisionStatus,
+    Requirement,
     common_warnings,
     gate,
     with_warnings,
@@ -133,10 +134,16 @@ def decide_on(
 
 def decide_yes_no(vote: YesNoVote, *, base: VoteBase, quorum: Quorum) -> Decision:
     """R-V3 (more than half of N), R-A1 and R-A3 (two thirds of N); a tie never passes."""
-    stop = gate(vote.kind, vote.method, base, quorum)
+    required = required_yes(vote.kind, base.size)
+    stop = gate(
+        vote.kind,
+        vote.method,
+        base,
+        quorum,
+        Requirement(required, base.size, THRESHOLDS[vote.kind]),
+    )
     if stop is not None:
         return stop
-    required = required_yes(vote.kind, base.size)
     ignored: tuple[str, ...] = ()
     if vote.tally is not None:
         yes = vote.tally.yes

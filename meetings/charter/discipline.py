@@ -10,6 +10,7 @@ from meetings.charter.outcomes import (
     Decision,
     DecisionReason,
     DecisionStatus,
+    Requirement,
     blocked,
     common_warnings,
     gate,
@@ -28,8 +29,8 @@ from meetings.charter.thresholds import (
     THRESHOLD_FUNCTIONS,
     DecisionKind,
     DisciplineForm,
+    Threshold,
     VotingMethod,
-    more_than_half,
 )
 from meetings.charter.vote_base import VoteBase
 
@@ -87,9 +88,23 @@ def accumulate(
     return tuple(steps)
 
 
+def mildest_requirement(forms: tuple[DisciplineForm, ...], base: int) -> Requirement:
+    """The lowest threshold on the ballot (the mildest form's): what a discipline decision needs
+    at the least, reported when nothing is reached or the ballot is blocked."""
+    on_ballot = {FORM_THRESHOLDS[form] for form in forms if form != DisciplineForm.NONE}
+    threshold = min(
+        (t for t in (Threshold.MORE_THAN_HALF, Threshold.TWO_THIRDS) if t in on_ballot),
+        key=lambda t: THRESHOLD_FUNCTIONS[t](base),
+        default=Threshold.MORE_THAN_HALF,
+    )
+    return Requirement(THRESHOLD_FUNCTIONS[threshold](base), base, threshold)
+
+
 def decide_discipline(vote: DisciplineVote, *, base: VoteBase, quorum: Quorum) -> Decision:
     kind = DecisionKind.DISCIPLINE
-    stop = gate(kind, vote.method, base, quorum)
+    requirement = mildest_requirement(vote.forms_on_ballot, base.size)
+    lowest = requirement.required
+    stop = gate(kind, vote.method, base, quorum, requirement)
     if stop is not None:
         return stop
     too_severe = [form for form in vote.forms_on_ballot if form not in PROBATIONARY_FORMS]
@@ -101,6 +116,7 @@ def decide_discipline(vote: DisciplineVote, *, base: VoteBase, quorum: Quorum) -
             ("R-D1",),
             "đảng viên dự bị chỉ có thể bị khiển trách hoặc cảnh cáo (R-D1); phiếu có hình thức "
             f"{labels} không hợp lệ.",
+            requirement,
         )
     if vote.subject_holds_post is False and DisciplineForm.CACH_CHUC in vote.forms_on_ballot:
         return blocked(
@@ -109,6 +125,7 @@ def decide_discipline(vote: DisciplineVote, *, base: VoteBase, quorum: Quorum) -
             ("R-D1",),
             "đồng chí không giữ chức vụ nên không thể áp dụng hình thức cách chức (R-D1); "
             "phiếu không hợp lệ.",
+            requirement,
         )
     steps = accumulate(vote.forms_on_ballot, vote.tally, base.size)
     rules = KIND_RULES[kind]
@@ -121,14 +138,6 @@ def decide_discipline(vote: DisciplineVote, *, base: VoteBase, quorum: Quorum) -
     )
     if described:
         explanation += f": {described}"
-    lowest = min(
-        (
-            THRESHOLD_FUNCTIONS[FORM_THRESHOLDS[form]](base.size)
-            for form in vote.forms_on_ballot
-            if form != DisciplineForm.NONE
-        ),
-        default=more_than_half(base.size),
-    )
     decided = steps[-1] if steps and steps[-1].running_total >= steps[-1].required else None
     if decided is None:
         # Nothing reached: report the lowest threshold on the ballot (the mildest form's).

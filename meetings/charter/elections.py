@@ -10,6 +10,7 @@ from meetings.charter.outcomes import (
     Decision,
     DecisionReason,
     DecisionStatus,
+    Requirement,
     blocked,
     common_warnings,
     gate,
@@ -23,6 +24,7 @@ from meetings.charter.thresholds import (
     KIND_LABELS,
     KIND_RULES,
     DecisionKind,
+    Threshold,
     VotingMethod,
     more_than_half,
 )
@@ -88,7 +90,9 @@ def decide_election(
     roster: Sequence[RosterEntry],
 ) -> Decision:
     kind = DecisionKind.ELECTION
-    stop = gate(kind, vote.method, base, quorum)
+    required = more_than_half(base.size)
+    requirement = Requirement(required, base.size, Threshold.MORE_THAN_HALF)
+    stop = gate(kind, vote.method, base, quorum, requirement)
     if stop is not None:
         return stop
     entries = {entry.member_id: entry for entry in roster}
@@ -104,8 +108,8 @@ def decide_election(
             ("R-E6",),
             "chỉ đảng viên chính thức của chi bộ, không bị đình chỉ sinh hoạt, mới được ứng cử "
             f"(R-E6); không đủ điều kiện: {id_list(ineligible)}.",
+            requirement,
         )
-    required = more_than_half(base.size)
     votes = {candidate: vote.tally.get(candidate, 0) for candidate in vote.candidates}
     allocation = allocate_seats(votes, vote.seats, required)
     elected, runoff = allocation.elected, allocation.runoff

@@ -37,6 +37,8 @@ class AgendaItemKind(StrEnum):
     ELECTION = "election"
     RESOLUTION = "resolution"
     THEMATIC_REPORT = "thematic_report"
+    CONCLUSION = "conclusion"  # the chair's conclusion (R-P2, part 3)
+    ASSESSMENT = "assessment"  # the meeting's quality self-assessment (R-P2, R-Q2)
     OTHER = "other"
 
 
@@ -51,6 +53,8 @@ AGENDA_KIND_LABELS: Mapping[AgendaItemKind, str] = {
     AgendaItemKind.ELECTION: "bầu cử",
     AgendaItemKind.RESOLUTION: "nghị quyết",
     AgendaItemKind.THEMATIC_REPORT: "báo cáo chuyên đề",
+    AgendaItemKind.CONCLUSION: "kết luận của đồng chí chủ trì",
+    AgendaItemKind.ASSESSMENT: "tự đánh giá chất lượng buổi sinh hoạt",
     AgendaItemKind.OTHER: "nội dung khác",
 }
 

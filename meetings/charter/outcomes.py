@@ -10,8 +10,10 @@ from meetings.charter.quorum import Quorum
 from meetings.charter.thresholds import (
     KIND_LABELS,
     METHOD_LABELS,
+    THRESHOLD_LABELS,
     DecisionKind,
     DisciplineForm,
+    Threshold,
     VotingMethod,
     may_use_method,
 )
@@ -62,7 +64,8 @@ WARNING_TEXTS: Mapping[WarningCode, str] = {
         "Cảnh báo: số đảng viên có quyền biểu quyết có mặt ít hơn số phiếu cần đạt (R-V2, R-V4)."
     ),
     WarningCode.EXEMPT_VOTES_UNKNOWN: (
-        "Cảnh báo: chính sách exempt_counted_when=voting nhưng không rõ ai đã bỏ phiếu; đảng viên "
+        "Cảnh báo: cách tính chỉ tính đảng viên miễn sinh hoạt khi có biểu quyết nhưng không rõ ai "
+        "đã bỏ phiếu; đảng viên "
         "miễn sinh hoạt có mặt được tính vào N (R-R2)."
     ),
 }
@@ -94,18 +97,37 @@ class Verdict:
     explanation: str
 
 
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """The yes votes a decision needs against N, and which threshold that is: stated even when
+    the decision is blocked, so the room and the minutes can say what it would have needed."""
+
+    required: int
+    base: int
+    threshold: Threshold
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"Nếu được biểu quyết, cần ít nhất {self.required}/{self.base} phiếu "
+            f"({THRESHOLD_LABELS[self.threshold]})."
+        )
+
+
 def blocked(
     kind: DecisionKind,
     reason: DecisionReason,
     rules: tuple[str, ...],
     explanation: str,
+    requirement: Requirement,
 ) -> Decision:
     return Decision(
         kind=kind,
         status=DecisionStatus.BLOCKED,
         reason=reason,
+        required=requirement.required,
         rules=rules,
-        explanation=f"{KIND_LABELS[kind]}: {explanation}",
+        explanation=f"{KIND_LABELS[kind]}: {explanation} {requirement.sentence}",
     )
 
 
@@ -114,6 +136,7 @@ def gate(
     method: VotingMethod,
     base: VoteBase,
     quorum: Quorum,
+    requirement: Requirement,
 ) -> Decision | None:
     """The checks before any count: voting method (R-V5), an empty N (R-V1), quorum (R-V4)."""
     if not may_use_method(kind, method):
@@ -123,6 +146,7 @@ def gate(
             ("R-V5",),
             f"bắt buộc bỏ phiếu kín, không được {METHOD_LABELS[method]} (R-V5); "
             "không được biểu quyết.",
+            requirement,
         )
     if base.size == 0:
         return blocked(
@@ -130,14 +154,16 @@ def gate(
             DecisionReason.EMPTY_VOTE_BASE,
             ("R-V1",),
             "N = 0, không có đảng viên nào có quyền biểu quyết (R-V1); không thể biểu quyết.",
+            requirement,
         )
     if not quorum.met:
         return blocked(
             kind,
             DecisionReason.QUORUM_NOT_MET,
             ("R-V4",),
-            f"chưa đủ số lượng có mặt (R-V4; quorum={quorum.rule}): cần {quorum.required}, "
+            f"chưa đủ số lượng có mặt (R-V4): cần {quorum.required}, "
             f"có {quorum.voters_present}; không được biểu quyết.",
+            requirement,
         )
     return None
 

@@ -41,10 +41,10 @@ def quorum(rule: QuorumRule, base: int, voters_present: int) -> Quorum:
     required = QUORUM_REQUIRED[rule](base)
     met = voters_present >= required
     if rule == QuorumRule.NONE:
-        explanation = "Không áp dụng điều kiện số lượng có mặt (R-V4; quorum=none)."
+        explanation = "Không áp dụng điều kiện số lượng có mặt (R-V4)."
     else:
         explanation = (
-            f"Điều kiện số lượng có mặt (R-V4; quorum={rule}): cần ít nhất {required} đảng viên "
+            f"Điều kiện số lượng có mặt (R-V4): cần ít nhất {required} đảng viên "
             f"có quyền biểu quyết có mặt ({_QUORUM_FORMULAS[rule]}, N = {base}), "
             f"có {voters_present}: {met_word(met)}."
         )

@@ -41,6 +41,19 @@ class ExemptCountedWhen(StrEnum):
     VOTING = "voting"  # only if they also vote
 
 
+# The policies in words, for sentences members read (the codes stay in results, for audit).
+VOTE_BASE_WORDS: Mapping[VoteBasePolicy, str] = {
+    VoteBasePolicy.EXCLUDE_APPROVED_ABSENTEES: (
+        "không tính đảng viên vắng mặt cả buổi có lý do được chấp thuận"
+    ),
+    VoteBasePolicy.STRICT: "tính cả đảng viên vắng mặt có lý do",
+}
+EXEMPT_WORDS: Mapping[ExemptCountedWhen, str] = {
+    ExemptCountedWhen.PRESENT: "đảng viên miễn sinh hoạt được tính khi có mặt",
+    ExemptCountedWhen.VOTING: "đảng viên miễn sinh hoạt chỉ được tính khi có biểu quyết",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RosterEntry:
     member_id: str

@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from meetings.charter.roster import (
     DEFAULT_POLICY,
+    EXEMPT_WORDS,
+    VOTE_BASE_WORDS,
     Attendance,
     ExemptCountedWhen,
     Membership,
@@ -165,8 +167,9 @@ def _explain(
     policy: Policy,
 ) -> str:
     text = (
-        f"Số thành viên làm căn cứ biểu quyết N = {size} (R-V1; vote_base={policy.vote_base}, "
-        f"exempt_counted_when={policy.exempt_counted_when}): {home_official_count} đảng viên "
+        f"Số thành viên làm căn cứ biểu quyết N = {size} (R-V1; cách tính: "
+        f"{VOTE_BASE_WORDS[policy.vote_base]}, {EXEMPT_WORDS[policy.exempt_counted_when]}): "
+        f"{home_official_count} đảng viên "
         "chính thức sinh hoạt chính thức tại chi bộ"
     )
     subtracted = [

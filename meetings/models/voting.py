@@ -34,8 +34,8 @@ class Vote(models.Model):
     method = models.CharField(max_length=20, choices=VoteMethod.choices)
     question = models.CharField(_("nội dung biểu quyết"), max_length=500)
     attempt = models.PositiveSmallIntegerField(default=1)
-    # Kind-specific: {"subject": id, "subject_standing", "forms": [...]} or
-    # {"candidates": [ids], "seats": n}.
+    # Kind-specific: {"subject": id, "subject_standing", "forms": [...]},
+    # {"candidates": [ids], "seats": n}, or {"conclusion": true} for the conclusion's vote.
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=VoteStatus.choices, default=VoteStatus.OPEN)
     eligible = models.JSONField(default=list)  # member ids who may vote, frozen at opening
@@ -50,6 +50,11 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+    @property
+    def is_conclusion(self) -> bool:
+        """The chair opened it as the vote on the conclusion (options `conclusion`)."""
+        return self.kind == VoteKind.RESOLUTION and self.options.get("conclusion") is True
 
     @property
     def is_secret(self) -> bool:

@@ -76,7 +76,10 @@ def check_details(cell: Organization, details: MeetingDetails) -> None:
         )
     if minimum is not None and details.planned_minutes < minimum:
         raise RuleViolation(
-            _("%(kind)s cần ít nhất %(minimum)s phút (R-P4); thời lượng dự kiến %(planned)s phút.")
+            _(
+                "%(kind)s cần ít nhất %(minimum)s phút (Hướng dẫn 12-HD/BTCTW và Hướng dẫn "
+                "42-HD/BTCTW); thời lượng dự kiến %(planned)s phút."
+            )
             % {
                 "kind": MeetingKind(details.kind).label,
                 "minimum": minimum,
@@ -93,7 +96,8 @@ def check_details(cell: Organization, details: MeetingDetails) -> None:
         raise RuleViolation(verdict.explanation, field="approval_number", reason=verdict.reason)
     if details.mode != MeetingMode.IN_PERSON and details.approval_date is None:
         raise RuleViolation(
-            _("Ghi ngày của văn bản cho phép của cấp ủy cấp trên (R-O3)."), field="approval_date"
+            _("Ghi ngày của văn bản cho phép của cấp ủy cấp trên (Hướng dẫn 03-HD/TW)."),
+            field="approval_date",
         )
     members = cell_members_on(cell, _local_day(details.starts_at))
     for field in ("chair", "recorder"):

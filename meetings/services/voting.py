@@ -92,8 +92,9 @@ def _decision_dict(decision: charter.Decision) -> dict[str, Any]:
         "elected": [int(m) for m in decision.elected],
         "runoff": [int(m) for m in decision.runoff],
         "warnings": [str(w) for w in decision.warnings],
-        "rules": list(decision.rules),
-        "explanation": decision.explanation,
+        "rules": list(decision.rules),  # the rule ids, for audit
+        # What members read, in the room, on the pages and in the minutes: the Party's texts.
+        "explanation": charter.in_words(decision.explanation),
     }
 
 
@@ -183,6 +184,19 @@ def _clean_election(
     return cleaned | ({"follows": previous.pk} if previous is not None else {}), attempt
 
 
+def _clean_resolution(options: dict[str, Any]) -> dict[str, Any]:
+    """`conclusion`: the chair puts the conclusion (kết luận) to the vote (R-V3); the minutes
+    and the resolution take this vote as its adoption, whatever item it is held on."""
+    conclusion = options.get("conclusion", False)
+    if not isinstance(conclusion, bool):
+        raise RuleViolation(
+            _("Hãy cho biết đây có phải biểu quyết thông qua kết luận không."),
+            reason="bad_message",
+            field="conclusion",
+        )
+    return {"conclusion": True} if conclusion else {}
+
+
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -252,6 +266,8 @@ def open_vote(
         cleaned = _clean_discipline(meeting, options, roll)
     elif kind == VoteKind.ELECTION:
         cleaned, attempt = _clean_election(meeting, options, roll)
+    elif kind == VoteKind.RESOLUTION:
+        cleaned = _clean_resolution(options)
     now = timezone.now()
     vote = Vote.objects.create(
         meeting=meeting,

@@ -1,6 +1,6 @@
 from django import template
 
-from meetings import queries
+from meetings import charter, queries
 
 register = template.Library()
 
@@ -13,3 +13,9 @@ def unread_notification_count(context: template.Context) -> int:
     if user is None or not user.is_authenticated or not user.is_verified():
         return 0
     return queries.unread_count(user)
+
+
+@register.filter
+def in_words(text: str) -> str:
+    """The charter's explanation as members read it: rule ids become the Party's texts."""
+    return charter.in_words(str(text))

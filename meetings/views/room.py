@@ -140,6 +140,10 @@ def texts() -> dict[str, object]:
             "minutes_approval": _("Thông qua biên bản"),
         },
         "vote_question": _("Nội dung biểu quyết"),
+        "vote_conclusion": _(
+            "Biểu quyết thông qua kết luận của đồng chí chủ trì (chỉ dùng cho nghị quyết, kết luận)"
+        ),
+        "exempt_not_attending": _("Miễn sinh hoạt, không dự"),
         "vote_method": _("Hình thức"),
         "vote_people": _("Người được bầu hoặc xem xét kỷ luật"),
         "vote_people_help": _(

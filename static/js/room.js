@@ -360,7 +360,9 @@ function renderAttendance() {
     if (r.temporary_in) badges.push(el("span", { class: "badge temporary" }, T.temporary_in));
     if (r.exempt) badges.push(el("span", { class: "badge exempt" }, T.exempt));
     if (r.suspended) badges.push(el("span", { class: "badge suspended" }, T.suspended));
-    const status = r.status ? T.attendance[r.status] + (r.status === "present" && r.mode ? ` (${T.modes[r.mode]})` : "") : "—";
+    // An exempt member who stays away is neither absent nor at fault (issue 13).
+    const status = r.exempt && r.status && r.status !== "present" ? T.exempt_not_attending
+      : r.status ? T.attendance[r.status] + (r.status === "present" && r.mode ? ` (${T.modes[r.mode]})` : "") : "—";
     const cells = [
       el("th", { scope: "row" }, r.name, " ", badges),
       el("td", {}, status, r.reason ? ` (${r.reason})` : "", state.online.includes(r.member) ? el("span", { class: "online", title: T.online }, " ●", el("span", { class: "visually-hidden" }, T.online)) : ""),
@@ -388,7 +390,7 @@ function countsTable() {
   const rows = Object.entries(T.categories).map(([key, label]) => {
     const rowsOf = state.roll.filter((r) => category(r) === key);
     return el("tr", {}, el("th", { scope: "row" }, label), el("td", {}, rowsOf.length),
-      ...statuses.map((s) => el("td", {}, rowsOf.filter((r) => r.status === s).length)));
+      ...statuses.map((s) => el("td", {}, key === "exempt" && s !== "present" ? "—" : rowsOf.filter((r) => r.status === s).length)));
   });
   return el("table", { class: "counts", id: "attendance-counts" },
     el("caption", {}, T.counts_caption),
@@ -572,18 +574,22 @@ function openVoteForm() {
   const people = el("select", { id: "vote-people", "data-keep": "vote-people", multiple: true, size: 5 }, ...state.roll.map((r) => el("option", { value: r.member }, r.name)));
   const seats = el("input", { type: "number", id: "vote-seats", "data-keep": "vote-seats", min: 1, value: 1 });
   const post = el("select", { id: "vote-post", "data-keep": "vote-post" }, ...Object.entries(T.posts).map(([value, label]) => el("option", { value }, label)));
+  const conclusion = el("input", { type: "checkbox", id: "vote-conclusion", "data-keep": "vote-conclusion", checked: item && item.kind === "resolution" });
   const form = el("form", { class: "stack", on: { submit: (event) => {
     event.preventDefault();
     const picked = Array.from(people.selectedOptions, (o) => Number(o.value));
     const options = {};
     if (kind.value === "election") { options.candidates = picked; options.seats = Number(seats.value); options.post = post.value; }
     if (kind.value === "discipline") options.subject = picked[0];
+    if (kind.value === "resolution") options.conclusion = conclusion.checked;
     send("vote.open", { kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
   } } },
   el("h3", {}, T.open_vote),
   el("div", { class: "field" }, el("label", { for: "vote-kind" }, T.vote_kind), kind),
   el("div", { class: "field" }, el("label", { for: "vote-question" }, T.vote_question), question),
   el("div", { class: "field" }, el("label", { for: "vote-method" }, T.vote_method), method),
+  ...(allowed.includes("resolution") ? [
+    el("div", { class: "field" }, el("label", { for: "vote-conclusion" }, conclusion, ` ${T.vote_conclusion}`))] : []),
   ...(allowed.includes("election") || allowed.includes("discipline") ? [
     el("div", { class: "field" }, el("label", { for: "vote-people" }, T.vote_people), people, el("p", { class: "help" }, T.vote_people_help))] : []),
   ...(allowed.includes("election") ? [

@@ -57,7 +57,11 @@ def run_meeting(scene, *, read_back: bool = True):
     for index, kind, question, choices in steps:
         if kind != "minutes_approval":
             room.open_item(meeting_id=meeting.pk, actor=chair, item_id=scene.items[index].pk)
-        vote = voting.open_vote(meeting_id=meeting.pk, actor=chair, kind=kind, question=question)
+        # The resolution is the vote the chair opens on the conclusion.
+        options = {"conclusion": True} if kind == "resolution" else None
+        vote = voting.open_vote(
+            meeting_id=meeting.pk, actor=chair, kind=kind, question=question, options=options
+        )
         for member, choice in zip(voters, choices, strict=True):
             voting.cast_ballot(
                 meeting_id=meeting.pk,

@@ -44,11 +44,14 @@ def test_draft_places_speeches_and_votes_under_their_items(drafted):
     _, minutes = drafted
 
     news, admission, resolution = minutes.items
-    assert news.speeches == (doc.Speech("Đảng viên 1", "Đề nghị tăng cường sinh hoạt chuyên đề."),)
+    assert [(s.speaker, s.opinion) for s in news.speeches] == [
+        ("Đảng viên 1", "Đề nghị tăng cường sinh hoạt chuyên đề.")
+    ]
     assert [(v.question, v.yes, v.required, v.outcome) for v in admission.votes] == [
         ("Kết nạp quần chúng Phạm Văn A", 2, 3, "KHÔNG ĐẠT")
     ]
-    assert resolution.votes == ()
+    # The conclusion vote stays under the item it was held on (issue 13).
+    assert resolution.votes == (minutes.conclusion.vote,)
     assert (minutes.conclusion.vote.yes, minutes.conclusion.vote.outcome) == (3, "THÔNG QUA")
     assert minutes.closing.read_back == doc.ReadBack(4, 4)
 

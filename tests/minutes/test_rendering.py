@@ -36,7 +36,7 @@ MINUTES_TEXTS = [
     "Không có lý do: Cao Văn Thắng.",
     "Tỷ lệ đảng viên dự sinh hoạt: 86,67% (13/15).",
     "Số thành viên làm căn cứ biểu quyết (N): 12 (cách tính: trừ đảng viên vắng mặt có lý do "
-    "được chấp thuận (Quy định 24-QĐ/TW, 9.3.2); exclude_approved_absentees).",
+    "được chấp thuận (Quy định 24-QĐ/TW, 9.3.2)).",
     "Đại biểu dự: đồng chí Nguyễn Văn Thành, Đảng ủy viên",
     "Chủ trì: đồng chí Nguyễn Thị Hằng, Bí thư chi bộ.",
     "Thư ký: đồng chí Trần Văn Đức.",
@@ -55,17 +55,19 @@ MINUTES_TEXTS = [
     "số phiếu phát ra 11, số phiếu thu vào 11, hợp lệ 11, không hợp lệ 0; Đồng ý kết nạp: 10 "
     "phiếu; Không đồng ý kết nạp: 1 phiếu.",
     "Kết quả: tán thành 10/12 (83,33%), không tán thành 1, không biểu quyết 0.",
-    "Ngưỡng áp dụng: ít nhất hai phần ba N, cần ít nhất 8/12 (R-A1, R-V2) → ĐẠT.",
-    "Ngưỡng áp dụng: quá nửa N, cần ít nhất 7/12 (R-V3, R-V2) → KHÔNG THÔNG QUA.",
-    "Ngưỡng áp dụng: quá nửa N, cần ít nhất 7/12 (R-V3, R-V2) → THÔNG QUA.",
+    "Ngưỡng áp dụng: ít nhất hai phần ba N, cần ít nhất 8/12 (căn cứ Điều lệ Đảng, Điều 4 khoản "
+    "3; Điều lệ Đảng, Điều 9 khoản 5) → ĐẠT.",
+    "Ngưỡng áp dụng: quá nửa N, cần ít nhất 7/12 (căn cứ Điều lệ Đảng, Điều 9 khoản 5) → KHÔNG "
+    "THÔNG QUA.",
+    "Ngưỡng áp dụng: quá nửa N, cần ít nhất 7/12 (căn cứ Điều lệ Đảng, Điều 9 khoản 5) → THÔNG "
+    "QUA.",
     "cần ít nhất 8/12 phiếu tán thành (ít nhất hai phần ba N); có 10 phiếu tán thành",
     "7. Kết luận của đồng chí chủ trì",
     "Phân công nhiệm vụ",
     "Hoàng Văn Nam",
     "20/11/2026",
     "thường xuyên",
-    "8. Biểu quyết thông qua kết luận, nghị quyết",
-    "9. Đánh giá chất lượng buổi sinh hoạt",
+    "8. Đánh giá chất lượng buổi sinh hoạt",
     "Tổng điểm: 88; xếp loại: Khá.",
     # IV
     "IV. KẾT THÚC",

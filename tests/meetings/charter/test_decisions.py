@@ -119,7 +119,7 @@ CASES = [
         "R-V1 N = 0 blocks the vote",
         RESOLUTION,
         {"p01": Y, "t01": Y},
-        (BLOCKED, None, None, ()),
+        (BLOCKED, 1, None, ()),
         roster=(probationary("p01"), temporary_in("t01")),
     ),
     row(
@@ -141,7 +141,7 @@ CASES = [
         "R-V4 quorum not met blocks the vote",
         RESOLUTION,
         ballots(7),
-        (BLOCKED, None, None, ()),
+        (BLOCKED, 7, None, ()),
         roster=TWELVE,
         presence=SEVEN_OF_TWELVE,
         policy=Policy(),
@@ -324,7 +324,7 @@ def test_exempt_turnout_unknown_is_warned_and_counted() -> None:
     decision = decide(vote, roster=roster, attendance=all_present(roster), policy=policy)
 
     assert (decision.required, decision.warnings) == (3, (WarningCode.EXEMPT_VOTES_UNKNOWN,))
-    assert "exempt_counted_when=voting" in decision.explanation
+    assert "chỉ tính đảng viên miễn sinh hoạt khi có biểu quyết" in decision.explanation
 
 
 def test_exempt_turnout_from_voters_list_under_voting_policy() -> None:

@@ -60,7 +60,7 @@ CASES = [
         10,
         MILD,
         {CANH_CAO: 6, KHIEN_TRACH: 2, NONE: 2},
-        (BLOCKED, None, None),
+        (BLOCKED, 6, None),
         method=HANDS,
     ),
     row(
@@ -126,7 +126,7 @@ CASES = [
         9,
         WITH_EXPULSION,
         {KHAI_TRU: 6, NONE: 3},
-        (BLOCKED, None, None),
+        (BLOCKED, 5, None),
         subject=PROBATIONARY,
     ),
     row(
@@ -134,7 +134,7 @@ CASES = [
         9,
         (CACH_CHUC, CANH_CAO, NONE),
         {CANH_CAO: 6, NONE: 3},
-        (BLOCKED, None, None),
+        (BLOCKED, 5, None),
         subject=PROBATIONARY,
     ),
     row(
@@ -150,7 +150,7 @@ CASES = [
         9,
         (CACH_CHUC, CANH_CAO, NONE),
         {CACH_CHUC: 6, NONE: 3},
-        (BLOCKED, None, None),
+        (BLOCKED, 5, None),
         holds_post=False,
     ),
     row(
@@ -240,7 +240,8 @@ def test_discipline_explanations() -> None:
     assert refused.reason is DecisionReason.FORM_NOT_ALLOWED_FOR_PROBATIONARY
     assert refused.explanation == (
         "Bỏ phiếu kỷ luật: đảng viên dự bị chỉ có thể bị khiển trách hoặc cảnh cáo (R-D1); "
-        "phiếu có hình thức khai trừ, cách chức không hợp lệ."
+        "phiếu có hình thức khai trừ, cách chức không hợp lệ. Nếu được biểu quyết, cần ít nhất "
+        "5/9 phiếu (quá nửa N)."
     )
 
 

@@ -169,7 +169,7 @@ CASES = [
         10,
         1,
         {"o01": 9},
-        (BLOCKED, None, (), ()),
+        (BLOCKED, 6, (), ()),
         method=HANDS,
     ),
     row("R-E1 N = 1", 1, 1, {"o01": 1}, (PASSED, 1, O1, ())),
@@ -230,7 +230,10 @@ def test_ineligible_candidates_block_the_election(candidate: RosterEntry) -> Non
         DecisionReason.INELIGIBLE_CANDIDATE,
     )
     assert decision.rules == ("R-E6",)
-    assert decision.explanation.endswith("không đủ điều kiện: c01.")
+    # The threshold it would have needed, so the room and the minutes can state it (issue 13).
+    assert decision.required == 3
+    assert "không đủ điều kiện: c01." in decision.explanation
+    assert "Nếu được biểu quyết, cần ít nhất 3/5 phiếu (quá nửa N)." in decision.explanation
 
 
 def test_candidate_not_on_the_roster_is_ineligible() -> None:

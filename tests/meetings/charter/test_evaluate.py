@@ -477,11 +477,12 @@ def test_output_of_a_yes_no_case() -> None:
         "rules": ["R-V1", "R-R1", "R-V4", "R-Q1", "R-S1", "R-S2", "R-V3", "R-V2"],
         "explanation": "\n".join(
             [
-                "Số thành viên làm căn cứ biểu quyết N = 3 (R-V1; "
-                "vote_base=exclude_approved_absentees, exempt_counted_when=present): 3 đảng viên "
+                "Số thành viên làm căn cứ biểu quyết N = 3 (R-V1; cách tính: không tính đảng viên "
+                "vắng mặt cả buổi có lý do được chấp thuận, đảng viên miễn sinh hoạt được tính "
+                "khi có mặt): 3 đảng viên "
                 "chính thức sinh hoạt chính thức tại chi bộ. Có mặt và có quyền biểu quyết: 3. "
                 "Không thuộc N và không biểu quyết: 1 đảng viên dự bị (R-R1).",
-                "Không áp dụng điều kiện số lượng có mặt (R-V4; quorum=none).",
+                "Không áp dụng điều kiện số lượng có mặt (R-V4).",
                 "Tỷ lệ đảng viên dự sinh hoạt (R-Q1): 4/4 = 100,0% (không tính đảng viên miễn "
                 "sinh hoạt, đình chỉ sinh hoạt và sinh hoạt tạm thời tại chi bộ); tiêu chí trên "
                 "85% và không ai vắng không lý do: đạt.",

@@ -134,14 +134,14 @@ def test_quorum_per_policy(
 
 def test_quorum_explanations_name_the_policy() -> None:
     assert quorum(QuorumRule.NONE, 5, 1).explanation == (
-        "Không áp dụng điều kiện số lượng có mặt (R-V4; quorum=none)."
+        "Không áp dụng điều kiện số lượng có mặt (R-V4)."
     )
     assert quorum(QuorumRule.HALF, 10, 6).explanation == (
-        "Điều kiện số lượng có mặt (R-V4; quorum=half): cần ít nhất 6 đảng viên có quyền biểu "
+        "Điều kiện số lượng có mặt (R-V4): cần ít nhất 6 đảng viên có quyền biểu "
         "quyết có mặt (quá nửa N, N = 10), có 6: đạt."
     )
     assert quorum(QuorumRule.TWO_THIRDS, 12, 7).explanation == (
-        "Điều kiện số lượng có mặt (R-V4; quorum=two_thirds): cần ít nhất 8 đảng viên có quyền "
+        "Điều kiện số lượng có mặt (R-V4): cần ít nhất 8 đảng viên có quyền "
         "biểu quyết có mặt (ít nhất hai phần ba N, N = 12), có 7: không đạt. Hội nghị vẫn có "
         "thể tiếp tục nhưng không được biểu quyết."
     )

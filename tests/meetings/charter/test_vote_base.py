@@ -140,8 +140,9 @@ def test_vote_base_records_why_each_member_is_left_out() -> None:
     assert base.home_official_count == 5
     assert base.rules == ("R-V1", "R-R1", "R-R2", "R-R3", "R-R4")
     assert base.explanation == (
-        "Số thành viên làm căn cứ biểu quyết N = 1 (R-V1; vote_base=exclude_approved_absentees, "
-        "exempt_counted_when=present): 5 đảng viên chính thức sinh hoạt chính thức tại chi bộ, "
+        "Số thành viên làm căn cứ biểu quyết N = 1 (R-V1; cách tính: không tính đảng viên vắng "
+        "mặt cả buổi có lý do được chấp thuận, đảng viên miễn sinh hoạt được tính khi có mặt): "
+        "5 đảng viên chính thức sinh hoạt chính thức tại chi bộ, "
         "trừ 1 đang bị đình chỉ sinh hoạt đảng (R-R4), 1 được miễn công tác và sinh hoạt đảng, "
         "vắng mặt (R-R2), 1 sinh hoạt tạm thời nơi khác, vắng mặt (R-R3), 1 vắng mặt có lý do "
         "được chấp thuận (R-V1). Có mặt và có quyền biểu quyết: 1. Không thuộc N và không biểu "

@@ -134,3 +134,25 @@ def test_a_round_follows_only_an_unfinished_election_for_the_same_post(scene):
     refused("not_found", open_vote, scene, follows=done["vote"], post="deputy_secretary")
     refused("not_found", open_vote, scene, follows=999_999)
     refused("bad_message", open_vote, scene, candidates=[a], seats=1, post="president")
+
+
+def test_the_chair_opens_a_resolution_as_the_vote_on_the_conclusion(scene):
+    started(scene)
+    open_item(scene, 2)
+
+    plan = open_vote(scene, "resolution")
+    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=plan["vote"])
+    conclusion = open_vote(scene, "resolution", conclusion=True)
+
+    assert (plan["options"], conclusion["options"]) == ({}, {"conclusion": True})
+    assert [v.is_conclusion for v in Vote.objects.order_by("pk")] == [False, True]
+
+
+def test_a_conclusion_flag_that_is_not_yes_or_no_is_refused(scene):
+    started(scene)
+    open_item(scene, 2)
+
+    error = refused("bad_message", open_vote, scene, "resolution", conclusion="có")
+
+    assert error.field == "conclusion"
+    assert not Vote.objects.exists()

@@ -410,7 +410,10 @@ def test_resolution_passes_with_a_majority_of_n_and_names_each_ballot(scene):
     assert result["result"]["decision"]["status"] == "passed"
     assert result["result"]["decision"]["required"] == 3
     assert result["result"]["named"][str(scene.officials[1].pk)] == "no"
-    assert "R-V3" in result["result"]["decision"]["explanation"]
+    # Members read the Party's text; the rule id stays in `rules`, for audit (issue 13).
+    assert "(Điều lệ Đảng, Điều 9 khoản 5)" in result["result"]["decision"]["explanation"]
+    assert "R-V3" not in result["result"]["decision"]["explanation"]
+    assert result["result"]["decision"]["rules"] == ["R-V3", "R-V2"]
 
 
 def test_admission_fails_below_two_thirds_of_n(scene):

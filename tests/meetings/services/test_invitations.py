@@ -222,8 +222,9 @@ def test_an_approved_absence_leaves_the_member_out_of_the_expected_vote_base(cel
     # Five official home members who are not exempt; the exempt member counts only if present.
     assert (before.size, pending.size, after.size) == (5, 5, 4)
     assert after.explanation == (
-        "Số thành viên làm căn cứ biểu quyết N = 4 (R-V1; vote_base=exclude_approved_absentees, "
-        "exempt_counted_when=present): 6 đảng viên chính thức sinh hoạt chính thức tại chi bộ, "
+        "Số thành viên làm căn cứ biểu quyết N = 4 (R-V1; cách tính: không tính đảng viên vắng "
+        "mặt cả buổi có lý do được chấp thuận, đảng viên miễn sinh hoạt được tính khi có mặt): "
+        "6 đảng viên chính thức sinh hoạt chính thức tại chi bộ, "
         "trừ 1 được miễn công tác và sinh hoạt đảng, vắng mặt (R-R2), 1 vắng mặt có lý do được "
         "chấp thuận (R-V1). Có mặt và có quyền biểu quyết: 0. Không thuộc N và không biểu "
         "quyết: 1 đảng viên dự bị (R-R1), 1 đảng viên sinh hoạt tạm thời tại chi bộ (R-R3)."

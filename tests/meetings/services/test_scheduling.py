@@ -168,7 +168,7 @@ def test_the_deputy_secretary_manages_meetings_too(cell_scene):
             "Ghi ngày của văn bản cho phép",
         ),
         ({"place": ""}, "place", "Ghi địa điểm họp."),
-        ({"planned_minutes": 60}, "planned_minutes", "cần ít nhất 90 phút (R-P4)"),
+        ({"planned_minutes": 60}, "planned_minutes", "cần ít nhất 90 phút (Hướng dẫn 12-HD/BTCTW"),
     ],
     ids=["online-without-approval", "approval-without-date", "no-place", "too-short"],
 )
@@ -279,8 +279,8 @@ def test_generation_makes_one_regular_meeting_per_month_on_the_rules_day(cell_sc
     assert {(s.hour, s.minute) for s in starts} == {(19, 30)}
     assert {m.status for m in created} == {S.DRAFT}
     assert [item.kind for item in queries.agenda_for(created[0])] == [
-        "other", "news", "review", "plan", "discussion", "other", "other", "resolution",
-        "other", "other",
+        "other", "news", "review", "plan", "discussion", "other", "conclusion", "resolution",
+        "assessment", "other",
     ]  # fmt: skip
 
 

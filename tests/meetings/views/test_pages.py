@@ -50,7 +50,10 @@ def test_meeting_page_shows_the_expected_vote_base_and_the_members_answer_form(c
     page = text(response)
     assert response.status_code == 200
     assert '<p class="big-number" data-testid="vote-base">N = 5</p>' in page
-    assert "Số thành viên làm căn cứ biểu quyết N = 5 (R-V1;" in page
+    assert (
+        "Số thành viên làm căn cứ biểu quyết N = 5 (Quy định 24-QĐ/TW, điểm 9.3.2; cách tính:"
+        in page
+    )
     assert "Gửi trả lời" in page
     assert "Xin vắng mặt" in page
     assert "Lịch sử" not in page  # members see the state, the secretary and reviewers the log
@@ -101,7 +104,10 @@ def test_creating_a_meeting_through_the_form(cell_scene):
         ),
         ({"day": "31/02/2027"}, "Nhập một ngày hợp lệ."),
         ({"planned_minutes": "abc"}, "Nhập một số tổng thể."),  # Django's own translation
-        ({"planned_minutes": "45"}, "Sinh hoạt thường kỳ cần ít nhất 90 phút (R-P4)"),
+        (
+            {"planned_minutes": "45"},
+            "Sinh hoạt thường kỳ cần ít nhất 90 phút (Hướng dẫn 12-HD/BTCTW",
+        ),
         ({"kind": "congress"}, "Hãy chọn một lựa chọn hợp lệ."),
     ],
     ids=["online-without-approval", "bad-date", "not-a-number", "too-short", "unknown-kind"],
@@ -248,7 +254,7 @@ def test_a_member_asks_to_be_excused_and_the_secretary_approves(cell_scene):
     page = text(decided)
     assert "Đã chấp thuận lý do vắng mặt của đồng chí Lê Minh Tuấn." in page
     assert '<p class="big-number" data-testid="vote-base">N = 4</p>' in page
-    assert "1 vắng mặt có lý do được chấp thuận (R-V1)" in page
+    assert "1 vắng mặt có lý do được chấp thuận (Quy định 24-QĐ/TW, điểm 9.3.2)" in page
 
 
 def test_postponing_without_a_reason_shows_a_form_error(cell_scene):
@@ -324,7 +330,8 @@ def test_the_year_plan_warns_about_gaps(cell_scene):
     )
 
     assert (
-        "Năm 2027 (R-M1, R-M3): thiếu sinh hoạt thường kỳ tháng 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, "
+        "Năm 2027 (Điều lệ Đảng, Điều 24 khoản 2; Hướng dẫn 12-HD/BTCTW về sinh hoạt chi bộ): "
+        "thiếu sinh hoạt thường kỳ tháng 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, "
         "12; thiếu sinh hoạt chuyên đề quý 1, 2, 3, 4."
     ) in text(response)
 
