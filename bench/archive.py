@@ -5,8 +5,8 @@
 
 The script creates a PostgreSQL database `chibo_bench_archive_<pid>`, migrates it (the
 unaccent extension comes with minutes 0003, the stored search vector and its index with minutes
-0004), fills it with bulk inserts (one superior committee, 20 grassroots organisations of 50
-cells each, 10 members per cell; per cell 16 held meetings in 2025 — 12 regular, 4 thematic —
+0004 and 0007), fills it with bulk inserts (one superior committee, 20 grassroots organisations
+of 50 cells each, 10 members per cell; per cell 16 held meetings in 2025 — 12 regular, 4 thematic —
 and 4 in 2026, each with a roll of 10, archived minutes of about 2 KB of Vietnamese text, and a
 vote blocked for want of quorum in one meeting of 50; each meeting's attendance summary written
 by the function the end of a meeting calls, `meetings.attendance_summary.write_summaries`), runs
@@ -300,6 +300,11 @@ def run(arguments: argparse.Namespace, database: str) -> None:
             "search 'biên bản' (all match)",
             reverse("review:archive", args=[top.pk]),
             {"q": "biên bản"},
+        ),
+        (
+            "search '\"chuyển đổi số\"' (phrase, 1/8)",
+            reverse("review:archive", args=[top.pk]),
+            {"q": '"chuyển đổi số"'},
         ),
         ("dashboard 2025, 1,000 cells", reverse("review:dashboard", args=[top.pk, 2025]), {}),
         ("dashboard 2025, 50 cells", reverse("review:dashboard", args=[grassroots.pk, 2025]), {}),

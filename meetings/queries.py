@@ -17,6 +17,7 @@ from meetings.enums import (
     MeetingStatus,
 )
 from meetings.models import AgendaItem, Document, Invitation, Meeting, Notification
+from members import names
 from members import queries as member_queries
 from members.models import Member, Organization
 
@@ -33,7 +34,9 @@ def documents_for(meeting: Meeting) -> QuerySet[Document]:
 
 
 def invitations_for(meeting: Meeting) -> QuerySet[Invitation]:
-    return meeting.invitations.select_related("member").order_by("is_guest", "member__full_name")
+    return meeting.invitations.select_related("member").order_by(
+        "is_guest", *names.by_name("member__")
+    )
 
 
 def is_published_late(document: Document, meeting: Meeting) -> bool:
@@ -69,7 +72,7 @@ def cell_members_on(cell: Organization, day: datetime.date) -> QuerySet[Member]:
     return (
         Member.objects.filter(Q(home_cell=cell) | Q(pk__in=temporary))
         .exclude(suspended)
-        .order_by("full_name", "pk")
+        .order_by(*names.by_name())
     )
 
 

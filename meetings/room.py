@@ -39,6 +39,7 @@ from meetings.snapshots import (
     policy_for,
     roster_entry,
 )
+from members import names
 from members import queries as member_queries
 from members.models import Member
 
@@ -46,10 +47,8 @@ from members.models import Member
 def roster_members(meeting: Meeting) -> list[Member]:
     """Home members, then members meeting here temporarily, on the meeting's day."""
     day = meeting.local_day
-    home = list(member_queries.home_members(meeting.cell).order_by("full_name", "pk"))
-    temporary = list(
-        member_queries.temporary_members(meeting.cell, day).order_by("full_name", "pk")
-    )
+    home = list(member_queries.home_members(meeting.cell).order_by(*names.by_name()))
+    temporary = list(member_queries.temporary_members(meeting.cell, day).order_by(*names.by_name()))
     return [*home, *temporary]
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from members import names
 from members.enums import (
     CellRoleKind,
     ExemptCountedWhen,
@@ -179,7 +180,7 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("đảng viên")
         verbose_name_plural = _("đảng viên")
-        ordering = ["full_name", "pk"]
+        ordering = names.by_name()  # Vietnamese alphabetical order, by given name
         constraints = [
             models.CheckConstraint(
                 condition=Q(temporary_cell__isnull=True) | ~Q(temporary_cell=models.F("home_cell")),

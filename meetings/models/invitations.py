@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from meetings.enums import AbsenceDecision, DeliveryKind, Reply
+from members import names
 
 
 class Invitation(models.Model):
@@ -33,7 +34,7 @@ class Invitation(models.Model):
     class Meta:
         verbose_name = _("giấy mời")
         verbose_name_plural = _("giấy mời")
-        ordering = ["meeting", "member__full_name", "pk"]
+        ordering = ["meeting", *names.by_name("member__")]  # Vietnamese order of names
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="invitation_once_per_member")
         ]

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from members import access
@@ -82,31 +85,53 @@ def filtered(organization: Organization, wanted: ArchiveFilter) -> QuerySet[Sign
     return documents
 
 
-class _FlatLetters(dict[int, str]):
-    """Each character without its diacritics, one character for one (so that positions in the
-    flattened text are positions in the text), worked out once per character and kept: a
-    `str.translate` table (25 excerpts of 2 KB a page normalised one character at a time took
-    longer than the search's queries)."""
+def excerpt(text: str, query_text: str, width: int = 90) -> str:
+    """The passage where the most words and phrases of the query stand close together (the
+    first such), about 2 × `width` characters cut at spaces, HTML with each one marked
+    (`<mark>`); the start of the text when the query is not in it.
 
-    def __missing__(self, code: int) -> str:
-        letter = chr(code)
-        flat = (search.normalise(letter) or letter)[:1] or letter
-        self[code] = flat
-        return flat
-
-
-_FLAT_LETTERS = _FlatLetters()
-
-
-def excerpt(text: str, query: str, width: int = 90) -> str:
-    """The text around the first query word, found without diacritics, shown with them."""
-    terms = search.words(query)
-    if not text or not terms:
+    Found with the search's own matching (`search.hits`) on both databases: PostgreSQL's
+    `ts_headline` parses the text with one configuration, so it could not mark "Hương" for a
+    query typed "huong" the way the search finds it.
+    """
+    try:
+        query = search.parse(query_text)
+    except search.QueryError:
         return ""
-    flat = text.translate(_FLAT_LETTERS)  # same length as text
-    at = min((i for i in (flat.find(t) for t in terms) if i >= 0), default=0)
-    start, end = max(0, at - width), min(len(text), at + width)
-    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+    text = unicodedata.normalize("NFC", text or "")
+    found = list(search.hits(text, query))
+    if not found:
+        return _cut(text, 0, min(len(text), 2 * width), [])
+
+    def terms_near(hit: search.Hit) -> int:
+        return len(
+            {h.term for h in found if hit.start - width <= h.start and h.end <= hit.end + width}
+        )
+
+    best = max(found, key=lambda hit: (terms_near(hit), -hit.start))
+    start, end = max(0, best.start - width), min(len(text), best.end + width)
+    return _cut(text, start, end, [h for h in found if start <= h.start and h.end <= end])
+
+
+def _cut(text: str, start: int, end: int, marked: list[search.Hit]) -> str:
+    """text[start:end] escaped, its ends moved to the nearest space inside, the hits marked."""
+    if start > 0:
+        space = text.find(" ", start, marked[0].start if marked else end)
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", marked[-1].end if marked else start, end)
+        end = space if space >= 0 else end
+    parts, at = [], start
+    for hit in marked:
+        if hit.start < at:  # overlapping hits (a word inside a phrase): marked once
+            continue
+        parts.append(
+            format_html("{}<mark>{}</mark>", text[at : hit.start], text[hit.start : hit.end])
+        )
+        at = hit.end
+    parts.append(conditional_escape(text[at:end].rstrip()))
+    body = mark_safe("".join(parts).lstrip())  # noqa: S308 (each part escaped above)
+    return format_html("{}{}{}", "…" if start else "", body, "…" if end < len(text) else "")
 
 
 def access_reviewed_document(user: User, document_id: int) -> SignedDocument:

@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from minutes.models import DocumentKind, DocumentStatus, ReviewKind
+from minutes.review import search
 from minutes.review.archive import LISTED_STATUSES, ArchiveFilter
 from minutes.review.services import MAX_TEXT
 
@@ -36,8 +37,14 @@ class ArchiveForm(forms.Form):
     q = forms.CharField(
         label=_("Tìm trong nội dung"),
         required=False,
-        max_length=200,
-        help_text=_("Gõ có dấu hoặc không dấu, ví dụ: bien ban chuyen doi so."),
+        max_length=search.MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": _("Nội dung tìm kiếm dài quá: tối đa %(limit_value)d ký tự.")
+        },
+        help_text=_(
+            "Gõ có dấu để tìm đúng chữ đã gõ (“Hương” không ra “hướng”), không dấu để tìm mọi "
+            'cách viết; cụm từ đặt trong ngoặc kép, ví dụ: "chuyển đổi số".'
+        ),
     )
     cell = forms.TypedChoiceField(
         label=_("Chi bộ"),
@@ -70,6 +77,15 @@ class ArchiveForm(forms.Form):
     def __init__(self, *args: object, cells: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["cell"].choices = [("", _("Tất cả")), *cells]
+
+    def clean_q(self) -> str:
+        query = self.cleaned_data.get("q") or ""
+        if not query.strip():
+            return ""
+        try:
+            return search.check(query)
+        except search.QueryError as error:
+            raise forms.ValidationError(str(error), code="query") from error
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

@@ -90,7 +90,10 @@ def test_search_results_quote_the_text_with_its_diacritics(tree, docs):
         reverse("review:archive", args=[tree.grassroots.pk]), {"q": "tu tuong dao duc"}
     )
 
-    assert "tư tưởng, đạo đức, phong cách Hồ Chí Minh" in response.content.decode()
+    assert (
+        "<mark>tư</mark> <mark>tưởng</mark>, <mark>đạo</mark> <mark>đức</mark>, phong cách Hồ Chí"
+        in response.content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -249,3 +252,41 @@ def test_the_archive_needs_the_same_queries_whatever_the_data(
     # The same on both databases: no planner setting around the search (minutes 0004).
     with django_assert_num_queries(15):
         client.get(url, {"q": "bien ban"})
+
+
+def test_the_search_page_shows_the_passage_found(tree):
+    letterhead = "ĐẢNG BỘ XÃ HƯƠNG SƠN. BIÊN BẢN SINH HOẠT CHI BỘ. Theo Hướng dẫn số 12-HD/BTCTW. "
+    found = sign(
+        held_meeting(tree.cell, "regular", at(3, 5)),
+        at(3, 6),
+        letterhead + "x " * 80 + "Đồng chí Hương Sen phát biểu về chuyển đổi số.",
+    )
+    sign(held_meeting(tree.cell, "regular", at(4, 5)), at(4, 6), letterhead + "Đồng chí Hưởng.")
+
+    response = client_of(tree.reviewer).get(
+        reverse("review:archive", args=[tree.grassroots.pk]), {"q": "Hương Sen"}
+    )
+
+    page = response.content.decode()
+    assert listed(response) == [found.pk]
+    assert "<mark>Hương</mark> <mark>Sen</mark> phát biểu" in page
+    assert "BIÊN BẢN SINH HOẠT" not in page.split("<tbody>", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("q", "error"),
+    [
+        ("?!… -- ,,", "Hãy nhập ít nhất một từ để tìm."),
+        ('""', "Cụm từ trong ngoặc kép đang trống."),
+        ('biên bản "  "', "Cụm từ trong ngoặc kép đang trống."),
+        ("biên bản " * 223, "Nội dung tìm kiếm dài quá"),
+    ],
+)
+def test_a_search_without_words_or_too_long_is_explained(tree, docs, q, error):
+    response = client_of(tree.reviewer).get(
+        reverse("review:archive", args=[tree.grassroots.pk]), {"q": q}
+    )
+
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert listed(response) == []
