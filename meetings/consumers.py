@@ -59,10 +59,21 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await await_many_dispatch([receive, self._layer_receive], self.dispatch)
         except StopConsumer:
             pass
+        except BaseException:
+            # Ended by an error, or cancelled, rather than by the client closing: `disconnect`
+            # has not run, and without it the member would show as present for good.
+            await self._disconnect_after_error()
+            raise
         finally:
             for task in (self.resync, self.worker):
                 if task is not None:
                     task.cancel()
+
+    async def _disconnect_after_error(self) -> None:
+        try:
+            await self.disconnect(code=1011)
+        except Exception:
+            logger.exception("a failed meeting connection's departure was not written")
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels (4.2 and later) runs `close_old_connections` before every message, in the
@@ -73,7 +84,12 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         if message["type"] == "meeting.event":
             await self.meeting_event(message)
         elif message["type"] == "websocket.receive":
-            await self.websocket_receive(message)
+            try:
+                await self.websocket_receive(message)
+            except Exception:
+                # Every frame gets an answer; the connection (and the member's presence) stays.
+                logger.exception("a frame on a meeting connection could not be read")
+                await self._deliver(await self.encode_json(protocol.server_error(None)))
         else:
             await super().dispatch(message)
 
