@@ -22,7 +22,7 @@ from meetings.errors import RuleViolation
 from meetings.room import head_of, snapshot_frame
 from meetings.services import attendance
 from meetings.services.room import participant
-from members.consumers import CLOSE_UNVERIFIED
+from members.consumers import CLOSE_UNVERIFIED, refuse
 from members.otp import session_still_verified, verified_user_from_scope
 
 logger = logging.getLogger(__name__)
@@ -130,13 +130,13 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.user = await verified_user_from_scope(self.scope)
         if self.user is None:
-            await self.close(code=CLOSE_UNVERIFIED)
+            await refuse(self, CLOSE_UNVERIFIED)
             return
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         try:
             hello = await database_sync_to_async(self._hello)()
         except Http404:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await refuse(self, CLOSE_NOT_FOUND)
             return
         self.group = events.group_name(self.meeting_id)
         try:

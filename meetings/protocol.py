@@ -6,7 +6,6 @@ message that does not fit gets an `error` frame naming the field; see docs/proto
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,26 +15,14 @@ from django.utils.translation import gettext as _
 from meetings.errors import RuleViolation
 from meetings.models import Attendance
 from meetings.services import attendance, room, speaking, voting
-
-MAX_MESSAGE_BYTES = 8 * 1024
-MAX_ID_LENGTH = 64
-
-
-class ProtocolError(Exception):
-    def __init__(
-        self, code: str, message: str, *, message_id: str | None = None, field: str | None = None
-    ):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.message_id = message_id
-        self.field = field
-
-    def frame(self) -> dict[str, Any]:
-        frame = {"type": "error", "id": self.message_id, "code": self.code, "message": self.message}
-        if self.field:
-            frame["field"] = self.field
-        return frame
+from members.frames import (
+    MAX_ID_LENGTH,
+    MAX_MESSAGE_BYTES,
+    ProtocolError,
+    decode,
+    is_text,
+    unknown_type,
+)
 
 
 class FieldValueError(ValueError):
@@ -51,18 +38,6 @@ class FieldValueError(ValueError):
 # Row ids are PostgreSQL bigints (SQLite INTEGERs): a larger number can name no row, and SQLite
 # cannot even be asked about one (OverflowError).
 MAX_ROW_ID = 2**63 - 1
-
-
-def is_text(value: Any) -> bool:
-    """A string the database and the page can hold: UTF-8 (no lone surrogate, which JSON's
-    `\\ud800` escape can produce) and no NUL character (PostgreSQL text refuses it)."""
-    if not isinstance(value, str) or "\x00" in value:
-        return False
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -239,28 +214,11 @@ LOCAL_TYPES = frozenset({"snapshot", "ping"})
 
 
 def parse(text: str | None) -> dict[str, Any]:
-    """Decodes a frame: a JSON object with a string `type` and a short string `id`."""
-    if text is None:
-        raise ProtocolError("bad_message", _("Chỉ nhận tin nhắn dạng văn bản JSON."))
-    if len(text.encode()) > MAX_MESSAGE_BYTES:
-        raise ProtocolError("too_large", _("Tin nhắn quá dài (tối đa 8 KiB)."))
-    try:
-        message = json.loads(text)
-    except (ValueError, RecursionError):  # RecursionError: arrays or objects nested too deep
-        raise ProtocolError("bad_json", _("Tin nhắn không phải JSON hợp lệ.")) from None
-    if not isinstance(message, dict):
-        raise ProtocolError("bad_message", _("Tin nhắn phải là một đối tượng JSON."))
-    message_id = message.get("id")
-    if not is_text(message_id) or not 1 <= len(message_id) <= MAX_ID_LENGTH:
-        raise ProtocolError("bad_message", _("Thiếu mã tin nhắn (id) hợp lệ."), field="id")
+    """Decodes a frame (members.frames.decode) and checks its `type` is a command."""
+    message = decode(text)
     kind = message.get("type")
     if not isinstance(kind, str) or (kind not in COMMANDS and kind not in LOCAL_TYPES):
-        raise ProtocolError(
-            "unknown_type",
-            _("Loại tin nhắn không được hỗ trợ."),
-            message_id=message_id,
-            field="type",
-        )
+        raise unknown_type(message["id"])
     return message
 
 
