@@ -24,8 +24,8 @@ Item = TypeVar("Item")
 
 @dataclass
 class Batches(Generic[Item]):
-    """`write(key, items)` answers each item of a batch, in order; `failed(item, error)` is the
-    answer to each item of a batch whose write raised."""
+    """`write(key, items)` answers each item of a batch, in order. When it raises, each item is
+    written alone; `failed(item, error)` is the answer to an item whose write alone raised."""
 
     write: Callable[[Any, list[Item]], list[Any]]
     failed: Callable[[Item, Exception], Any]
@@ -55,8 +55,7 @@ class Batches(Generic[Item]):
                 try:
                     answers = await database_sync_to_async(self.write)(key, items)
                 except Exception as error:
-                    logger.exception("a batch of %s writes for %s failed", len(items), key)
-                    answers = [self.failed(item, error) for item in items]
+                    answers = await self._each_alone(key, items, error)
                 _answer(batch, answers)
                 batch = []
         finally:
@@ -64,6 +63,25 @@ class Batches(Generic[Item]):
             left = batch + self._waiting.pop(slot, [])
             _answer(left, [self.failed(item, RuntimeError("stopped")) for item, _ in left])
             del self._writing[slot]
+
+    async def _each_alone(self, key: Hashable, items: list[Item], error: Exception) -> list[Any]:
+        """The answers to a batch whose write raised: each item is written again on its own,
+        so the one that raised fails alone and the others go in (one member's malformed
+        ballot answered everyone's ballots of the moment `server_error`)."""
+        if len(items) == 1:
+            logger.error("a write for %s failed", key, exc_info=error)
+            return [self.failed(items[0], error)]
+        logger.warning(
+            "a batch of %s writes for %s failed (%r), each written alone", len(items), key, error
+        )
+        answers = []
+        for item in items:
+            try:
+                answers += await database_sync_to_async(self.write)(key, [item])
+            except Exception as alone:
+                logger.error("a write for %s failed", key, exc_info=alone)
+                answers.append(self.failed(item, alone))
+        return answers
 
 
 def _answer(batch: list[tuple[Any, asyncio.Future[Any]]], answers: list[Any]) -> None:

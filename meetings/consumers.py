@@ -21,7 +21,7 @@ from meetings.errors import RuleViolation
 from meetings.room import head_of, snapshot_frame
 from meetings.services import attendance
 from meetings.services.room import participant
-from members.consumers import CLOSE_UNVERIFIED, SessionBoundConsumer
+from members.consumers import CLOSE_UNVERIFIED, SessionBoundConsumer, refuse
 from members.otp import session_still_verified, verified_user_from_scope
 
 logger = logging.getLogger(__name__)
@@ -58,10 +58,21 @@ class MeetingConsumer(SessionBoundConsumer):
             await await_many_dispatch([receive, self._layer_receive], self.dispatch)
         except StopConsumer:
             pass
+        except BaseException:
+            # Ended by an error, or cancelled, rather than by the client closing: `disconnect`
+            # has not run, and without it the member would show as present for good.
+            await self._disconnect_after_error()
+            raise
         finally:
             for task in (self.resync, self.worker):
                 if task is not None:
                     task.cancel()
+
+    async def _disconnect_after_error(self) -> None:
+        try:
+            await self.disconnect(code=1011)
+        except Exception:
+            logger.exception("a failed meeting connection's departure was not written")
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels (4.2 and later) runs `close_old_connections` before every message, in the
@@ -72,7 +83,12 @@ class MeetingConsumer(SessionBoundConsumer):
         if message["type"] == "meeting.event":
             await self.meeting_event(message)
         elif message["type"] == "websocket.receive":
-            await self.websocket_receive(message)
+            try:
+                await self.websocket_receive(message)
+            except Exception:
+                # Every frame gets an answer; the connection (and the member's presence) stays.
+                logger.exception("a frame on a meeting connection could not be read")
+                await self._deliver(await self.encode_json(protocol.server_error(None)))
         else:
             await super().dispatch(message)
 
@@ -113,13 +129,13 @@ class MeetingConsumer(SessionBoundConsumer):
     async def connect(self) -> None:
         self.user = await verified_user_from_scope(self.scope)
         if self.user is None:
-            await self.close(code=CLOSE_UNVERIFIED)
+            await refuse(self, CLOSE_UNVERIFIED)
             return
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         try:
             hello = await database_sync_to_async(self._hello)()
         except Http404:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await refuse(self, CLOSE_NOT_FOUND)
             return
         self.group = events.group_name(self.meeting_id)
         try:

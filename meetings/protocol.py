@@ -6,7 +6,6 @@ message that does not fit gets an `error` frame naming the field; see docs/proto
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,121 +13,227 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from meetings.errors import RuleViolation
+from meetings.models import Attendance, Meeting
 from meetings.services import attendance, room, speaking, voting
+from members.frames import (
+    MAX_ID_LENGTH,
+    MAX_MESSAGE_BYTES,
+    ProtocolError,
+    decode,
+    is_text,
+    unknown_type,
+)
 
-MAX_MESSAGE_BYTES = 8 * 1024
-MAX_ID_LENGTH = 64
+
+class FieldValueError(ValueError):
+    """A value that does not fit its field; `part` names the part of it that does not, and
+    `longest` the length a text went over."""
+
+    def __init__(self, part: str | None = None, *, longest: int | None = None) -> None:
+        super().__init__(part)
+        self.part = part
+        self.longest = longest
 
 
-class ProtocolError(Exception):
-    def __init__(
-        self, code: str, message: str, *, message_id: str | None = None, field: str | None = None
-    ):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.message_id = message_id
-        self.field = field
+# Row ids are PostgreSQL bigints (SQLite INTEGERs): a larger number can name no row, and SQLite
+# cannot even be asked about one (OverflowError).
+MAX_ROW_ID = 2**63 - 1
 
-    def frame(self) -> dict[str, Any]:
-        frame = {"type": "error", "id": self.message_id, "code": self.code, "message": self.message}
-        if self.field:
-            frame["field"] = self.field
-        return frame
+
+@dataclass(frozen=True)
+class RowId:
+    """The id of a row: a JSON integer from 1 to MAX_ROW_ID (not true, 1.0 or "1")."""
+
+    def clean(self, value: Any) -> int:
+        if type(value) is not int or not 1 <= value <= MAX_ROW_ID:
+            raise FieldValueError
+        return value
+
+
+@dataclass(frozen=True)
+class Count:
+    """A small whole number (seats in an election)."""
+
+    most: int
+
+    def clean(self, value: Any) -> int:
+        if type(value) is not int or not 1 <= value <= self.most:
+            raise FieldValueError
+        return value
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string of at most `longest` characters; services check its meaning (an enum value, a
+    reason required) and give their own codes for that."""
+
+    longest: int
+
+    def clean(self, value: Any) -> str:
+        if not is_text(value):
+            raise FieldValueError
+        if len(value) > self.longest:
+            raise FieldValueError(longest=self.longest)
+        return value
+
+
+@dataclass(frozen=True)
+class Flag:
+    def clean(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise FieldValueError
+        return value
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A JSON array of at most `most` values, each of the `item` kind."""
+
+    item: Any
+    most: int
+
+    def clean(self, value: Any) -> list[Any]:
+        if not isinstance(value, list) or len(value) > self.most:
+            raise FieldValueError
+        return [self.item.clean(v) for v in value]
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """The first of `kinds` that takes the value (a yes/no choice, or a list of candidates)."""
+
+    kinds: tuple[Any, ...]
+
+    def clean(self, value: Any) -> Any:
+        for kind in self.kinds:
+            try:
+                return kind.clean(value)
+            except FieldValueError:
+                continue
+        raise FieldValueError
+
+
+@dataclass(frozen=True)
+class Record:
+    """A JSON object of known keys, each optional; other keys are dropped. A key that does not
+    fit is named in the error as `record.key`."""
+
+    fields: dict[str, Any]
+
+    def clean(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise FieldValueError
+        cleaned = {}
+        for name, kind in self.fields.items():
+            if name in value:
+                try:
+                    cleaned[name] = kind.clean(value[name])
+                except FieldValueError as invalid:
+                    raise FieldValueError(name, longest=invalid.longest) from None
+        return cleaned
 
 
 @dataclass(frozen=True)
 class Command:
     service: Callable[..., Any]
-    fields: dict[
-        str, tuple[str, type | tuple[type, ...], bool]
-    ]  # name → (service kwarg, type, required)
+    fields: dict[str, tuple[str, Any, bool]]  # name → (service kwarg, kind, required)
 
 
-def _f(
-    kwarg: str, kind: type | tuple[type, ...], required: bool = True
-) -> tuple[str, type | tuple[type, ...], bool]:
+def _f(kwarg: str, kind: Any, required: bool = True) -> tuple[str, Any, bool]:
     return (kwarg, kind, required)
 
 
+ROW_ID = RowId()
+WORD = Text(32)  # an enum value: a status, a kind, a method, a form, a post
+MAX_CANDIDATES = 200  # more than any cell has members
+MAX_SEATS = 50
+VOTE_OPTIONS = Record(
+    {
+        "subject": ROW_ID,
+        "forms": ListOf(WORD, 8),
+        "subject_holds_post": Flag(),
+        "candidates": ListOf(ROW_ID, MAX_CANDIDATES),
+        "seats": Count(MAX_SEATS),
+        "post": WORD,
+        "follows": ROW_ID,
+    }
+)
+
+EARLY_END_REASON = Text(Meeting._meta.get_field("early_end_reason").max_length)
+
 COMMANDS: dict[str, Command] = {
     "meeting.start": Command(room.start_meeting, {}),
-    "meeting.end": Command(room.end_meeting, {"reason": _f("reason", str, False)}),
-    "agenda.open": Command(room.open_item, {"item": _f("item_id", int)}),
-    "agenda.close": Command(room.close_item, {"item": _f("item_id", int)}),
+    "meeting.end": Command(
+        room.end_meeting,
+        {
+            "reason": _f(
+                "reason", Text(Meeting._meta.get_field("early_end_reason").max_length), False
+            )
+        },
+    ),
+    "agenda.open": Command(room.open_item, {"item": _f("item_id", ROW_ID)}),
+    "agenda.close": Command(room.close_item, {"item": _f("item_id", ROW_ID)}),
     "attendance.mark": Command(
         attendance.mark,
         {
-            "member": _f("member_id", int),
-            "status": _f("status", str),
-            "reason": _f("reason", str, False),
+            "member": _f("member_id", ROW_ID),
+            "status": _f("status", WORD),
+            "reason": _f("reason", Text(Attendance._meta.get_field("reason").max_length), False),
         },
     ),
-    "floor.request": Command(speaking.request_floor, {"kind": _f("kind", str)}),
-    "floor.withdraw": Command(speaking.withdraw_floor, {"request": _f("request_id", int)}),
-    "floor.grant": Command(speaking.grant_floor, {"request": _f("request_id", int)}),
+    "floor.request": Command(speaking.request_floor, {"kind": _f("kind", WORD)}),
+    "floor.withdraw": Command(speaking.withdraw_floor, {"request": _f("request_id", ROW_ID)}),
+    "floor.grant": Command(speaking.grant_floor, {"request": _f("request_id", ROW_ID)}),
     "floor.end": Command(speaking.end_turn, {}),
-    "floor.reorder": Command(speaking.reorder_floor, {"order": _f("order", list)}),
+    "floor.reorder": Command(
+        speaking.reorder_floor, {"order": _f("order", ListOf(ROW_ID, MAX_CANDIDATES))}
+    ),
     "turn.note": Command(
         speaking.note_turn,
         {
-            "turn": _f("turn_id", int),
-            "text": _f("text", str),
-            "reserved": _f("reserved", bool, False),
+            "turn": _f("turn_id", ROW_ID),
+            # Longer notes reach the service, which refuses them as `too_long`.
+            "text": _f("text", Text(MAX_MESSAGE_BYTES)),
+            "reserved": _f("reserved", Flag(), False),
         },
     ),
     "vote.open": Command(
         voting.open_vote,
         {
-            "kind": _f("kind", str),
-            "question": _f("question", str),
-            "method": _f("method", str, False),
-            "options": _f("options", dict, False),
+            "kind": _f("kind", WORD),
+            # Longer questions reach the service, which says how long one may be.
+            "question": _f("question", Text(MAX_MESSAGE_BYTES)),
+            "method": _f("method", WORD, False),
+            "options": _f("options", VOTE_OPTIONS, False),
         },
     ),
     "ballot.cast": Command(
         voting.cast_ballot,
         {
-            "vote": _f("vote_id", int),
-            "ballot": _f("ballot_id", str),
-            "choice": _f("choice", (str, list)),
-            "receipt": _f("receipt", str, False),
+            "vote": _f("vote_id", ROW_ID),
+            "ballot": _f("ballot_id", Text(MAX_ID_LENGTH)),
+            "choice": _f("choice", OneOf((WORD, ListOf(ROW_ID, MAX_SEATS)))),
+            "receipt": _f("receipt", Text(16), False),
         },
     ),
-    "vote.close": Command(voting.close_vote, {"vote": _f("vote_id", int)}),
+    "vote.close": Command(voting.close_vote, {"vote": _f("vote_id", ROW_ID)}),
 }
 # Answered by the consumer itself, not by a service.
 LOCAL_TYPES = frozenset({"snapshot", "ping"})
 
 
 def parse(text: str | None) -> dict[str, Any]:
-    """Decodes a frame: a JSON object with a string `type` and a short string `id`."""
-    if text is None:
-        raise ProtocolError("bad_message", _("Chỉ nhận tin nhắn dạng văn bản JSON."))
-    if len(text.encode()) > MAX_MESSAGE_BYTES:
-        raise ProtocolError("too_large", _("Tin nhắn quá dài (tối đa 8 KiB)."))
-    try:
-        message = json.loads(text)
-    except ValueError:
-        raise ProtocolError("bad_json", _("Tin nhắn không phải JSON hợp lệ.")) from None
-    if not isinstance(message, dict):
-        raise ProtocolError("bad_message", _("Tin nhắn phải là một đối tượng JSON."))
-    message_id = message.get("id")
-    if not isinstance(message_id, str) or not 1 <= len(message_id) <= MAX_ID_LENGTH:
-        raise ProtocolError("bad_message", _("Thiếu mã tin nhắn (id) hợp lệ."), field="id")
+    """Decodes a frame (members.frames.decode) and checks its `type` is a command."""
+    message = decode(text)
     kind = message.get("type")
     if not isinstance(kind, str) or (kind not in COMMANDS and kind not in LOCAL_TYPES):
-        raise ProtocolError(
-            "unknown_type",
-            _("Loại tin nhắn không được hỗ trợ."),
-            message_id=message_id,
-            field="type",
-        )
+        raise unknown_type(message["id"])
     return message
 
 
 def arguments(message: dict[str, Any]) -> tuple[Callable[..., Any], dict[str, Any]]:
-    """The service for a parsed command and its keyword arguments, type-checked."""
+    """The service for a parsed command and its keyword arguments, each checked completely
+    (kind, range, length, nested values): no value a service could choke on gets through."""
     command = COMMANDS[message["type"]]
     kwargs: dict[str, Any] = {}
     for name, (kwarg, kind, required) in command.fields.items():
@@ -141,17 +246,20 @@ def arguments(message: dict[str, Any]) -> tuple[Callable[..., Any], dict[str, An
                     field=name,
                 )
             continue
-        value = message[name]
-        # bool is an int in Python; a true/false where a number belongs is a client bug.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ProtocolError(
-                "bad_message",
-                _("Trường %(field)s không đúng kiểu.") % {"field": name},
-                message_id=message["id"],
-                field=name,
-            )
-        kwargs[kwarg] = value
+        try:
+            kwargs[kwarg] = kind.clean(message[name])
+        except FieldValueError as invalid:
+            raise _field_error(message["id"], name, invalid) from None
     return command.service, kwargs
+
+
+def _field_error(message_id: str, name: str, invalid: FieldValueError) -> ProtocolError:
+    field = f"{name}.{invalid.part}" if invalid.part else name
+    if invalid.longest is not None:
+        text = _("Trường %(field)s dài quá %(n)s ký tự.") % {"field": field, "n": invalid.longest}
+    else:
+        text = _("Trường %(field)s không đúng kiểu.") % {"field": field}
+    return ProtocolError("bad_message", text, message_id=message_id, field=field)
 
 
 def ack(message_id: str, result: Any) -> dict[str, Any]:
@@ -175,7 +283,7 @@ def unverified(message_id: str) -> dict[str, Any]:
     ).frame()
 
 
-def server_error(message_id: str) -> dict[str, Any]:
+def server_error(message_id: str | None) -> dict[str, Any]:
     return {
         "type": "error",
         "id": message_id,

@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
-from members import sockets
+from members import frames, sockets
 from members.models import User
 from members.otp import verified_session_until, verified_user_from_scope
 
@@ -72,13 +72,21 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         await super().websocket_disconnect(message)
 
 
+async def refuse(consumer: AsyncJsonWebsocketConsumer, code: int) -> None:
+    """Accepts the socket and closes it with `code`. A close before accepting reaches the
+    browser as an HTTP 403 on the handshake, with no code (close code 1006), so a page could
+    not tell "signed out" from a dropped network and reconnected for ever."""
+    await consumer.accept()
+    await consumer.close(code=code)
+
+
 class NotificationConsumer(SessionBoundConsumer):
     """A signed-in member's personal channel: notifications and session state reach them here."""
 
     async def connect(self) -> None:
         user = await verified_user_from_scope(self.scope)
         if user is None:
-            await self.close(code=CLOSE_UNVERIFIED)
+            await refuse(self, CLOSE_UNVERIFIED)
             return
         self.group_name = f"user.{user.pk}"
         await self.channel_layer.group_add(self.group_name, self.channel_name)
@@ -90,19 +98,18 @@ class NotificationConsumer(SessionBoundConsumer):
         if hasattr(self, "group_name"):
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        message_id = content.get("id") if isinstance(content, dict) else None
-        if isinstance(content, dict) and content.get("type") == "ping":
-            await self.send_json({"type": "ack", "id": message_id})
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Pages only ping; anything else gets an error frame (docs/protocol.md), the socket
+        stays open."""
+        try:
+            message = frames.decode(text_data)
+        except frames.ProtocolError as error:
+            await self.send_json(error.frame())
             return
-        await self.send_json(
-            {
-                "type": "error",
-                "id": message_id,
-                "code": "unknown_type",
-                "message": "Loại tin nhắn không được hỗ trợ.",
-            }
-        )
+        if message.get("type") == "ping":
+            await self.send_json({"type": "ack", "id": message["id"]})
+            return
+        await self.send_json(frames.unknown_type(message["id"]).frame())
 
     async def notification(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "notification", "payload": event["payload"]})

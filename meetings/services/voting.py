@@ -198,13 +198,13 @@ def _clean_resolution(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
+    """A member or vote id given as a number or a string of ASCII digits; None otherwise.
+    ("²".isdigit() is true, and int("²") raises: a whole batch of ballots failed on one.)"""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if type(value) is not int or not 0 < value < 2**63:
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+    return value
 
 
 def _check_online(meeting: Meeting, item: AgendaItem, kind: str) -> None:

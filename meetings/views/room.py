@@ -100,6 +100,7 @@ def texts() -> dict[str, object]:
         "cast": _("Gửi phiếu"),
         "your_ballot": _("Phiếu của đồng chí"),
         "ballot_sent": _("Đang gửi phiếu…"),
+        "ballot_resending": _("Máy chủ chưa ghi được phiếu; đang tự động gửi lại…"),
         "ballot_counted": _("Phiếu đã được ghi nhận."),
         "ballot_duplicate": _("Phiếu đã được ghi nhận từ trước (không tính hai lần)."),
         "methods": {"show_of_hands": _("Biểu quyết giơ tay"), "secret_ballot": _("Bỏ phiếu kín")},

@@ -63,6 +63,25 @@ function send(type, fields = {}, onReply = null) {
   return message.id;
 }
 
+// A ballot the server failed to write (`server_error`) or had no room for yet (`busy`) is sent
+// again, the same message with the same ballot id, after 1 s, 2 s, 4 s … (at most 30 s, each a
+// little random so a meeting's pages do not all come back at once). The server counts a ballot
+// id once, so a ballot written after all is acknowledged as a duplicate; a vote closed
+// meanwhile answers `vote_closed`, which ends the tries (docs/protocol.md).
+const RESEND_CODES = new Set(["server_error", "busy"]);
+const ballotTries = new Map(); // message id → times answered with a server-side failure
+
+function resendBallotLater(id) {
+  const tries = (ballotTries.get(id) || 0) + 1;
+  ballotTries.set(id, tries);
+  const delay = Math.min(1000 * 2 ** (tries - 1), 30000) * (0.75 + Math.random() / 2);
+  setTimeout(() => {
+    const message = pendingBallots.get(id);
+    // Not connected now: the reconnect sends every pending ballot anyway.
+    if (message && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }, delay);
+}
+
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}/`);
@@ -110,8 +129,14 @@ function handle(frame) {
     applyEarly();
   } else if (frame.type === "ack" || frame.type === "error") {
     if (frame.id === snapshotId) { snapshotId = null; if (frame.type === "error") setTimeout(requestSnapshot, 1000); }
+    if (pendingBallots.has(frame.id) && frame.type === "error" && RESEND_CODES.has(frame.code)) {
+      resendBallotLater(frame.id);
+      announce(T.ballot_resending, "error");
+      return;
+    }
     if (pendingBallots.has(frame.id)) {
       pendingBallots.delete(frame.id);
+      ballotTries.delete(frame.id);
       if (frame.type === "ack") {
         announce(frame.result.duplicate ? T.ballot_duplicate : T.ballot_counted);
         state.you.cast_in_open_vote = true;

@@ -70,12 +70,20 @@ async def test_a_submitter_that_goes_away_does_not_take_the_write_with_it():
     assert [items for _, items in recorder.batches] == [["a"], ["b"]]
 
 
-async def test_a_failed_write_answers_each_of_its_items():
+async def test_an_item_that_fails_its_batch_fails_alone_and_the_others_go_in():
+    """Regression (issue 14): one malformed ballot answered every ballot of its batch
+    `server_error`."""
     recorder = Recorder()
     writes = batches(recorder)
     recorder.gate.clear()
-    futures = [writes.submit("m1", item) for item in ("x", "boom")]
+    futures = [writes.submit("m1", item) for item in ("x", "boom", "z")]
     recorder.gate.set()
 
-    assert await asyncio.gather(*futures) == ["failed x", "failed boom"]
+    assert await asyncio.gather(*futures) == ["xx", "failed boom", "zz"]
+    assert [items for _, items in recorder.batches] == [
+        ["x", "boom", "z"],
+        ["x"],
+        ["boom"],
+        ["z"],
+    ]
     assert await writes.submit("m1", "y") == "yy"  # the next batch goes on

@@ -49,6 +49,15 @@ def room_socket(meeting, client, cookies="", app=application):
     )
 
 
+async def closed_with(communicator):
+    """The code a refused socket is closed with, after it was accepted: a close before
+    accepting reaches a browser as an HTTP 403 on the handshake, without the code
+    (docs/protocol.md, Connecting)."""
+    closed = await communicator.receive_output(timeout=5)
+    assert closed["type"] == "websocket.close"
+    return closed["code"]
+
+
 async def request(communicator, message):
     await communicator.send_json_to(message)
     while True:
@@ -68,15 +77,25 @@ async def events_until(communicator, name):
 
 
 async def test_unverified_session_is_refused(scene):
-    _, connected, code = await connect(scene.chair, scene.meeting, verified=False)
+    communicator, accepted, _ = await connect(scene.chair, scene.meeting, verified=False)
 
-    assert (connected, code) == (False, CLOSE_UNVERIFIED)
+    assert (accepted, await closed_with(communicator)) == (True, CLOSE_UNVERIFIED)
 
 
 async def test_member_of_another_cell_gets_not_found(scene):
-    _, connected, code = await connect(scene.outsider, scene.meeting)
+    communicator, accepted, _ = await connect(scene.outsider, scene.meeting)
 
-    assert (connected, code) == (False, CLOSE_NOT_FOUND)
+    assert (accepted, await closed_with(communicator)) == (True, CLOSE_NOT_FOUND)
+
+
+async def test_a_meeting_id_beyond_any_row_gets_not_found(scene):
+    client = Client()
+    await sync_to_async(sign_in_verified)(client, scene.chair.user)
+    scene.meeting.pk = 2**64
+    communicator = room_socket(scene.meeting, client)
+    accepted, _ = await communicator.connect()
+
+    assert (accepted, await closed_with(communicator)) == (True, CLOSE_NOT_FOUND)
 
 
 async def test_chair_starts_a_member_joins_and_everyone_sees_the_events(scene):

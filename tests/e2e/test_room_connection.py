@@ -1,0 +1,108 @@
+"""The live room's page and its socket (issue 14): a refused socket stops the page reconnecting
+and says why (defect 9); a ballot the server failed to write is sent again under the same
+ballot id until it is counted (defect 1).
+
+Every socket of the page goes through Playwright's websocket routing, which forwards frames
+both ways, so the test can drop the connection or answer a frame in the server's place."""
+
+import json
+import re
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
+
+from meetings.models import Ballot
+from meetings.services import attendance, room, voting
+from tests.e2e.browser import BrowserTestCase
+from tests.factories import CellFactory
+from tests.meetings.room.conftest import build_scene
+
+pytestmark = pytest.mark.e2e
+
+ROOM_SOCKET = re.compile(r".*/ws/meetings/\d+/$")
+
+
+class TestRoomConnection(BrowserTestCase):
+    def open_room(self, member, on_page_frame=None):
+        """The room page of `member`, its sockets routed: `self.sockets` holds each socket's
+        route (one per connection the page opened); `on_page_frame(route, server, text)`
+        decides what to do with a frame from the page (default: pass it on)."""
+        self.sockets = []
+
+        def route(socket):
+            server = socket.connect_to_server()
+            self.sockets.append(socket)
+            if on_page_frame is not None:
+                socket.on_message(lambda text: on_page_frame(socket, server, text))
+
+        page = self.new_page()
+        self.sign_in(page, member.user)
+        page.route_web_socket(ROOM_SOCKET, route)
+        page.goto(self.url(f"/sinh-hoat/{self.scene.meeting.pk}/phong-hop/"))
+        expect(page.locator("#connection")).to_have_text("Đã kết nối")
+        return page
+
+    def assert_no_more_sockets_after(self, page, count):
+        # The page would try again after 0.5 s, 1 s, 2 s …: four seconds covers three tries.
+        page.wait_for_timeout(4000)
+        assert len(self.sockets) == count
+
+    def test_a_signed_out_page_stops_reconnecting_and_says_so(self):
+        self.scene = scene = build_scene()
+        page = self.open_room(scene.officials[0])
+
+        Session.objects.all().delete()  # signed out in another tab
+        self.sockets[0].close()  # the network drops: the page reconnects, and is refused
+
+        expect(page.locator("#connection")).to_have_text(
+            "Phiên đăng nhập đã hết. Hãy tải lại trang và đăng nhập."
+        )
+        self.assert_no_more_sockets_after(page, 2)
+
+    def test_a_page_that_lost_access_stops_reconnecting_and_says_so(self):
+        self.scene = scene = build_scene()
+        member = scene.officials[0]
+        page = self.open_room(member)
+
+        member.home_cell = CellFactory()  # moved to another cell
+        member.save()
+        self.sockets[0].close()
+
+        expect(page.locator("#connection")).to_have_text("Không vào được phòng họp này.")
+        self.assert_no_more_sockets_after(page, 2)
+
+    def test_a_ballot_answered_server_error_is_sent_again_with_the_same_ballot_id(self):
+        self.scene = scene = build_scene()
+        meeting = scene.meeting.pk
+        voter = scene.officials[0]
+        room.start_meeting(meeting_id=meeting, actor=scene.chair.user)
+        for member in (scene.chair, scene.recorder, *scene.officials):
+            attendance.join(meeting_id=meeting, actor=member.user, connection=f"x{member.pk}")
+        room.open_item(meeting_id=meeting, actor=scene.chair.user, item_id=scene.items[2].pk)
+        voting.open_vote(
+            meeting_id=meeting, actor=scene.chair.user, kind="resolution", question="Nghị quyết"
+        )
+        ballots = []
+
+        def fail_the_first_two(socket, server, text):
+            frame = json.loads(text)
+            if frame.get("type") == "ballot.cast":
+                ballots.append(frame)
+                if len(ballots) <= 2:  # the server's answer when a write failed
+                    answer = {"type": "error", "id": frame["id"], "code": "server_error"}
+                    socket.send(json.dumps(answer | {"message": "Máy chủ gặp lỗi."}))
+                    return
+            server.send(text)
+
+        page = self.open_room(voter, on_page_frame=fail_the_first_two)
+        page.locator("#vote").get_by_role("button", name="Tán thành", exact=True).click()
+
+        expect(page.locator("#room-messages")).to_have_text(
+            "Máy chủ chưa ghi được phiếu; đang tự động gửi lại…"
+        )
+        expect(page.locator("#room-messages")).to_have_text("Phiếu đã được ghi nhận.")
+        assert len(ballots) == 3
+        assert len({(b["id"], b["ballot"], b["choice"]) for b in ballots}) == 1
+        counted = list(Ballot.objects.values_list("member_id", "choice", "client_ballot_id"))
+        assert [(m, c, str(b)) for m, c, b in counted] == [(voter.pk, "yes", ballots[0]["ballot"])]
