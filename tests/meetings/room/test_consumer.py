@@ -15,6 +15,7 @@ from config.asgi import application
 from meetings import events
 from meetings.consumers import CLOSE_NOT_FOUND
 from meetings.models import Attendance, Ballot, PresenceSpan
+from meetings.services import room, voting
 from members.consumers import CLOSE_UNVERIFIED
 from tests.conftest import sign_in_verified
 
@@ -497,3 +498,31 @@ async def test_pages_closing_together_each_get_their_leave_time(scene):
     assert len(left) == 4
     assert all(at is not None and before <= at <= after for at in left)
     await chair.disconnect()
+
+
+
+async def test_members_waiting_in_the_room_are_present_for_a_vote_opened_as_the_meeting_starts(
+    scene,
+):
+    """Regression (issue 14, defect 11): members who opened the room before the start were
+    marked present only when their own connection heard `meeting.started`, one transaction
+    each; a vote the chair opened at once left them out (6 of 50 in the kill test). Here the
+    chair starts the meeting and opens the vote before any page could hear of the start (as
+    from the meeting page, or from a page on a busier server process)."""
+    waiting = [await joined(scene, m) for m in (scene.chair, scene.recorder, *scene.officials)]
+
+    def start_and_vote():
+        actor = scene.chair.user
+        room.start_meeting(meeting_id=scene.meeting.pk, actor=actor)
+        room.open_item(meeting_id=scene.meeting.pk, actor=actor, item_id=scene.items[2].pk)
+        return voting.open_vote(
+            meeting_id=scene.meeting.pk, actor=actor, kind="resolution", question="Thông qua?"
+        )
+
+    opened = await sync_to_async(start_and_vote)()
+
+    expected = {m.pk for m in (scene.chair, scene.recorder, *scene.officials)}
+    assert "blocked" not in opened  # not blocked for want of quorum
+    assert set(opened["eligible"]) == expected
+    for communicator in waiting:
+        await communicator.disconnect()
