@@ -16,11 +16,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import events, intake, protocol
+from meetings import events, intake, leases, protocol
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
 from meetings.room import head_of, snapshot_frame
-from meetings.services import attendance
 from meetings.services.room import participant
 from members.consumers import CLOSE_UNVERIFIED
 from members.otp import session_still_verified, verified_user_from_scope
@@ -127,18 +126,28 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(self.group, self.channel_name)
         except Exception as error:
             self._layer_failed(error)  # in the room without events until Redis is back
+        await self._arrive()
         await self.accept()
         self.accepted = True
         await self.send_json(hello)
         self.worker = asyncio.create_task(self._work())
-        await database_sync_to_async(attendance.join)(
-            meeting_id=self.meeting_id, actor=self.user, connection=self.channel_name
+
+    async def _arrive(self) -> None:
+        """A member of the roll is present before the socket is accepted (issue 14, defect 11),
+        written with the other arrivals of the moment (meetings.intake); a meeting not yet
+        started makes them present when it starts."""
+        if not self.on_roll:
+            return
+        server = await leases.hold(self.channel_name, self.meeting_id, self.member.pk)
+        await intake.arrive(
+            self.meeting_id, self.member.pk, self.channel_name, timezone.now(), server
         )
 
     def _hello(self) -> dict[str, Any]:
         meeting = access_meeting(self.user, self.meeting_id)
         who = participant(meeting, self.user)
         self.meeting, self.member = meeting, who.member
+        self.on_roll = who.on_roll and who.member is not None
         self.access_checked = time.monotonic()
         return {
             "type": "hello",
@@ -165,7 +174,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             except Exception as error:
                 # Redis is down: the entry goes with a restart, or expires with the group.
                 logger.warning("could not leave the meeting group: %s", error)
-            await intake.depart(self.meeting_id, self.channel_name, left_at)
+            if self.on_roll:
+                leases.release(self.channel_name)
+                await intake.depart(self.meeting_id, self.channel_name, left_at)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -249,10 +260,5 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         return protocol.ack(message_id, result)
 
     async def meeting_event(self, message: dict[str, Any]) -> None:
-        if message["event"] == events.MEETING_STARTED:
-            # Whoever waited in the room before the start is present from the start.
-            await database_sync_to_async(attendance.join)(
-                meeting_id=self.meeting_id, actor=self.user, connection=self.channel_name
-            )
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
         await self._deliver(message["text"])

@@ -255,7 +255,8 @@ async def test_every_command_of_a_meeting_is_acknowledged_and_seen_by_the_others
         "meeting.ended",
     ]
     marked = [e["payload"] for e in seen if e["event"] == "attendance.changed"][-1]
-    assert (marked["member"], marked["status"], marked["reason"]) == (
+    (change,) = marked["changes"]
+    assert (change["member"], change["status"], change["reason"]) == (
         scene.temporary.pk,
         "absent_with_reason",
         "Ốm",
@@ -498,7 +499,6 @@ async def test_pages_closing_together_each_get_their_leave_time(scene):
     assert len(left) == 4
     assert all(at is not None and before <= at <= after for at in left)
     await chair.disconnect()
-
 
 
 async def test_members_waiting_in_the_room_are_present_for_a_vote_opened_as_the_meeting_starts(
