@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import time
 from typing import Any
@@ -62,6 +63,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             for task in (self.resync, self.worker):
                 if task is not None:
                     task.cancel()
+            # Ended without `disconnect` (the consumer raised): the presence closes all the same.
+            self._depart(timezone.now())
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels (4.2 and later) runs `close_old_connections` before every message, in the
@@ -138,10 +141,20 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         started makes them present when it starts."""
         if not self.on_roll:
             return
+        self.arrived = True  # from here on, however the connection ends, it departs
         server = await leases.hold(self.channel_name, self.meeting_id, self.member.pk)
         await intake.arrive(
             self.meeting_id, self.member.pk, self.channel_name, timezone.now(), server
         )
+
+    def _depart(self, at: datetime.datetime) -> asyncio.Future[None] | None:
+        """Closes the connection's presence at `at`, once; the write goes on in its batch's
+        task even if this consumer is cancelled meanwhile."""
+        if not getattr(self, "arrived", False):
+            return None
+        self.arrived = False
+        leases.release(self.channel_name)
+        return intake.depart(self.meeting_id, self.channel_name, at)
 
     def _hello(self) -> dict[str, Any]:
         meeting = access_meeting(self.user, self.meeting_id)
@@ -174,9 +187,9 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             except Exception as error:
                 # Redis is down: the entry goes with a restart, or expires with the group.
                 logger.warning("could not leave the meeting group: %s", error)
-            if self.on_roll:
-                leases.release(self.channel_name)
-                await intake.depart(self.meeting_id, self.channel_name, left_at)
+            departed = self._depart(left_at)
+            if departed is not None:
+                await departed
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:

@@ -73,6 +73,12 @@ async def hold(connection: str, meeting_id: int, member_id: int) -> str:
     return SERVER
 
 
+def held_connections() -> list[Held]:
+    """What this process holds in the running event loop (for tests and diagnostics)."""
+    lease = _leases.get(id(asyncio.get_running_loop()))
+    return list(lease.connections.values()) if lease else []
+
+
 def release(connection: str) -> None:
     """The connection ended (its departure is recorded by intake); with the last one the
     renewals stop, and the lease expires unless the process holds a connection again."""
