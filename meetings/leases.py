@@ -46,6 +46,7 @@ class Held:
 
 @dataclass
 class _Lease:
+    loop: asyncio.AbstractEventLoop
     connections: dict[str, Held] = field(default_factory=dict)
     ready: asyncio.Future[None] | None = None  # the first renewal is in the database
     task: asyncio.Task[None] | None = None
@@ -63,7 +64,9 @@ async def hold(connection: str, meeting_id: int, member_id: int) -> str:
     server's name to record with the span. Waits for the first renewal, so no span is written
     for a server without a lease."""
     loop = asyncio.get_running_loop()
-    lease = _leases.setdefault(id(loop), _Lease())
+    lease = _leases.get(id(loop))
+    if lease is None or lease.loop is not loop:  # a new loop (tests) reusing a dead one's id
+        lease = _leases[id(loop)] = _Lease(loop)
     lease.connections[connection] = Held(meeting_id, member_id)
     if lease.task is None:
         lease.ready = loop.create_future()
@@ -75,8 +78,9 @@ async def hold(connection: str, meeting_id: int, member_id: int) -> str:
 
 def held_connections() -> list[Held]:
     """What this process holds in the running event loop (for tests and diagnostics)."""
-    lease = _leases.get(id(asyncio.get_running_loop()))
-    return list(lease.connections.values()) if lease else []
+    loop = asyncio.get_running_loop()
+    lease = _leases.get(id(loop))
+    return list(lease.connections.values()) if lease and lease.loop is loop else []
 
 
 def release(connection: str) -> None:
@@ -84,7 +88,7 @@ def release(connection: str) -> None:
     renewals stop, and the lease expires unless the process holds a connection again."""
     loop = asyncio.get_running_loop()
     lease = _leases.get(id(loop))
-    if lease is None:
+    if lease is None or lease.loop is not loop:
         return
     lease.connections.pop(connection, None)
     if not lease.connections and lease.task is not None:
