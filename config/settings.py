@@ -350,10 +350,21 @@ except ValueError as error:
 MEETINGS_START_WINDOW_MINUTES = env_int("MEETINGS_START_WINDOW_MINUTES", 60)
 # How often Celery beat looks for due invitations and reminders (seconds).
 MEETINGS_NOTICE_INTERVAL_SECONDS = env_int("MEETINGS_NOTICE_INTERVAL_SECONDS", 300)
+# A server process holding live-room connections renews its lease every quarter of this; the
+# connections of one that stopped renewing (killed, restarted) are closed by any other server,
+# or by Celery beat, at the moment of its last renewal (meetings/leases.py). At most 30 s:
+# a killed server's members are shown as gone within this and one renewal interval.
+PRESENCE_LEASE_SECONDS = env_int("PRESENCE_LEASE_SECONDS", 20)
+if not 1 <= PRESENCE_LEASE_SECONDS <= 30:
+    raise ImproperlyConfigured("PRESENCE_LEASE_SECONDS must be between 1 and 30")
 CELERY_BEAT_SCHEDULE = {
     "meetings-send-due-notices": {
         "task": "meetings.send_due_notices",
         "schedule": float(MEETINGS_NOTICE_INTERVAL_SECONDS),
+    },
+    "meetings-sweep-presence-leases": {
+        "task": "meetings.sweep_presence_leases",
+        "schedule": PRESENCE_LEASE_SECONDS / 2,
     },
 }
 

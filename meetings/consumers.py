@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import time
 from typing import Any
@@ -15,11 +16,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import events, intake, protocol
+from meetings import events, intake, leases, protocol
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
 from meetings.room import head_of, snapshot_frame
-from meetings.services import attendance
 from meetings.services.room import participant
 from members.consumers import CLOSE_UNVERIFIED, SessionBoundConsumer, refuse
 from members.otp import session_still_verified, verified_user_from_scope
@@ -67,6 +67,8 @@ class MeetingConsumer(SessionBoundConsumer):
             for task in (self.resync, self.worker):
                 if task is not None:
                     task.cancel()
+            # Ended without `disconnect` (the consumer raised): the presence closes all the same.
+            self._depart(timezone.now())
 
     async def _disconnect_after_error(self) -> None:
         try:
@@ -142,19 +144,39 @@ class MeetingConsumer(SessionBoundConsumer):
             await self.channel_layer.group_add(self.group, self.channel_name)
         except Exception as error:
             self._layer_failed(error)  # in the room without events until Redis is back
+        await self._arrive()
         await self.accept()
         self.accepted = True
         await self.follow_session(self.user)
         await self.send_json(hello)
         self.worker = asyncio.create_task(self._work())
-        await database_sync_to_async(attendance.join)(
-            meeting_id=self.meeting_id, actor=self.user, connection=self.channel_name
+
+    async def _arrive(self) -> None:
+        """A member of the roll is present before the socket is accepted (issue 14, defect 11),
+        written with the other arrivals of the moment (meetings.intake); a meeting not yet
+        started makes them present when it starts."""
+        if not self.on_roll:
+            return
+        self.arrived = True  # from here on, however the connection ends, it departs
+        server = await leases.hold(self.channel_name, self.meeting_id, self.member.pk)
+        await intake.arrive(
+            self.meeting_id, self.member.pk, self.channel_name, timezone.now(), server
         )
+
+    def _depart(self, at: datetime.datetime) -> asyncio.Future[None] | None:
+        """Closes the connection's presence at `at`, once; the write goes on in its batch's
+        task even if this consumer is cancelled meanwhile."""
+        if not getattr(self, "arrived", False):
+            return None
+        self.arrived = False
+        leases.release(self.channel_name)
+        return intake.depart(self.meeting_id, self.channel_name, at)
 
     def _hello(self) -> dict[str, Any]:
         meeting = access_meeting(self.user, self.meeting_id)
         who = participant(meeting, self.user)
         self.meeting, self.member = meeting, who.member
+        self.on_roll = who.on_roll and who.member is not None
         self.access_checked = time.monotonic()
         return {
             "type": "hello",
@@ -188,7 +210,9 @@ class MeetingConsumer(SessionBoundConsumer):
             except Exception as error:
                 # Redis is down: the entry goes with a restart, or expires with the group.
                 logger.warning("could not leave the meeting group: %s", error)
-            await intake.depart(self.meeting_id, self.channel_name, left_at)
+            departed = self._depart(left_at)
+            if departed is not None:
+                await departed
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -272,10 +296,5 @@ class MeetingConsumer(SessionBoundConsumer):
         return protocol.ack(message_id, result)
 
     async def meeting_event(self, message: dict[str, Any]) -> None:
-        if message["event"] == events.MEETING_STARTED:
-            # Whoever waited in the room before the start is present from the start.
-            await database_sync_to_async(attendance.join)(
-                meeting_id=self.meeting_id, actor=self.user, connection=self.channel_name
-            )
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
         await self._deliver(message["text"])

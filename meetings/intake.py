@@ -1,5 +1,5 @@
-"""What many connections send at once, written in batches (meetings.batching): ballots and
-departures.
+"""What many connections send at once, written in batches (meetings.batching): ballots, and
+arrivals and departures.
 
 Ballots: in a burst (a 300-member meeting voting within two seconds) each ballot was a
 transaction of its own: the session and its second factor, the meeting row lock, the vote, who
@@ -16,10 +16,18 @@ closed its presence span in a transaction of its own in that same thread; daphne
 connection whose close takes more than 10 s, and 806 of 1,500 closing at once were killed
 before their leave time was written (docs/benchmarks.md). Now they are written together, each
 with the moment its own connection closed, and the write goes on if the connection is killed.
+
+Arrivals: each was its own transaction and its own `attendance.changed` to everyone present,
+with the charter's assessment computed each time, so 300 members arriving at once took a
+minute and handshakes were refused (issue 17). Arrivals and departures are now one stream:
+those of the moment are written together, per meeting, with one event for the meeting
+(`attendance.record_presence`). A connection is accepted only once its arrival is written, so
+a member whose page is open is present for any vote opened after that.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -72,16 +80,28 @@ _ballots: Batches[_Ballot] = Batches(
 )
 
 
-async def depart(meeting_id: int, connection: str, at: datetime.datetime) -> None:
-    """Closes the connection's presence span at `at`, with the other departures of the moment."""
-    await _departures.submit(None, attendance.Departure(meeting_id, connection, at))
+def arrive(
+    meeting_id: int, member_id: int, connection: str, at: datetime.datetime, server: str
+) -> asyncio.Future[None]:
+    """Records that the connection was accepted at `at` (present from then), with the other
+    arrivals and departures of the moment; the future is done once it is in the database."""
+    return _presence.submit(None, attendance.Arrival(meeting_id, member_id, connection, at, server))
 
 
-def _leave_batch(_: None, departures: list[attendance.Departure]) -> list[None]:
-    attendance.leave_many(departures)
-    return [None] * len(departures)
+def depart(meeting_id: int, connection: str, at: datetime.datetime) -> asyncio.Future[None]:
+    """Closes the connection's presence span at `at`, with the other changes of the moment."""
+    return _presence.submit(None, attendance.Departure(meeting_id, connection, at))
 
 
-_departures: Batches[attendance.Departure] = Batches(
-    write=_leave_batch, failed=lambda departure, _: None
+def _presence_batch(
+    _: None, changes: list[attendance.Arrival | attendance.Departure]
+) -> list[None]:
+    attendance.record_presence(changes)
+    return [None] * len(changes)
+
+
+# One stream for the process, written per meeting (attendance.record_presence); up to 500 at a
+# time: a 300-member meeting arriving at once is one or two batches.
+_presence: Batches[attendance.Arrival | attendance.Departure] = Batches(
+    write=_presence_batch, failed=lambda change, _: None, limit=500
 )

@@ -137,13 +137,7 @@ def snapshot_frame(meeting: Meeting, viewer: Member | None, message_id: str) -> 
 
 def _per_request(meeting: Meeting, shared: dict[str, Any], viewer: Member | None) -> dict[str, Any]:
     """Who is online now (connections come and go without events) and the viewer's part."""
-    online = sorted(
-        set(
-            PresenceSpan.objects.filter(attendance__meeting=meeting, left_at=None).values_list(
-                "attendance__member_id", flat=True
-            )
-        )
-    )
+    online = online_members(meeting)
     open_vote = next((v for v in shared["votes"] if v["status"] == VoteStatus.OPEN), None)
     cast_by_me = False
     if open_vote is not None and viewer is not None:
@@ -153,6 +147,17 @@ def _per_request(meeting: Meeting, shared: dict[str, Any], viewer: Member | None
         "online": online,
         "you": {"member": viewer.pk if viewer else None, "cast_in_open_vote": cast_by_me},
     }
+
+
+def online_members(meeting: Meeting) -> list[int]:
+    """Members with a connection to the room open now, in id order."""
+    return sorted(
+        set(
+            PresenceSpan.objects.filter(attendance__meeting=meeting, left_at=None).values_list(
+                "attendance__member_id", flat=True
+            )
+        )
+    )
 
 
 def shared_state(meeting: Meeting) -> tuple[dict[str, Any], str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from meetings.models import Meeting
-from meetings.services import invitations
+from meetings.services import attendance, invitations
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +17,13 @@ logger = logging.getLogger(__name__)
 def send_due_notices() -> int:
     """Run by Celery beat: every invitation and reminder now due, each sent once."""
     return invitations.send_due_notices()
+
+
+@shared_task(name="meetings.sweep_presence_leases")
+def sweep_presence_leases() -> int:
+    """Run by Celery beat: closes the live-room connections of server processes that stopped
+    renewing their lease (meetings/leases.py), also when no server holds a connection."""
+    return attendance.sweep_expired_leases(lease_seconds=settings.PRESENCE_LEASE_SECONDS)
 
 
 @shared_task(name="meetings.send_meeting_notices")

@@ -1,7 +1,12 @@
 """Models of the meetings app, one module per aggregate."""
 
 from meetings.models.agenda import AgendaItem
-from meetings.models.attendance import Attendance, PresenceSpan
+from meetings.models.attendance import (
+    Attendance,
+    PresenceLease,
+    PresenceSpan,
+    WaitingConnection,
+)
 from meetings.models.documents import Document
 from meetings.models.events import MeetingEvent
 from meetings.models.invitations import Delivery, Invitation
@@ -27,8 +32,10 @@ __all__ = [
     "MeetingChange",
     "MeetingEvent",
     "Notification",
+    "PresenceLease",
     "PresenceSpan",
     "SecretBallot",
     "SpeakingTurn",
     "Vote",
+    "WaitingConnection",
 ]

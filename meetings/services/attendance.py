@@ -1,8 +1,9 @@
-"""Attendance in the live room: members join and leave online; the chair marks the room."""
+"""Attendance in the live room: members arrive and leave online; the chair marks the room."""
 
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,50 +15,34 @@ from django.utils.translation import gettext as _
 from meetings import events
 from meetings.enums import MeetingStatus
 from meetings.errors import RuleViolation
-from meetings.models import Attendance, Meeting, PresenceSpan
+from meetings.models import (
+    Attendance,
+    Meeting,
+    PresenceLease,
+    PresenceSpan,
+    WaitingConnection,
+)
 from meetings.models.attendance import AttendanceStatus, PresenceMode
-from meetings.room import attendance_effect
+from meetings.room import attendance_effect, online_members
 from meetings.services.room import lock_meeting, participant, require_chair, require_in_progress
 from members.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def _payload(row: Attendance) -> dict[str, Any]:
     return {"member": row.member_id, "status": row.status, "mode": row.mode, "reason": row.reason}
 
 
-def _event_payload(row: Attendance, meeting: Meeting) -> dict[str, Any]:
-    """The change and what it does to quorum and the vote base (see room.attendance_effect)."""
-    return _payload(row) | attendance_effect(meeting)
+@dataclass(frozen=True)
+class Arrival:
+    """A member of the roll whose connection to the room was accepted at `at`."""
 
-
-@transaction.atomic
-def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | None:
-    """A member opened the room: present online from now (a second tab adds a span only).
-
-    Returns None for guests and for meetings not in progress (nothing is recorded then).
-    Effects: PresenceSpan; Attendance present/online on the first join; `attendance.changed`
-    when the member's status changed.
-    """
-    meeting = lock_meeting(meeting_id)
-    who = participant(meeting, actor)
-    if meeting.status != MeetingStatus.IN_PROGRESS or not who.on_roll or who.member is None:
-        return None
-    row = Attendance.objects.get(meeting=meeting, member=who.member)
-    now = timezone.now()
-    PresenceSpan.objects.create(attendance=row, connection=connection, joined_at=now)
-    if row.status == AttendanceStatus.PRESENT:
-        return _payload(row)
-    row.status = AttendanceStatus.PRESENT
-    row.mode = row.mode or PresenceMode.ONLINE
-    row.first_joined_at = row.first_joined_at or now
-    row.save(update_fields=["status", "mode", "first_joined_at", "updated_at"])
-    events.append_event(
-        meeting=meeting,
-        event=events.ATTENDANCE_CHANGED,
-        payload=_event_payload(row, meeting),
-        actor=actor,
-    )
-    return _payload(row)
+    meeting_id: int
+    member_id: int
+    connection: str
+    at: datetime.datetime
+    server: str = ""  # the server process holding the connection (meetings.leases)
 
 
 @dataclass(frozen=True)
@@ -67,14 +52,122 @@ class Departure:
     at: datetime.datetime  # when the connection closed (the write may come a little later)
 
 
-@transaction.atomic
-def leave_many(departures: list[Departure]) -> None:
-    """Connections closed (one, or a meeting's pages closing together): each span is closed at
-    the moment its own connection closed, in one UPDATE. The member stays on the roll as
-    present: leaving and rejoining are kept as spans (for the minutes' join, leave and rejoin
-    times), not as absences."""
+def join(
+    *, meeting_id: int, actor: User, connection: str, server: str = ""
+) -> dict[str, Any] | None:
+    """One member opened the room (see `record_presence`); None for someone not on the roll."""
+    meeting = Meeting.objects.get(pk=meeting_id)
+    who = participant(meeting, actor)
+    if not who.on_roll or who.member is None:
+        return None
+    arrival = Arrival(meeting_id, who.member.pk, connection, timezone.now(), server)
+    record_presence([arrival])
+    row = Attendance.objects.filter(meeting_id=meeting_id, member=who.member).first()
+    return _payload(row) if row is not None else None
+
+
+def record_presence(changes: list[Arrival | Departure]) -> None:
+    """Connections accepted and closed (one, or a meeting's members arriving or leaving
+    together), written per meeting in one go: the meeting locked once, the spans opened and
+    closed in bulk, the roll, the online list and the charter's assessment computed once, and
+    at most one `attendance.changed` event for all of them. Each meeting in a savepoint of its
+    own, so one that fails does not take the others with it.
+
+    In a meeting in progress an arrival opens a presence span and makes the member present
+    online (leaving and rejoining are kept as spans, for the minutes, not as absences: the
+    member stays present). Before the start an arrival waits (WaitingConnection) and the start
+    makes it present. A departure closes the span at the moment its connection closed."""
+    by_meeting: dict[int, list[Arrival | Departure]] = {}
+    for change in changes:
+        by_meeting.setdefault(change.meeting_id, []).append(change)
+    for meeting_id, of_meeting in by_meeting.items():
+        try:
+            with transaction.atomic():
+                _record_meeting_presence(meeting_id, of_meeting)
+        except Exception:
+            logger.exception("presence of meeting %s not recorded", meeting_id)
+
+
+def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]) -> None:
+    meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
+    if meeting is None:
+        return
+    arrivals = [c for c in changes if isinstance(c, Arrival)]
+    departures = [c for c in changes if isinstance(c, Departure)]
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        _wait_or_leave(meeting, arrivals, departures)
+        return
+    online_before = online_members(meeting)
+    rows = {
+        row.member_id: row
+        for row in Attendance.objects.filter(
+            meeting=meeting, member_id__in={a.member_id for a in arrivals}
+        )
+    }
+    arrived = [a for a in arrivals if a.member_id in rows]
+    PresenceSpan.objects.bulk_create(
+        PresenceSpan(
+            attendance=rows[a.member_id], connection=a.connection, server=a.server, joined_at=a.at
+        )
+        for a in arrived
+    )
+    changed: dict[int, Attendance] = {}
+    for a in arrived:
+        row = rows[a.member_id]
+        if row.status != AttendanceStatus.PRESENT:
+            row.status = AttendanceStatus.PRESENT
+            row.mode = row.mode or PresenceMode.ONLINE
+            row.reason = ""
+            row.first_joined_at = row.first_joined_at or a.at
+            changed[row.member_id] = row
+    if changed:
+        now = timezone.now()
+        for row in changed.values():
+            row.updated_at = now
+        Attendance.objects.bulk_update(
+            changed.values(), ["status", "mode", "reason", "first_joined_at", "updated_at"]
+        )
+    close_spans(departures)
+    online = online_members(meeting)
+    if changed or online != online_before:
+        events.append_event(
+            meeting=meeting,
+            event=events.ATTENDANCE_CHANGED,
+            payload=changes_payload(meeting, list(changed.values()), online),
+            actor=None,
+        )
+
+
+def _wait_or_leave(meeting: Meeting, arrivals: list[Arrival], departures: list[Departure]) -> None:
+    """Before the start, connections wait to be made present by it; after the end (or in a
+    meeting that will not take place) nothing is recorded but the close of spans still open."""
+    if arrivals and meeting.status in (
+        MeetingStatus.DRAFT,
+        MeetingStatus.SCHEDULED,
+        MeetingStatus.POSTPONED,
+    ):
+        WaitingConnection.objects.bulk_create(
+            (
+                WaitingConnection(
+                    meeting=meeting,
+                    member_id=a.member_id,
+                    connection=a.connection,
+                    server=a.server,
+                    since=a.at,
+                )
+                for a in arrivals
+            ),
+            ignore_conflicts=True,
+        )
+    close_spans(departures)
+
+
+def close_spans(departures: list[Departure]) -> None:
+    """Each connection's span closed at the moment it closed, in one UPDATE; a connection still
+    waiting for the start stops waiting."""
     if not departures:
         return
+    WaitingConnection.objects.filter(connection__in=[d.connection for d in departures]).delete()
     which = Q()
     for d in departures:
         which |= Q(attendance__meeting_id=d.meeting_id, connection=d.connection)
@@ -83,6 +176,46 @@ def leave_many(departures: list[Departure]) -> None:
         output_field=DateTimeField(),
     )
     PresenceSpan.objects.filter(which, left_at=None).update(left_at=closed_at)
+
+
+def present_waiting(meeting: Meeting, at: datetime.datetime) -> list[Attendance]:
+    """The meeting starts: every member of the roll waiting in the room is present online from
+    `at`, each connection a span. Called with the meeting locked, right after the roll is
+    written; returns the rows that became present."""
+    waiting = list(WaitingConnection.objects.filter(meeting=meeting))
+    rows = {
+        row.member_id: row
+        for row in Attendance.objects.filter(
+            meeting=meeting, member_id__in={w.member_id for w in waiting}
+        )
+    }
+    PresenceSpan.objects.bulk_create(
+        PresenceSpan(
+            attendance=rows[w.member_id], connection=w.connection, server=w.server, joined_at=at
+        )
+        for w in waiting
+        if w.member_id in rows
+    )
+    for row in rows.values():
+        row.status, row.mode, row.reason = AttendanceStatus.PRESENT, PresenceMode.ONLINE, ""
+        row.first_joined_at = at
+        row.updated_at = at
+    Attendance.objects.bulk_update(
+        rows.values(), ["status", "mode", "reason", "first_joined_at", "updated_at"]
+    )
+    WaitingConnection.objects.filter(meeting=meeting).delete()
+    return list(rows.values())
+
+
+def changes_payload(
+    meeting: Meeting, rows: list[Attendance], online: list[int] | None = None
+) -> dict[str, Any]:
+    """`attendance.changed`: the rows that changed, who is online now (presence batches only),
+    and what it all does to quorum and the vote base (see room.attendance_effect)."""
+    payload: dict[str, Any] = {"changes": [_payload(row) for row in rows]}
+    if online is not None:
+        payload["online"] = online
+    return payload | attendance_effect(meeting)
 
 
 @transaction.atomic
@@ -113,7 +246,61 @@ def mark(
     events.append_event(
         meeting=meeting,
         event=events.ATTENDANCE_CHANGED,
-        payload=_event_payload(row, meeting),
+        payload=changes_payload(meeting, [row]),
         actor=actor,
     )
     return _payload(row)
+
+
+def renew_lease(*, server: str, lease_seconds: float) -> bool:
+    """`server` is alive and holds its connections for `lease_seconds` more; the spans of servers
+    whose lease ran out are closed meanwhile (`sweep_expired_leases`). False when the lease was
+    gone (swept while this server could not renew it): its connections' spans were closed, and
+    the caller records them again."""
+    now = timezone.now()
+    renewed = PresenceLease.objects.filter(server=server).update(renewed_at=now)
+    if not renewed:
+        PresenceLease.objects.create(server=server, renewed_at=now)
+    sweep_expired_leases(lease_seconds=lease_seconds, now=now)
+    return bool(renewed)
+
+
+def sweep_expired_leases(*, lease_seconds: float, now: datetime.datetime | None = None) -> int:
+    """Closes what servers that stopped renewing their lease (killed, restarted, cut off) still
+    held: each open span closed at the moment its server last renewed, each waiting connection
+    dropped, through `record_presence` (one `attendance.changed` per meeting). Returns the
+    number of connections closed. Any server, or Celery beat, may run it; a lease another
+    sweep is closing is skipped."""
+    now = now or timezone.now()
+    expired_before = now - datetime.timedelta(seconds=lease_seconds)
+    closed = 0
+    with transaction.atomic():
+        leases = list(
+            PresenceLease.objects.select_for_update(skip_locked=True).filter(
+                renewed_at__lt=expired_before
+            )
+        )
+        for lease in leases:
+            departures = [
+                Departure(meeting_id, connection, lease.renewed_at)
+                for meeting_id, connection in PresenceSpan.objects.filter(
+                    server=lease.server, left_at=None
+                ).values_list("attendance__meeting_id", "connection")
+            ]
+            departures += [
+                Departure(meeting_id, connection, lease.renewed_at)
+                for meeting_id, connection in WaitingConnection.objects.filter(
+                    server=lease.server
+                ).values_list("meeting_id", "connection")
+            ]
+            if departures:
+                logger.warning(
+                    "server %s stopped renewing its lease at %s: %s connections closed",
+                    lease.server,
+                    lease.renewed_at,
+                    len(departures),
+                )
+            record_presence(departures)
+            lease.delete()
+            closed += len(departures)
+    return closed

@@ -20,7 +20,7 @@ from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, Attendance, Meeting, PresenceSpan, Vote
 from meetings.models.attendance import AttendanceStatus
 from meetings.models.voting import VoteStatus
-from meetings.room import roster_members
+from meetings.room import online_members, roster_members
 from meetings.snapshots import duration_minimums_for, meeting_kind
 from members import access as member_access
 from members.models import Member, User
@@ -131,8 +131,11 @@ def on_meeting_started(*, meeting: Meeting, actor: User) -> None:
 
     Effects: Meeting.started_at; one Attendance per member on the roll (members whose absence
     the convener approved start absent with their reason, everyone else absent without reason
-    until they join or the chair marks them); event `meeting.started`.
+    until they join or the chair marks them); event `meeting.started`; the members waiting in
+    the room present from the start, with one `attendance.changed` for them all.
     """
+    from meetings.services import attendance
+
     meeting.started_at = timezone.now()
     meeting.save(update_fields=["started_at"])
     approved = {
@@ -157,6 +160,16 @@ def on_meeting_started(*, meeting: Meeting, actor: User) -> None:
         payload={"started_at": _time(meeting.started_at)},
         actor=actor,
     )
+    # Whoever waited in the room is present from the start, in this transaction: a vote opened
+    # at once counts them (issue 14, defect 11).
+    present = attendance.present_waiting(meeting, meeting.started_at)
+    if present:
+        events.append_event(
+            meeting=meeting,
+            event=events.ATTENDANCE_CHANGED,
+            payload=attendance.changes_payload(meeting, present, online_members(meeting)),
+            actor=None,
+        )
 
 
 MAX_EARLY_END_REASON = 500

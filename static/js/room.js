@@ -205,13 +205,15 @@ function endItem(id, at) {
 
 // What each event changes, from its payload alone (docs/protocol.md lists the payloads).
 const applyEvent = {
+  // One event for every arrival, departure or mark of a moment: the rows that changed, who is
+  // online now (arrivals and departures only) and the charter's new assessment.
   "attendance.changed": (p) => {
-    const row = state.roll.find((r) => r.member === p.member);
-    if (!row || !p.assessment) return false;
-    Object.assign(row, { status: p.status, mode: p.mode, reason: p.reason });
+    const rows = p.changes.map((c) => [state.roll.find((r) => r.member === c.member), c]);
+    if (rows.some(([row]) => !row) || !p.assessment) return false;
+    for (const [row, c] of rows) Object.assign(row, { status: c.status, mode: c.mode, reason: c.reason });
     state.assessment = p.assessment;
     for (const r of state.roll) r.may_vote_why_not = p.why_not[r.member] || "";
-    if (p.status === "present" && p.mode === "online" && !state.online.includes(p.member)) state.online.push(p.member);
+    if (p.online) state.online = p.online;
   },
   "agenda.opened": (p) => {
     if (p.closed) endItem(p.closed, p.at);
@@ -633,9 +635,6 @@ setInterval(() => {
   }
 }, 1000);
 setInterval(() => { renderStatus(); renderAgenda(); }, 30000);
-// Who is online changes without events (connections come and go): refreshed from a snapshot
-// about once a minute, spread so a meeting's pages do not all ask at once.
-setInterval(requestSnapshot, 60000 + Math.floor(Math.random() * 30000));
 // A ping every few minutes keeps the session of someone sitting in a long meeting alive.
 setInterval(() => send("ping"), 240000);
 

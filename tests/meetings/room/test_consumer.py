@@ -12,9 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from config.asgi import application
-from meetings import events
+from meetings import events, leases
 from meetings.consumers import CLOSE_NOT_FOUND
 from meetings.models import Attendance, Ballot, PresenceSpan
+from meetings.services import room, voting
 from members.consumers import CLOSE_UNVERIFIED
 from tests.conftest import sign_in_verified
 
@@ -23,6 +24,7 @@ pytestmark = [
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True),
 ]
+CONNECT_TIMEOUT = 20
 
 
 async def connect(member, meeting, *, verified=True):
@@ -32,7 +34,8 @@ async def connect(member, meeting, *, verified=True):
     else:
         await sync_to_async(client.force_login)(member.user)
     communicator = room_socket(meeting, client)
-    connected, code = await communicator.connect()
+    # The handshake waits for the member's arrival to be written (a loaded machine: seconds).
+    connected, code = await communicator.connect(timeout=CONNECT_TIMEOUT)
     return communicator, connected, code
 
 
@@ -194,7 +197,7 @@ async def test_errors_speak_the_language_the_member_chose(scene):
     client = Client()
     await sync_to_async(sign_in_verified)(client, scene.chair.user)
     communicator = room_socket(scene.meeting, client, "; django_language=en")
-    await communicator.connect()
+    await communicator.connect(timeout=CONNECT_TIMEOUT)
     await communicator.receive_json_from()
 
     refused = await request(communicator, {"id": "r1", "type": "floor.grant", "request": 999})
@@ -273,7 +276,8 @@ async def test_every_command_of_a_meeting_is_acknowledged_and_seen_by_the_others
         "meeting.ended",
     ]
     marked = [e["payload"] for e in seen if e["event"] == "attendance.changed"][-1]
-    assert (marked["member"], marked["status"], marked["reason"]) == (
+    (change,) = marked["changes"]
+    assert (change["member"], change["status"], change["reason"]) == (
         scene.temporary.pk,
         "absent_with_reason",
         "Ốm",
@@ -438,7 +442,7 @@ async def test_ballots_sent_at_once_are_each_answered_and_a_signed_out_one_is_re
     leaver = Client()
     await sync_to_async(sign_in_verified)(leaver, scene.recorder.user)
     gone = room_socket(scene.meeting, leaver)
-    await gone.connect()
+    await gone.connect(timeout=CONNECT_TIMEOUT)
     await gone.receive_json_from()
     opened = await request(
         chair, {"id": "3", "type": "vote.open", "kind": "resolution", "question": "Q"}
@@ -481,7 +485,7 @@ async def test_an_event_for_a_closing_socket_is_dropped_and_the_leave_still_reco
     client = Client()
     await sync_to_async(sign_in_verified)(client, scene.officials[0].user)
     leaving = room_socket(scene.meeting, client, app=closing_server)
-    await leaving.connect()
+    await leaving.connect(timeout=CONNECT_TIMEOUT)
     await leaving.receive_json_from()
     await get_channel_layer().group_send(
         events.group_name(scene.meeting.pk),
@@ -517,4 +521,57 @@ async def test_pages_closing_together_each_get_their_leave_time(scene):
     )()
     assert len(left) == 4
     assert all(at is not None and before <= at <= after for at in left)
+    await chair.disconnect()
+
+
+async def test_members_waiting_in_the_room_are_present_for_a_vote_opened_as_the_meeting_starts(
+    scene,
+):
+    """Regression (issue 14, defect 11): members who opened the room before the start were
+    marked present only when their own connection heard `meeting.started`, one transaction
+    each; a vote the chair opened at once left them out (6 of 50 in the kill test). Here the
+    chair starts the meeting and opens the vote before any page could hear of the start (as
+    from the meeting page, or from a page on a busier server process)."""
+    waiting = [await joined(scene, m) for m in (scene.chair, scene.recorder, *scene.officials)]
+
+    def start_and_vote():
+        actor = scene.chair.user
+        room.start_meeting(meeting_id=scene.meeting.pk, actor=actor)
+        room.open_item(meeting_id=scene.meeting.pk, actor=actor, item_id=scene.items[2].pk)
+        return voting.open_vote(
+            meeting_id=scene.meeting.pk, actor=actor, kind="resolution", question="Thông qua?"
+        )
+
+    opened = await sync_to_async(start_and_vote)()
+
+    expected = {m.pk for m in (scene.chair, scene.recorder, *scene.officials)}
+    assert "blocked" not in opened  # not blocked for want of quorum
+    assert set(opened["eligible"]) == expected
+    for communicator in waiting:
+        await communicator.disconnect()
+
+
+async def test_a_connection_whose_consumer_crashed_still_closes_its_presence(scene):
+    """A consumer that ends with an exception gets no `disconnect` (issue 14, defect 8: the
+    sender of deeply nested JSON stayed present); its presence is closed all the same, and the
+    server's lease no longer holds it."""
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    crashing = await joined(scene, scene.officials[0])
+
+    await crashing.send_input({"type": "websocket.unheard_of"})  # no handler: the app raises
+    with pytest.raises(ValueError, match="No handler"):
+        await crashing.wait(timeout=5)
+
+    async def still_open():
+        return await sync_to_async(
+            PresenceSpan.objects.filter(attendance__member=scene.officials[0], left_at=None).count
+        )()
+
+    for _ in range(100):
+        if not await still_open():
+            break
+        await asyncio.sleep(0.05)
+    assert await still_open() == 0
+    assert scene.officials[0].pk not in [h.member_id for h in leases.held_connections()]
     await chair.disconnect()

@@ -2,6 +2,8 @@ import datetime
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meetings import events
@@ -97,7 +99,7 @@ def test_joining_marks_present_online_once_across_two_tabs(scene):
 
     attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-1")
     attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-2")
-    attendance.leave_many([attendance.Departure(scene.meeting.pk, "tab-1", timezone.now())])
+    attendance.record_presence([attendance.Departure(scene.meeting.pk, "tab-1", timezone.now())])
 
     row = Attendance.objects.get(meeting=scene.meeting, member=member)
     assert (row.status, row.mode) == ("present", "online")
@@ -111,7 +113,7 @@ def test_departures_written_together_close_each_span_at_its_own_moment(scene):
         attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection=f"tab-{n}")
     first, second = timezone.now(), timezone.now() + datetime.timedelta(seconds=3)
 
-    attendance.leave_many(
+    attendance.record_presence(
         [
             attendance.Departure(scene.meeting.pk, "tab-0", first),
             attendance.Departure(scene.meeting.pk, "tab-1", second),
@@ -127,12 +129,75 @@ def test_departures_written_together_close_each_span_at_its_own_moment(scene):
     assert spans == {"tab-0": first, "tab-1": second, "tab-2": None}
 
 
-def test_join_before_the_start_records_nothing(scene):
-    assert (
-        attendance.join(meeting_id=scene.meeting.pk, actor=scene.officials[0].user, connection="x")
-        is None
+def test_an_arrival_before_the_start_waits_and_the_start_makes_it_present(scene):
+    early, gone = scene.officials[0], scene.officials[1]
+    for member in (early, gone):
+        attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection=f"c{member.pk}")
+    attendance.record_presence(
+        [attendance.Departure(scene.meeting.pk, f"c{gone.pk}", timezone.now())]
     )
-    assert not Attendance.objects.exists()
+    assert not Attendance.objects.exists()  # the roll is written at the start
+
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+
+    meeting = Meeting.objects.get(pk=scene.meeting.pk)
+    present = Attendance.objects.filter(meeting=meeting, status="present")
+    assert [(row.member_id, row.mode) for row in present] == [(early.pk, "online")]
+    span = PresenceSpan.objects.get(attendance__member=early)
+    assert (span.connection, span.joined_at, span.left_at) == (
+        f"c{early.pk}",
+        meeting.started_at,
+        None,
+    )
+    assert log(scene) == [events.MEETING_STARTED, events.ATTENDANCE_CHANGED]
+    changed = MeetingEvent.objects.get(meeting=meeting, event=events.ATTENDANCE_CHANGED).payload
+    assert [c["member"] for c in changed["changes"]] == [early.pk]
+    assert changed["online"] == [early.pk]
+    assert changed["assessment"]["voters_present"] == 1
+
+
+def test_arrivals_of_a_moment_are_one_event_with_the_charters_assessment_once(scene):
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    now = timezone.now()
+    arrivals = [
+        attendance.Arrival(scene.meeting.pk, m.pk, f"c{m.pk}", now)
+        for m in (scene.chair, scene.recorder, *scene.officials)
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        attendance.record_presence(arrivals)
+
+    assert log(scene) == [events.MEETING_STARTED, events.ATTENDANCE_CHANGED]
+    payload = MeetingEvent.objects.get(event=events.ATTENDANCE_CHANGED).payload
+    arrived = sorted(m.pk for m in (scene.chair, scene.recorder, *scene.officials))
+    assert sorted(c["member"] for c in payload["changes"]) == arrived
+    assert {c["status"] for c in payload["changes"]} == {"present"}
+    assert payload["online"] == arrived
+    # 5 of the 6 official members (the temporary member is not in N), quorum met.
+    assert payload["assessment"]["voters_present"] == 5
+    assert payload["assessment"]["quorum"]["met"] is True
+    assert len(queries) < 40  # not a transaction and an assessment per arrival
+
+
+def test_a_departure_is_one_event_with_who_is_online_and_the_roll_unchanged(scene):
+    started(scene, present=[scene.chair, scene.officials[0]])
+    before = MeetingEvent.objects.filter(meeting=scene.meeting).count()
+
+    attendance.record_presence(
+        [attendance.Departure(scene.meeting.pk, f"c{scene.officials[0].pk}", timezone.now())]
+    )
+
+    last = MeetingEvent.objects.filter(meeting=scene.meeting).order_by("-seq").first()
+    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == before + 1
+    assert (last.event, last.payload["changes"], last.payload["online"]) == (
+        events.ATTENDANCE_CHANGED,
+        [],
+        [scene.chair.pk],
+    )
+    # Leaving is not an absence: the member still counts as present for the charter.
+    row = Attendance.objects.get(meeting=scene.meeting, member=scene.officials[0])
+    assert row.status == "present"
+    assert last.payload["assessment"]["voters_present"] == 2
 
 
 def test_chair_marks_in_room_and_absent_with_a_reason(scene):
