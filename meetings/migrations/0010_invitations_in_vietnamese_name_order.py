@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0007_signature_awaited_notice'),
+        ('meetings', '0009_agenda_item_conclusion_and_assessment_kinds'),
         ('members', '0003_vietnamese_name_order'),
     ]
 

@@ -23,7 +23,7 @@ def unkind_template_items(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0007_signature_awaited_notice"),
+        ("meetings", "0008_meeting_early_end_reason"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0007_signature_awaited_notice'),
+        ('meetings', '0010_invitations_in_vietnamese_name_order'),
         ('members', '0002_read_audit_and_signing_deadline'),
     ]
 
