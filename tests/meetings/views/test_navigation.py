@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from meetings.services import scheduling
 from tests.conftest import sign_in_verified
-from tests.meetings.helpers import draft_meeting
+from tests.meetings.helpers import EARLY_END, draft_meeting, soon
 
 pytestmark = pytest.mark.integration
 
@@ -41,10 +41,12 @@ def test_a_draft_meeting_has_no_room_link(cell_scene):
 def test_the_minutes_steps_are_not_buttons_on_the_meeting_page(cell_scene):
     # Approval and archiving happen in the minutes pipeline (read-back vote or chair and recorder,
     # then two signatures); a button that skipped them would archive a meeting without minutes.
-    meeting = draft_meeting(cell_scene, starts_at=timezone.now() + datetime.timedelta(days=3))
+    meeting = draft_meeting(cell_scene, starts_at=soon())
     scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
     for status in ("in_progress", "ended"):
-        scheduling.change_status(actor=cell_scene.secretary.user, meeting=meeting, to_status=status)
+        scheduling.change_status(
+            actor=cell_scene.secretary.user, meeting=meeting, to_status=status, reason=EARLY_END
+        )
     client = sign_in_verified(Client(), cell_scene.secretary.user)
 
     page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
