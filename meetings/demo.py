@@ -1,5 +1,8 @@
-"""A year of meetings for the demo cells (members.demo): regular meetings every month and a
-thematic one every quarter, scheduled through the services. Idempotent. FOR THE DEMO ONLY."""
+"""A believable year of the demo cells (members.demo), relative to the day it is seeded: every
+meeting from 1 January until yesterday held through the services with minutes signed in time
+(`seed_past_meetings`), the next twelve months scheduled (`seed_meetings`: a regular meeting
+every month, a thematic one every quarter) and a meeting in progress (`seed_meeting_in_progress`).
+Idempotent. FOR THE DEMO ONLY."""
 
 from __future__ import annotations
 
@@ -44,12 +47,18 @@ THEMATIC_TOPICS = {
     4: "Chuyên đề: Đảng viên gương mẫu xây dựng nếp sống văn minh đô thị",
 }
 THEMATIC_DAY = MonthlyRule(3, SATURDAY, datetime.time(8, 0))  # third Saturday, mid-quarter
-APPROVAL = ("125-CV/ĐU", datetime.date(2026, 1, 5))  # the đảng ủy's letter allowing hybrid
+
+
+def approval(today: datetime.date) -> tuple[str, datetime.date]:
+    """The đảng ủy's letter allowing the first cell's hybrid meetings: dated before any meeting
+    of the demo (`first_held_day` is at most two months before 1 January)."""
+    return ("125-CV/ĐU", datetime.date(today.year - 1, 10, 1))
 
 
 def seed_meetings(today: datetime.date) -> int:
-    """Schedules the next twelve months of meetings of each demo cell; returns how many were
-    added. Months and quarters that already have their meeting are left alone."""
+    """Schedules the meetings of each demo cell from today to a year ahead; returns how many
+    were added. Months and quarters that already have their meeting (held or planned) are left
+    alone."""
     last_day = today + datetime.timedelta(days=365)
     added = 0
     # Demo addresses end in .invalid: nothing is mailed, the in-app notifications still appear.
@@ -96,7 +105,7 @@ def _seed_cell(
                 rule=rule,
                 details=base,
                 schedule=True,
-                not_before=today + datetime.timedelta(days=1),
+                not_before=today,
                 not_after=last_day,
             )
         )
@@ -110,7 +119,7 @@ def _seed_cell(
     for year in range(today.year, last_day.year + 1):
         for quarter in range(1, 5):
             day = THEMATIC_DAY.day_in(year, quarter * 3 - 1)
-            if (year, quarter) in planned or not today < day <= last_day:
+            if (year, quarter) in planned or not today <= day <= last_day:
                 continue
             hybrid = cell.name == member_demo.CELL_NAMES[0]
             meeting = scheduling.create_meeting(
@@ -124,8 +133,8 @@ def _seed_cell(
                     planned_minutes=120,
                     place=place,
                     online_room=f"Phòng họp trực tuyến {cell.name}" if hybrid else "",
-                    approval_number=APPROVAL[0] if hybrid else "",
-                    approval_date=APPROVAL[1] if hybrid else None,
+                    approval_number=approval(today)[0] if hybrid else "",
+                    approval_date=approval(today)[1] if hybrid else None,
                     chair=secretary,
                     recorder=deputy,
                 ),
@@ -138,8 +147,8 @@ def _seed_cell(
 
 # --- Past meetings with signed minutes ----------------------------------------------------------
 
-PAST_MONTHS = (2, 1)  # the regular meetings of two and one months ago
 WEEKS_3, WEEKS_4 = datetime.timedelta(weeks=3), datetime.timedelta(weeks=4)
+SIGNED_AFTER = datetime.timedelta(days=1, hours=14)  # within two days: the deadline is 7
 # What members said, item kind by item kind: (speaker index in the cell's demo list, note).
 DEMO_TURNS = {
     "review": [
@@ -159,6 +168,21 @@ DEMO_SUMMARIES = {
     "viên chưa tham gia đầy đủ hoạt động của tổ dân phố.",
     "plan": "Phương hướng tháng tới: vận động nhân dân giữ gìn vệ sinh môi trường; chuẩn bị "
     "hồ sơ phát triển đảng viên; thu đảng phí đúng hạn.",
+    "thematic_report": "Đồng chí Bí thư trình bày báo cáo chuyên đề, liên hệ việc thực hiện ở "
+    "chi bộ và khu dân cư.",
+}
+SUMMARY_OF_KIND = {
+    MeetingKind.REGULAR: (
+        "Đánh giá kết quả thực hiện nhiệm vụ tháng trước; phương hướng, nhiệm vụ tháng tới; "
+        "đảng viên thảo luận.",
+        "Chi bộ thống nhất đánh giá kết quả tháng trước và phương hướng tháng tới."
+        "\nGiao chi ủy cụ thể hóa thành kế hoạch, phân công đảng viên thực hiện.",
+    ),
+    MeetingKind.THEMATIC: (
+        "Báo cáo chuyên đề; đảng viên thảo luận, liên hệ bản thân.",
+        "Chi bộ thống nhất nội dung chuyên đề; mỗi đảng viên đăng ký việc làm cụ thể."
+        "\nGiao chi ủy theo dõi, đánh giá kết quả trong sinh hoạt thường kỳ.",
+    ),
 }
 
 
@@ -176,59 +200,109 @@ class DemoClock:
         self.moment += datetime.timedelta(**delta)
 
 
+def first_held_day(today: datetime.date) -> datetime.date:
+    """The demo's past starts on 1 January, or two months back early in the year (so that a
+    demo seeded in January still has past minutes to show)."""
+    month = today.month - 2
+    two_months_back = datetime.date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    return min(datetime.date(today.year, 1, 1), two_months_back)
+
+
+def past_days(
+    rule: MonthlyRule, today: datetime.date
+) -> list[tuple[datetime.date, MeetingKind, int]]:
+    """The days the cell met from `first_held_day` until yesterday: its regular day of each
+    month, and the thematic day of each quarter (day, kind, quarter), in order."""
+    first = first_held_day(today)
+    days = []
+    year, month = first.year, first.month
+    while (year, month) <= (today.year, today.month):
+        days.append((rule.day_in(year, month), MeetingKind.REGULAR, (month - 1) // 3 + 1))
+        if month % 3 == 2:
+            days.append((THEMATIC_DAY.day_in(year, month), MeetingKind.THEMATIC, month // 3 + 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return sorted(d for d in days if first <= d[0] < today)
+
+
 def seed_past_meetings(today: datetime.date) -> int:
-    """Two past regular meetings per demo cell, held through the live-room services, their
-    minutes drafted, approved by the read-back vote, rendered and signed by chair and recorder.
-    Cells that already have two archived past meetings are left alone; returns how many were
-    added."""
+    """Every meeting of each demo cell from `first_held_day` until yesterday — its regular
+    meeting each month, its thematic meeting each quarter — held through the live-room
+    services, the minutes drafted, approved by the read-back vote, rendered and signed by chair
+    and recorder the day after next (within the signing deadline). Days already held are left
+    alone; returns how many were added."""
     added = 0
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         for name, (rule, place) in CELLS.items():
             cell = Organization.objects.filter(name=name, level=Level.CELL).first()
             if cell is None:
                 continue
-            done = Meeting.objects.filter(
-                cell=cell, status=MeetingStatus.ARCHIVED, starts_at__date__lt=today
-            ).count()
-            for months_back in PAST_MONTHS[done:]:
-                month = (today.month - months_back - 1) % 12 + 1
-                year = today.year + (today.month - months_back - 1) // 12
-                day = rule.day_in(year, month)
-                start = datetime.datetime.combine(
-                    day, rule.time, tzinfo=timezone.get_current_timezone()
-                )
-                _hold_past_meeting(cell, start, place, today)
+            zone = timezone.get_current_timezone()
+            held = {
+                (m.local_day, m.kind)
+                for m in Meeting.objects.filter(cell=cell, status=MeetingStatus.ARCHIVED)
+            }
+            for day, kind, quarter in past_days(rule, today):
+                if (day, kind) in held:
+                    continue
+                time = rule.time if kind == MeetingKind.REGULAR else THEMATIC_DAY.time
+                start = datetime.datetime.combine(day, time, tzinfo=zone)
+                _hold_past_meeting(cell, kind, quarter, start, place, today)
                 added += 1
     return added
 
 
+def _details(
+    cell: Organization, kind: str, quarter: int, start: datetime.datetime, place: str, today
+) -> scheduling.MeetingDetails:
+    secretary, deputy = _people(cell, today)
+    if kind == MeetingKind.REGULAR:
+        return scheduling.MeetingDetails(
+            kind=MeetingKind.REGULAR,
+            mode=MeetingMode.IN_PERSON,
+            starts_at=start,
+            planned_minutes=120,
+            place=place,
+            chair=secretary,
+            recorder=deputy,
+        )
+    hybrid = cell.name == member_demo.CELL_NAMES[0]
+    return scheduling.MeetingDetails(
+        kind=MeetingKind.THEMATIC,
+        mode=MeetingMode.HYBRID if hybrid else MeetingMode.IN_PERSON,
+        title=THEMATIC_TOPICS[quarter],
+        starts_at=start,
+        planned_minutes=120,
+        place=place,
+        online_room=f"Phòng họp trực tuyến {cell.name}" if hybrid else "",
+        approval_number=approval(today)[0] if hybrid else "",
+        approval_date=approval(today)[1] if hybrid else None,
+        chair=secretary,
+        recorder=deputy,
+    )
+
+
 def _hold_past_meeting(
-    cell: Organization, start: datetime.datetime, place: str, today: datetime.date
+    cell: Organization,
+    kind: str,
+    quarter: int,
+    start: datetime.datetime,
+    place: str,
+    today: datetime.date,
 ) -> Meeting:
     secretary, deputy = _people(cell, today)
     # The cell's own members in the demo's order (members.demo.CELLS).
     people = list(Member.objects.filter(home_cell=cell, temporary_cell__isnull=True).order_by("pk"))
     clock = DemoClock(start - datetime.timedelta(days=7))
+    details = _details(cell, kind, quarter, start, place, today)
     with transaction.atomic(), mock.patch("django.utils.timezone.now", clock.now):
         actor = secretary.user
-        meeting = scheduling.create_meeting(
-            actor=actor,
-            cell=cell,
-            details=scheduling.MeetingDetails(
-                kind=MeetingKind.REGULAR,
-                mode=MeetingMode.IN_PERSON,
-                starts_at=start,
-                planned_minutes=120,
-                place=place,
-                chair=secretary,
-                recorder=deputy,
-            ),
-        )
-        agenda.apply_agenda_template(actor=actor, meeting=meeting, template="regular")
+        meeting = scheduling.create_meeting(actor=actor, cell=cell, details=details)
+        template = "regular" if kind == MeetingKind.REGULAR else "thematic"
+        agenda.apply_agenda_template(actor=actor, meeting=meeting, template=template)
         scheduling.schedule_meeting(actor=actor, meeting=meeting)
         clock.moment = start
         room.start_meeting(meeting_id=meeting.pk, actor=actor)
-        absent = people[-3]  # one official member is away with a reason
+        absent = people[-2 - start.month % 3]  # one official member away with a reason
         for member in roster_members(meeting):
             away = member.pk == absent.pk or (
                 member.home_cell_id == cell.pk and member.temporary_cell_on(start.date())
@@ -274,16 +348,18 @@ def _hold_past_meeting(
             if item.kind == "resolution":
                 _demo_vote(meeting, actor, "resolution", "Thông qua kết luận của chi bộ")
             if item is items[-1]:
+                # The meeting takes the time it planned: at least the charter's minimum (R-P4).
+                clock.moment = max(clock.moment, start + datetime.timedelta(minutes=110))
                 _demo_vote(meeting, actor, "minutes_approval", "Thông qua biên bản")
         clock.advance(minutes=5)
         room.end_meeting(meeting_id=meeting.pk, actor=actor)
+        content, conclusion = SUMMARY_OF_KIND[MeetingKind(kind)]
+        number = f"{start.month:02d}-BB/CB" if kind == MeetingKind.REGULAR else f"CĐ{quarter}-BB/CB"
         edits = Edits(
-            number=f"{start.month:02d}-BB/CB",
-            content_summary="Đánh giá kết quả thực hiện nhiệm vụ tháng trước; phương hướng, "
-            "nhiệm vụ tháng tới; đảng viên thảo luận.",
+            number=number,
+            content_summary=content,
             item_summaries=summaries,
-            conclusion="Chi bộ thống nhất đánh giá kết quả tháng trước và phương hướng tháng tới."
-            "\nGiao chi ủy cụ thể hóa thành kế hoạch, phân công đảng viên thực hiện.",
+            conclusion=conclusion,
             assignments=(
                 Assignment(deputy.full_name, "Theo dõi thu đảng phí", start.date() + WEEKS_3),
                 Assignment(
@@ -297,12 +373,71 @@ def _hold_past_meeting(
         clock.advance(hours=2)
         minutes_services.save_edits(actor=deputy.user, meeting=meeting, edits=edits)
         minutes_services.approve(actor=deputy.user, meeting=meeting)
-    # The PDF is made and signed now (the task's body, then both signers with their codes).
-    document = SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
-    minutes_services.render_document(document_id=document.pk)
-    for member in (secretary, deputy):
-        with member_demo.spent_code(member.user) as code:
-            minutes_services.sign_document(actor=member.user, document=document, code=code)
+    # The PDF is made and signed as it would have been, the day after next (the task's body,
+    # then both signers with their codes): archived well within the signing deadline.
+    clock.moment = start + SIGNED_AFTER
+    with mock.patch("django.utils.timezone.now", clock.now):
+        document = SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
+        minutes_services.render_document(document_id=document.pk)
+        for member in (secretary, deputy):
+            clock.advance(minutes=20)
+            with member_demo.spent_code(member.user) as code:
+                minutes_services.sign_document(actor=member.user, document=document, code=code)
+    return meeting
+
+
+# --- A meeting in progress --------------------------------------------------------------------
+
+IN_PROGRESS_TITLE = "Sinh hoạt bất thường: cho ý kiến về kế hoạch ra quân vệ sinh môi trường"
+
+
+def seed_meeting_in_progress(now: datetime.datetime) -> Meeting | None:
+    """A meeting of the first demo cell that began a few minutes ago, members in the room and
+    the first item open, so a newcomer who signs in enters it at once. None when the cell
+    already has a meeting in progress (or no demo cell exists)."""
+    cell = Organization.objects.filter(name=member_demo.CELL_NAMES[0], level=Level.CELL).first()
+    if cell is None or Meeting.objects.filter(cell=cell, status=MeetingStatus.IN_PROGRESS).exists():
+        return None
+    _, place = CELLS[cell.name]
+    secretary, deputy = _people(cell, timezone.localdate(now))
+    start = now.replace(second=0, microsecond=0) - datetime.timedelta(minutes=now.minute % 5 + 5)
+    clock = DemoClock(start - datetime.timedelta(days=3))
+    with (
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        transaction.atomic(),
+        mock.patch("django.utils.timezone.now", clock.now),
+    ):
+        actor = secretary.user
+        meeting = scheduling.create_meeting(
+            actor=actor,
+            cell=cell,
+            details=scheduling.MeetingDetails(
+                kind=MeetingKind.EXTRAORDINARY,
+                mode=MeetingMode.IN_PERSON,
+                title=IN_PROGRESS_TITLE,
+                starts_at=start,
+                planned_minutes=90,
+                place=place,
+                chair=secretary,
+                recorder=deputy,
+            ),
+        )
+        agenda.apply_agenda_template(actor=actor, meeting=meeting, template="regular")
+        scheduling.schedule_meeting(actor=actor, meeting=meeting)
+        clock.moment = start
+        room.start_meeting(meeting_id=meeting.pk, actor=actor)
+        for member in (secretary, deputy):
+            attendance.mark(
+                meeting_id=meeting.pk,
+                actor=actor,
+                member_id=member.pk,
+                status="present",
+                reason="",
+            )
+        first = meeting.agenda_items.order_by("position").first()
+        if first is not None:
+            clock.moment = now
+            room.open_item(meeting_id=meeting.pk, actor=actor, item_id=first.pk)
     return meeting
 
 

@@ -114,10 +114,13 @@ def excerpt(text: str, query_text: str, width: int = 90) -> str:
 
 
 def _cut(text: str, start: int, end: int, marked: list[search.Hit]) -> str:
-    """text[start:end] escaped, its ends moved to the nearest space inside, the hits marked."""
+    """text[start:end] escaped, the hits marked, its start moved to the start of the first hit's
+    sentence or to the nearest space inside, its end to the nearest space inside."""
     if start > 0:
-        space = text.find(" ", start, marked[0].start if marked else end)
-        start = space + 1 if space >= 0 else start
+        first = marked[0].start if marked else end
+        sentence = text.rfind(". ", start, first)  # the sentence the passage is in, if it fits
+        space = text.find(" ", start, first)
+        start = sentence + 2 if sentence >= 0 else space + 1 if space >= 0 else start
     if end < len(text):
         space = text.rfind(" ", marked[-1].end if marked else start, end)
         end = space if space >= 0 else end

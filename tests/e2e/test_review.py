@@ -83,3 +83,49 @@ class TestReview(BrowserTestCase):
         page.get_by_role("link", name="Nhật ký truy cập hồ sơ").click()
         assert "Lê Quang Vinh" in page.locator("table[data-audit]").inner_text()
         self.assert_accessible(page)
+
+
+class TestArchiveSearch(BrowserTestCase):
+    def test_the_search_finds_words_as_typed_and_marks_the_passage(self):
+        ward = OrganizationFactory(name="Đảng bộ Phường Điện Biên")
+        cell = CellFactory(name="Chi bộ Khu phố 1", parent=ward)
+        reviewer = CommitteeSeatFactory(organization=ward, member__home_cell=cell).member
+        letterhead = (
+            "ĐẢNG BỘ PHƯỜNG ĐIỆN BIÊN CHI BỘ KHU PHỐ 1 ĐẢNG CỘNG SẢN VIỆT NAM. BIÊN BẢN SINH "
+            "HOẠT CHI BỘ. Căn cứ Hướng dẫn số 12-HD/BTCTW của Ban Tổ chức Trung ương. "
+        )
+        found = sign(
+            held_meeting(cell, "regular", at(3, 5)),
+            at(3, 6),
+            letterhead + "Đồng chí Nguyễn Thị Hương Sen phát biểu về vệ sinh môi trường.",
+        )
+        sign(
+            held_meeting(cell, "regular", at(4, 5)),
+            at(4, 6),
+            letterhead + "(exclude_approved_absentees) Đồng chí Lê Văn Hưởng phát biểu.",
+        )
+
+        page = self.new_page()
+        page.set_default_timeout(60_000)  # generous: the machine may be loaded
+        self.sign_in(page, reviewer.user)
+        page.goto(self.url(f"/xem-xet/to-chuc/{ward.pk}/luu-tru/"))
+        search = page.get_by_label("Tìm trong nội dung")
+        search.fill("Hương Sen")
+        page.get_by_role("button", name="Tìm").click()
+        rows = page.locator("table[data-archive] tbody tr")
+        assert rows.count() == 1
+        assert rows.get_attribute("data-document") == str(found.pk)
+        assert rows.locator("mark").all_inner_texts() == ["Hương", "Sen"]
+        assert "ĐẢNG CỘNG SẢN" not in rows.inner_text()
+        assert "…Đồng chí Nguyễn Thị Hương Sen phát biểu" in rows.inner_text()
+        self.assert_accessible(page)
+        self.screenshot(page, "review-archive-search-diacritics")
+
+        page.get_by_label("Tìm trong nội dung").fill("huong")
+        page.get_by_role("button", name="Tìm").click()
+        assert page.locator("table[data-archive] tbody tr").count() == 2
+
+        page.get_by_label("Tìm trong nội dung").fill('" "')
+        page.get_by_role("button", name="Tìm").click()
+        assert "Cụm từ trong ngoặc kép đang trống." in page.content()
+        self.assert_accessible(page)

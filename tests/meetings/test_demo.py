@@ -1,71 +1,122 @@
+"""The demo tells a believable year of a cell, relative to today (issue 13, defect 10): every
+month of the year so far held with minutes signed in time, the next twelve months scheduled,
+a meeting in progress a newcomer can enter, and honest messages on a new and an old database."""
+
 import datetime
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from meetings import queries
 from meetings.models import Meeting
 from members import demo
-from members.models import Organization
+from members.models import Organization, User
 from minutes.authority import trusted_authorities
-from minutes.models import Minutes, SignedDocument
+from minutes.models import SignedDocument
+from minutes.review.dashboard import dashboard
 from minutes.verification import verify_pdf
+from tests.conftest import sign_in_verified
 
 pytestmark = pytest.mark.integration
 
+# Wednesday 20 May 2026, 09:00 in Hà Nội: the cells' first Tuesday and first Thursday of each
+# month from January to May have passed, and the third Saturdays of February and May.
+TODAY = datetime.datetime(2026, 5, 20, 2, 0, tzinfo=datetime.UTC)
 
-@time_machine.travel(datetime.datetime(2026, 11, 22, 2, 0, tzinfo=datetime.UTC), tick=False)
-def test_seed_demo_schedules_a_year_of_regular_and_thematic_meetings_per_cell(db, mailoutbox):
-    call_command("seed_demo", verbosity=0)
 
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_demo_is_a_year_so_far_held_in_time_and_a_year_ahead_scheduled(db, mailoutbox):
+    first = seed()
+    before = Meeting.objects.count()
+    again = seed()
+
+    assert "Đã tạo dữ liệu mẫu" in first
+    assert "Đã có" not in first
+    assert "Dữ liệu mẫu đã có sẵn" in again
+    assert Meeting.objects.count() == before == 2 * (5 + 2 + 12 + 4) + 1
     for name in demo.CELL_NAMES:
         cell = Organization.objects.get(name=name)
         meetings = Meeting.objects.filter(cell=cell)
+        held = meetings.filter(status="archived").order_by("starts_at")
+        assert [m.local_day.month for m in held.filter(kind="regular")] == [1, 2, 3, 4, 5]
+        assert [m.local_day.month for m in held.filter(kind="thematic")] == [2, 5]
+        for meeting in held:
+            document = SignedDocument.objects.get(minutes__meeting=meeting, kind="minutes")
+            assert document.status == "archived"
+            assert document.archived_at - meeting.ended_at <= datetime.timedelta(days=7)
+            assert meeting.ended_at - meeting.started_at >= datetime.timedelta(minutes=90)
         assert meetings.filter(kind="regular", status="scheduled").count() == 12
         assert meetings.filter(kind="thematic", status="scheduled").count() == 4
-        plan = queries.year_plan(cell, 2027, datetime.date(2027, 12, 31))
-        assert plan.planned.missing_quarters == ()
-        assert plan.planned.missing_months == (12,)  # December 2027 is past the twelve months
-        first = meetings.order_by("starts_at").first()
-        assert len(queries.agenda_for(first)) == 10
-        assert first.chair.user.username.startswith("bithu")
+        plan = queries.year_plan(cell, 2026, datetime.date(2026, 12, 31))
+        assert plan.planned.missing_months == plan.planned.missing_quarters == ()
+    board = dashboard(Organization.objects.get(name=demo.GRASSROOTS_NAME), 2026, TODAY.date())
+    figures = board.total
+    assert (figures.missing_months, figures.missing_quarters) == (0, 0)
+    assert (figures.unsigned, figures.overdue, figures.signed_late) == (0, 0, 0)
+    assert (figures.short, figures.online_without_approval) == (0, 0)
+    assert figures.compliant_cells == figures.cells == 2
     assert mailoutbox == []  # demo addresses are never mailed
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 22, 2, 0, tzinfo=datetime.UTC), tick=False)
-def test_seed_demo_twice_adds_no_meeting(db):
-    call_command("seed_demo", verbosity=0)
-    before = Meeting.objects.count()
+@time_machine.travel(TODAY, tick=False)
+def test_a_newcomer_enters_the_meeting_in_progress_at_once(db):
+    seed()
 
-    call_command("seed_demo", verbosity=0)
+    meeting = Meeting.objects.get(status="in_progress")
+    member = User.objects.get(username="dangvien102")
+    page = sign_in_verified(Client(), member).get(reverse("meetings:room", args=[meeting.pk]))
 
-    assert Meeting.objects.count() == before == 36  # 16 planned and 2 held per cell
-    assert SignedDocument.objects.archived().count() == Minutes.objects.count() == 4
+    assert meeting.cell.name == demo.CELL_NAMES[0]
+    assert meeting.started_at <= TODAY
+    assert page.status_code == 200
+    held = Meeting.objects.filter(status="archived").order_by("starts_at").last()
+    document = SignedDocument.objects.get(minutes__meeting=held, kind="minutes")
+    report = verify_pdf(
+        bytes(document.signed_pdf), trusted=trusted_authorities(), archived_sha256=document.sha256
+    )
+    assert report.is_valid, report.verdict
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 22, 2, 0, tzinfo=datetime.UTC), tick=False)
-def test_seed_demo_holds_two_past_meetings_per_cell_with_signed_minutes(db):
-    call_command("seed_demo", verbosity=0)
+@pytest.mark.django_db(transaction=True)
+def test_demo_code_answers_without_loading_the_pdf_stack(tmp_path):
+    """`manage.py demo_code` skips the system checks, which import every view and with them
+    WeasyPrint and pyHanko (5–12 s on a loaded machine, for a code that lasts 30 s)."""
+    settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        url = (
+            f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+            f"{settings['PORT'] or 5432}/{settings['NAME']}"
+        )
+    else:
+        url = f"sqlite:///{settings['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    root = Path(__file__).resolve().parents[2]
 
-    for name in demo.CELL_NAMES:
-        cell = Organization.objects.get(name=name)
-        held = Meeting.objects.filter(cell=cell, status="archived").order_by("starts_at")
-        assert [m.local_day.month for m in held] == [9, 10]
-        for meeting in held:
-            assert meeting.events.filter(event="vote.closed").count() == 2
-            assert meeting.speaking_turns.exclude(note="").count() == 5
-            minutes = Minutes.objects.get(meeting=meeting)
-            assert (minutes.status, minutes.approval_kind) == ("archived", "read_back_vote")
-            document = minutes.documents.get(kind="minutes")
-            assert document.status == "archived"
-            assert [s.signer for s in document.signatures.order_by("signed_at")] == [
-                meeting.chair,
-                meeting.recorder,
-            ]
-            report = verify_pdf(
-                bytes(document.signed_pdf),
-                trusted=trusted_authorities(),
-                archived_sha256=document.sha256,
-            )
-            assert report.is_valid, report.verdict
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "manage.py", "demo_code", "nobody"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert "không phải tài khoản mẫu" in run.stderr
+    assert "weasyprint" not in run.stderr
+    assert "pyhanko" not in run.stderr

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def seeded(db):
-    with time_machine.travel(datetime.datetime(2026, 11, 22, 2, 0, tzinfo=datetime.UTC)):
+    # Early in the year: the demo holds December's, January's and February's meetings.
+    with time_machine.travel(datetime.datetime(2026, 2, 10, 2, 0, tzinfo=datetime.UTC)):
         call_command("seed_demo", verbosity=0)
     return (
         SignedDocument.objects.archived()
@@ -43,9 +44,9 @@ def test_a_seeded_meetings_pdf_prints_every_heading_and_figure(seeded):
         "ĐẢNG BỘ PHƯỜNG ĐIỆN BIÊN",
         "CHI BỘ KHU PHỐ 1",
         "ĐẢNG CỘNG SẢN VIỆT NAM",
-        "Hà Nội, ngày 01 tháng 09 năm 2026",
-        "Số 09-BB/CB",
-        "BIÊN BẢN SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG 09 NĂM 2026",
+        "Hà Nội, ngày 02 tháng 12 năm 2025",
+        "Số 12-BB/CB",
+        "BIÊN BẢN SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG 12 NĂM 2025",
         "I. THỜI GIAN, ĐỊA ĐIỂM, HÌNH THỨC",
         "II. THÀNH PHẦN",
         "III. NỘI DUNG VÀ DIỄN BIẾN",
@@ -57,7 +58,7 @@ def test_a_seeded_meetings_pdf_prints_every_heading_and_figure(seeded):
         assert heading in text, heading
     vote = value.conclusion.vote
     for figure in [
-        "bắt đầu lúc 19 giờ 30 phút, ngày 01/09/2026",
+        "bắt đầu lúc 19 giờ 30 phút, ngày 02/12/2025",
         f"Tổng số đảng viên của chi bộ: {a.total} đồng chí; trong đó: chính thức {a.official}, "
         f"dự bị {a.probationary}",
         f"Có mặt: {a.present} đồng chí",
@@ -117,7 +118,7 @@ def test_export_minutes_writes_every_archived_signed_pdf(seeded, tmp_path, capsy
 
     archived = SignedDocument.objects.archived()
     files = sorted(tmp_path.glob("*.pdf"))
-    assert len(files) == archived.count() == 4
+    assert len(files) == archived.count() == 6  # December to February, two cells
     sums = (tmp_path / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     for document in archived:
         match = [f for f in files if document.verification_code in f.name]
