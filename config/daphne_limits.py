@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from daphne import http_protocol
-from twisted.internet import reactor
 
 from config import body_limits
 
@@ -97,6 +96,10 @@ class LimitedWebRequest(http_protocol.WebRequest):
             close_writing()
         else:
             transport.loseConnection()
+        # Imported here, not at the top: importing the reactor installs one, and daphne installs
+        # its own (asyncio) reactor before it loads the application.
+        from twisted.internet import reactor
+
         cut = getattr(transport, "abortConnection", transport.loseConnection)
         self._linger = reactor.callLater(LINGER_SECONDS, cut)  # type: ignore[attr-defined]
 
