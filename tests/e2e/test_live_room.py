@@ -92,7 +92,7 @@ class TestLiveRoom(BrowserTestCase):
         chair.get_by_role("button", name="Kết thúc biểu quyết").click()
         first_result = members[0].locator("#results .result").first
         expect(first_result).to_contain_text("KHÔNG ĐẠT")
-        expect(first_result).to_contain_text("R-A1")
+        expect(first_result).to_contain_text("Điều lệ Đảng, Điều 4 khoản 3")
 
         # A secret ballot: each voter keeps a receipt code and finds it among the counted ones.
         self.open_vote(chair, "Kết nạp đảng viên", "Kết nạp (bỏ phiếu kín)", method="Bỏ phiếu kín")

@@ -109,7 +109,7 @@ class TestSchedulingAMeeting(BrowserTestCase):
         )
         expect(page.locator("[data-testid=vote-base]")).to_have_text("N = 3")
         expect(page.locator(".vote-base")).to_contain_text(
-            "1 vắng mặt có lý do được chấp thuận (R-V1)"
+            "1 vắng mặt có lý do được chấp thuận (Quy định 24-QĐ/TW, điểm 9.3.2)"
         )
         self.assert_accessible(page)
         self.screenshot(page, "meeting-vote-base")

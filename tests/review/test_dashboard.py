@@ -259,3 +259,20 @@ def test_the_page_lists_the_first_short_and_online_meetings_and_counts_the_other
     assert "Chi bộ A1" in online
     assert "Chưa ghi văn bản cho phép" in online
     assert html.count("Và 1 buổi khác: xem bảng theo dõi của từng đơn vị.") == 2
+
+
+def test_the_dashboard_names_nothing_internal(tree):
+    from tests.minutes.test_record import internal_names, visible_text
+
+    seed_year(tree)
+    pages = {
+        organization.name: client_of(tree.reviewer).get(
+            reverse("review:dashboard", args=[organization.pk, YEAR])
+        )
+        for organization in (tree.grassroots, tree.cell)
+    }
+
+    assert {name: r.status_code for name, r in pages.items()} == dict.fromkeys(pages, 200)
+    assert {
+        name: internal_names(visible_text(r.content.decode())) for name, r in pages.items()
+    } == {name: [] for name in pages}

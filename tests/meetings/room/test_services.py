@@ -715,7 +715,8 @@ def test_an_online_meeting_may_not_decide_discipline_or_elections(scene, kind):
         },
     )
 
-    assert "R-O4" in error.message
+    assert "(Hướng dẫn 03-HD/TW về sinh hoạt đảng trực tuyến" in error.message
+    assert "R-O4" not in error.message
     assert not Vote.objects.exists()
 
 

@@ -54,7 +54,7 @@ def test_thematic_template_has_the_thematic_report(cell_scene):
     )
 
     assert [item.kind for item in queries.agenda_for(meeting)] == [
-        "other", "thematic_report", "discussion", "other", "resolution", "other",
+        "other", "thematic_report", "discussion", "conclusion", "resolution", "other",
     ]  # fmt: skip
 
 
@@ -78,19 +78,19 @@ def test_applying_a_template_with_replace_starts_over(cell_scene):
             AgendaItemDetails(kind="discipline", title="Xem xét kỷ luật đồng chí A"),
             "kind",
             "Nội dung kỷ luật không được xử lý trong buổi sinh hoạt trực tuyến hoặc kết hợp "
-            "(R-O4; chính sách của cấp ủy).",
+            "(Hướng dẫn 03-HD/TW về sinh hoạt đảng trực tuyến; chính sách của cấp ủy).",
         ),
         (
             AgendaItemDetails(kind="election", title="Bầu bí thư"),
             "kind",
             "Nội dung bầu cử không được xử lý trong buổi sinh hoạt trực tuyến hoặc kết hợp "
-            "(R-O4; chính sách của cấp ủy).",
+            "(Hướng dẫn 03-HD/TW về sinh hoạt đảng trực tuyến; chính sách của cấp ủy).",
         ),
         (
             AgendaItemDetails(kind="other", title="Giới thiệu nhân sự", personnel=True),
             "personnel",
             "Nội dung về nhân sự không được xử lý trong buổi sinh hoạt trực tuyến hoặc kết hợp "
-            "(R-O4; chính sách của cấp ủy).",
+            "(Hướng dẫn 03-HD/TW về sinh hoạt đảng trực tuyến; chính sách của cấp ủy).",
         ),
     ],
     ids=["discipline", "election", "personnel"],
@@ -149,7 +149,7 @@ def test_secret_items_are_never_stored(cell_scene, classification):
     assert refusal.value.field == "classification"
     assert refusal.value.message == (
         "Nội dung thuộc bí mật nhà nước (Mật, Tối mật, Tuyệt mật) không được lưu trên hệ thống "
-        "(R-I1)."
+        "(Luật Bảo vệ bí mật nhà nước, Điều 5)."
     )
 
 

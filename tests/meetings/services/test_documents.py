@@ -111,7 +111,10 @@ def test_a_secret_document_is_refused_with_the_charters_reason(
         upload(cell_scene, meeting, MINIMAL_PDF, classification=classification)
 
     assert (refusal.value.field, refusal.value.reason) == ("classification", "state_secret")
-    assert "(Mật, Tối mật, Tuyệt mật) không được lưu trên hệ thống (R-I1)" in refusal.value.message
+    assert (
+        "(Mật, Tối mật, Tuyệt mật) không được lưu trên hệ thống (Luật Bảo vệ bí mật nhà nước, "
+        "Điều 5)" in refusal.value.message
+    )
     assert Document.objects.count() == 0
 
 

@@ -100,7 +100,8 @@ def test_creating_a_meeting_through_the_form(cell_scene):
     [
         (
             {"mode": "online", "place": ""},
-            "Sinh hoạt trực tuyến hoặc kết hợp phải có văn bản cho phép của cấp ủy cấp trên (R-O3)",
+            "Sinh hoạt trực tuyến hoặc kết hợp phải có văn bản cho phép của cấp ủy cấp trên "
+            "(Hướng dẫn 03-HD/TW",
         ),
         ({"day": "31/02/2027"}, "Nhập một ngày hợp lệ."),
         ({"planned_minutes": "abc"}, "Nhập một số tổng thể."),  # Django's own translation
@@ -150,7 +151,7 @@ def test_an_online_agenda_refuses_discipline_with_the_charters_reason(cell_scene
     assert response.status_code == 200
     assert (
         "Nội dung kỷ luật không được xử lý trong buổi sinh hoạt trực tuyến hoặc kết hợp "
-        "(R-O4; chính sách của cấp ủy)."
+        "(Hướng dẫn 03-HD/TW về sinh hoạt đảng trực tuyến; chính sách của cấp ủy)."
     ) in text(response)
     assert AgendaItem.objects.count() == 0
 
@@ -166,7 +167,7 @@ def test_an_online_agenda_refuses_discipline_with_the_charters_reason(cell_scene
         (
             SimpleUploadedFile("bao-cao.pdf", MINIMAL_PDF),
             "toi_mat",
-            "không được lưu trên hệ thống (R-I1)",
+            "không được lưu trên hệ thống (Luật Bảo vệ bí mật nhà nước, Điều 5)",
         ),
         (
             SimpleUploadedFile("lon.pdf", MINIMAL_PDF + b"%" * 4096),
