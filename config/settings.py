@@ -247,7 +247,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploaded files above this go to a temporary file, not memory (Django's default).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ROSTER_IMPORT_MAX_BYTES = 2 * 1024 * 1024
-ROSTER_IMPORT_MAX_ROWS = 2000
+ROSTER_IMPORT_MAX_ROWS = 2000  # members in one file
+# A hostile spreadsheet cannot outgrow these (members/roster_import.py; docs/security.md).
+ROSTER_IMPORT_MAX_SHEET_ROWS = 10_000  # spreadsheet rows read, blank ones included
+ROSTER_IMPORT_MAX_COLUMNS = 50
+ROSTER_IMPORT_MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # an XLSX archive's parts, unpacked
+ROSTER_IMPORT_MAX_SECONDS = 60
 
 # /health/ answers everyone {"status": "ok"}; its details (database, channel layer, Celery) only
 # a request with "Authorization: Bearer <HEALTH_TOKEN>". Unset: to no one.

@@ -51,3 +51,10 @@ class RosterChangeKind(models.TextChoices):
     TRANSFERRED_OUT = "transferred_out", _("Chuyển sinh hoạt đi")
     TRANSFERRED_IN = "transferred_in", _("Chuyển sinh hoạt đến")
     IMPORTED = "imported", _("Nhập từ tệp")
+
+
+class RosterImportState(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ đọc tệp")
+    RUNNING = "running", _("Đang đọc tệp")
+    SUCCEEDED = "succeeded", _("Đã nhập xong")
+    FAILED = "failed", _("Không nhập được")

@@ -16,6 +16,7 @@ from members.enums import (
     Level,
     QuorumPolicy,
     RosterChangeKind,
+    RosterImportState,
     Standing,
     VoteBasePolicy,
 )
@@ -280,6 +281,33 @@ class RosterChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.member}"
+
+
+class RosterImport(models.Model):
+    """A roster file handed to the worker (members.tasks.run_roster_import) and its outcome;
+    the page polls it. The file is dropped once it has been read."""
+
+    cell = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roster_imports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    data = models.BinaryField(blank=True)
+    state = models.CharField(
+        max_length=20, choices=RosterImportState.choices, default=RosterImportState.QUEUED
+    )
+    rows_read = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [[row, column, message], ...]
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.cell} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (RosterImportState.SUCCEEDED, RosterImportState.FAILED)
 
 
 class ReadKind(models.TextChoices):

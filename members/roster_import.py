@@ -35,8 +35,10 @@ import csv
 import datetime
 import io
 import re
+import time
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -55,6 +57,7 @@ from members.errors import RowError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
+MAX_ARCHIVE_MEMBERS = 500  # an Excel workbook has a dozen or two parts
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 PHONE = re.compile(r"[0-9+().\-\s]*")
 
@@ -235,16 +238,67 @@ class ImportFileError(Exception):
         self.message = message
 
 
-def read_roster(upload: IO[bytes] | bytes) -> ParsedRoster:
-    """Reads every row of a CSV or XLSX roster; never raises for a bad file, it reports it."""
+def read_roster(
+    upload: IO[bytes] | bytes, progress: Callable[[int], None] | None = None
+) -> ParsedRoster:
+    """Reads every row of a CSV or XLSX roster; never raises for a bad file, it reports it.
+
+    A hostile file cannot make this run long or take much memory: the upload's size, an XLSX's
+    unpacked size (checked in the archive's directory before anything is unpacked), the rows and
+    columns read (whatever size the sheet declares) and the time are all limited (settings
+    ROSTER_IMPORT_MAX_*), and each limit is named in the error. `progress` is told the number
+    of spreadsheet rows read so far, every PROGRESS_EVERY rows."""
     try:
         data = _read_limited(upload)
         rows = _xlsx_rows(data) if data.startswith(ZIP_MAGIC) else _csv_rows(data)
         # closing() ends the generator, and with it the workbook, when a row is rejected.
         with closing(rows):
-            return _parse(rows)
+            return _parse(_bounded(rows, progress or (lambda _rows: None)))
     except ImportFileError as rejected:
         return ParsedRoster(errors=[RowError(None, None, rejected.message)])
+
+
+PROGRESS_EVERY = 200
+
+
+def _bounded(
+    rows: Iterator[tuple[int, list[object]]], progress: Callable[[int], None]
+) -> Iterator[tuple[int, list[object]]]:
+    """The rows, refused past the row, column and time limits."""
+    max_rows, max_columns = (
+        settings.ROSTER_IMPORT_MAX_SHEET_ROWS,
+        settings.ROSTER_IMPORT_MAX_COLUMNS,
+    )
+    seconds = settings.ROSTER_IMPORT_MAX_SECONDS
+    deadline = time.monotonic() + seconds
+    for count, (number, values) in enumerate(rows, start=1):
+        if time.monotonic() > deadline:
+            raise ImportFileError(
+                _("Đọc tệp quá %(seconds)d giây nên đã dừng. Hãy chia thành nhiều tệp nhỏ hơn.")
+                % {"seconds": seconds}
+            )
+        if number > max_rows:
+            raise ImportFileError(
+                _(
+                    "Trang tính có dữ liệu sau dòng %(limit)d, quá giới hạn %(limit)d dòng. Hãy "
+                    "xóa các dòng thừa (kể cả dòng trống đã định dạng) hoặc chia thành nhiều tệp."
+                )
+                % {"limit": max_rows}
+            )
+        if len(values) > max_columns and not _is_blank(values[max_columns:]):
+            beyond = max_columns + next(
+                i for i, value in enumerate(values[max_columns:], start=1) if _text(value)
+            )
+            raise ImportFileError(
+                _(
+                    "Dòng %(row)d có dữ liệu ở cột thứ %(column)d, quá giới hạn %(limit)d cột. "
+                    "Hãy xóa các cột thừa."
+                )
+                % {"row": number, "column": beyond, "limit": max_columns}
+            )
+        if count % PROGRESS_EVERY == 0:
+            progress(number)
+        yield number, values[:max_columns]
 
 
 def _read_limited(upload: IO[bytes] | bytes) -> bytes:
@@ -295,9 +349,29 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[object]]]:
         ) from None
 
 
+def _check_archive(data: bytes) -> None:
+    """Refuses a zip bomb from the archive's directory, before anything is unpacked: Python's
+    zipfile never unpacks a member past the size its directory entry states."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _not_readable() from None
+    limit = settings.ROSTER_IMPORT_MAX_UNPACKED_BYTES
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limit or len(members) > MAX_ARCHIVE_MEMBERS:
+        raise ImportFileError(
+            _(
+                "Tệp Excel giải nén ra lớn quá: tối đa %(limit)s (tệp này %(size)s). Hãy xóa các "
+                "trang tính, hình ảnh thừa hoặc chia thành nhiều tệp."
+            )
+            % {"limit": filesizeformat(limit), "size": filesizeformat(unpacked)}
+        )
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[object]]]:
     from openpyxl import load_workbook
 
+    _check_archive(data)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not know; the data is fine.
@@ -309,7 +383,27 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[object]]]:
         if not workbook.worksheets:
             raise _not_readable()
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        max_rows = settings.ROSTER_IMPORT_MAX_SHEET_ROWS
+        max_columns = settings.ROSTER_IMPORT_MAX_COLUMNS
+        declared = (sheet.max_row or 0, sheet.max_column or 0)
+        if declared[0] > max_rows or declared[1] > max_columns:
+            raise ImportFileError(
+                _(
+                    "Trang tính lớn quá: tối đa %(rows)d dòng và %(columns)d cột (tệp ghi là "
+                    "đến dòng %(last_row)d, cột %(last_column)d). Hãy xóa các dòng, cột thừa "
+                    "hoặc chia thành nhiều tệp."
+                )
+                % {
+                    "rows": max_rows,
+                    "columns": max_columns,
+                    "last_row": declared[0],
+                    "last_column": declared[1],
+                }
+            )
+        # The declared size is a claim, not a bound: read at most one row and one column past
+        # the limits, so that `_bounded` sees data beyond them and refuses the file.
+        bounded = sheet.iter_rows(max_row=max_rows + 1, max_col=max_columns + 1, values_only=True)
+        for number, values in enumerate(bounded, start=1):
             yield number, list(values)
     except ImportFileError:
         raise

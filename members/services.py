@@ -9,10 +9,13 @@ change. Either way nothing is written.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -22,9 +25,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members import access, roster_import
-from members.enums import RosterChangeKind, Standing
+from members.enums import RosterChangeKind, RosterImportState, Standing
 from members.errors import MemberRecordError, RosterError, RosterImportError, RowError
-from members.models import CellRole, Member, Organization, RosterChange, User
+from members.models import CellRole, Member, Organization, RosterChange, RosterImport, User
+
+logger = logging.getLogger(__name__)
 
 RECORD_FIELDS = (
     "full_name",
@@ -530,19 +535,96 @@ def transfer_member(
 # --- Import ---------------------------------------------------------------------------------
 
 
+def request_roster_import(
+    *, actor: User, cell: Organization, upload: IO[bytes], file_name: str = ""
+) -> RosterImport:
+    """Hands a roster file to the worker (`run_roster_import`, after commit); the page then
+    shows its progress. Reading a spreadsheet, even a hostile one, never holds up the server
+    that answers pages and the live room."""
+    _require_import(actor, cell)
+    # One byte past the limit is kept, so that the worker refuses the file with the size message.
+    data = upload.read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
+    with transaction.atomic():
+        job = RosterImport.objects.create(
+            cell=cell, requested_by=actor, file_name=file_name[:255], data=data
+        )
+        transaction.on_commit(partial(enqueue_roster_import, job.pk))
+    return job
+
+
+def enqueue_roster_import(import_id: int) -> None:
+    from members import tasks
+
+    tasks.run_roster_import.delay(import_id=import_id)
+
+
+def run_roster_import(*, import_id: int) -> RosterImport | None:
+    """The worker's body: reads the file and imports it (`import_roster`), writing the progress
+    (rows read) as it goes and the outcome at the end. Runs once: a repeated message finds the
+    import started and does nothing. Any failure, even an unforeseen one, ends the import as
+    failed with a message, so the page never waits for ever."""
+    with transaction.atomic():
+        job = RosterImport.objects.select_for_update().filter(pk=import_id).first()
+        if job is None or job.state != RosterImportState.QUEUED:
+            return job
+        job.state = RosterImportState.RUNNING
+        job.save(update_fields=["state"])
+    job = RosterImport.objects.select_related("cell", "requested_by").get(pk=import_id)
+
+    def progress(rows: int) -> None:
+        RosterImport.objects.filter(pk=import_id).update(rows_read=rows)
+
+    try:
+        if job.requested_by is None:
+            raise PermissionDenied
+        members = import_roster(
+            actor=job.requested_by,
+            cell=job.cell,
+            upload=bytes(job.data),
+            file_name=job.file_name,
+            progress=progress,
+        )
+    except RosterImportError as error:
+        job.errors = [[e.row, e.column, str(e.message)] for e in error.errors]
+    except RosterError as error:
+        job.errors = [[None, None, str(error.message)]]
+    except PermissionDenied:
+        job.errors = [[None, None, _("Đồng chí không còn quản lý chi bộ này.")]]
+    except Exception:
+        logger.exception("roster import %s failed", import_id)
+        job.errors = [[None, None, _("Lỗi máy chủ khi nhập danh sách; hãy nhập lại sau.")]]
+    else:
+        job.imported = len(members)
+    job.state = RosterImportState.FAILED if job.errors else RosterImportState.SUCCEEDED
+    job.data = b""
+    job.finished_at = timezone.now()
+    job.save(update_fields=["errors", "imported", "state", "data", "finished_at"])
+    return job
+
+
+def _require_import(actor: User, cell: Organization) -> None:
+    _require_manager(actor, cell)
+    if not cell.is_cell:
+        raise RosterError(_("Chỉ nhập được danh sách vào một chi bộ."))
+
+
 def import_roster(
-    *, actor: User, cell: Organization, upload: IO[bytes] | bytes, file_name: str = ""
+    *,
+    actor: User,
+    cell: Organization,
+    upload: IO[bytes] | bytes,
+    file_name: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> list[Member]:
     """Adds every member listed in a CSV or XLSX file (see `members.roster_import`), or none.
 
     Any bad row, or a problem with the file itself, raises `RosterImportError` with every
     problem found (row, column, message) and writes nothing. Otherwise writes the members
-    (without user accounts) and one `imported` history row each.
+    (without user accounts) and one `imported` history row each. Called by the worker
+    (`run_roster_import`); `progress` hears the rows read so far.
     """
-    _require_manager(actor, cell)
-    if not cell.is_cell:
-        raise RosterError(_("Chỉ nhập được danh sách vào một chi bộ."))
-    parsed = roster_import.read_roster(upload)
+    _require_import(actor, cell)
+    parsed = roster_import.read_roster(upload, progress)
     errors = parsed.all_errors + _import_rule_errors(parsed)
     if errors:
         raise RosterImportError(_in_file_order(errors))

@@ -18,6 +18,16 @@ urlpatterns = [
     # The secretary's roster pages.
     path("chi-bo/<int:cell_id>/dang-vien/them/", roster.member_add, name="member_add"),
     path("chi-bo/<int:cell_id>/nhap-danh-sach/", roster.roster_import_view, name="roster_import"),
+    path(
+        "chi-bo/<int:cell_id>/nhap-danh-sach/<int:import_id>/",
+        roster.roster_import_status,
+        name="roster_import_status",
+    ),
+    path(
+        "chi-bo/<int:cell_id>/nhap-danh-sach/<int:import_id>/tien-do/",
+        roster.roster_import_progress,
+        name="roster_import_progress",
+    ),
     path("chi-bo/<int:cell_id>/lich-su/", roster.cell_history, name="cell_history"),
     path("dang-vien/<int:member_id>/", roster.member_detail, name="member"),
     path("dang-vien/<int:member_id>/sua/", roster.member_edit, name="member_edit"),

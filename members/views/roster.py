@@ -13,8 +13,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from members import access, roster_import, services
-from members.enums import CellRoleKind, RosterChangeKind, Standing
-from members.errors import MemberRecordError, RosterError, RosterImportError
+from members.enums import CellRoleKind, RosterChangeKind, RosterImportState, Standing
+from members.errors import MemberRecordError, RosterError, RosterImportError, RowError
 from members.forms.roster import (
     ExemptionForm,
     ImportForm,
@@ -33,7 +33,7 @@ from members.forms.roster import (
     TemporaryForm,
     TransferForm,
 )
-from members.models import Member, RosterChange
+from members.models import Member, Organization, RosterChange, RosterImport
 
 HISTORY_PAGE_SIZE = 50
 
@@ -311,20 +311,19 @@ def roster_import_view(request: HttpRequest, cell_id: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            members = services.import_roster(
+            job = services.request_roster_import(
                 actor=request.user, cell=cell, upload=upload, file_name=upload.name
             )
-        except RosterImportError as error:
-            rejected = error
         except RosterError as error:
             _show(form, error)
         else:
-            messages.success(
-                request,
-                _("Đã nhập %(count)d đảng viên từ tệp %(file)s.")
-                % {"count": len(members), "file": upload.name},
-            )
-            return redirect("members:cell", cell.pk)
+            return redirect("members:roster_import_status", cell.pk, job.pk)
+    return _import_page(request, cell, form, rejected)
+
+
+def _import_page(
+    request: HttpRequest, cell: Organization, form: Form, rejected: RosterImportError | None
+) -> HttpResponse:
     return render(
         request,
         "members/roster_import.html",
@@ -337,6 +336,45 @@ def roster_import_view(request: HttpRequest, cell_id: int) -> HttpResponse:
             "max_rows": settings.ROSTER_IMPORT_MAX_ROWS,
         },
     )
+
+
+def _roster_import(request: HttpRequest, cell_id: int, import_id: int) -> RosterImport:
+    cell = access.access_cell_for_management(request.user, cell_id)
+    return get_object_or_404(RosterImport.objects.select_related("cell"), pk=import_id, cell=cell)
+
+
+def _import_progress(job: RosterImport) -> dict[str, object]:
+    label = job.get_state_display()
+    if job.state == RosterImportState.RUNNING and job.rows_read:
+        label = _("Đang đọc tệp: đã đọc %(rows)d dòng") % {"rows": job.rows_read}
+    return {"state": job.state, "label": label, "rows": job.rows_read, "done": job.is_finished}
+
+
+@require_http_methods(["GET"])
+def roster_import_status(request: HttpRequest, cell_id: int, import_id: int) -> HttpResponse:
+    """Where the import form leads: the progress while the worker reads the file (the page
+    polls `roster_import_progress`), then the errors, or the cell page once imported."""
+    job = _roster_import(request, cell_id, import_id)
+    if job.state == RosterImportState.SUCCEEDED:
+        messages.success(
+            request,
+            _("Đã nhập %(count)d đảng viên từ tệp %(file)s.")
+            % {"count": job.imported, "file": job.file_name},
+        )
+        return redirect("members:cell", job.cell_id)
+    if job.state == RosterImportState.FAILED:
+        rejected = RosterImportError([RowError(*error) for error in job.errors])
+        return _import_page(request, job.cell, ImportForm(), rejected)
+    return render(
+        request,
+        "members/roster_import_progress.html",
+        {"cell": job.cell, "job": job, "progress": _import_progress(job)},
+    )
+
+
+@require_http_methods(["GET"])
+def roster_import_progress(request: HttpRequest, cell_id: int, import_id: int) -> JsonResponse:
+    return JsonResponse(_import_progress(_roster_import(request, cell_id, import_id)))
 
 
 # --- Record and history -----------------------------------------------------------------------

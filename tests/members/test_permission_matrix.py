@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from members.models import RosterImport
 from tests.conftest import sign_in_verified
 from tests.meetings import scenes
 from tests.minutes import scenes as minutes_scenes
@@ -157,6 +158,12 @@ MEETING_ROWS = [
 ]
 
 
+def _roster_import(tree: SimpleNamespace) -> list[object]:
+    """A roster file handed to the worker and not yet read: its page shows the progress."""
+    job = RosterImport.objects.create(cell=tree.cell, requested_by=tree.secretary.user)
+    return [tree.cell.pk, job.pk]
+
+
 def _administered(tree: SimpleNamespace) -> list[object]:
     """The reviewer's seat at Đảng bộ A is also an administrator's (who sees the audit log)."""
     tree.reviewer.committee_seats.update(is_administrator=True)
@@ -275,6 +282,10 @@ ROWS = [
         for name in ("members:member_add", "members:roster_import", "members:cell_history")
         for method in ("get", "post")
         if (name, method) != ("members:cell_history", "post")
+    ),
+    *(
+        Row(name, _roster_import, cell_members_only(manage=True))
+        for name in ("members:roster_import_status", "members:roster_import_progress")
     ),
     *(
         Row(name, lambda t: [t.member.pk], cell_members_only(manage=True), method)

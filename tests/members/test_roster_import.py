@@ -1,5 +1,8 @@
 import datetime
 import io
+import re
+import threading
+import tracemalloc
 import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -261,6 +264,122 @@ def test_a_file_over_the_row_limit_is_refused(tree, settings):
 
     assert rejected(tree, csv_file(*GOOD_ROWS)) == [
         (None, None, "Tệp có hơn 1 dòng đảng viên; hãy chia thành nhiều tệp.")
+    ]
+
+
+# --- Hostile files: refused quickly, in bounded memory -----------------------------------------
+
+
+def rewritten_xlsx(data: bytes, change) -> bytes:
+    """The archive with its first sheet's XML passed through `change`."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            target.writestr(item.filename, content, compresslevel=9)
+    return buffer.getvalue()
+
+
+def dimension_bomb() -> bytes:
+    """The attack's file: a good roster whose sheet declares A1:XFD1048576 and has one cell at
+    the last row and column (about 2 KB)."""
+
+    def change(xml: bytes) -> bytes:
+        xml = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:XFD1048576"/>', xml)
+        last = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        return xml.replace(b"</sheetData>", last + b"</sheetData>")
+
+    return rewritten_xlsx(xlsx_file([HEADER.split(","), GOOD_ROWS[0].split(",")]), change)
+
+
+def zip_bomb() -> bytes:
+    """A good roster whose sheet is padded with 64 MB of blanks: about 64 KB compressed."""
+    padding = b" " * (64 * 1024 * 1024)
+    data = rewritten_xlsx(
+        xlsx_file([HEADER.split(","), GOOD_ROWS[0].split(",")]),
+        lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + padding),
+    )
+    assert len(data) < settings.ROSTER_IMPORT_MAX_BYTES
+    return data
+
+
+def refused_in_bounded_memory(tree, data: bytes) -> list[tuple[int | None, str | None, str]]:
+    """The errors of the refused import, after checking that reading the file (in a thread: the
+    test gives up after a generous minute instead of running for ever) kept the Python heap's
+    peak under 64 MB."""
+    reading = threading.Thread(target=roster_import.read_roster, args=(data,), daemon=True)
+    tracemalloc.start()
+    try:
+        reading.start()
+        reading.join(timeout=60)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not reading.is_alive()
+    assert peak < 64 * 1024 * 1024
+    return rejected(tree, data)
+
+
+def test_a_sheet_declaring_a_million_rows_and_columns_is_refused_without_reading_them(tree):
+    assert refused_in_bounded_memory(tree, dimension_bomb()) == [
+        (
+            None,
+            None,
+            "Trang tính lớn quá: tối đa 10000 dòng và 50 cột (tệp ghi là đến dòng 1048576, "
+            "cột 16384). Hãy xóa các dòng, cột thừa hoặc chia thành nhiều tệp.",
+        )
+    ]
+
+
+def test_a_sheet_hiding_a_cell_beyond_the_row_limit_is_refused_not_cut_short(tree):
+    """The declared size is not trusted: a sheet saying A1:H2 with a cell far below."""
+    data = rewritten_xlsx(
+        dimension_bomb(),
+        lambda xml: xml.replace(b'<dimension ref="A1:XFD1048576"/>', b'<dimension ref="A1:H2"/>'),
+    )
+
+    assert refused_in_bounded_memory(tree, data) == [
+        (
+            None,
+            None,
+            "Trang tính có dữ liệu sau dòng 10000, quá giới hạn 10000 dòng. Hãy xóa các dòng "
+            "thừa (kể cả dòng trống đã định dạng) hoặc chia thành nhiều tệp.",
+        )
+    ]
+
+
+def test_data_beyond_the_column_limit_is_refused(tree):
+    assert rejected(tree, csv_file(GOOD_ROWS[1] + "," * 60 + "x")) == [
+        (
+            None,
+            None,
+            "Dòng 2 có dữ liệu ở cột thứ 68, quá giới hạn 50 cột. Hãy xóa các cột thừa.",
+        )
+    ]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tree):
+    assert refused_in_bounded_memory(tree, zip_bomb()) == [
+        (
+            None,
+            None,
+            "Tệp Excel giải nén ra lớn quá: tối đa 20,0\xa0MB (tệp này 64,0\xa0MB). Hãy xóa "
+            "các trang tính, hình ảnh thừa hoặc chia thành nhiều tệp.",
+        )
+    ]
+
+
+def test_an_import_that_runs_past_the_time_limit_is_stopped(tree, settings):
+    settings.ROSTER_IMPORT_MAX_SECONDS = 0
+
+    assert rejected(tree, csv_file(*GOOD_ROWS)) == [
+        (
+            None,
+            None,
+            "Đọc tệp quá 0 giây nên đã dừng. Hãy chia thành nhiều tệp nhỏ hơn.",
+        )
     ]
 
 

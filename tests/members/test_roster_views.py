@@ -12,7 +12,7 @@ from django.utils import translation
 
 from members import services
 from members.enums import RosterChangeKind
-from members.models import Member, RosterChange
+from members.models import Member, RosterChange, RosterImport
 from tests.conftest import sign_in_verified
 
 pytestmark = pytest.mark.integration
@@ -480,6 +480,22 @@ def upload(text: str, name: str = "danh-sach.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("utf-8-sig"), content_type="text/csv")
 
 
+@pytest.fixture
+def import_file(secretary, tree, celery_eager, django_capture_on_commit_callbacks):
+    """Posts the import form and follows it to where the page ends up once the worker (eager
+    here) has read the file."""
+
+    def post(files, cell=None):
+        url = reverse("members:roster_import", args=[(cell or tree.cell).pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = secretary.post(url, files)
+        if response.status_code != 302:
+            return response
+        return secretary.get(response["Location"], follow=True)
+
+    return post
+
+
 def test_import_page_explains_the_columns_and_offers_the_templates(secretary, tree):
     page = page_text(secretary.get(reverse("members:roster_import", args=[tree.cell.pk])))
 
@@ -488,19 +504,49 @@ def test_import_page_explains_the_columns_and_offers_the_templates(secretary, tr
     assert 'href="/static/roster/mau-danh-sach-dang-vien.csv" download' in page
 
 
-def test_import_of_a_good_file_adds_the_members(secretary, tree):
+def test_import_of_a_good_file_adds_the_members(import_file, tree):
     text = CSV_HEADER + "Trần Văn An;19/05/2000;19/05/2001;chính thức\r\n"
 
-    response = secretary.post(
-        reverse("members:roster_import", args=[tree.cell.pk]), {"file": upload(text)}, follow=True
-    )
+    response = import_file({"file": upload(text)})
 
     assert messages_of(response) == ["Đã nhập 1 đảng viên từ tệp danh-sach.csv."]
     assert Member.objects.get(full_name="Trần Văn An").home_cell == tree.cell
     assert "Trần Văn An" in page_text(response)
 
 
-def test_import_of_a_file_with_a_bad_row_shows_the_report_and_writes_nothing(secretary, tree):
+def test_while_the_worker_reads_the_file_the_page_shows_its_progress(secretary, tree):
+    text = CSV_HEADER + "Trần Văn An;19/05/2000;19/05/2001;chính thức\r\n"
+
+    handed_over = secretary.post(
+        reverse("members:roster_import", args=[tree.cell.pk]), {"file": upload(text)}
+    )  # not committed here, so the worker has not started
+
+    job = RosterImport.objects.get()
+    progress_url = reverse("members:roster_import_progress", args=[tree.cell.pk, job.pk])
+    page = page_text(secretary.get(handed_over["Location"]))
+    assert f'role="status" aria-live="polite" data-url="{progress_url}">Đang chờ đọc tệp…' in page
+    assert secretary.get(progress_url).json() == {
+        "state": "queued",
+        "label": "Đang chờ đọc tệp",
+        "rows": 0,
+        "done": False,
+    }
+    RosterImport.objects.filter(pk=job.pk).update(state="running", rows_read=400)
+    assert secretary.get(progress_url).json()["label"] == "Đang đọc tệp: đã đọc 400 dòng"
+    assert Member.objects.filter(full_name="Trần Văn An").exists() is False
+
+
+def test_the_progress_of_an_import_is_not_shown_through_another_cell(secretary, tree):
+    job = RosterImport.objects.create(cell=tree.cell, requested_by=tree.secretary.user)
+
+    response = secretary.get(
+        reverse("members:roster_import_progress", args=[tree.neighbour_cell.pk, job.pk])
+    )
+
+    assert response.status_code == 404
+
+
+def test_import_of_a_file_with_a_bad_row_shows_the_report_and_writes_nothing(import_file, tree):
     before = snapshot()
     text = (
         CSV_HEADER
@@ -508,9 +554,7 @@ def test_import_of_a_file_with_a_bad_row_shows_the_report_and_writes_nothing(sec
         + "Lê Thị Bình;32/01/2025;;dự bị\r\n"
     )
 
-    response = secretary.post(
-        reverse("members:roster_import", args=[tree.cell.pk]), {"file": upload(text)}
-    )
+    response = import_file({"file": upload(text)})
 
     page = page_text(response)
     assert response.status_code == 200
@@ -536,12 +580,10 @@ def test_import_without_a_file_says_so(secretary, tree, files, message):
     assert response.context["form"].errors == {"file": [message]}
 
 
-def test_import_of_an_image_says_the_file_is_unreadable(secretary, tree):
+def test_import_of_an_image_says_the_file_is_unreadable(import_file, tree):
     image = SimpleUploadedFile("anh.xlsx", b"\x89PNG\r\n\x1a\n\x00\x00", content_type="image/png")
 
-    response = secretary.post(
-        reverse("members:roster_import", args=[tree.cell.pk]), {"file": image}
-    )
+    response = import_file({"file": image})
 
     assert "Không đọc được tệp: tệp không phải Excel (.xlsx)" in page_text(response)
     assert RosterChange.objects.count() == 0

@@ -1,4 +1,5 @@
-// The document page while its PDF is made: polls the progress URL, then reloads the page.
+// A page waiting for the worker (a document's PDF, a roster import): polls the progress URL,
+// then reloads the page.
 const status = document.getElementById("render-progress");
 if (status) {
   const poll = async () => {
