@@ -110,7 +110,7 @@ class Meeting(models.Model):
     def display_title(self) -> str:
         if self.title:
             return self.title
-        day = formats.date_format(timezone.localtime(self.starts_at), "SHORT_DATE_FORMAT")
+        day = formats.date_format(self.local_day, "SHORT_DATE_FORMAT")
         return f"{self.get_kind_display()} {day}"
 
     @property

@@ -7,6 +7,7 @@ write, append one MeetingEvent (broadcast after commit), and return a small JSON
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,7 +176,7 @@ def on_meeting_started(*, meeting: Meeting, actor: User) -> None:
 MAX_EARLY_END_REASON = 500
 
 
-def held_against_minimum(meeting: Meeting, now: Any) -> charter.DurationCheck:
+def held_against_minimum(meeting: Meeting, now: datetime.datetime) -> charter.DurationCheck:
     """How long the meeting has been held by `now`, against the charter's minimum for its kind
     (R-P4: Hướng dẫn 12-HD/BTCTW 2018 mục 3.3, Hướng dẫn 42-HD/BTCTW 2025; the cell's own
     minimum where the competent committee set one). The room shows the same figures."""
@@ -185,7 +186,7 @@ def held_against_minimum(meeting: Meeting, now: Any) -> charter.DurationCheck:
     )
 
 
-def check_may_end(meeting: Meeting, reason: str, now: Any) -> str:
+def check_may_end(meeting: Meeting, reason: str, now: datetime.datetime) -> str:
     """Raises if the meeting may not end at `now`; returns the early-end reason to keep.
 
     An open vote must be closed first. Before the charter's minimum a reason is required, and

@@ -35,6 +35,7 @@ LISTED_FIELDS = (
     "minutes__meeting__kind",
     "minutes__meeting__title",
     "minutes__meeting__starts_at",
+    "minutes__meeting__started_at",  # the day it was held names it (Meeting.local_day)
     "minutes__meeting__cell__name",
 )
 ZIP_LIMIT = 200  # documents per ZIP: enough for a cell's year, bounded for the server
