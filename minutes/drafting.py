@@ -238,7 +238,9 @@ def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
         required=decision.get("required") or 0,
         rule_ids=tuple(decision.get("rules", ())),
         passed=decision.get("status") == "passed",
-        explanation=charter.in_words(decision.get("explanation", "")),
+        explanation=charter.for_members(
+            decision.get("explanation", ""), {member_key(pk): name for pk, name in names.items()}
+        ),
         wording=doc.OutcomeWording.ADOPTION
         if vote.kind in (VoteKind.RESOLUTION, VoteKind.MINUTES_APPROVAL)
         else doc.OutcomeWording.THRESHOLD,

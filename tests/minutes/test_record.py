@@ -79,6 +79,15 @@ def held_meeting(scene):
     _turn(scene, meeting, scene.officials[0], note="Đề nghị giao chỉ tiêu cụ thể cho từng tổ.")
     _turn(scene, meeting, scene.officials[1])
     _turn(scene, meeting, scene.officials[0], kind="point_of_order", note="Đề nghị giữ thời gian.")
+    # An election with a probationary candidate: blocked, but it states what it would need.
+    room.open_item(meeting_id=meeting.pk, actor=chair, item_id=items[OTHER - 1].pk)
+    voting.open_vote(
+        meeting_id=meeting.pk,
+        actor=chair,
+        kind="election",
+        question="Bầu phó bí thư chi bộ",
+        options={"candidates": [scene.probationary.pk], "seats": 1, "post": "deputy_secretary"},
+    )
     room.open_item(meeting_id=meeting.pk, actor=chair, item_id=items[RESOLUTION - 1].pk)
     plan = voting.open_vote(
         meeting_id=meeting.pk,
@@ -167,6 +176,17 @@ FACTS = [
             ") phát biểu.",
             "Đồng chí Đảng viên 1 (",
             ") nêu kiến nghị về thủ tục: Đề nghị giữ thời gian.",
+        ),
+    ),
+    Fact(
+        "a blocked election names the ineligible candidate and states the threshold it needed",
+        r"6\. Các nội dung khác",
+        ITEM,
+        (
+            "Biểu quyết: Bầu phó bí thư chi bộ",
+            "cần ít nhất 3/4",
+            "không đủ điều kiện: Lý Thị Ánh.",
+            "Nếu được biểu quyết, cần ít nhất 3/4 phiếu (quá nửa N).",
         ),
     ),
     Fact(
