@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from meetings import charter
-from meetings.charter.thresholds import THRESHOLD_LABELS, THRESHOLDS
+from meetings.charter.thresholds import KIND_RULES, THRESHOLD_LABELS, THRESHOLDS
 from meetings.enums import AgendaItemKind, Reply
 from meetings.models import Attendance as RollLine
 from meetings.models import Invitation, Meeting, SpeakingTurn, Vote
@@ -246,7 +246,9 @@ def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
         else doc.OutcomeWording.THRESHOLD,
         ballot_count=ballot_count,
         kind_label=str(vote.get_kind_display()),
-        basis=charter.sources_of(decision.get("rules", ())),
+        # The threshold's own texts (a blocked decision's rules say why it was refused).
+        basis=charter.sources_of(KIND_RULES[kind]) if kind else "",
+        blocked=decision.get("status") == "blocked",
         is_conclusion=vote.is_conclusion,
     )
 

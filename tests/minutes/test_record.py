@@ -184,7 +184,9 @@ FACTS = [
         ITEM,
         (
             "Biểu quyết: Bầu phó bí thư chi bộ",
-            "cần ít nhất 3/4",
+            "Số thành viên căn cứ (N): 4; không tiến hành biểu quyết.",
+            "cần ít nhất 3/4 (căn cứ Quy chế bầu cử trong Đảng, Điều 32 khoản 2",
+            "KHÔNG ĐƯỢC BIỂU QUYẾT",
             "không đủ điều kiện: Lý Thị Ánh.",
             "Nếu được biểu quyết, cần ít nhất 3/4 phiếu (quá nửa N).",
         ),
