@@ -327,11 +327,14 @@ def internal_names(text: str) -> list[str]:
     return INTERNAL_NAME.findall(text) + ENGLISH_CHOICE.findall(text) + RULE_ID.findall(text)
 
 
-def test_pages_and_the_minutes_name_nothing_internal(minutes, client):
+def test_pages_and_the_minutes_name_nothing_internal(
+    minutes, client, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     from meetings.room import room_state
     from minutes import services
+    from minutes.models import DocumentKind, SignedDocument
     from tests.conftest import sign_in_verified
 
     scene, drafted = minutes
@@ -351,7 +354,16 @@ def test_pages_and_the_minutes_name_nothing_internal(minutes, client):
         ]
     }
     assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(responses, 200)
+    # Approved by chair and recorder (no read-back vote), the minutes are rendered: their page.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(actor=scene.recorder.user, meeting=meeting)
+        services.approve(actor=scene.chair.user, meeting=meeting)
+    document = SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
+    responses["minutes:document"] = client.get(reverse("minutes:document", args=[document.pk]))
+    assert responses["minutes:document"].status_code == 200
+    assert document.content_text
     pages = {name: visible_text(r.content.decode()) for name, r in responses.items()}
+    pages["stored text of the rendered minutes"] = document.content_text
     state = room_state(meeting, scene.chair)
     # What the room's script shows: the charter's explanations of the roll and of each vote.
     pages["room explanations"] = " ".join(
