@@ -198,7 +198,7 @@ def _assess(
     return roster, assessment
 
 
-def _assessment_dict(assessment: Any) -> dict[str, Any]:
+def _assessment_dict(assessment: Any, names: dict[str, str]) -> dict[str, Any]:
     return {
         "vote_base": assessment.vote_base.size,
         "voters_present": assessment.vote_base.voters_present,
@@ -208,7 +208,7 @@ def _assessment_dict(assessment: Any) -> dict[str, Any]:
             "met": assessment.quorum.met,
         },
         "attendance_rate": assessment.attendance.rate_percent,
-        "explanation": charter.in_words(assessment.explanation),
+        "explanation": charter.for_members(assessment.explanation, names),
     }
 
 
@@ -220,8 +220,9 @@ def attendance_effect(meeting: Meeting) -> dict[str, Any]:
     roll = {row.member_id: row for row in Attendance.objects.filter(meeting=meeting)}
     _, assessment = _assess(meeting, members, roll)
     excluded = dict(assessment.vote_base.excluded)
+    keyed_names = {member_key(m.pk): m.full_name for m in members}
     return {
-        "assessment": _assessment_dict(assessment),
+        "assessment": _assessment_dict(assessment, keyed_names),
         "why_not": {
             str(m.pk): str(excluded[member_key(m.pk)])
             for m in members
@@ -230,21 +231,25 @@ def attendance_effect(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _result_in_words(result: dict[str, Any]) -> dict[str, Any]:
-    """A closed vote's result with the charter's explanation naming the Party's texts (the
-    rule ids stay in `rules`, for audit)."""
+def _result_in_words(result: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A closed vote's result with the charter's explanation naming members and the Party's
+    texts (the rule ids stay in `rules`, for audit)."""
     decision = result.get("decision")
     if not decision:
         return result
     return {
         **result,
-        "decision": {**decision, "explanation": charter.in_words(decision["explanation"])},
+        "decision": {
+            **decision,
+            "explanation": charter.for_members(decision["explanation"], names),
+        },
     }
 
 
 def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
     members = roster_members(meeting)
     names = {m.pk: m.full_name for m in members}
+    keyed_names = {member_key(pk): name for pk, name in names.items()}
     roll = {row.member_id: row for row in Attendance.objects.filter(meeting=meeting)}
     roster, assessment = _assess(meeting, members, roll)
     entries = {int(e.member_id): e for e in roster}
@@ -296,7 +301,7 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
             }
             for m in members
         ],
-        "assessment": _assessment_dict(assessment),
+        "assessment": _assessment_dict(assessment, keyed_names),
         "agenda": [
             {
                 "id": i.pk,
@@ -345,7 +350,9 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
                 "options": v.options,
                 "eligible": v.eligible,
                 "cast": cast if v is open_vote else v.result.get("cast", 0),
-                "result": _result_in_words(v.result) if v.status == VoteStatus.CLOSED else None,
+                "result": _result_in_words(v.result, keyed_names)
+                if v.status == VoteStatus.CLOSED
+                else None,
             }
             for v in votes
         ],

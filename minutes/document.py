@@ -273,6 +273,9 @@ class VoteRecord:
     kind_label: str = ""
     basis: str = ""
     is_conclusion: bool = False
+    # The charter refused the vote (no quorum, an invalid ballot, an ineligible candidate): no
+    # ballot was cast; the record states why and what it would have needed.
+    blocked: bool = False
 
     @property
     def method_label(self) -> str:
@@ -284,6 +287,8 @@ class VoteRecord:
 
     @property
     def outcome(self) -> str:
+        if self.blocked:
+            return "KHÔNG ĐƯỢC BIỂU QUYẾT"
         return OUTCOME_WORDS[(self.wording, self.passed)]
 
     @property

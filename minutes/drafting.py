@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from meetings import charter
-from meetings.charter.thresholds import THRESHOLD_LABELS, THRESHOLDS
+from meetings.charter.thresholds import KIND_RULES, THRESHOLD_LABELS, THRESHOLDS
 from meetings.enums import AgendaItemKind, Reply
 from meetings.models import Attendance as RollLine
 from meetings.models import Invitation, Meeting, SpeakingTurn, Vote
@@ -238,13 +238,17 @@ def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
         required=decision.get("required") or 0,
         rule_ids=tuple(decision.get("rules", ())),
         passed=decision.get("status") == "passed",
-        explanation=charter.in_words(decision.get("explanation", "")),
+        explanation=charter.for_members(
+            decision.get("explanation", ""), {member_key(pk): name for pk, name in names.items()}
+        ),
         wording=doc.OutcomeWording.ADOPTION
         if vote.kind in (VoteKind.RESOLUTION, VoteKind.MINUTES_APPROVAL)
         else doc.OutcomeWording.THRESHOLD,
         ballot_count=ballot_count,
         kind_label=str(vote.get_kind_display()),
-        basis=charter.sources_of(decision.get("rules", ())),
+        # The threshold's own texts (a blocked decision's rules say why it was refused).
+        basis=charter.sources_of(KIND_RULES[kind]) if kind else "",
+        blocked=decision.get("status") == "blocked",
         is_conclusion=vote.is_conclusion,
     )
 

@@ -12,7 +12,7 @@ from meetings.charter.attendance import (
     longest_excused_streaks,
     yearly_attendance,
 )
-from meetings.charter.citations import RULE_SOURCES, in_words, sources_of
+from meetings.charter.citations import RULE_SOURCES, for_members, in_words, sources_of
 from meetings.charter.composition import CellComposition, cell_composition
 from meetings.charter.decisions import (
     Choice,
@@ -125,6 +125,7 @@ __all__ = [
     "decide_on",
     "evaluate_case",
     "evaluate_document",
+    "for_members",
     "in_words",
     "longest_excused_streaks",
     "may_handle_online",

@@ -63,3 +63,32 @@ def sources_of(rule_ids: Iterable[str]) -> str:
 def in_words(text: str) -> str:
     """`text` with every rule id replaced by the Party text it comes from."""
     return CITED_GROUP.sub(lambda match: sources_of(RULE_ID.findall(match.group())), text)
+
+
+# The lists of members an explanation names (`texts.id_list` and the election's winners): the
+# result values carry member ids, a sentence members read carries their names.
+MEMBER_LIST = re.compile(
+    r"(?P<lead>(?:Vắng không lý do|không có quyền biểu quyết|không đủ điều kiện|Trúng cử"
+    r"|Vắng có lý do liên tiếp): |bầu lại giữa )(?P<members>[^.;]*)"
+)
+BRACKETED = re.compile(r"(\([^()]*\))")
+MEMBER_ID = re.compile(r"[^\s,()]+")
+
+
+def _named(members: str, names: Mapping[str, str]) -> str:
+    parts = BRACKETED.split(members)
+    return "".join(
+        part
+        if BRACKETED.fullmatch(part)
+        else MEMBER_ID.sub(lambda m: names.get(m.group(), m.group()), part)
+        for part in parts
+    )
+
+
+def for_members(text: str, names: Mapping[str, str]) -> str:
+    """`text` as members read it: the members it lists by their names (`names`: member id →
+    name; an id not in it is kept), and the Party texts instead of rule ids (`in_words`)."""
+    named = MEMBER_LIST.sub(
+        lambda match: match.group("lead") + _named(match.group("members"), names), text
+    )
+    return in_words(named)

@@ -23,7 +23,7 @@ from meetings.charter.thresholds import PROBATIONARY_FORMS, SEVERITY_ORDER
 from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, Ballot, BallotReceipt, Meeting, SecretBallot, Vote
 from meetings.models.voting import VoteKind, VoteMethod, VoteStatus
-from meetings.room import live_attendance, online_verdict, roster_entries
+from meetings.room import live_attendance, online_verdict, roster_entries, roster_members
 from meetings.services.room import (
     Participant,
     current_item,
@@ -82,7 +82,12 @@ def _charter_vote(vote: Vote, counts: dict[str, Any], voters: frozenset[str]) ->
     )
 
 
-def _decision_dict(decision: charter.Decision) -> dict[str, Any]:
+def _member_names(meeting: Meeting) -> dict[str, str]:
+    """Member key → name, for the members an explanation lists."""
+    return {member_key(m.pk): m.full_name for m in roster_members(meeting)}
+
+
+def _decision_dict(decision: charter.Decision, names: dict[str, str]) -> dict[str, Any]:
     return {
         "status": str(decision.status),
         "reason": str(decision.reason),
@@ -94,7 +99,7 @@ def _decision_dict(decision: charter.Decision) -> dict[str, Any]:
         "warnings": [str(w) for w in decision.warnings],
         "rules": list(decision.rules),  # the rule ids, for audit
         # What members read, in the room, on the pages and in the minutes: the Party's texts.
-        "explanation": charter.in_words(decision.explanation),
+        "explanation": charter.for_members(decision.explanation, names),
     }
 
 
@@ -291,7 +296,8 @@ def open_vote(
         if gate.status == charter.DecisionStatus.BLOCKED:
             vote.status = VoteStatus.CLOSED
             vote.closed_at = now
-            vote.result = {"decision": _decision_dict(gate), "cast": 0}
+            names = {member_key(pk): member.full_name for pk, member in roll.items()}
+            vote.result = {"decision": _decision_dict(gate, names), "cast": 0}
             vote.save(update_fields=["status", "closed_at", "result"])
             payload = {"vote": vote.pk, "blocked": True, "result": vote.result}
             events.append_event(
@@ -544,7 +550,7 @@ def close_vote(*, meeting_id: int, actor: User, vote_id: int) -> dict[str, Any]:
             attendance=attendance,
             policy=policy_for(meeting.cell),
         )
-        result["decision"] = _decision_dict(decision)
+        result["decision"] = _decision_dict(decision, _member_names(meeting))
     vote.status = VoteStatus.CLOSED
     vote.closed_at = timezone.now()
     vote.result = result

@@ -79,6 +79,15 @@ def held_meeting(scene):
     _turn(scene, meeting, scene.officials[0], note="Đề nghị giao chỉ tiêu cụ thể cho từng tổ.")
     _turn(scene, meeting, scene.officials[1])
     _turn(scene, meeting, scene.officials[0], kind="point_of_order", note="Đề nghị giữ thời gian.")
+    # An election with a probationary candidate: blocked, but it states what it would need.
+    room.open_item(meeting_id=meeting.pk, actor=chair, item_id=items[OTHER - 1].pk)
+    voting.open_vote(
+        meeting_id=meeting.pk,
+        actor=chair,
+        kind="election",
+        question="Bầu phó bí thư chi bộ",
+        options={"candidates": [scene.probationary.pk], "seats": 1, "post": "deputy_secretary"},
+    )
     room.open_item(meeting_id=meeting.pk, actor=chair, item_id=items[RESOLUTION - 1].pk)
     plan = voting.open_vote(
         meeting_id=meeting.pk,
@@ -167,6 +176,19 @@ FACTS = [
             ") phát biểu.",
             "Đồng chí Đảng viên 1 (",
             ") nêu kiến nghị về thủ tục: Đề nghị giữ thời gian.",
+        ),
+    ),
+    Fact(
+        "a blocked election names the ineligible candidate and states the threshold it needed",
+        r"6\. Các nội dung khác",
+        ITEM,
+        (
+            "Biểu quyết: Bầu phó bí thư chi bộ",
+            "Số thành viên căn cứ (N): 4; không tiến hành biểu quyết.",
+            "cần ít nhất 3/4 (căn cứ Quy chế bầu cử trong Đảng, Điều 32 khoản 2",
+            "KHÔNG ĐƯỢC BIỂU QUYẾT",
+            "không đủ điều kiện: Lý Thị Ánh.",
+            "Nếu được biểu quyết, cần ít nhất 3/4 phiếu (quá nửa N).",
         ),
     ),
     Fact(
@@ -305,11 +327,14 @@ def internal_names(text: str) -> list[str]:
     return INTERNAL_NAME.findall(text) + ENGLISH_CHOICE.findall(text) + RULE_ID.findall(text)
 
 
-def test_pages_and_the_minutes_name_nothing_internal(minutes, client):
+def test_pages_and_the_minutes_name_nothing_internal(
+    minutes, client, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     from meetings.room import room_state
     from minutes import services
+    from minutes.models import DocumentKind, SignedDocument
     from tests.conftest import sign_in_verified
 
     scene, drafted = minutes
@@ -329,7 +354,16 @@ def test_pages_and_the_minutes_name_nothing_internal(minutes, client):
         ]
     }
     assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(responses, 200)
+    # Approved by chair and recorder (no read-back vote), the minutes are rendered: their page.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(actor=scene.recorder.user, meeting=meeting)
+        services.approve(actor=scene.chair.user, meeting=meeting)
+    document = SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
+    responses["minutes:document"] = client.get(reverse("minutes:document", args=[document.pk]))
+    assert responses["minutes:document"].status_code == 200
+    assert document.content_text
     pages = {name: visible_text(r.content.decode()) for name, r in responses.items()}
+    pages["stored text of the rendered minutes"] = document.content_text
     state = room_state(meeting, scene.chair)
     # What the room's script shows: the charter's explanations of the roll and of each vote.
     pages["room explanations"] = " ".join(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from meetings.charter import RULE_SOURCES, in_words, sources_of
+from meetings.charter import RULE_SOURCES, for_members, in_words, sources_of
 
 pytestmark = pytest.mark.unit
 
@@ -52,3 +52,31 @@ def test_in_words_names_the_party_texts(text: str, expected: str) -> None:
 
 def test_an_unknown_rule_id_is_left_out_not_printed() -> None:
     assert sources_of(("R-Z9", "R-V1")) == "Quy định 24-QĐ/TW, điểm 9.3.2"
+
+
+NAMES = {"12": "Nguyễn Văn An", "15": "Lê Thị Bình", "6": "Không được thay"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Bầu cử 2 chỗ. Trúng cử: 12 (6 phiếu), 15 (5 phiếu).",
+            "Bầu cử 2 chỗ. Trúng cử: Nguyễn Văn An (6 phiếu), Lê Thị Bình (5 phiếu).",
+        ),
+        (
+            "Bằng phiếu nhau ở chỗ cuối cùng: bầu lại giữa 12, 15 (R-E7).",
+            "Bằng phiếu nhau ở chỗ cuối cùng: bầu lại giữa Nguyễn Văn An, Lê Thị Bình (Quy chế "
+            "bầu cử trong Đảng, Điều 20 khoản 2).",
+        ),
+        (
+            "Không tính phiếu của người không có quyền biểu quyết: 12, 99 (R-V1).",
+            "Không tính phiếu của người không có quyền biểu quyết: Nguyễn Văn An, 99 (Quy định "
+            "24-QĐ/TW, điểm 9.3.2).",
+        ),
+        ("Có mặt và có quyền biểu quyết: 6.", "Có mặt và có quyền biểu quyết: 6."),
+    ],
+    ids=["winners with their votes", "runoff", "unknown id kept", "counts are not members"],
+)
+def test_for_members_names_the_members_listed(text: str, expected: str) -> None:
+    assert for_members(text, NAMES) == expected
