@@ -78,8 +78,13 @@ def test_a_newcomer_enters_the_meeting_in_progress_at_once(db):
     seed()
 
     meeting = Meeting.objects.get(status="in_progress")
-    member = User.objects.get(username="dangvien102")
-    page = sign_in_verified(Client(), member).get(reverse("meetings:room", args=[meeting.pk]))
+    client = sign_in_verified(Client(), User.objects.get(username="dangvien102"))
+    listed = client.get(reverse("meetings:upcoming")).content.decode()
+    detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("meetings:room", args=[meeting.pk]))
+
+    assert listed.index(meeting.display_title) < listed.index("Sinh hoạt thường kỳ")
+    assert "Vào phòng họp (đang họp)" in detail
 
     assert meeting.cell.name == demo.CELL_NAMES[0]
     assert meeting.started_at <= TODAY
