@@ -241,12 +241,19 @@ def seed_past_meetings(today: datetime.date) -> int:
                 (m.local_day, m.kind)
                 for m in Meeting.objects.filter(cell=cell, status=MeetingStatus.ARCHIVED)
             }
+            # Scheduled by an earlier run of the seed: held now rather than a second meeting.
+            planned = {
+                (m.local_day, m.kind): m
+                for m in Meeting.objects.filter(cell=cell, status=MeetingStatus.SCHEDULED)
+            }
             for day, kind, quarter in past_days(rule, today):
                 if (day, kind) in held:
                     continue
                 time = rule.time if kind == MeetingKind.REGULAR else THEMATIC_DAY.time
                 start = datetime.datetime.combine(day, time, tzinfo=zone)
-                _hold_past_meeting(cell, kind, quarter, start, place, today)
+                _hold_past_meeting(
+                    cell, kind, quarter, start, place, today, planned.get((day, kind))
+                )
                 added += 1
     return added
 
@@ -288,6 +295,7 @@ def _hold_past_meeting(
     start: datetime.datetime,
     place: str,
     today: datetime.date,
+    scheduled: Meeting | None = None,
 ) -> Meeting:
     secretary, deputy = _people(cell, today)
     # The cell's own members in the demo's order (members.demo.CELLS).
@@ -296,10 +304,12 @@ def _hold_past_meeting(
     details = _details(cell, kind, quarter, start, place, today)
     with transaction.atomic(), mock.patch("django.utils.timezone.now", clock.now):
         actor = secretary.user
-        meeting = scheduling.create_meeting(actor=actor, cell=cell, details=details)
-        template = "regular" if kind == MeetingKind.REGULAR else "thematic"
-        agenda.apply_agenda_template(actor=actor, meeting=meeting, template=template)
-        scheduling.schedule_meeting(actor=actor, meeting=meeting)
+        meeting = scheduled
+        if meeting is None:
+            meeting = scheduling.create_meeting(actor=actor, cell=cell, details=details)
+            template = "regular" if kind == MeetingKind.REGULAR else "thematic"
+            agenda.apply_agenda_template(actor=actor, meeting=meeting, template=template)
+            scheduling.schedule_meeting(actor=actor, meeting=meeting)
         clock.moment = start
         room.start_meeting(meeting_id=meeting.pk, actor=actor)
         absent = people[-2 - start.month % 3]  # one official member away with a reason

@@ -78,8 +78,13 @@ def test_a_newcomer_enters_the_meeting_in_progress_at_once(db):
     seed()
 
     meeting = Meeting.objects.get(status="in_progress")
-    member = User.objects.get(username="dangvien102")
-    page = sign_in_verified(Client(), member).get(reverse("meetings:room", args=[meeting.pk]))
+    client = sign_in_verified(Client(), User.objects.get(username="dangvien102"))
+    listed = client.get(reverse("meetings:upcoming")).content.decode()
+    detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("meetings:room", args=[meeting.pk]))
+
+    assert listed.index(meeting.display_title) < listed.index("Sinh hoạt thường kỳ")
+    assert "Vào phòng họp (đang họp)" in detail
 
     assert meeting.cell.name == demo.CELL_NAMES[0]
     assert meeting.started_at <= TODAY
@@ -120,3 +125,25 @@ def test_demo_code_answers_without_loading_the_pdf_stack(tmp_path):
     assert "không phải tài khoản mẫu" in run.stderr
     assert "weasyprint" not in run.stderr
     assert "pyhanko" not in run.stderr
+
+
+def test_seeded_again_weeks_later_the_demo_holds_the_meetings_it_had_scheduled(db):
+    with time_machine.travel(datetime.datetime(2026, 1, 10, 2, 0, tzinfo=datetime.UTC)):
+        seed()
+    february = Meeting.objects.get(
+        cell__name=demo.CELL_NAMES[0], kind="regular", starts_at__month=2, starts_at__year=2026
+    )
+    assert february.status == "scheduled"
+
+    with time_machine.travel(datetime.datetime(2026, 2, 10, 2, 0, tzinfo=datetime.UTC)):
+        again = seed()
+
+    assert "Dữ liệu mẫu đã có sẵn" in again
+    february.refresh_from_db()
+    assert february.status == "archived"  # the scheduled meeting was held, not a second one
+    for name in demo.CELL_NAMES:
+        regular = Meeting.objects.filter(cell__name=name, kind="regular").exclude(
+            status="cancelled"
+        )
+        months = [(m.local_day.year, m.local_day.month) for m in regular]
+        assert len(months) == len(set(months))

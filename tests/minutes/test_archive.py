@@ -125,4 +125,4 @@ def test_export_minutes_writes_every_archived_signed_pdf(seeded, tmp_path, capsy
         assert len(match) == 1
         assert match[0].read_bytes() == bytes(document.signed_pdf)
         assert f"{document.sha256}  {match[0].name}" in sums
-    assert "4 văn bản" in capsys.readouterr().out
+    assert "6 văn bản" in capsys.readouterr().out
