@@ -59,7 +59,7 @@ class MeetingConsumer(SessionBoundConsumer):
         except StopConsumer:
             pass
         finally:
-            for task in (self.resync, self.worker):
+            for task in (self.resync, self.worker, self.session_watch):
                 if task is not None:
                     task.cancel()
 
