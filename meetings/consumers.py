@@ -64,7 +64,7 @@ class MeetingConsumer(SessionBoundConsumer):
             await self._disconnect_after_error()
             raise
         finally:
-            for task in (self.resync, self.worker):
+            for task in (self.resync, self.worker, self.session_watch):
                 if task is not None:
                     task.cancel()
             # Ended without `disconnect` (the consumer raised): the presence closes all the same.

@@ -1,6 +1,7 @@
 import asyncio
 import contextlib
 import logging
+import random
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -47,6 +48,9 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         return None, (until - timezone.now()).total_seconds()
 
     async def _watch_session(self) -> None:
+        # The first look at the session's expiry is spread over a few seconds: a whole meeting
+        # reconnects at once after a Redis restart, and the room's database thread is shared.
+        await asyncio.sleep(random.uniform(0, sockets.FIRST_CHECK_SPREAD_SECONDS))  # noqa: S311
         while True:
             refusal, left = await database_sync_to_async(self.session_refusal)()
             if refusal is not None:

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 SESSION_RECHECK_SECONDS = 60.0
 # A socket wakes this long after its session's expiry time, so that the row has expired.
 EXPIRY_GRACE_SECONDS = 0.5
+# A new socket first reads its session's expiry time within this many seconds.
+FIRST_CHECK_SPREAD_SECONDS = 3.0
 
 
 def session_group(session_key: str) -> str:
