@@ -6,6 +6,7 @@ import asyncio
 import datetime
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -236,10 +237,7 @@ class MeetingConsumer(SessionBoundConsumer):
         while True:
             message = await self.commands.get()
             try:
-                if message["type"] == "ballot.cast":
-                    frame = await self._cast(message)
-                else:
-                    frame = await database_sync_to_async(self._handle)(message)
+                frame = await self._answer(message)
             except Exception:
                 logger.exception("live room command %s failed", message["type"])
                 frame = protocol.server_error(message["id"])
@@ -255,17 +253,24 @@ class MeetingConsumer(SessionBoundConsumer):
         except Exception as error:
             logger.info("frame for a closing meeting connection dropped: %s", error)
 
-    async def _cast(self, message: dict[str, Any]) -> dict[str, Any]:
-        """A ballot goes in with the others of the same moment (meetings.intake)."""
+    async def _answer(self, message: dict[str, Any]) -> dict[str, Any] | str:
+        """The answer to one command. Its fields are checked first, here: a malformed command
+        is refused without a trip to the database thread (fuzzed, each such trip queued the
+        connection's next commands behind a session check that led nowhere)."""
         try:
-            _, kwargs = protocol.arguments(message)
+            call = protocol.arguments(message) if message["type"] in protocol.COMMANDS else None
         except protocol.ProtocolError as error:
             return error.frame()
-        return await intake.cast_ballot(
-            self.scope, self.user, self.meeting_id, message["id"], kwargs
-        )
+        if message["type"] == "ballot.cast" and call is not None:
+            # A ballot goes in with the others of the same moment (meetings.intake).
+            return await intake.cast_ballot(
+                self.scope, self.user, self.meeting_id, message["id"], call[1]
+            )
+        return await database_sync_to_async(self._handle)(message, call)
 
-    def _handle(self, message: dict[str, Any]) -> dict[str, Any] | str:
+    def _handle(
+        self, message: dict[str, Any], call: tuple[Callable[..., Any], dict[str, Any]] | None
+    ) -> dict[str, Any] | str:
         message_id = message["id"]
         renew = message["type"] == "ping"
         if not session_still_verified(self.scope, self.user, renew=renew):
@@ -276,10 +281,8 @@ class MeetingConsumer(SessionBoundConsumer):
             if message["type"] == "snapshot":
                 self._check_access()
                 return snapshot_frame(self.meeting, self.member, message_id)
-            service, kwargs = protocol.arguments(message)
+            service, kwargs = call  # a command: snapshot and ping were answered above
             result = service(meeting_id=self.meeting_id, actor=self.user, **kwargs)
-        except protocol.ProtocolError as error:
-            return error.frame()
         except RuleViolation as violation:
             return protocol.refusal(message_id, violation)
         except Http404:
