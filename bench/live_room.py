@@ -2,6 +2,7 @@
 Channels fan-out (bench/bare_asgi.py) served the same way on the same machine.
 
     .venv/bin/python bench/live_room.py [--quick] [--processes 2] [--profile PATH_TO_PY_SPY]
+        [--sizes 50,150] [--no-farm] [--presence-only] [--no-kill]
 
 The script makes everything it uses and removes it afterwards, also on an error or Ctrl-C:
 a PostgreSQL database `chibo_bench_<pid>` (created, migrated with manage.py, filled through
@@ -12,6 +13,14 @@ tests/conftest.py's sign_in_verified does). All clients are `websockets` connect
 one asyncio process; every time is time.perf_counter_ns() taken here, on the client side.
 
 Measured:
+- arrival: every member of a meeting connects at a random moment within 10 s (as at a
+  meeting's start), no limit on handshakes in flight, each page asking for its snapshot on
+  hello as room.js does; handshakes refused, and the time from the last handshake until every
+  page shows every member present;
+- departure: every page closes at once; the time until the servers closed every presence span;
+- killed daphne: the largest meeting's members in, the product daphne SIGKILLed and started
+  again on its port, the pages reconnecting; the time until every presence of the killed
+  process is closed (by its lease, PRESENCE_LEASE_SECONDS), and whether at its last renewal;
 - fan-out: one member's action (product: floor.request / floor.withdraw through the services;
   bare: a group_send) → the moment each other client receives the event, for meetings of
   50, 150 and 300 members; bare and product rounds alternate, so noise hits both alike;
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import dataclasses
 import datetime
 import functools
@@ -71,6 +81,14 @@ SNAPSHOT_DELAY = 0.12  # static/js/room.js reloads the snapshot 120 ms after an 
 GAP_WAIT = 0.5  # static/js/room.js waits this long for events missing before one it holds
 CONNECT_CONCURRENCY = 25  # handshakes in flight at once (a meeting whose members all arrive)
 CONNECT_DEADLINE = 900.0  # seconds for all of a room's clients to get in, retries included
+# As the deployment runs daphne (Dockerfile, docker-compose.yml): a handshake may wait 30 s for
+# the server (daphne's default, 5 s, refused handshakes queued behind a meeting's arrival).
+DAPHNE_OPTIONS = ["--websocket_connect_timeout", "30"]
+ARRIVAL_WINDOW = 10.0  # seconds in which a meeting's members arrive (the arrival phase)
+DEPARTURE_TIMEOUT = 120.0  # seconds for the servers to close the presences of closed pages
+TARGET_ALL_PRESENT_MS = 2000.0  # after the last member connects, every page shows all present
+TARGET_DEPARTURE_S = 5.0  # after every page closed at once, every presence closed
+TARGET_KILLED_S = 30.0  # after a daphne is killed, its connections' presences closed
 STEP_TIMEOUT = 180.0  # seconds for one answer or one round before it counts as missing
 BURST_TIMEOUT = 900.0  # seconds for the burst's ballots
 FINAL_TIMEOUT = 120.0  # seconds after the last ack for every client to have the final tally
@@ -90,6 +108,8 @@ class Plan:
     farm_rounds: int
     farm_window: float  # seconds over which the meetings' actions of one farm round spread
     resync_rounds: int
+    presence_only: bool = False  # only arrivals, departures and the kill (no fan-out, burst)
+    kill: bool = True  # a daphne killed with the largest meeting in
 
 
 FULL = Plan(
@@ -222,8 +242,23 @@ def start_daphnes(lab: Lab, kind: str, app: str, count: int, env: dict[str, str]
     for n in range(count):
         port = free_port()
         name = f"daphne-{kind}-{n + 1}"
-        args = [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), app]
+        args = [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), *DAPHNE_OPTIONS, app]
         servers.append(Server(name, port, lab.spawn(name, args, env)))
+    wait_answering(lab, servers)
+    return servers
+
+
+def restart_daphnes(lab: Lab, servers: list[Server], env: dict[str, str]) -> None:
+    """The product daphnes again, on their ports (after they were killed)."""
+    for server in servers:
+        server.name = f"{server.name}-restarted"
+        args = [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(server.port)]
+        args += [*DAPHNE_OPTIONS, "config.asgi:application"]
+        server.process = lab.spawn(server.name, args, env)
+    wait_answering(lab, servers)
+
+
+def wait_answering(lab: Lab, servers: list[Server]) -> None:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     for server in servers:
         deadline = time.monotonic() + 60
@@ -239,7 +274,6 @@ def start_daphnes(lab: Lab, kind: str, app: str, count: int, env: dict[str, str]
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{server.name} did not answer:\n{lab.log(server.name)}")
             time.sleep(0.1)
-    return servers
 
 
 # --- data, made with the project's factories and services ---------------------------------------
@@ -427,6 +461,9 @@ class Peer:
         self.out_of_order = 0  # events that arrived ahead of an earlier one
         self.events = 0
         self.resyncs: set[asyncio.Task[None]] = set()
+        # Who the page shows present (arrival phase): from its snapshot and the attendance events.
+        self.present: set[int] = set()
+        self.connected_at: int | None = None  # when the handshake completed (perf_counter_ns)
 
     async def open(self, url: str, origin: str, cookie: str | None) -> None:
         self.ws = await connect(
@@ -439,6 +476,7 @@ class Peer:
             close_timeout=10,
             max_size=2**24,
         )
+        self.connected_at = time.perf_counter_ns()
         self.reader = asyncio.create_task(self.read())
         await asyncio.wait_for(asyncio.shield(self.hello), STEP_TIMEOUT)
 
@@ -487,10 +525,22 @@ class Peer:
     def apply(self, frame: dict[str, Any], now: int | None = None) -> None:
         """The client has the event now (one held early has it when those before it came)."""
         self.last_seq = frame["seq"]
+        if frame["event"] == "attendance.changed":
+            # One change per event before issue 17 (compared in docs/benchmarks.md), a list now.
+            changes = frame["payload"].get("changes", [frame["payload"]])
+            self.saw_present({c["member"] for c in changes if c["status"] == "present"}, now)
         if self.room.kind == "product" and reloads_after(frame):
             self.schedule_reload()
         if self.room.watch is not None:
             self.room.watch.offer(self, frame, now or time.perf_counter_ns())
+
+    def saw_present(self, members: set[int], now: int | None) -> None:
+        """Arrivals only add (nobody is marked absent meanwhile), so the snapshot's and the
+        events' present members add up whatever order they came in."""
+        self.present |= members
+        watch = self.room.presence_watch
+        if watch is not None and len(self.present) >= self.room.size:
+            watch.got(self, now or time.perf_counter_ns())
 
     def hold_early(self, frame: dict[str, Any]) -> None:
         self.out_of_order += 1
@@ -564,6 +614,8 @@ class Peer:
             except (TimeoutError, ConnectionError, ConnectionClosed):
                 return
             self.last_seq = max(self.last_seq, frame["seq"])
+            roll = frame["state"]["roll"]
+            self.saw_present({r["member"] for r in roll if r["status"] == "present"}, answered)
             if self.room.watch is not None:
                 self.room.watch.offer_state(self, frame["state"], answered)
             self.apply_early()
@@ -601,9 +653,24 @@ class Room:
         self.request_id: int | None = None
         self.retries: list[str] = []  # failed connection attempts, each tried again
         self.missing = 0  # clients that never had an event within STEP_TIMEOUT
+        self.presence_watch: Watch | None = None  # pages that show everyone present
 
-    async def connect(self, servers: list[Server], gate: asyncio.Semaphore) -> None:
+    async def connect(
+        self,
+        servers: list[Server],
+        gate: asyncio.Semaphore | None,
+        window: float = 0.0,
+        snapshot_on_hello: bool = False,
+    ) -> None:
+        """Every client connects, each at a random moment within `window` seconds (0: all at
+        once), through `gate` (handshakes in flight) if given; like room.js, a page asks for its
+        snapshot once it has the hello when `snapshot_on_hello`."""
+        rng = random.Random(self.ident)
+        offsets = [rng.uniform(0, window) for _ in range(self.size)]
+        began = time.perf_counter()
+
         async def one(index: int) -> Peer:
+            await asyncio.sleep(max(0.0, began + offsets[index] - time.perf_counter()))
             server = servers[index % len(servers)]
             if self.kind == "product":
                 assert self.keys is not None
@@ -613,11 +680,15 @@ class Room:
             delay, deadline = 0.5, time.monotonic() + CONNECT_DEADLINE
             while time.monotonic() < deadline:
                 peer = Peer(self, index)
+                url = f"ws://127.0.0.1:{server.port}{path}"
                 try:
-                    async with gate:
-                        await peer.open(
-                            f"ws://127.0.0.1:{server.port}{path}", server.origin, cookie
-                        )
+                    if gate is None:
+                        await peer.open(url, server.origin, cookie)
+                    else:
+                        async with gate:
+                            await peer.open(url, server.origin, cookie)
+                    if snapshot_on_hello:
+                        peer.start_resync()
                     return peer
                 except (OSError, InvalidHandshake, TimeoutError) as error:
                     # Like static/js/room.js: try again later, waiting twice as long each time.
@@ -817,6 +888,136 @@ async def burst_phase(room: Room) -> dict[str, Any]:
     }
 
 
+def open_span_ids(meeting_ids: list[int]) -> list[int]:
+    from meetings.models import PresenceSpan
+
+    return list(
+        PresenceSpan.objects.filter(
+            attendance__meeting_id__in=meeting_ids, left_at=None
+        ).values_list("pk", flat=True)
+    )
+
+
+def still_open(span_ids: list[int]) -> int:
+    from meetings.models import PresenceSpan
+
+    return PresenceSpan.objects.filter(pk__in=span_ids, left_at=None).count()
+
+
+def latest_left_at(span_ids: list[int]) -> float | None:
+    from django.db.models import Max
+
+    from meetings.models import PresenceSpan
+
+    found = PresenceSpan.objects.filter(pk__in=span_ids).aggregate(at=Max("left_at"))["at"]
+    return found.timestamp() if found else None
+
+
+async def arrival_phase(room: Room, servers: list[Server]) -> dict[str, Any]:
+    """Every member connects at a random moment within ARRIVAL_WINDOW (a meeting's start), no
+    limit on handshakes in flight, each page asking for its snapshot on hello as room.js does;
+    then the time until every page shows every member present."""
+    room.presence_watch = Watch(lambda frame: False, expected=room.size)
+    began = time.perf_counter_ns()
+    await room.connect(servers, None, window=ARRIVAL_WINDOW, snapshot_on_hello=True)
+    connected = [p.connected_at or 0 for p in room.peers]
+    last_connected = max(connected)
+    everyone = await room.presence_watch.wait()
+    shown = room.presence_watch.times
+    room.presence_watch = None
+    await room.settle()
+    return {
+        "members": room.size,
+        "window_s": ARRIVAL_WINDOW,
+        "all_connected_s": round((last_connected - began) / 1e9, 2),
+        "handshakes_refused": len(room.retries),
+        "refusals": dict(collections.Counter(r[:80] for r in room.retries).most_common(5)),
+        "pages_showing_all_present": len(shown),
+        "all_present_at_every_page_after_last_connect_ms": round(
+            (max(shown.values()) - last_connected) / 1e6, 1
+        )
+        if everyone
+        else None,
+        "all_present_at_first_page_after_last_connect_ms": round(
+            (min(shown.values()) - last_connected) / 1e6, 1
+        )
+        if shown
+        else None,
+    }
+
+
+async def departure_phase(room: Room) -> dict[str, Any]:
+    """Every page closes at once; the time until the servers have closed every presence span."""
+    spans = await db(open_span_ids, [room.ident])
+    began = time.perf_counter()
+    await asyncio.gather(*(p.close() for p in room.peers))
+    pages_closed = time.perf_counter() - began
+    deadline = began + DEPARTURE_TIMEOUT
+    left = len(spans)
+    while left and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+        left = await db(still_open, spans)
+    return {
+        "pages": len(room.peers),
+        "spans": len(spans),
+        "pages_closed_s": round(pages_closed, 2),
+        "all_presence_closed_s": round(time.perf_counter() - began, 2) if not left else None,
+        "still_open": left,
+    }
+
+
+async def kill_phase(
+    lab: Lab, spec: RoomSpec, size: int, servers: list[Server], env: dict[str, str]
+) -> dict[str, Any]:
+    """The members of a meeting are in; the product daphne is killed (SIGKILL: no disconnect
+    runs) and started again on its port; the pages reconnect as room.js does. The time from the
+    kill until every span of the killed process is closed (by the lease, swept by the restarted
+    process), and until every page is back."""
+    room = Room("product", spec.meeting_id, size, spec.session_keys)
+    await room.connect(servers, None, window=ARRIVAL_WINDOW, snapshot_on_hello=True)
+    await room.settle()
+    spans = await db(open_span_ids, [spec.meeting_id])
+    for server in servers:
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(timeout=30)
+    killed = time.perf_counter()
+    killed_wall = time.time()
+    restart_daphnes(lab, servers, env)
+    restarted_s = time.perf_counter() - killed
+    back = Room("product", spec.meeting_id, size, spec.session_keys)
+    # room.js reconnects after 0.5 s, then waits twice as long each time: the pages come back
+    # spread over a few seconds.
+    back_s: list[float] = []
+
+    async def reconnect_all() -> None:
+        await back.connect(servers, None, window=2.0)
+        back_s.append(time.perf_counter() - killed)
+
+    reconnect = asyncio.create_task(reconnect_all())
+    deadline = killed + DEPARTURE_TIMEOUT
+    left = len(spans)
+    while left and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+        left = await db(still_open, spans)
+    closed_s = time.perf_counter() - killed if not left else None
+    await reconnect
+    last_left = await db(latest_left_at, spans)
+    await back.close()
+    await room.close()
+    await wait_idle([spec.meeting_id])
+    return {
+        "members": size,
+        "spans": len(spans),
+        "lease_s": int(env.get("PRESENCE_LEASE_SECONDS", "20")),
+        "daphne_restarted_s": round(restarted_s, 1),
+        "killed_spans_closed_s": round(closed_s, 1) if closed_s is not None else None,
+        "still_open": left,
+        "closed_at_before_kill_s": round(killed_wall - last_left, 1) if last_left else None,
+        "pages_back_s": round(back_s[0], 1),
+        "reconnects_refused": len(back.retries),
+    }
+
+
 async def resync_phase(room: Room, rounds: int) -> dict[str, Any]:
     """One event, then every client reloads the snapshot as room.js does (120 ms later)."""
     totals, per_client = [], []
@@ -893,40 +1094,59 @@ async def run(
     servers: dict[str, list[Server]],
     profiler: Profiler,
     results: dict[str, Any],
+    lab: Lab,
+    env: dict[str, str],
 ) -> None:
     """Fills `results` as it goes, so a run that breaks still leaves what it measured."""
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     results.update({"memory_mib": {"idle": memory(servers)}, "sizes": {}})
     for spec, size in zip(specs, plan.sizes, strict=False):
-        print(f"- {size} members: connecting …", flush=True)
+        print(f"- {size} members: arriving within {ARRIVAL_WINDOW:g} s …", flush=True)
         bare = Room("bare", size, size)
         product = Room("product", spec.meeting_id, size, spec.session_keys)
         began = time.perf_counter()
-        await bare.connect(servers["bare"], gate)
-        await product.connect(servers["product"], gate)
-        await product.settle()
-        connect_s = round(time.perf_counter() - began, 1)
-        print(f"  connected in {connect_s} s; fan-out …", flush=True)
-        largest = size == max(plan.sizes)
-        if largest:
-            profiler.start(f"fanout{size}")
-        entry: dict[str, Any] = results["sizes"].setdefault(size, {"connect_s": connect_s})
-        entry["connect_retries"] = {"product": product.retries, "bare": bare.retries}
+        arrival = await arrival_phase(product, servers["product"])
+        entry: dict[str, Any] = results["sizes"].setdefault(size, {"arrival": arrival})
+        print(
+            f"  all connected after {arrival['all_connected_s']} s, all present at every page "
+            f"{arrival['all_present_at_every_page_after_last_connect_ms']} ms after the last "
+            f"connected, {arrival['handshakes_refused']} handshakes refused",
+            flush=True,
+        )
         results["memory_mib"][f"{size}_connected"] = memory(servers)
-        entry["fanout"] = await fanout_phase(bare, product, plan.rounds)
-        profiler.stop()
-        print(f"  burst … ({time.perf_counter() - began:.0f} s)", flush=True)
-        if largest:
-            profiler.start(f"burst{size}")
-        entry["burst"] = await burst_phase(product)
-        profiler.stop()
-        print(f"  resync … ({time.perf_counter() - began:.0f} s)", flush=True)
-        entry["resync"] = await resync_phase(product, plan.resync_rounds)
+        if not plan.presence_only:
+            await bare.connect(servers["bare"], gate)
+            largest = size == max(plan.sizes)
+            print(f"  fan-out … ({time.perf_counter() - began:.0f} s)", flush=True)
+            if largest:
+                profiler.start(f"fanout{size}")
+            entry["connect_retries"] = {"product": product.retries, "bare": bare.retries}
+            entry["fanout"] = await fanout_phase(bare, product, plan.rounds)
+            profiler.stop()
+            print(f"  burst … ({time.perf_counter() - began:.0f} s)", flush=True)
+            if largest:
+                profiler.start(f"burst{size}")
+            entry["burst"] = await burst_phase(product)
+            profiler.stop()
+            print(f"  resync … ({time.perf_counter() - began:.0f} s)", flush=True)
+            entry["resync"] = await resync_phase(product, plan.resync_rounds)
+            await bare.close()
         entry["client_gaps"] = sum(p.gaps for p in product.peers)
         entry["client_out_of_order"] = sum(p.out_of_order for p in product.peers)
-        await bare.close()
-        await product.close()
+        entry["departure"] = await departure_phase(product)
+        print(
+            f"  every page closed at once: every presence closed after "
+            f"{entry['departure']['all_presence_closed_s']} s",
+            flush=True,
+        )
         await wait_idle([spec.meeting_id])
+
+    if plan.kill and specs:
+        size = max(plan.sizes)
+        spec = specs[plan.sizes.index(size)]
+        print(f"- {size} members in, the product daphne killed and restarted …", flush=True)
+        results["kill"] = await kill_phase(lab, spec, size, servers["product"], env)
+        print(f"  {results['kill']}", flush=True)
 
     farm_specs = specs[len(plan.sizes) :]
     count = len(farm_specs)
@@ -1050,15 +1270,41 @@ def report(data: dict[str, Any]) -> str:
             )
     lines += [
         "",
-        "Connecting (everyone at once, 25 handshakes in flight): seconds; attempts refused "
-        "and tried again (product / bare)",
-        "  "
-        + ", ".join(
-            f"{size}: {s['connect_s']} s, {len(s['connect_retries']['product'])} / "
-            f"{len(s['connect_retries']['bare'])}"
-            for size, s in sizes.items()
-        ),
+        f"Arrival: every member connects within {ARRIVAL_WINDOW:g} s, no limit in flight; "
+        f"every page shows all present (ms after the last connected), target ≤ "
+        f"{TARGET_ALL_PRESENT_MS:g} ms and 0 refused",
     ]
+    for size, s in sizes.items():
+        a = s["arrival"]
+        shown = a["all_present_at_every_page_after_last_connect_ms"]
+        ok = shown is not None and shown <= TARGET_ALL_PRESENT_MS and not a["handshakes_refused"]
+        lines.append(
+            f"{size:>7} members: all connected after {a['all_connected_s']} s, "
+            f"{a['handshakes_refused']} refused; all present at the first page "
+            f"{a['all_present_at_first_page_after_last_connect_ms']} ms, at every page {shown} ms"
+            f" ({a['pages_showing_all_present']} pages) | {verdict(ok)}"
+        )
+    lines += ["", f"Departure: every page closes at once, target ≤ {TARGET_DEPARTURE_S:g} s"]
+    for size, s in sizes.items():
+        if "departure" in s:
+            d = s["departure"]
+            closed = d["all_presence_closed_s"]
+            lines.append(
+                f"{size:>7} members: pages closed in {d['pages_closed_s']} s; every presence "
+                f"closed after {closed} s ({d['still_open']} still open) | "
+                f"{verdict(closed is not None and closed <= TARGET_DEPARTURE_S)}"
+            )
+    if "kill" in r:
+        k = r["kill"]
+        closed = k["killed_spans_closed_s"]
+        lines += [
+            "",
+            f"Killed daphne ({k['members']} members in, lease {k['lease_s']} s): restarted in "
+            f"{k['daphne_restarted_s']} s; its {k['spans']} presences closed {closed} s after "
+            f"the kill, at its last renewal ({k['closed_at_before_kill_s']} s before the kill); "
+            f"pages back after {k['pages_back_s']} s | "
+            f"{verdict(closed is not None and closed <= TARGET_KILLED_S)}",
+        ]
     if "farm" in r:
         f = r["farm"]
         lines += [
@@ -1113,12 +1359,24 @@ def main() -> int:
     parser.add_argument(
         "--no-farm", action="store_true", help="skip the 100 meetings × 15 members phase"
     )
+    parser.add_argument(
+        "--presence-only",
+        action="store_true",
+        help="only the arrival, departure and kill phases (no fan-out, burst, resync or farm)",
+    )
+    parser.add_argument(
+        "--no-kill", action="store_true", help="skip killing and restarting the product daphne"
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.sizes:
         plan = dataclasses.replace(plan, sizes=tuple(int(n) for n in args.sizes.split(",")))
     if args.no_farm:
         plan = dataclasses.replace(plan, farm_meetings=0)
+    if args.presence_only:
+        plan = dataclasses.replace(plan, presence_only=True, farm_meetings=0)
+    if args.no_kill:
+        plan = dataclasses.replace(plan, kill=False)
     global RELOAD_AFTER_EVENTS
     RELOAD_AFTER_EVENTS = not args.no_reload
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
@@ -1205,7 +1463,7 @@ def measure(lab: Lab, plan: Plan, args: argparse.Namespace, stamp: str) -> int:
     }
     out = RESULTS / f"live_room-{stamp}{'-quick' if args.quick else ''}-x{args.processes}.json"
     try:
-        asyncio.run(run(plan, specs, servers, profiler, data["results"]))
+        asyncio.run(run(plan, specs, servers, profiler, data["results"], lab, env))
     except BaseException as error:
         data["error"] = repr(error)
         raise
