@@ -132,6 +132,8 @@ def on_meeting_started(*, meeting: Meeting, actor: User) -> None:
     the convener approved start absent with their reason, everyone else absent without reason
     until they join or the chair marks them); event `meeting.started`.
     """
+    from meetings.media import services as media
+
     meeting.started_at = timezone.now()
     meeting.save(update_fields=["started_at"])
     approved = {
@@ -156,6 +158,7 @@ def on_meeting_started(*, meeting: Meeting, actor: User) -> None:
         payload={"started_at": _time(meeting.started_at)},
         actor=actor,
     )
+    media.on_meeting_started(meeting)  # the Janus room, after commit
 
 
 def on_meeting_ended(*, meeting: Meeting, actor: User) -> None:
@@ -163,6 +166,7 @@ def on_meeting_ended(*, meeting: Meeting, actor: User) -> None:
     first; the open item closes, open presence spans end, the roll's attendance figures are
     kept (AttendanceSummary). Event `meeting.ended`."""
     from meetings.attendance_summary import write_summary
+    from meetings.media import services as media
     from meetings.services.speaking import close_floor_on
 
     if Vote.objects.filter(meeting=meeting, status=VoteStatus.OPEN).exists():
@@ -180,6 +184,7 @@ def on_meeting_ended(*, meeting: Meeting, actor: User) -> None:
     events.append_event(
         meeting=meeting, event=events.MEETING_ENDED, payload={"ended_at": _time(now)}, actor=actor
     )
+    media.on_meeting_ended(meeting)  # the Janus room destroyed, after commit
 
 
 @transaction.atomic
