@@ -88,6 +88,9 @@ def open_room(meeting_id: int) -> bool:
                         "description": f"meeting {meeting.pk}",
                         "secret": _secret(meeting),
                         "is_private": True,
+                        # Subscribing needs the private id of a participant who joined with
+                        # their allowed token: no subscribing with a core token alone.
+                        "require_pvtid": True,
                         "allowed": allowed,
                         "publishers": max(len(members), 1),
                         "bitrate": 512_000,
