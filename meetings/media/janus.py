@@ -1,15 +1,16 @@
 """The server's side of the Janus HTTP API: synchronous VideoRoom requests on a short session.
 
-Each call opens a Janus session with a server token, attaches the VideoRoom, sends its requests
-and destroys the session: a few loopback round trips, made from a database thread (a service's
-on-commit hook or a view), never from the event loop.
+One Janus session per process, attached to the VideoRoom and kept between calls; each request is
+one loopback round trip, made from a database thread (a service's on-commit hook or a view), never
+from the event loop. Janus drops the session after its timeout (60 s without a request): the next
+call opens a new one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -58,34 +59,63 @@ def server_token() -> str:
     )
 
 
+NO_SUCH_SESSION, NO_SUCH_HANDLE = 458, 459
+
+
 class VideoRoom:
-    """One short Janus session attached to the VideoRoom; use as a context manager."""
+    """The server's Janus session attached to the VideoRoom, kept between calls (one per
+    process, one caller at a time) so that moderating after a grant is one round trip; opened
+    again when Janus forgot it (restart, session timeout) or the URL changed. Use as a context
+    manager."""
+
+    _lock = threading.Lock()
+    _handle_url: str | None = None
+    _session_url: str | None = None
+    _base: str | None = None
 
     def __enter__(self) -> VideoRoom:
-        self.base = settings.JANUS_ADMIN_URL.rstrip("/")
-        self.token = server_token()
-        session = _post(self.base, {"janus": "create", "token": self.token})["data"]["id"]
-        self.session_url = f"{self.base}/{session}"
+        VideoRoom._lock.acquire()
         try:
-            handle = _post(
-                self.session_url,
-                {"janus": "attach", "plugin": tokens.PLUGIN, "token": self.token},
-            )["data"]["id"]
-        except Exception:
-            self.__exit__(None, None, None)
+            if VideoRoom._base != settings.JANUS_ADMIN_URL or VideoRoom._handle_url is None:
+                self._open()
+        except BaseException:
+            VideoRoom._lock.release()
             raise
-        self.handle_url = f"{self.session_url}/{handle}"
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # Janus drops a session left behind itself, after its session timeout.
-        with contextlib.suppress(JanusError, JanusDownError):
-            _post(self.session_url, {"janus": "destroy", "token": self.token})
+        VideoRoom._lock.release()
+
+    @classmethod
+    def _open(cls) -> None:
+        cls._handle_url = None
+        cls._base = settings.JANUS_ADMIN_URL
+        base = settings.JANUS_ADMIN_URL.rstrip("/")
+        token = server_token()
+        session = _post(base, {"janus": "create", "token": token})["data"]["id"]
+        cls._session_url = f"{base}/{session}"
+        handle = _post(
+            cls._session_url, {"janus": "attach", "plugin": tokens.PLUGIN, "token": token}
+        )["data"]["id"]
+        cls._handle_url = f"{cls._session_url}/{handle}"
 
     def request(self, body: dict[str, Any]) -> dict[str, Any]:
         """A synchronous VideoRoom request; its `data`, or JanusError with the plugin's code."""
-        reply = _post(self.handle_url, {"janus": "message", "body": body, "token": self.token})
+        try:
+            reply = self._send(body)
+        except JanusError as error:
+            if error.code not in {NO_SUCH_SESSION, NO_SUCH_HANDLE}:
+                raise
+            self._open()  # Janus forgot our session: once more on a new one
+            reply = self._send(body)
+        except JanusDownError:
+            VideoRoom._handle_url = None
+            raise
         data = reply.get("plugindata", {}).get("data", {})
         if "error_code" in data:
             raise JanusError(data["error_code"], data.get("error", ""))
         return data
+
+    def _send(self, body: dict[str, Any]) -> dict[str, Any]:
+        message = {"janus": "message", "body": body, "token": server_token()}
+        return _post(str(VideoRoom._handle_url), message)

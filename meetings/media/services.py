@@ -220,6 +220,10 @@ def follow_floor(meeting_id: int, only: int | None = None) -> None:
     roll = {member.pk for member in roster_members(meeting)}
     try:
         with VideoRoom() as janus:
+            # Who may speak is heard first (one round trip after the commit); then everyone
+            # else in the room is checked and muted.
+            for feed in open_mics if only is None else open_mics & {only}:
+                _moderate(janus, meeting, feed, mute=False)
             listed = janus.request({"request": "listparticipants", "room": room_id(meeting)})
             for entry in listed.get("participants", []):
                 feed = entry["id"]
@@ -234,8 +238,8 @@ def follow_floor(meeting_id: int, only: int | None = None) -> None:
                             "id": feed,
                         }
                     )
-                elif entry.get("publisher"):
-                    _moderate(janus, meeting, feed, mute=feed not in open_mics)
+                elif entry.get("publisher") and feed not in open_mics:
+                    _moderate(janus, meeting, feed, mute=True)
     except (JanusError, JanusDownError):
         logger.exception("microphones of meeting %s could not follow the floor", meeting_id)
 

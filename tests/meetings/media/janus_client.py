@@ -54,3 +54,14 @@ def join(api_url: str, token: str, room: int, room_token: str, feed: int) -> dic
             post(session, {"janus": "destroy", "token": token})
             return event["plugindata"]["data"]
     raise AssertionError("no answer to the join")
+
+
+def plugin_request(api_url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    """One synchronous VideoRoom request on a session opened with `token` (a page's token)."""
+    session = f"{api_url}/{post(api_url, {'janus': 'create', 'token': token})['data']['id']}"
+    handle = post(session, {"janus": "attach", "plugin": "janus.plugin.videoroom", "token": token})
+    reply = post(
+        f"{session}/{handle['data']['id']}", {"janus": "message", "token": token, "body": body}
+    )
+    post(session, {"janus": "destroy", "token": token})
+    return reply["plugindata"]["data"]

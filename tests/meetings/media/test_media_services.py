@@ -8,7 +8,7 @@ import pytest
 from meetings.errors import RuleViolation
 from meetings.media import services, tokens
 from meetings.services import room
-from tests.meetings.media.janus_client import join
+from tests.meetings.media.janus_client import join, plugin_request
 from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -118,3 +118,23 @@ def test_only_the_chair_mutes_someone(scene):
     assert services.mute(
         meeting=scene.meeting, actor=scene.chair.user, member_id=scene.officials[0].pk
     ) == {"member": scene.officials[0].pk, "muted": True}
+
+
+def test_a_page_cannot_moderate_create_or_destroy_rooms(scene, media_settings):
+    """Only the server's own actions hold the room secret and the admin key: without them
+    Janus answers 429 (secret or admin key missing) or 433 (wrong)."""
+    start(scene)
+    access = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    url, token, room_id = media_settings.JANUS_ADMIN_URL, access["token"], access["room"]
+    unmute = {"request": "moderate", "room": room_id, "id": access["feed"], "mid": "0"}
+    attempts = [
+        {**unmute, "mute": False},
+        {**unmute, "mute": False, "secret": "doan-mo"},
+        {"request": "destroy", "room": room_id},
+        {"request": "destroy", "room": room_id, "secret": "doan-mo"},
+        {"request": "create", "room": 999_999},
+        {"request": "create", "room": 999_999, "admin_key": "doan-mo"},
+    ]
+    for attempt in attempts:
+        assert plugin_request(url, token, attempt)["error_code"] in {429, 433}, attempt
+    assert services.room_exists(scene.meeting)
