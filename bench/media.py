@@ -64,7 +64,7 @@ def run_pytest() -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--grants", type=int, default=OPTIONS["grants"])
-    parser.add_argument("--sizes", default="2,4,8")
+    parser.add_argument("--sizes", default="2,4,8", help='"" for the grants alone')
     parser.add_argument("--seconds", type=int, default=OPTIONS["seconds"])
     args = parser.parse_args()
     os.environ["BENCH_MEDIA"] = f"{args.grants};{args.sizes};{args.seconds}"
@@ -74,7 +74,7 @@ if __name__ == "__main__":
 
 def _options() -> tuple[int, list[int], int]:
     grants, sizes, seconds = os.environ.get("BENCH_MEDIA", "20;2,4,8;20").split(";")
-    return int(grants), [int(n) for n in sizes.split(",")], int(seconds)
+    return int(grants), [int(n) for n in sizes.split(",") if n], int(seconds)
 
 
 try:  # collected by pytest (run through the block above)
@@ -132,9 +132,9 @@ try:  # collected by pytest (run through the block above)
 
         def load(self, size: int, seconds: int) -> None:
             self.scene = scene = build_scene()
-            room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
             people = [scene.chair, scene.recorder, *scene.officials, scene.probationary]
             people += [MemberFactory(home_cell=scene.meeting.cell) for _ in range(size)]
+            room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)  # the roll
             pages = [self.open_room(person) for person in people[:size]]
             for page in pages:  # everyone receives everyone else
                 for person in people[:size]:

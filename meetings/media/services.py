@@ -148,18 +148,23 @@ def remove_participant(meeting: Meeting, member_id: int) -> None:
     """A member taken off the roll: their token leaves the allowed list and they are kicked."""
     with VideoRoom() as janus:
         janus.request(_allowed(meeting, "remove", [_room_token(meeting, member_id)]))
-        try:
+    _kick(meeting, member_id)
+
+
+def _kick(meeting: Meeting, feed: int) -> None:
+    try:
+        with VideoRoom() as janus:
             janus.request(
                 {
                     "request": "kick",
                     "room": room_id(meeting),
                     "secret": _secret(meeting),
-                    "id": member_id,
+                    "id": feed,
                 }
             )
-        except JanusError as error:
-            if error.code != NO_SUCH_FEED:
-                raise
+    except JanusError as error:
+        if error.code != NO_SUCH_FEED:
+            raise
 
 
 def on_meeting_started(meeting: Meeting) -> None:
@@ -173,10 +178,11 @@ def on_meeting_ended(meeting: Meeting) -> None:
         transaction.on_commit(partial(close_room, meeting.pk), robust=True)
 
 
-def on_floor_changed(meeting: Meeting) -> None:
-    """From the speaking services, in their transaction: microphones follow after commit."""
+def on_floor_changed(meeting: Meeting, *, given_to: int | None = None) -> None:
+    """From the speaking services, in their transaction: microphones follow after commit.
+    `given_to`: the member just given the floor, unmuted before anything else is read."""
     if configured():
-        transaction.on_commit(partial(follow_floor, meeting.pk), robust=True)
+        transaction.on_commit(partial(follow_floor, meeting.pk, first=given_to), robust=True)
 
 
 def speakers(meeting: Meeting) -> set[int]:
@@ -209,13 +215,20 @@ def _moderate(janus: VideoRoom, meeting: Meeting, feed: int, *, mute: bool) -> N
             raise
 
 
-def follow_floor(meeting_id: int, only: int | None = None) -> None:
-    """Moderates every publisher in the room (or only feed `only`) as the floor is now.
+def follow_floor(meeting_id: int, only: int | None = None, first: int | None = None) -> None:
+    """Moderates every publisher in the room (or only feed `only`) as the floor is now; `first`,
+    the member just given the floor, is heard before anything else is read.
 
     A publisher under an id that is no member of the roll is kicked."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS:
         return
+    if first is not None:
+        try:
+            with VideoRoom() as janus:
+                _moderate(janus, meeting, first, mute=False)
+        except (JanusError, JanusDownError):
+            logger.exception("the microphone of %s in meeting %s stayed closed", first, meeting_id)
     open_mics = speakers(meeting)
     roll = {member.pk for member in roster_members(meeting)}
     try:
@@ -281,6 +294,7 @@ def media_access(*, meeting: Meeting, actor: User) -> dict[str, Any]:
             _("Máy chủ âm thanh và hình ảnh không trả lời; hãy thử lại sau giây lát."),
             reason="media_unavailable",
         )
+    _kick(meeting, member.pk)  # a connection of theirs left behind (a drop, another tab)
     expiry = int(time.time()) + settings.MEDIA_TOKEN_SECONDS
     members = roster_members(meeting)
     return {
@@ -370,6 +384,10 @@ def page_settings(meeting: Meeting, who: Participant) -> dict[str, Any]:
             "speaking": _("đang phát biểu"),
             "default_device": _("Mặc định"),
             "left": _("Đồng chí đã rời âm thanh và hình ảnh."),
+            "kicked": _(
+                "Âm thanh và hình ảnh của đồng chí đã đóng ở đây: đã mở ở thẻ hoặc thiết bị khác,"
+                " hoặc đồng chí không còn trong danh sách buổi sinh hoạt."
+            ),
             "join": _("Tham gia âm thanh và hình ảnh"),
         },
     }

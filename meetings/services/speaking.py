@@ -154,7 +154,7 @@ def grant_floor(*, meeting_id: int, actor: User, request_id: int) -> dict[str, A
         "ended_turn": previous.pk if previous else None,
     }
     events.append_event(meeting=meeting, event=events.FLOOR_GRANTED, payload=payload, actor=actor)
-    media.on_floor_changed(meeting)  # microphones follow, after commit
+    media.on_floor_changed(meeting, given_to=row.member_id)  # microphones follow, after commit
     return payload
 
 

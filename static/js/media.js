@@ -202,7 +202,7 @@ async function join() {
         iceServers: access.ice_servers,
         iceTransportPolicy: relayOnly ? "relay" : undefined,
         success: attachPublisher,
-        error: (error) => { refused(String(error)); dropped(); },
+        error: () => dropped(), // Janus unreachable, or our session lost: start again
         destroyed: () => {},
       });
     },
@@ -249,7 +249,8 @@ function onPublisherMessage(message, jsep) {
     leave(false);
   } else if (message.videoroom === "event") {
     (message.publishers ?? []).forEach(subscribe);
-    const gone = message.unpublished ?? message.leaving;
+    if (message.leaving === "ok" && message.reason === "kicked") { wanted = false; leave(false); say(T.kicked); return; }
+    const gone = message.unpublished ?? message.leaving ?? message.kicked;
     if (gone !== undefined && gone !== "ok") unsubscribe(gone);
     if (message.moderation && message.id === access.feed) micState.textContent = message.moderation === "muted" ? T.moderated : T.mic_open;
     if (message.configured === undefined && message.error) say(message.error);
@@ -320,7 +321,7 @@ function dropped() {
   // the roll (room.js keeps its own websocket).
   if (!wanted) return;
   leave(false);
-  wanted = true;
+  checkForm.hidden = true;
   say(T.reconnecting);
   scheduleRetry();
 }

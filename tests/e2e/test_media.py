@@ -10,8 +10,8 @@ import pytest
 from django.test import override_settings
 from playwright.sync_api import Page, expect
 
-from meetings.media import services, tokens
-from meetings.models import Meeting
+from meetings.media import engine, services, tokens
+from meetings.models import Attendance, Meeting, PresenceSpan
 from meetings.services import room
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, BrowserTestCase
 from tests.factories import PASSWORD
@@ -232,6 +232,36 @@ class TestMedia(MediaTestCase):
             "Buổi sinh hoạt đã kết thúc: âm thanh và hình ảnh đã đóng."
         )
         assert not services.room_exists(meeting)
+
+    def test_media_comes_back_on_its_own_after_janus_drops_and_the_roll_stays(self):
+        self.scene = scene = build_scene()
+        room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+        self.open_room(scene.chair)
+        member = self.open_room(scene.officials[0])
+        self.receiving(member, scene.chair.pk)
+        spans = PresenceSpan.objects.filter(attendance__member=scene.officials[0]).count()
+
+        # Janus goes away (a restart, a lost network path) and comes back on the same ports.
+        engine.stop(self.media.processes[0])
+        expect(member.locator("#media-status")).to_have_text(
+            "Mất kết nối âm thanh và hình ảnh, đang kết nối lại…", timeout=PUBLISH_TIMEOUT
+        )
+        self.media.processes[0] = engine.start_janus(self.media.janus)
+        expect(member.locator("#media-status")).to_have_text(
+            "Đã kết nối âm thanh và hình ảnh.", timeout=PUBLISH_TIMEOUT
+        )
+        self.receiving(member, scene.chair.pk)
+        member.wait_for_function(
+            "(feed) => window.chiboMedia.stats(feed).then((s) => s.video && s.video.frames > 0)",
+            arg=scene.chair.pk,
+            timeout=PUBLISH_TIMEOUT,
+        )
+        self.wait_for_audio(member, scene.chair.pk)
+        # The room's websocket never dropped: still present, no new presence span.
+        expect(member.locator("#connection")).to_have_text("Đã kết nối")
+        attendance = Attendance.objects.get(meeting=scene.meeting, member=scene.officials[0])
+        assert attendance.status == "present"
+        assert PresenceSpan.objects.filter(attendance=attendance).count() == spans
 
     def attacker_page(self) -> Page:
         """A browser that ignores our pages' rules (CSP bypassed), as an attacker's would."""
