@@ -258,16 +258,16 @@ def follow_floor(meeting_id: int, only: int | None = None, first: int | None = N
 
 
 def _require_media_participant(meeting: Meeting, actor: User) -> Member:
-    if not configured():
-        raise RuleViolation(
-            _("Âm thanh và hình ảnh chưa được cấu hình trên máy chủ này."),
-            reason="media_not_configured",
-        )
     who = participant(meeting, actor)
     if not who.on_roll or who.member is None:
         raise RuleViolation(
             _("Chỉ đảng viên của chi bộ được tham gia âm thanh và hình ảnh của buổi sinh hoạt."),
             reason="forbidden",
+        )
+    if not configured():
+        raise RuleViolation(
+            _("Âm thanh và hình ảnh chưa được cấu hình trên máy chủ này."),
+            reason="media_not_configured",
         )
     if meeting.status != MeetingStatus.IN_PROGRESS:
         raise RuleViolation(
@@ -330,9 +330,13 @@ def published(*, meeting: Meeting, actor: User) -> dict[str, Any]:
     return {"open": member.pk in speakers(meeting)}
 
 
-def mute(*, meeting: Meeting, actor: User, member_id: int) -> dict[str, Any]:
+def mute(*, meeting: Meeting, actor: User, member: str | int) -> dict[str, Any]:
     """The chair closes someone's microphone (until the floor next changes)."""
     require_chair(participant(meeting, actor))
+    try:
+        member_id = int(member)
+    except ValueError as error:
+        raise RuleViolation(_("Thiếu đồng chí cần tắt micrô."), reason="bad_request") from error
     _require_media_participant(meeting, actor)
     try:
         with VideoRoom() as janus:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +18,12 @@ from meetings.access import access_meeting
 from meetings.errors import RuleViolation
 from meetings.media import services
 
-STATUS = {"forbidden": 403, "media_unavailable": 503, "media_not_configured": 404}
+STATUS = {
+    "bad_request": 400,
+    "forbidden": 403,
+    "media_unavailable": 503,
+    "media_not_configured": 404,
+}
 
 
 def _answer(work: Callable[[], dict[str, Any]]) -> JsonResponse:
@@ -48,10 +52,5 @@ def media_published(request: HttpRequest, meeting_id: int) -> JsonResponse:
 @require_POST
 def media_mute(request: HttpRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
-    try:
-        member_id = int(request.POST.get("member", ""))
-    except ValueError:
-        return JsonResponse(
-            {"code": "bad_request", "message": _("Thiếu đồng chí cần tắt micrô.")}, status=400
-        )
-    return _answer(lambda: services.mute(meeting=meeting, actor=request.user, member_id=member_id))
+    member = request.POST.get("member", "")
+    return _answer(lambda: services.mute(meeting=meeting, actor=request.user, member=member))

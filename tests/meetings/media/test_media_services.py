@@ -111,12 +111,10 @@ def test_without_settings_the_room_says_media_is_not_configured(scene, settings)
 def test_only_the_chair_mutes_someone(scene):
     start(scene)
     with pytest.raises(RuleViolation) as refused:
-        services.mute(
-            meeting=scene.meeting, actor=scene.officials[0].user, member_id=scene.chair.pk
-        )
+        services.mute(meeting=scene.meeting, actor=scene.officials[0].user, member=scene.chair.pk)
     assert refused.value.reason == "forbidden"
     assert services.mute(
-        meeting=scene.meeting, actor=scene.chair.user, member_id=scene.officials[0].pk
+        meeting=scene.meeting, actor=scene.chair.user, member=scene.officials[0].pk
     ) == {"member": scene.officials[0].pk, "muted": True}
 
 
