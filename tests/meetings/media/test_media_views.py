@@ -93,3 +93,24 @@ def test_the_janus_configuration_keeps_apis_on_loopback_and_ice_on_the_host(tmp_
     assert "libjanus_streaming.so" in core
     assert 'ip = "127.0.0.1"' in (etc / "janus.transport.http.jcfg").read_text()
     assert 'admin_key = "a"' in (etc / "janus.plugin.videoroom.jcfg").read_text()
+
+
+def test_without_janus_the_room_says_voice_and_picture_are_not_configured(settings):
+    settings.JANUS_URL = ""
+    scene = build_scene()
+    client = sign_in_verified(Client(), scene.officials[0].user)
+    page = client.get(reverse("meetings:room", args=[scene.meeting.pk])).content.decode()
+    assert "Âm thanh và hình ảnh chưa được cấu hình trên máy chủ này" in page
+    assert "janus.js" not in page
+
+
+def test_when_janus_does_not_answer_the_page_is_told_to_try_again(settings, media_settings):
+    settings.JANUS_ADMIN_URL = f"http://127.0.0.1:{engine.free_port()}/janus"
+    scene = build_scene()
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    client = sign_in_verified(Client(), scene.officials[0].user)
+    answer = client.get(access_url(scene))
+    assert answer.status_code == 503
+    assert answer.json()["message"] == (
+        "Máy chủ âm thanh và hình ảnh không trả lời; hãy thử lại sau giây lát."
+    )
