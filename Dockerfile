@@ -4,10 +4,12 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     CHIBO_VAR_DIR=/var/lib/chibo STATIC_ROOT=/var/lib/chibo/static MEDIA_ROOT=/var/lib/chibo/media
 
-# WeasyPrint needs Pango; the PDFs need fonts with Vietnamese glyphs.
+# WeasyPrint needs Pango; the PDFs need fonts with Vietnamese glyphs. Voice and picture: Janus,
+# coturn, and the browser's Janus client and WebRTC adapter (collected into the static files).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-noto-core fonts-liberation2 \
+      janus coturn libjs-janus-gateway libjs-webrtc-adapter iproute2 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

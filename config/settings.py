@@ -373,6 +373,27 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Voice and picture (meetings/media: a self-hosted Janus VideoRoom and coturn) ---
+# Without the four JANUS_* values the room works without media and says so.
+JANUS_URL = env_str("JANUS_URL")  # the browser's: ws(s)://host:port or http(s)://host/janus
+JANUS_ADMIN_URL = env_str("JANUS_ADMIN_URL")  # the server's Janus HTTP API (rooms, moderation)
+JANUS_TOKEN_SECRET = env_str("JANUS_TOKEN_SECRET")  # Janus token_auth_secret
+JANUS_ADMIN_SECRET = env_str("JANUS_ADMIN_SECRET")  # Janus admin_secret, VideoRoom admin_key
+TURN_URLS = env_list("TURN_URLS", [])  # turn:host:3478?transport=udp,turns:host:443?…
+TURN_SECRET = env_str("TURN_SECRET")  # coturn static-auth-secret (TURN REST credentials)
+# How long a participant's media tokens and TURN credentials last (Janus checks the token on
+# every request, keepalives included: it must outlast the meeting).
+MEDIA_TOKEN_SECONDS = env_int("MEDIA_TOKEN_SECONDS", 8 * 3600)
+# Janus's client library and the WebRTC adapter come from Debian (libjs-janus-gateway,
+# libjs-webrtc-adapter) and are served as our own static files, never from a CDN.
+MEDIA_SCRIPT_DIRS = {
+    "janus-gateway": Path(env_str("JANUS_JS_DIR", "/usr/share/javascript/janus-gateway")),
+    "webrtc-adapter": Path(env_str("WEBRTC_ADAPTER_DIR", "/usr/share/javascript/webrtc-adapter")),
+}
+STATICFILES_DIRS += [
+    (f"vendor/{name}", str(path)) for name, path in MEDIA_SCRIPT_DIRS.items() if path.is_dir()
+]
+
 # --- Signing ---
 # The built-in certificate authority and the members' signing keys are stored encrypted with a
 # key derived from this value (minutes/keystore.py). Losing it makes every stored key unusable;

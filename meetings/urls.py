@@ -5,6 +5,7 @@ from meetings.views import (
     calendar,
     documents,
     invitations,
+    media,
     meetings,
     notifications,
     ratification,
@@ -73,6 +74,21 @@ urlpatterns = [
         name="document_remove",
     ),
     path("sinh-hoat/<int:meeting_id>/phong-hop/", room.room, name="room"),
+    path(
+        "sinh-hoat/<int:meeting_id>/phong-hop/am-thanh-hinh-anh/",
+        media.media_access,
+        name="media_access",
+    ),
+    path(
+        "sinh-hoat/<int:meeting_id>/phong-hop/am-thanh-hinh-anh/da-phat/",
+        media.media_published,
+        name="media_published",
+    ),
+    path(
+        "sinh-hoat/<int:meeting_id>/phong-hop/am-thanh-hinh-anh/tat-mic/",
+        media.media_mute,
+        name="media_mute",
+    ),
     path("sinh-hoat/<int:meeting_id>/tra-loi/", invitations.reply, name="reply"),
     path(
         "sinh-hoat/<int:meeting_id>/vang-mat/<int:invitation_id>/",

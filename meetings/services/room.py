@@ -135,6 +135,7 @@ def on_meeting_started(*, meeting: Meeting, actor: User) -> None:
     until they join or the chair marks them); event `meeting.started`; the members waiting in
     the room present from the start, with one `attendance.changed` for them all.
     """
+    from meetings.media import services as media
     from meetings.services import attendance
 
     meeting.started_at = timezone.now()
@@ -171,6 +172,7 @@ def on_meeting_started(*, meeting: Meeting, actor: User) -> None:
             payload=attendance.changes_payload(meeting, present, online_members(meeting)),
             actor=None,
         )
+    media.on_meeting_started(meeting)  # the Janus room, after commit
 
 
 MAX_EARLY_END_REASON = 500
@@ -228,6 +230,7 @@ def on_meeting_ended(*, meeting: Meeting, actor: User, early_end_reason: str = "
     early-end reason is kept, the open item closes, open presence spans end, the roll's
     attendance figures are kept (AttendanceSummary). Event `meeting.ended`."""
     from meetings.attendance_summary import write_summary
+    from meetings.media import services as media
     from meetings.services.speaking import close_floor_on
 
     now = timezone.now()
@@ -247,6 +250,7 @@ def on_meeting_ended(*, meeting: Meeting, actor: User, early_end_reason: str = "
         payload={"ended_at": _time(now), "early_end_reason": meeting.early_end_reason},
         actor=actor,
     )
+    media.on_meeting_ended(meeting)  # the Janus room destroyed, after commit
 
 
 @transaction.atomic

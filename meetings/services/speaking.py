@@ -13,6 +13,7 @@ from meetings import events
 from meetings.charter.speaking import FloorRequest as CharterFloorRequest
 from meetings.charter.speaking import RequestKind, floor_queue
 from meetings.errors import RuleViolation
+from meetings.media import services as media
 from meetings.models import AgendaItem, FloorRequest, Meeting, SpeakingTurn
 from meetings.models.speaking import FloorRequestKind, FloorRequestStatus
 from meetings.services.room import (
@@ -60,6 +61,7 @@ def close_floor_on(*, meeting: Meeting, item: AgendaItem, now: datetime.datetime
     turn = _current_turn(meeting)
     if turn is not None and turn.item_id == item.pk:
         _end_turn(turn, now)
+        media.on_floor_changed(meeting)
     FloorRequest.objects.filter(
         meeting=meeting, item=item, status=FloorRequestStatus.PENDING
     ).update(status=FloorRequestStatus.DROPPED)
@@ -152,6 +154,7 @@ def grant_floor(*, meeting_id: int, actor: User, request_id: int) -> dict[str, A
         "ended_turn": previous.pk if previous else None,
     }
     events.append_event(meeting=meeting, event=events.FLOOR_GRANTED, payload=payload, actor=actor)
+    media.on_floor_changed(meeting, given_to=row.member_id)  # microphones follow, after commit
     return payload
 
 
@@ -177,6 +180,7 @@ def end_turn(*, meeting_id: int, actor: User) -> dict[str, Any]:
         "seconds": int((now - turn.started_at).total_seconds()),
     }
     events.append_event(meeting=meeting, event=events.FLOOR_ENDED, payload=payload, actor=actor)
+    media.on_floor_changed(meeting)
     return payload
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from meetings.access import access_meeting
+from meetings.media import services as media
 from meetings.room import room_state
 from meetings.services.room import participant
 from members.enums import CellRoleKind
@@ -163,7 +164,7 @@ def texts() -> dict[str, object]:
 def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = access_meeting(request.user, meeting_id)
     who = participant(meeting, request.user)
-    return render(
+    response = render(
         request,
         "meetings/room.html",
         {
@@ -171,5 +172,9 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "state": room_state(meeting, who.member),
             "texts": texts(),
             "roles": json.dumps(who.roles),
+            "media": media.page_settings(meeting, who),
         },
     )
+    if media.configured():  # the page's script speaks to Janus directly
+        response._csp_update = {"connect-src": [media.server_origin()]}  # type: ignore[attr-defined]
+    return response

@@ -284,6 +284,7 @@ function render() {
     renderFloor();
     renderVotes();
   });
+  document.dispatchEvent(new CustomEvent("room:rendered", { detail: state })); // static/js/media.js
 }
 
 // Redrawing must not take away what someone is typing (the chair's question, a reason, the

@@ -34,7 +34,7 @@ def test_docker_compose_file_is_valid():
     assert result.returncode == 0, result.stderr
 
 
-def test_compose_runs_web_worker_and_beat_on_postgres_and_redis():
+def test_compose_runs_web_worker_beat_janus_and_coturn_on_postgres_and_redis():
     command = compose_command()
     if command is None:
         pytest.skip("neither `docker compose` nor `docker-compose` is installed")
@@ -45,6 +45,8 @@ def test_compose_runs_web_worker_and_beat_on_postgres_and_redis():
 
     assert sorted(result.stdout.split()) == [
         "beat",
+        "coturn",
+        "janus",
         "migrate",
         "postgres",
         "redis",

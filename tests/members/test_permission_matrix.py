@@ -128,6 +128,24 @@ MEETING_ROWS = [
     ),
     # The live room: the cell's members take part, the reviewer above observes.
     Row("meetings:room", lambda t: [scenes.tree_meeting(t).pk], cell_members_only()),
+    # Voice and picture: members on the roll only (here without Janus configured: 404 with the
+    # reason; a reviewer above is refused, 403). The chair alone mutes (this meeting's chair is
+    # none of these roles).
+    *(
+        Row(
+            name,
+            lambda t: [scenes.tree_meeting(t).pk],
+            cell_members_only(GONE) | {"reviewer": DENIED},
+            method=method,
+        )
+        for name, method in [("meetings:media_access", "get"), ("meetings:media_published", "post")]
+    ),
+    Row(
+        "meetings:media_mute",
+        lambda t: [scenes.tree_meeting(t).pk],
+        cell_members_only(DENIED),
+        method="post",
+    ),
     # Only the invited answer: the reviewer above sees the meeting but was not invited.
     Row(
         "meetings:reply",

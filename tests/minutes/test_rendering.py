@@ -24,6 +24,7 @@ MINUTES_TEXTS = [
     "I. THỜI GIAN, ĐỊA ĐIỂM, HÌNH THỨC",
     "Thời gian: bắt đầu lúc 19 giờ 30 phút, ngày 05/11/2026.",
     "Hình thức: kết hợp trực tiếp và trực tuyến; căn cứ Công văn số 85-CV/ĐU",
+    "họp trên hệ thống do đơn vị tự vận hành, không qua dịch vụ bên ngoài.",
     # II
     "II. THÀNH PHẦN",
     "Tổng số đảng viên của chi bộ: 17 đồng chí; trong đó: chính thức 15, dự bị 2.",

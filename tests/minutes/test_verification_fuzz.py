@@ -23,7 +23,7 @@ UNREADABLE = "Không hợp lệ: không đọc được tệp PDF."
 
 def mutants(pdf: bytes, count: int, seed: int):
     """`count` copies of `pdf`, each with 1–4 bytes set to random values at random offsets."""
-    rng = random.Random(seed)  # noqa: S311 -- a reproducible fuzz, not a secret
+    rng = random.Random(seed)
     for _ in range(count):
         mutated = bytearray(pdf)
         for _ in range(rng.randint(1, 4)):

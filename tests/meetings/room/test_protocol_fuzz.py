@@ -182,7 +182,7 @@ async def test_thousands_of_hostile_frames_leave_the_room_working(scene, caplog)
         chair, {"id": "v", "type": "vote.open", "kind": "resolution", "question": "Q"}
     )
     ids = [m.pk for m in voters] + [i.pk for i in scene.items] + [opened["result"]["vote"]]
-    frames = Frames(random.Random(SEED), ids)  # noqa: S311 - seeded on purpose: failures repeat
+    frames = Frames(random.Random(SEED), ids)
     caplog.set_level(logging.WARNING)
 
     answered: Counter[tuple[str, str | None]] = Counter()  # (type, code) of each answer

@@ -1,0 +1,397 @@
+"""Who gets voice and picture, when the Janus room exists, and whose microphone is open.
+
+- The room exists while the meeting is in progress: created when it starts, destroyed when it
+  ends (after the commit that changes the status). Its `allowed` list holds one token per member
+  on the roll, so Janus itself refuses anyone else; its secret is the server's alone, so only the
+  server moderates, kicks or destroys. Nothing is recorded (record = false; docs/media.md).
+- A participant gets media tokens only through `media_access`: a verified session (the
+  middleware), a member on the meeting's roll, the meeting in progress.
+- Microphones follow the floor: the chair's is open, a member's while they hold the floor (a
+  turn or a point of order). After every change of the floor the server moderates each publisher
+  in the room, so a modified page cannot speak out of turn.
+
+Feeds: a participant publishes under their member id, audio first (mid "0", AUDIO_MID).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from meetings.enums import MeetingStatus
+from meetings.errors import RuleViolation
+from meetings.media import tokens
+from meetings.media.janus import JanusDownError, JanusError, VideoRoom
+from meetings.models import Meeting, SpeakingTurn
+from meetings.room import roster_members
+from meetings.services.room import Participant, participant, require_chair
+from members.enums import Standing
+from members.models import Member, User
+
+logger = logging.getLogger(__name__)
+
+AUDIO_MID = "0"
+# VideoRoom error codes (janus_videoroom.c)
+NO_SUCH_ROOM = 426
+ROOM_EXISTS = 427
+NO_SUCH_FEED = 428
+
+
+def configured() -> bool:
+    return all(
+        [
+            settings.JANUS_URL,
+            settings.JANUS_ADMIN_URL,
+            settings.JANUS_TOKEN_SECRET,
+            settings.JANUS_ADMIN_SECRET,
+        ]
+    )
+
+
+def room_id(meeting: Meeting) -> int:
+    return meeting.pk
+
+
+def _secret(meeting: Meeting) -> str:
+    return tokens.room_secret(settings.JANUS_TOKEN_SECRET, room_id(meeting))
+
+
+def _room_token(meeting: Meeting, member_id: int) -> str:
+    return tokens.room_token(
+        settings.JANUS_TOKEN_SECRET, room=room_id(meeting), member_id=member_id
+    )
+
+
+def open_room(meeting_id: int) -> bool:
+    """Creates the meeting's Janus room (idempotent); False when Janus could not be reached."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS or not configured():
+        return False
+    members = roster_members(meeting)
+    allowed = [_room_token(meeting, member.pk) for member in members]
+    try:
+        with VideoRoom() as janus:
+            try:
+                janus.request(
+                    {
+                        "request": "create",
+                        "admin_key": settings.JANUS_ADMIN_SECRET,
+                        "room": room_id(meeting),
+                        "description": f"meeting {meeting.pk}",
+                        "secret": _secret(meeting),
+                        "is_private": True,
+                        # Subscribing needs the private id of a participant who joined with
+                        # their allowed token: no subscribing with a core token alone.
+                        "require_pvtid": True,
+                        "allowed": allowed,
+                        "publishers": max(len(members), 1),
+                        "bitrate": 512_000,
+                        "fir_freq": 10,
+                        "audiocodec": "opus",
+                        "videocodec": "vp8",
+                        "record": False,
+                        "permanent": False,
+                    }
+                )
+            except JanusError as error:
+                if error.code != ROOM_EXISTS:
+                    raise
+                # The roll may have grown (a member meeting here temporarily).
+                janus.request(_allowed(meeting, "add", allowed))
+    except (JanusError, JanusDownError):
+        logger.exception("Janus room for meeting %s could not be created", meeting_id)
+        return False
+    return True
+
+
+def _allowed(meeting: Meeting, action: str, entries: list[str]) -> dict[str, Any]:
+    return {
+        "request": "allowed",
+        "room": room_id(meeting),
+        "secret": _secret(meeting),
+        "action": action,
+        "allowed": entries,
+    }
+
+
+def close_room(meeting_id: int) -> None:
+    """Destroys the meeting's room: everyone in it is disconnected, nothing is kept."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None or not configured():
+        return
+    try:
+        with VideoRoom() as janus:
+            janus.request(
+                {"request": "destroy", "room": room_id(meeting), "secret": _secret(meeting)}
+            )
+    except JanusError as error:
+        if error.code != NO_SUCH_ROOM:
+            logger.exception("Janus room of meeting %s could not be destroyed", meeting_id)
+    except JanusDownError:
+        logger.exception("Janus room of meeting %s could not be destroyed", meeting_id)
+
+
+def room_exists(meeting: Meeting) -> bool:
+    with VideoRoom() as janus:
+        return bool(janus.request({"request": "exists", "room": room_id(meeting)})["exists"])
+
+
+def remove_participant(meeting: Meeting, member_id: int) -> None:
+    """A member taken off the roll: their token leaves the allowed list and they are kicked."""
+    with VideoRoom() as janus:
+        janus.request(_allowed(meeting, "remove", [_room_token(meeting, member_id)]))
+    _kick(meeting, member_id)
+
+
+def _kick(meeting: Meeting, feed: int) -> None:
+    try:
+        with VideoRoom() as janus:
+            janus.request(
+                {
+                    "request": "kick",
+                    "room": room_id(meeting),
+                    "secret": _secret(meeting),
+                    "id": feed,
+                }
+            )
+    except JanusError as error:
+        if error.code != NO_SUCH_FEED:
+            raise
+
+
+def on_meeting_started(meeting: Meeting) -> None:
+    """From the service that starts the meeting, in its transaction: the room after commit."""
+    if configured():
+        transaction.on_commit(partial(open_room, meeting.pk), robust=True)
+
+
+def on_meeting_ended(meeting: Meeting) -> None:
+    if configured():
+        transaction.on_commit(partial(close_room, meeting.pk), robust=True)
+
+
+def on_floor_changed(meeting: Meeting, *, given_to: int | None = None) -> None:
+    """From the speaking services, in their transaction: microphones follow after commit.
+    `given_to`: the member just given the floor, unmuted before anything else is read."""
+    if configured():
+        transaction.on_commit(partial(follow_floor, meeting.pk, first=given_to), robust=True)
+
+
+def speakers(meeting: Meeting) -> set[int]:
+    """Members whose microphone may be open: the chair, and whoever holds the floor."""
+    open_mics = {meeting.chair_id} if meeting.chair_id else set()
+    holder = (
+        SpeakingTurn.objects.filter(meeting=meeting, ended_at=None)
+        .values_list("member_id", flat=True)
+        .first()
+    )
+    if holder is not None:
+        open_mics.add(holder)
+    return open_mics
+
+
+def _moderate(janus: VideoRoom, meeting: Meeting, feed: int, *, mute: bool) -> None:
+    try:
+        janus.request(
+            {
+                "request": "moderate",
+                "room": room_id(meeting),
+                "secret": _secret(meeting),
+                "id": feed,
+                "mid": AUDIO_MID,
+                "mute": mute,
+            }
+        )
+    except JanusError as error:
+        if error.code != NO_SUCH_FEED:  # not publishing (yet): moderated when they publish
+            raise
+
+
+def follow_floor(meeting_id: int, only: int | None = None, first: int | None = None) -> None:
+    """Moderates every publisher in the room (or only feed `only`) as the floor is now; `first`,
+    the member just given the floor, is heard before anything else is read.
+
+    A publisher under an id that is no member of the roll is kicked."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS:
+        return
+    if first is not None:
+        try:
+            with VideoRoom() as janus:
+                _moderate(janus, meeting, first, mute=False)
+        except (JanusError, JanusDownError):
+            logger.exception("the microphone of %s in meeting %s stayed closed", first, meeting_id)
+    open_mics = speakers(meeting)
+    roll = {member.pk for member in roster_members(meeting)}
+    try:
+        with VideoRoom() as janus:
+            # Who may speak is heard first (one round trip after the commit); then everyone
+            # else in the room is checked and muted.
+            for feed in open_mics if only is None else open_mics & {only}:
+                _moderate(janus, meeting, feed, mute=False)
+            listed = janus.request({"request": "listparticipants", "room": room_id(meeting)})
+            for entry in listed.get("participants", []):
+                feed = entry["id"]
+                if only is not None and feed != only:
+                    continue
+                if feed not in roll:
+                    janus.request(
+                        {
+                            "request": "kick",
+                            "room": room_id(meeting),
+                            "secret": _secret(meeting),
+                            "id": feed,
+                        }
+                    )
+                elif entry.get("publisher") and feed not in open_mics:
+                    _moderate(janus, meeting, feed, mute=True)
+    except (JanusError, JanusDownError):
+        logger.exception("microphones of meeting %s could not follow the floor", meeting_id)
+
+
+def _require_media_participant(meeting: Meeting, actor: User) -> Member:
+    who = participant(meeting, actor)
+    if not who.on_roll or who.member is None:
+        raise RuleViolation(
+            _("Chỉ đảng viên của chi bộ được tham gia âm thanh và hình ảnh của buổi sinh hoạt."),
+            reason="forbidden",
+        )
+    if not configured():
+        raise RuleViolation(
+            _("Âm thanh và hình ảnh chưa được cấu hình trên máy chủ này."),
+            reason="media_not_configured",
+        )
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        raise RuleViolation(
+            _("Buổi sinh hoạt chưa bắt đầu hoặc đã kết thúc: không có âm thanh và hình ảnh."),
+            reason="not_in_progress",
+        )
+    return who.member
+
+
+def _ice_servers(user: User, expiry: int) -> list[dict[str, Any]]:
+    if not settings.TURN_URLS or not settings.TURN_SECRET:
+        return []
+    username, credential = tokens.turn_credentials(
+        settings.TURN_SECRET, expiry=expiry, user_id=user.pk
+    )
+    return [{"urls": settings.TURN_URLS, "username": username, "credential": credential}]
+
+
+def media_access(*, meeting: Meeting, actor: User) -> dict[str, Any]:
+    """What one participant's page needs to join the meeting's Janus room."""
+    member = _require_media_participant(meeting, actor)
+    if not open_room(meeting.pk):
+        raise RuleViolation(
+            _("Máy chủ âm thanh và hình ảnh không trả lời; hãy thử lại sau giây lát."),
+            reason="media_unavailable",
+        )
+    _kick(meeting, member.pk)  # a connection of theirs left behind (a drop, another tab)
+    expiry = int(time.time()) + settings.MEDIA_TOKEN_SECONDS
+    members = roster_members(meeting)
+    return {
+        "server": settings.JANUS_URL,
+        "token": tokens.core_token(
+            settings.JANUS_TOKEN_SECRET,
+            expiry=expiry,
+            descriptions=(f"meeting={meeting.pk}", f"member={member.pk}"),
+        ),
+        "room": room_id(meeting),
+        "room_token": _room_token(meeting, member.pk),
+        "feed": member.pk,
+        "audio_mid": AUDIO_MID,
+        "expires": expiry,
+        "ice_servers": _ice_servers(actor, expiry),
+        "chair": meeting.chair_id,
+        "speakers": sorted(speakers(meeting)),
+        "participants": [
+            {
+                "feed": m.pk,
+                "name": m.full_name,
+                "probationary": m.standing == Standing.PROBATIONARY,
+            }
+            for m in members
+        ],
+    }
+
+
+def published(*, meeting: Meeting, actor: User) -> dict[str, Any]:
+    """The page says it publishes: its microphone is moderated as the floor is now."""
+    member = _require_media_participant(meeting, actor)
+    follow_floor(meeting.pk, only=member.pk)
+    return {"open": member.pk in speakers(meeting)}
+
+
+def mute(*, meeting: Meeting, actor: User, member: str | int) -> dict[str, Any]:
+    """The chair closes someone's microphone (until the floor next changes)."""
+    require_chair(participant(meeting, actor))
+    try:
+        member_id = int(member)
+    except ValueError as error:
+        raise RuleViolation(_("Thiếu đồng chí cần tắt micrô."), reason="bad_request") from error
+    _require_media_participant(meeting, actor)
+    try:
+        with VideoRoom() as janus:
+            _moderate(janus, meeting, member_id, mute=True)
+    except (JanusError, JanusDownError) as error:
+        raise RuleViolation(
+            _("Không tắt được micrô: máy chủ âm thanh và hình ảnh không trả lời."),
+            reason="media_unavailable",
+        ) from error
+    return {"member": member_id, "muted": True}
+
+
+def server_origin() -> str:
+    """JANUS_URL's scheme, host and port: what the room page's CSP lets the script connect to."""
+    parts = urlsplit(settings.JANUS_URL)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def page_settings(meeting: Meeting, who: Participant) -> dict[str, Any]:
+    """What the room page's media script needs before it asks for tokens."""
+    if not configured():
+        return {"configured": False}
+    return {
+        "configured": True,
+        "access_url": reverse("meetings:media_access", args=[meeting.pk]),
+        "published_url": reverse("meetings:media_published", args=[meeting.pk]),
+        "mute_url": reverse("meetings:media_mute", args=[meeting.pk]),
+        "is_chair": who.is_chair,
+        "on_roll": who.on_roll,
+        "texts": {
+            "not_in_progress": _("Âm thanh và hình ảnh mở khi buổi sinh hoạt bắt đầu."),
+            "not_on_roll": _("Chỉ đảng viên của chi bộ tham gia âm thanh và hình ảnh."),
+            "joining": _("Đang kết nối âm thanh và hình ảnh…"),
+            "joined": _("Đã kết nối âm thanh và hình ảnh."),
+            "reconnecting": _("Mất kết nối âm thanh và hình ảnh, đang kết nối lại…"),
+            "refused": _("Máy chủ âm thanh và hình ảnh từ chối: %(reason)s"),
+            "ended": _("Buổi sinh hoạt đã kết thúc: âm thanh và hình ảnh đã đóng."),
+            "no_devices": _("Không mở được máy quay hoặc micrô: %(reason)s"),
+            "mic_off": _("Tắt micrô của tôi"),
+            "mic_on": _("Bật micrô của tôi"),
+            "camera_off": _("Tắt máy quay"),
+            "camera_on": _("Bật máy quay"),
+            "moderated": _("Micrô của đồng chí đang đóng: chỉ mở khi chủ trì mời phát biểu."),
+            "mic_open": _("Micrô của đồng chí đang mở."),
+            "mute_member": _("Tắt micrô của %(name)s"),
+            "muted_member": _("Đã tắt micrô của %(name)s."),
+            "probationary": _("Dự bị"),
+            "you": _("%(name)s (đồng chí)"),
+            "speaking": _("đang phát biểu"),
+            "default_device": _("Mặc định"),
+            "left": _("Đồng chí đã rời âm thanh và hình ảnh."),
+            "kicked": _(
+                "Âm thanh và hình ảnh của đồng chí đã đóng ở đây: đã mở ở thẻ hoặc thiết bị khác,"
+                " hoặc đồng chí không còn trong danh sách buổi sinh hoạt."
+            ),
+            "join": _("Tham gia âm thanh và hình ảnh"),
+        },
+    }

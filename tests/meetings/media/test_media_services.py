@@ -1,0 +1,138 @@
+"""Against a real Janus: the room lives as long as the meeting, and Janus itself lets in only the
+meeting's participants with the tokens Django signed for them."""
+
+import time
+
+import pytest
+
+from meetings.errors import RuleViolation
+from meetings.media import services, tokens
+from meetings.services import room
+from tests.meetings.media.janus_client import join, plugin_request
+from tests.meetings.room.conftest import build_scene
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def scene(media_settings):
+    return build_scene()
+
+
+def start(scene):
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    scene.meeting.refresh_from_db()
+
+
+def enter(media_settings, access):
+    return join(
+        media_settings.JANUS_ADMIN_URL,
+        access["token"],
+        access["room"],
+        access["room_token"],
+        access["feed"],
+    )
+
+
+def test_the_room_exists_from_the_start_to_the_end_of_the_meeting(scene):
+    start(scene)
+    assert services.room_exists(scene.meeting)
+    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    assert not services.room_exists(scene.meeting)
+
+
+def test_a_participant_joins_with_their_tokens(scene, media_settings):
+    start(scene)
+    access = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    answer = enter(media_settings, access)
+    assert answer["videoroom"] == "joined"
+    assert answer["id"] == scene.officials[0].pk
+    assert access["ice_servers"][0]["username"].endswith(f":{scene.officials[0].user.pk}")
+
+
+def test_janus_refuses_another_meetings_forged_or_expired_tokens(scene, media_settings):
+    start(scene)
+    other = build_scene()
+    start(other)
+    mine = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    theirs = services.media_access(meeting=other.meeting, actor=other.officials[0].user)
+
+    # The other meeting's room token does not open this room.
+    answer = enter(media_settings, {**mine, "room_token": theirs["room_token"]})
+    assert answer["error_code"] == 433, answer
+    # A room token made up without the secret.
+    forged = tokens.room_token("guessed", room=mine["room"], member_id=mine["feed"])
+    answer = enter(media_settings, {**mine, "room_token": forged})
+    assert answer["error_code"] == 433, answer
+    # A core token signed with another secret, or expired: Janus answers 403 at once.
+    wrong = tokens.core_token("guessed", expiry=int(time.time()) + 600)
+    assert enter(media_settings, {**mine, "token": wrong})["error"]["code"] == 403
+    expired = tokens.core_token(media_settings.JANUS_TOKEN_SECRET, expiry=int(time.time()) - 1)
+    assert enter(media_settings, {**mine, "token": expired})["error"]["code"] == 403
+
+
+def test_a_member_taken_off_the_roll_is_refused_by_janus(scene, media_settings):
+    start(scene)
+    access = services.media_access(meeting=scene.meeting, actor=scene.officials[1].user)
+    services.remove_participant(scene.meeting, scene.officials[1].pk)
+    assert enter(media_settings, access)["error_code"] == 433
+
+
+def test_only_the_roll_gets_media_tokens(scene):
+    start(scene)
+    with pytest.raises(RuleViolation) as refused:
+        services.media_access(meeting=scene.meeting, actor=scene.outsider.user)
+    assert refused.value.reason == "forbidden"
+
+
+def test_no_tokens_before_the_start_or_after_the_end(scene, media_settings):
+    with pytest.raises(RuleViolation) as refused:
+        services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    assert refused.value.reason == "not_in_progress"
+    start(scene)
+    access = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    scene.meeting.refresh_from_db()
+    with pytest.raises(RuleViolation) as refused:
+        services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    assert "đã kết thúc" in refused.value.message
+    # The tokens handed out during the meeting open nothing: the room is gone.
+    assert enter(media_settings, access)["error_code"] == 426
+
+
+def test_without_settings_the_room_says_media_is_not_configured(scene, settings):
+    settings.JANUS_URL = ""
+    start(scene)
+    with pytest.raises(RuleViolation) as refused:
+        services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    assert refused.value.message == "Âm thanh và hình ảnh chưa được cấu hình trên máy chủ này."
+
+
+def test_only_the_chair_mutes_someone(scene):
+    start(scene)
+    with pytest.raises(RuleViolation) as refused:
+        services.mute(meeting=scene.meeting, actor=scene.officials[0].user, member=scene.chair.pk)
+    assert refused.value.reason == "forbidden"
+    assert services.mute(
+        meeting=scene.meeting, actor=scene.chair.user, member=scene.officials[0].pk
+    ) == {"member": scene.officials[0].pk, "muted": True}
+
+
+def test_a_page_cannot_moderate_create_or_destroy_rooms(scene, media_settings):
+    """Only the server's own actions hold the room secret and the admin key: without them
+    Janus answers 429 (secret or admin key missing) or 433 (wrong)."""
+    start(scene)
+    access = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    url, token, room_id = media_settings.JANUS_ADMIN_URL, access["token"], access["room"]
+    unmute = {"request": "moderate", "room": room_id, "id": access["feed"], "mid": "0"}
+    attempts = [
+        {**unmute, "mute": False},
+        {**unmute, "mute": False, "secret": "doan-mo"},
+        {"request": "destroy", "room": room_id},
+        {"request": "destroy", "room": room_id, "secret": "doan-mo"},
+        {"request": "create", "room": 999_999},
+        {"request": "create", "room": 999_999, "admin_key": "doan-mo"},
+    ]
+    for attempt in attempts:
+        assert plugin_request(url, token, attempt)["error_code"] in {429, 433}, attempt
+    assert services.room_exists(scene.meeting)
