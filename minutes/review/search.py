@@ -65,10 +65,25 @@ def normalise(text: str | None) -> str | None:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+# The tone of oa, oe, uy at the end of a word is written on either vowel ("hoà" and "hòa",
+# "thuỷ" and "thủy"): compared with the tone on the first (the same table in minutes 0007).
+TONE_PLACEMENT = {
+    first + tone_on_second: tone_on_first + second
+    for first, second, tones_on_first, tones_on_second in (
+        ("o", "a", "òóỏõọ", "àáảãạ"),
+        ("o", "e", "òóỏõọ", "èéẻẽẹ"),
+        ("u", "y", "ùúủũụ", "ỳýỷỹỵ"),
+    )
+    for tone_on_first, tone_on_second in zip(tones_on_first, tones_on_second, strict=True)
+}
+_TONE_AT_WORD_END = re.compile(f"(?:{'|'.join(TONE_PLACEMENT)})(?![^\\W_])")
+
+
 def as_written(text: str) -> str:
-    """Lower case, diacritics kept, each letter in one code point (NFC): how text typed with
-    diacritics is compared."""
-    return unicodedata.normalize("NFC", text).lower()
+    """Lower case, diacritics kept, each letter in one code point (NFC), the tone of a final
+    oa, oe or uy on its first vowel: how text typed with diacritics is compared."""
+    lower = unicodedata.normalize("NFC", text).lower()
+    return _TONE_AT_WORD_END.sub(lambda found: TONE_PLACEMENT[found.group()], lower)
 
 
 @dataclass(frozen=True)

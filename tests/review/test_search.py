@@ -250,3 +250,24 @@ def test_the_excerpt_escapes_the_text():
     quoted = excerpt("Ý kiến <b>của</b> đồng chí Sen & đồng chí Hà.", "sen")
 
     assert quoted == "Ý kiến &lt;b&gt;của&lt;/b&gt; đồng chí <mark>Sen</mark> &amp; đồng chí Hà."
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("Xã Hoà Bình.", "hòa bình"),
+        ("Xã Hòa Bình.", "Hoà Bình"),
+        ("Công trình thuỷ lợi.", '"thủy lợi"'),
+        ("Sức khoẻ tốt.", "khỏe"),
+        ("Xã Hoà-Bình.", "hòa-bình"),
+    ],
+)
+def test_a_word_typed_with_diacritics_is_found_whichever_vowel_carries_the_tone(tree, text, query):
+    """Vietnamese writes the tone of oa, oe, uy at the end of a word on either vowel ("hoà" and
+    "hòa" are the same word)."""
+    from minutes.review.archive import excerpt
+
+    document = sign(held_meeting(tree.cell, "regular", at(3, 5)), at(3, 6), text)
+
+    assert list(search(SignedDocument.objects.all(), query)) == [document]
+    assert "<mark>" in excerpt(text, query)
