@@ -1,7 +1,9 @@
 """The live room's incoming messages: their shape, checked before any service runs.
 
-Each command names the service that handles it and the fields it takes, with their types. A
-message that does not fit gets an `error` frame naming the field; see docs/protocol.md.
+Each command names the service that handles it and the fields it takes, each of a kind (RowId,
+Text, ListOf, Record …) that checks it completely: type, range, length, nested values. A
+message that does not fit gets an `error` frame naming the field; see docs/protocol.md. The
+frame itself (size, JSON, `id`) is read by members.frames, shared with the notifications socket.
 """
 
 from __future__ import annotations

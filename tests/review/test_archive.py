@@ -157,6 +157,19 @@ def test_an_empty_zip_selection_is_explained(tree, docs):
     assert "Hãy chọn từ 1 đến 200 văn bản đã ký để tải về." in response.content.decode()
 
 
+@pytest.mark.parametrize("value", [str(2**64), "9" * 5000, "-1", "0", "²"])
+def test_a_zip_selection_naming_no_possible_document_is_explained(tree, docs, value):
+    """Regression (issue 14): a number beyond any row id reached the query; on SQLite it
+    raised OverflowError (a 500)."""
+    response = client_of(tree.reviewer).post(
+        reverse("review:archive_zip", args=[tree.grassroots.pk]),
+        {"document": [docs["march"].pk, value]},
+        follow=True,
+    )
+
+    assert "Hãy chọn từ 1 đến 200 văn bản đã ký để tải về." in response.content.decode()
+
+
 def test_nobody_outside_sees_the_archive(tree, docs):
     pages = [
         reverse("review:archive", args=[tree.grassroots.pk]),

@@ -230,3 +230,83 @@ async def test_thousands_of_hostile_frames_leave_the_room_working(scene, caplog)
     await database_sync_to_async(lambda: None)()  # closes this thread's database connection
     for communicator in (chair, watcher):
         await communicator.disconnect(timeout=WAIT)
+
+
+def hostile_values(kind: Any) -> list[Any]:
+    """Values of the wrong kind, range or length for a field of `kind`, each refused alone."""
+    common = [None, {}, nested(50)]
+    if isinstance(kind, protocol.RowId | protocol.Count):
+        most = kind.most if isinstance(kind, protocol.Count) else protocol.MAX_ROW_ID
+        return [*common, True, 1.5, float("nan"), "1", "²", 0, -1, most + 1, 2**64, -(2**64), []]
+    if isinstance(kind, protocol.Text):
+        too_long = "x" * (kind.longest + 1)
+        return [*common, 1, True, [], ["yes"], "\ud800", "a\udfffb", "a\x00b", too_long]
+    if isinstance(kind, protocol.Flag):
+        return [*common, 1, 0, "true", []]
+    if isinstance(kind, protocol.ListOf):
+        too_many = [1] * (kind.most + 1)
+        items = [[v] for v in hostile_values(kind.item) if v is not None]
+        return [*common, "1,2", 1, [None], ["a", 1, None], too_many, *items]
+    if isinstance(kind, protocol.OneOf):
+        # Hostile to each alternative: what one refuses (a string to a list) another may take.
+        return [
+            v
+            for k in kind.kinds
+            for v in hostile_values(k)
+            if all(v in hostile_values(other) or not takes_type(other, v) for other in kind.kinds)
+        ]
+    if isinstance(kind, protocol.Record):
+        parts = [{key: v} for key, k in kind.fields.items() for v in hostile_values(k)[:6]]
+        return [None, [], "x", 1, *parts]
+    raise AssertionError(f"a kind of field the sweep does not know: {kind!r}")
+
+
+def takes_type(kind: Any, value: Any) -> bool:
+    """Whether a field of `kind` takes values of the JSON type of `value` at all."""
+    types = {protocol.Text: str, protocol.ListOf: list, protocol.Record: dict, protocol.Flag: bool}
+    if isinstance(kind, protocol.RowId | protocol.Count):
+        return type(value) is int
+    return isinstance(value, types[type(kind)])
+
+
+def well_formed(kind: Any) -> Any:
+    """A value of `kind` that passes the checks (the command may still be refused later)."""
+    if isinstance(kind, protocol.RowId | protocol.Count):
+        return 1
+    if isinstance(kind, protocol.Flag):
+        return False
+    if isinstance(kind, protocol.Text):
+        return "yes"
+    if isinstance(kind, protocol.ListOf):
+        return [well_formed(kind.item)]
+    if isinstance(kind, protocol.OneOf):
+        return well_formed(kind.kinds[0])
+    return {}
+
+
+async def test_every_hostile_value_in_every_field_is_refused_naming_the_field(scene, caplog):
+    """The sweep beside the fuzz: each field of each command, the others well formed, gets
+    each value of the wrong kind, range or length; every one is refused `bad_message` with the
+    field named (or the frame refused as too large), so none reaches a service."""
+    chair = await join(scene, scene.chair)
+    await request(chair, {"id": "s", "type": "meeting.start"})
+    caplog.set_level(logging.WARNING)
+    wrong = []
+    n = 0
+    for kind, command in protocol.COMMANDS.items():
+        base = {name: well_formed(k) for name, (_, k, _) in command.fields.items()}
+        for name, (_, field_kind, _) in command.fields.items():
+            for value in hostile_values(field_kind):
+                n += 1
+                message = {"id": f"h{n}", "type": kind, **base, name: value}
+                await chair.send_to(text_data=json.dumps(message, allow_nan=True))
+                answer = (await answers(chair, 1))[0]
+                field = (answer.get("field") or "").split(".")[0]
+                if (answer.get("code"), field) not in (("bad_message", name), ("too_large", "")):
+                    wrong.append((kind, name, repr(value)[:40], answer.get("code"), field))
+
+    assert n > 250  # every field of every command, a dozen values each
+    assert wrong == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    await database_sync_to_async(lambda: None)()  # closes this thread's database connection
+    await chair.disconnect(timeout=WAIT)
