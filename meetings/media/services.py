@@ -333,6 +333,10 @@ def published(*, meeting: Meeting, actor: User, feed: str = "") -> dict[str, Any
     except ValueError as error:
         raise RuleViolation(_("Mã người phát không hợp lệ."), reason="bad_request") from error
     follow_floor(meeting.pk, only=target)
+    if target == member.pk:
+        from meetings.services.attendance import media_connected
+
+        media_connected(meeting_id=meeting.pk, actor=actor)  # present, where media is required
     return {"feed": target, "open": target in speakers(meeting)}
 
 

@@ -32,7 +32,8 @@ def _event_payload(row: Attendance, meeting: Meeting) -> dict[str, Any]:
 
 @transaction.atomic
 def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | None:
-    """A member opened the room: present online from now (a second tab adds a span only).
+    """A member opened the room: present online from now (a second tab adds a span only), or,
+    where the organisation requires it, once their voice and picture connect (`media_connected`).
 
     Returns None for guests and for meetings not in progress (nothing is recorded then).
     Effects: PresenceSpan; Attendance present/online on the first join; `attendance.changed`
@@ -45,8 +46,37 @@ def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | N
     row = Attendance.objects.get(meeting=meeting, member=who.member)
     now = timezone.now()
     PresenceSpan.objects.create(attendance=row, connection=connection, joined_at=now)
-    if row.status == AttendanceStatus.PRESENT:
+    if row.status == AttendanceStatus.PRESENT or media_required_for_presence(meeting):
         return _payload(row)
+    return _present_online(meeting, row, actor, now)
+
+
+def media_required_for_presence(meeting: Meeting) -> bool:
+    """The organisation's choice (off by default): online, a member counts as present once their
+    voice and picture are connected, not when the page opens (docs/media.md)."""
+    from meetings.media import services as media
+    from members.queries import effective_policy
+
+    return media.configured() and effective_policy(meeting.cell).media_required_for_presence
+
+
+@transaction.atomic
+def media_connected(*, meeting_id: int, actor: User) -> dict[str, Any] | None:
+    """The member's voice and picture are connected (meetings.media.services.published): present
+    online now where the organisation requires it; nothing otherwise."""
+    meeting = lock_meeting(meeting_id)
+    who = participant(meeting, actor)
+    if meeting.status != MeetingStatus.IN_PROGRESS or not who.on_roll or who.member is None:
+        return None
+    row = Attendance.objects.get(meeting=meeting, member=who.member)
+    if row.status == AttendanceStatus.PRESENT or not media_required_for_presence(meeting):
+        return _payload(row)
+    return _present_online(meeting, row, actor, timezone.now())
+
+
+def _present_online(
+    meeting: Meeting, row: Attendance, actor: User, now: datetime.datetime
+) -> dict[str, Any]:
     row.status = AttendanceStatus.PRESENT
     row.mode = row.mode or PresenceMode.ONLINE
     row.first_joined_at = row.first_joined_at or now
