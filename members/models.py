@@ -83,6 +83,13 @@ class Organization(models.Model):
         blank=True,
         validators=[MinValueValidator(30), MaxValueValidator(600)],
     )
+    # Off unless an organisation sets it: a member who opened the room online counts as present
+    # only once their voice and picture are connected (meetings/media; docs/media.md).
+    media_required_for_presence = models.BooleanField(
+        _("chỉ tính có mặt trực tuyến khi đã kết nối âm thanh và hình ảnh"),
+        null=True,
+        blank=True,
+    )
     # The charter reference sets no deadline for signing the minutes. Default 7 days (see
     # members.queries.POLICY_DEFAULTS): the next regular meeting follows within a month and
     # reviews the previous one's resolution, so its minutes must be signed well before; a week

@@ -23,6 +23,8 @@ POLICY_DEFAULTS = {
     "place_name": "",
     # The charter is silent on a signing deadline: 7 days, see Organization.minutes_signing_days.
     "minutes_signing_days": 7,
+    # Not in the charter: the deployment's choice, off by default (docs/media.md).
+    "media_required_for_presence": False,
 }
 
 
@@ -37,6 +39,7 @@ class EffectivePolicy:
     minimum_regular_minutes: int
     place_name: str
     minutes_signing_days: int
+    media_required_for_presence: bool
     set_by: dict[str, int | None]  # field → id of the organisation that set it; None = default
 
     @property

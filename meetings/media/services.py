@@ -323,11 +323,21 @@ def media_access(*, meeting: Meeting, actor: User) -> dict[str, Any]:
     }
 
 
-def published(*, meeting: Meeting, actor: User) -> dict[str, Any]:
-    """The page says it publishes: its microphone is moderated as the floor is now."""
+def published(*, meeting: Meeting, actor: User, feed: str = "") -> dict[str, Any]:
+    """A page says it publishes, or (`feed`) that it saw someone else start publishing: that
+    publisher's microphone is moderated as the floor is now. Every page in the room reports new
+    publishers, so a page that keeps quiet about its own publishing is moderated all the same."""
     member = _require_media_participant(meeting, actor)
-    follow_floor(meeting.pk, only=member.pk)
-    return {"open": member.pk in speakers(meeting)}
+    try:
+        target = int(feed) if feed else member.pk
+    except ValueError as error:
+        raise RuleViolation(_("Mã người phát không hợp lệ."), reason="bad_request") from error
+    follow_floor(meeting.pk, only=target)
+    if target == member.pk:
+        from meetings.services.attendance import media_connected
+
+        media_connected(meeting_id=meeting.pk, actor=actor)  # present, where media is required
+    return {"feed": target, "open": target in speakers(meeting)}
 
 
 def mute(*, meeting: Meeting, actor: User, member: str | int) -> dict[str, Any]:

@@ -112,13 +112,13 @@ def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]
         for a in arrived
     )
     changed: dict[int, Attendance] = {}
+    # Where the organisation requires voice and picture, the span is kept but presence waits
+    # for `media_connected`.
+    awaits_media = bool(arrived) and media_required_for_presence(meeting)
     for a in arrived:
         row = rows[a.member_id]
-        if row.status != AttendanceStatus.PRESENT:
-            row.status = AttendanceStatus.PRESENT
-            row.mode = row.mode or PresenceMode.ONLINE
-            row.reason = ""
-            row.first_joined_at = row.first_joined_at or a.at
+        if row.status != AttendanceStatus.PRESENT and not awaits_media:
+            _make_present(row, a.at)
             changed[row.member_id] = row
     if changed:
         now = timezone.now()
@@ -162,6 +162,44 @@ def _wait_or_leave(meeting: Meeting, arrivals: list[Arrival], departures: list[D
     close_spans(departures)
 
 
+def media_required_for_presence(meeting: Meeting) -> bool:
+    """The organisation's choice (off by default): online, a member counts as present once their
+    voice and picture are connected, not when the page opens (docs/media.md)."""
+    from meetings.media import services as media  # media imports this module's services
+    from members.queries import effective_policy
+
+    return media.configured() and effective_policy(meeting.cell).media_required_for_presence
+
+
+@transaction.atomic
+def media_connected(*, meeting_id: int, actor: User) -> dict[str, Any] | None:
+    """The member's voice and picture are connected (meetings.media.services.published): present
+    online now where the organisation requires it; nothing otherwise."""
+    meeting = lock_meeting(meeting_id)
+    who = participant(meeting, actor)
+    if meeting.status != MeetingStatus.IN_PROGRESS or not who.on_roll or who.member is None:
+        return None
+    row = Attendance.objects.get(meeting=meeting, member=who.member)
+    if row.status == AttendanceStatus.PRESENT or not media_required_for_presence(meeting):
+        return _payload(row)
+    _make_present(row, timezone.now())
+    row.save(update_fields=["status", "mode", "reason", "first_joined_at", "updated_at"])
+    events.append_event(
+        meeting=meeting,
+        event=events.ATTENDANCE_CHANGED,
+        payload=changes_payload(meeting, [row], online_members(meeting)),
+        actor=actor,
+    )
+    return _payload(row)
+
+
+def _make_present(row: Attendance, at: datetime.datetime) -> None:
+    row.status = AttendanceStatus.PRESENT
+    row.mode = row.mode or PresenceMode.ONLINE
+    row.reason = ""
+    row.first_joined_at = row.first_joined_at or at
+
+
 def close_spans(departures: list[Departure]) -> None:
     """Each connection's span closed at the moment it closed, in one UPDATE; a connection still
     waiting for the start stops waiting."""
@@ -196,6 +234,9 @@ def present_waiting(meeting: Meeting, at: datetime.datetime) -> list[Attendance]
         for w in waiting
         if w.member_id in rows
     )
+    WaitingConnection.objects.filter(meeting=meeting).delete()
+    if media_required_for_presence(meeting):
+        return []  # present once their voice and picture connect (`media_connected`)
     for row in rows.values():
         row.status, row.mode, row.reason = AttendanceStatus.PRESENT, PresenceMode.ONLINE, ""
         row.first_joined_at = at
@@ -203,7 +244,6 @@ def present_waiting(meeting: Meeting, at: datetime.datetime) -> list[Attendance]
     Attendance.objects.bulk_update(
         rows.values(), ["status", "mode", "reason", "first_joined_at", "updated_at"]
     )
-    WaitingConnection.objects.filter(meeting=meeting).delete()
     return list(rows.values())
 
 

@@ -46,7 +46,8 @@ def media_access(request: HttpRequest, meeting_id: int) -> JsonResponse:
 @require_POST
 def media_published(request: HttpRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
-    return _answer(lambda: services.published(meeting=meeting, actor=request.user))
+    feed = request.POST.get("feed", "")
+    return _answer(lambda: services.published(meeting=meeting, actor=request.user, feed=feed))
 
 
 @require_POST

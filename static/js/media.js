@@ -271,8 +271,15 @@ function publish() {
   });
 }
 
+function report(feed) {
+  // Someone started publishing: the server moderates them at once (docs/media.md).
+  const body = new URLSearchParams({ feed: String(feed) });
+  fetch(settings.published_url, { method: "POST", body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" }).catch(() => {});
+}
+
 function subscribe(feed) {
   if (feed.id === access.feed || subscriptions.has(feed.id) || feed.dummy) return;
+  report(feed.id);
   const streams = (feed.streams ?? []).filter((s) => !s.disabled && (s.type === "audio" || (s.type === "video" && !audioOnly())));
   if (!streams.length) return;
   const sub = { tile: tileFor(feed.id), handle: null, large: null };

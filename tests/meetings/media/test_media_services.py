@@ -136,3 +136,29 @@ def test_a_page_cannot_moderate_create_or_destroy_rooms(scene, media_settings):
     for attempt in attempts:
         assert plugin_request(url, token, attempt)["error_code"] in {429, 433}, attempt
     assert services.room_exists(scene.meeting)
+
+
+def test_where_required_an_online_member_is_present_once_media_connects(scene):
+    from meetings.models import Attendance
+    from meetings.services import attendance
+
+    scene.meeting.cell.media_required_for_presence = True
+    scene.meeting.cell.save(update_fields=["media_required_for_presence"])
+    start(scene)
+    member = scene.officials[0]
+    attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-1")
+    row = Attendance.objects.get(meeting=scene.meeting, member=member)
+    assert row.status != "present"  # the page is open, the media is not
+    services.published(meeting=scene.meeting, actor=member.user)
+    row.refresh_from_db()
+    assert (row.status, row.mode) == ("present", "online")
+
+
+def test_by_default_opening_the_room_is_enough(scene):
+    from meetings.models import Attendance
+    from meetings.services import attendance
+
+    start(scene)
+    member = scene.officials[0]
+    attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-1")
+    assert Attendance.objects.get(meeting=scene.meeting, member=member).status == "present"

@@ -114,3 +114,11 @@ def test_when_janus_does_not_answer_the_page_is_told_to_try_again(settings, medi
     assert answer.json()["message"] == (
         "Máy chủ âm thanh và hình ảnh không trả lời; hãy thử lại sau giây lát."
     )
+
+
+def test_a_page_reports_a_new_publisher_and_a_bad_one_is_refused(scene):
+    url = reverse("meetings:media_published", args=[scene.meeting.pk])
+    client = sign_in_verified(Client(), scene.officials[0].user)
+    answer = client.post(url, {"feed": scene.chair.pk})
+    assert answer.json() == {"feed": scene.chair.pk, "open": True}
+    assert client.post(url, {"feed": "x"}).json()["message"] == "Mã người phát không hợp lệ."
