@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0002_read_audit_and_signing_deadline'),
+        ('members', '0004_roster_import_job'),
     ]
 
     operations = [
