@@ -21,6 +21,7 @@ from minutes import document as doc
 from minutes import rendering
 from minutes.drafting import Edits, draft_minutes
 from tests.factories import MemberFactory
+from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.conftest import poppler
 
@@ -60,7 +61,8 @@ def _turn(scene, meeting, member, *, kind="regular", note=""):
 def held_meeting(scene):
     """A regular meeting on the standard agenda: an exempt member stays away; on the plan two
     members speak and only the first is noted, a point of order is raised; the plan is put to a
-    secret ballot that fails, then (same item) a show of hands on the chair's conclusion passes."""
+    secret ballot that fails, then (same item) a show of hands on the chair's conclusion passes; the
+    chair ends it before the charter's minimum, with a reason."""
     meeting, chair = scene.meeting, scene.chair.user
     meeting.agenda_items.all().delete()
     agenda.apply_agenda_template(actor=chair, meeting=meeting, template="regular")
@@ -105,7 +107,7 @@ def held_meeting(scene):
         options={"conclusion": True},
     )
     _ballots(scene, meeting, conclusion, ["yes", "yes", "yes", "no"])
-    room.end_meeting(meeting_id=meeting.pk, actor=chair)
+    room.end_meeting(meeting_id=meeting.pk, actor=chair, reason=EARLY_END)
     meeting.refresh_from_db()
     return meeting
 
@@ -220,6 +222,12 @@ FACTS = [
         r"9\. Tự đánh giá chất lượng buổi sinh hoạt",
         ITEM,
         ("Xếp loại: Khá.",),
+    ),
+    Fact(
+        "an early end with its reason",
+        r"IV\. KẾT THÚC",
+        r"$",
+        (f"Lý do kết thúc trước thời lượng tối thiểu: {EARLY_END}.",),
     ),
 ]
 

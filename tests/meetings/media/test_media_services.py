@@ -9,6 +9,7 @@ from meetings.errors import RuleViolation
 from meetings.media import services, tokens
 from meetings.services import room
 from tests.meetings.media.janus_client import join, plugin_request
+from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +38,7 @@ def enter(media_settings, access):
 def test_the_room_exists_from_the_start_to_the_end_of_the_meeting(scene):
     start(scene)
     assert services.room_exists(scene.meeting)
-    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user, reason=EARLY_END)
     assert not services.room_exists(scene.meeting)
 
 
@@ -91,7 +92,7 @@ def test_no_tokens_before_the_start_or_after_the_end(scene, media_settings):
     assert refused.value.reason == "not_in_progress"
     start(scene)
     access = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
-    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user, reason=EARLY_END)
     scene.meeting.refresh_from_db()
     with pytest.raises(RuleViolation) as refused:
         services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from meetings.media import engine
 from meetings.services import room
 from tests.conftest import sign_in_verified
+from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +49,7 @@ def test_a_member_of_another_cell_gets_no_tokens(scene):
 
 
 def test_after_the_end_the_refusal_is_in_vietnamese(scene):
-    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user, reason=EARLY_END)
     client = sign_in_verified(Client(), scene.officials[0].user)
     answer = client.get(access_url(scene))
     assert answer.status_code == 409
