@@ -7,6 +7,7 @@ Subclass `BrowserTestCase`; each test gets fresh browser contexts from `new_page
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from config.celery import app as celery_app
 from members.models import User
 from tests.factories import PASSWORD
 
@@ -44,6 +46,24 @@ AXE_OPTIONS = {
 def current_code(user: User) -> str:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def with_time_left_in_the_step(user, seconds: float = 15) -> None:
+    """Waits until at least `seconds` remain in the user's current TOTP time step, for steps that
+    expect the code just used to still be the current one a few actions later (otherwise, across
+    a step boundary, the "spent" code would be a fresh one)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice()
+    left = device.step - (time.time() - device.t0) % device.step
+    if left < seconds:
+        time.sleep(left + 0.5)
+
+
+def next_code(user) -> str:
+    """The code the authenticator shows next (django-otp accepts one step ahead)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time += device.step
     return f"{totp.token():0{device.digits}d}"
 
 
@@ -118,3 +138,19 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
+
+class TasksInProcess:
+    """Mixin (before `BrowserTestCase`): Celery tasks run in-process, in the test and in the live
+    server forked from it (invitations sent, minutes rendered while the page waits)."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls._eager_before = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        celery_app.conf.task_always_eager = cls._eager_before
