@@ -16,6 +16,7 @@ from asgiref.sync import SyncToAsync
 from axe_playwright_python.sync_playwright import Axe
 from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
+from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
@@ -101,7 +102,29 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     def tearDown(self) -> None:
         for context in self.contexts:
             context.close()
+        self.wait_for_the_server_to_settle()
         super().tearDown()
+
+    @staticmethod
+    def wait_for_the_server_to_settle(quiet: float = 1.0, limit: float = 60.0) -> None:
+        """Waits until the server has written what the closed pages left it to write (a room's
+        departures): the database flush after the test would otherwise deadlock with it."""
+        if connection.vendor != "postgresql":
+            return
+        busy = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state <> 'idle'"
+        )
+        calm_since, give_up = None, time.monotonic() + limit
+        while time.monotonic() < give_up:
+            with connection.cursor() as cursor:
+                cursor.execute(busy)
+                working = cursor.fetchone()[0]
+            now = time.monotonic()
+            calm_since = (calm_since or now) if not working else None
+            if calm_since is not None and now - calm_since >= quiet:
+                return
+            time.sleep(0.1)
 
     def new_page(self, locale: str = "vi-VN") -> Page:
         context = self.browser.new_context(locale=locale, timezone_id="Asia/Ho_Chi_Minh")

@@ -181,6 +181,7 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
             page.locator("#vote").get_by_role("button", name="Tán thành", exact=True).click()
             expect(page.locator("#room-messages")).to_contain_text("Phiếu đã được ghi nhận.")
         room.get_by_role("button", name="Kết thúc biểu quyết").click()
+        expect(speaking.locator("#results .result")).to_have_count(3)
         self.screenshot(speaking, "whole-path-room-results")
         self.assert_plain_words(room, "room")
         self.assert_plain_words(speaking, "member's room")
@@ -221,6 +222,7 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
             page.get_by_role("button", name="Ký số", exact=True).click()
             expect(page.locator(".messages")).to_contain_text("Đã ký số")
         expect(deputy.get_by_test_id("document-status")).to_have_text("Đã ký và lưu trữ")
+        self.assert_plain_words(deputy, "signed document")
         with deputy.expect_download() as download:
             deputy.get_by_role("link", name="Tải tệp PDF đã ký").first.click()
         signed = Path(download.value.path()).read_bytes()
@@ -234,7 +236,9 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
         assert roll.count(EXEMPT) == 1  # not also among the absent
         assert "Vắng mặt: 0 đồng chí." in roll
         held = timezone.localtime(Meeting.objects.get(pk=meeting.pk).started_at)
-        assert f"ngày {held:%d/%m/%Y}" in text
+        assert f"Ngày {held:%d} tháng {held:%m} năm {held:%Y}" in text  # the header
+        assert f"bắt đầu lúc {clock(held)}, ngày {held:%d/%m/%Y}" in text
+        assert f"THƯỜNG KỲ THÁNG {held.month} NĂM {held:%Y}" in text
         turns = SpeakingTurn.objects.filter(meeting=meeting).order_by("started_at")
         times = [clock(timezone.localtime(turn.started_at)) for turn in turns]
         plan_item = section(text, r"4\. Phương hướng, nhiệm vụ tháng tới", ITEM)
@@ -251,7 +255,10 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
         assert f"Lý do kết thúc trước thời lượng tối thiểu: {EARLY_END}." in text
 
         # --- A visitor checks the PDF: one verdict, the same on every row. -------------------
+        document = SignedDocument.objects.get(minutes__meeting=meeting)
         visitor = self.new_page()
+        visitor.goto(self.url(f"/x/{document.verification_code}/"))  # the QR code's link
+        expect(visitor.get_by_test_id("verdict").locator(".verdict-word")).to_have_text("HỢP LỆ")
         for pdf, word in [(signed, "HỢP LỆ"), (tampered(signed), "KHÔNG HỢP LỆ")]:
             visitor.goto(self.url("/xac-thuc/"))
             visitor.get_by_label("Tệp PDF cần kiểm tra").set_input_files(
@@ -271,7 +278,6 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
         self.screenshot(visitor, "whole-path-verify-tampered")
 
         # --- The superior committee's member searches the archive. ---------------------------
-        document = SignedDocument.objects.get(minutes__meeting=meeting)
         search = self.new_page()
         self.sign_in(search, reviewer.user)
         search.goto(self.url(f"/xem-xet/to-chuc/{ward.pk}/luu-tru/"))
