@@ -300,6 +300,14 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
         }
         self.assert_plain_words(search, "archive")
 
+        # Their dashboard counts the exempt member neither absent nor in the attendance rate.
+        search.goto(self.url(f"/xem-xet/to-chuc/{ward.pk}/theo-doi/{held.year}/"))
+        figures = search.locator(f'tr[data-row="{cell.pk}"] td')
+        expect(figures.nth(5)).to_contain_text("100")  # the attendance rate: 4 of 4
+        expect(figures.nth(6)).to_have_text("1/1")  # the meeting meets the criterion
+        self.screenshot(search, "whole-path-dashboard")
+        self.assert_plain_words(search, "dashboard")
+
     def look_at_the_pdf(self, pdf: bytes) -> None:
         """Pages as PNG beside the screenshots, for a person to read (not asserted)."""
         from tests.e2e.browser import SCREENSHOTS
