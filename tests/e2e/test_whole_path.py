@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -313,14 +312,13 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
         from tests.e2e.browser import SCREENSHOTS
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-            file.write(pdf)
-            file.flush()
-            subprocess.run(
-                ["pdftoppm", "-png", "-r", "60", file.name, str(SCREENSHOTS / "whole-path-pdf")],
-                check=True,
-                timeout=120,
-            )
+        signed = SCREENSHOTS / "whole-path.pdf"
+        signed.write_bytes(pdf)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "90", str(signed), str(SCREENSHOTS / "whole-path-pdf")],
+            check=True,
+            timeout=120,
+        )
 
 
 def tampered(pdf: bytes) -> bytes:
