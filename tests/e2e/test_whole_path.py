@@ -304,6 +304,7 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
         figures = search.locator(f'tr[data-row="{cell.pk}"] td')
         expect(figures.nth(5)).to_contain_text("100")  # the attendance rate: 4 of 4
         expect(figures.nth(6)).to_have_text("1/1")  # the meeting meets the criterion
+        expect(search.locator("table[data-short]")).to_contain_text(EARLY_END)
         self.screenshot(search, "whole-path-dashboard")
         self.assert_plain_words(search, "dashboard")
 
