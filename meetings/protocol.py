@@ -158,6 +158,7 @@ VOTE_OPTIONS = Record(
         "seats": Count(MAX_SEATS),
         "post": WORD,
         "follows": ROW_ID,
+        "conclusion": Flag(),  # the chair puts the conclusion to the vote (R-V3)
     }
 )
 

@@ -80,6 +80,7 @@ class ShortMeeting:
     day: datetime.date
     minutes: int
     minimum: int
+    reason: str = ""  # the chair's reason for ending before the minimum (issue 13, defect 6)
 
 
 @dataclass
@@ -569,15 +570,15 @@ def listed_meetings(
     short = []
     if shorter:
         rows = held.filter(functools.reduce(operator.or_, shorter))
-        for pk, cell_id, kind, day, lasted in rows.values_list(
-            "pk", "cell_id", "kind", "day", "lasted"
+        for pk, cell_id, kind, day, lasted, reason in rows.values_list(
+            "pk", "cell_id", "kind", "day", "lasted", "early_end_reason"
         )[:LISTED]:
             if cell_id not in cells:
                 continue
             minutes = int(lasted.total_seconds() // 60)
             met, minimum = _duration_met(kind, minutes, policies[cell_id].minimum_regular_minutes)
             if not met:
-                short.append(ShortMeeting(pk, cell_id, day, minutes, minimum))
+                short.append(ShortMeeting(pk, cell_id, day, minutes, minimum, reason))
     online = [
         OnlineMeeting(pk, cell_id, day, mode, number, approval_date, _online_allowed(mode, number))
         for pk, cell_id, day, mode, number, approval_date in held.filter(

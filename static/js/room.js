@@ -397,13 +397,22 @@ function renderAttendance() {
     ];
     if (is("chair") && state.meeting.status === "in_progress") {
       const select = el("select", { "data-keep": `mark-${r.member}`, "aria-label": T.mark_label.replace("%(name)s", r.name) },
-        ...Object.entries(T.attendance).map(([value, label]) => el("option", { value, selected: value === r.status }, label)));
+        ...markOptions(r).map(([value, label]) => el("option", { value, selected: value === r.status }, label)));
       const reason = el("input", { type: "text", "data-keep": `reason-${r.member}`, "aria-label": T.reason_label.replace("%(name)s", r.name), value: r.reason, size: 14 });
       cells.push(el("td", {}, select, reason, el("button", { type: "button", class: "secondary small", on: { click: () => { delete select.dataset.dirty; delete reason.dataset.dirty; send("attendance.mark", { member: r.member, status: select.value, reason: reason.value }); } } }, T.save)));
     }
     return el("tr", {}, cells);
   });
   $("#roll tbody").replaceChildren(...rows);
+}
+
+// The chair's choices for a member's attendance. An exempt member is present or does not attend,
+// never absent with or without reason (R-R2: an exempt member counts only when present; issue 13).
+// The record keeps "not attending" as its plain absence, which the room and minutes show as exempt.
+function markOptions(r) {
+  if (!r.exempt) return Object.entries(T.attendance);
+  const away = r.status && r.status !== "present" ? r.status : "absent_without_reason";
+  return [["present", T.attendance.present], [away, T.exempt_not_attending]];
 }
 
 function category(r) {

@@ -7,6 +7,7 @@ Subclass `BrowserTestCase`; each test gets fresh browser contexts from `new_page
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from asgiref.sync import SyncToAsync
 from axe_playwright_python.sync_playwright import Axe
 from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
+from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from config.celery import app as celery_app
 from members.models import User
 from tests.factories import PASSWORD
 
@@ -44,6 +47,24 @@ AXE_OPTIONS = {
 def current_code(user: User) -> str:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def with_time_left_in_the_step(user, seconds: float = 15) -> None:
+    """Waits until at least `seconds` remain in the user's current TOTP time step, for steps that
+    expect the code just used to still be the current one a few actions later (otherwise, across
+    a step boundary, the "spent" code would be a fresh one)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice()
+    left = device.step - (time.time() - device.t0) % device.step
+    if left < seconds:
+        time.sleep(left + 0.5)
+
+
+def next_code(user) -> str:
+    """The code the authenticator shows next (django-otp accepts one step ahead)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time += device.step
     return f"{totp.token():0{device.digits}d}"
 
 
@@ -81,7 +102,29 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     def tearDown(self) -> None:
         for context in self.contexts:
             context.close()
+        self.wait_for_the_server_to_settle()
         super().tearDown()
+
+    @staticmethod
+    def wait_for_the_server_to_settle(quiet: float = 1.0, limit: float = 60.0) -> None:
+        """Waits until the server has written what the closed pages left it to write (a room's
+        departures): the database flush after the test would otherwise deadlock with it."""
+        if connection.vendor != "postgresql":
+            return
+        busy = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state <> 'idle'"
+        )
+        calm_since, give_up = None, time.monotonic() + limit
+        while time.monotonic() < give_up:
+            with connection.cursor() as cursor:
+                cursor.execute(busy)
+                working = cursor.fetchone()[0]
+            now = time.monotonic()
+            calm_since = (calm_since or now) if not working else None
+            if calm_since is not None and now - calm_since >= quiet:
+                return
+            time.sleep(0.1)
 
     def new_page(self, locale: str = "vi-VN") -> Page:
         context = self.browser.new_context(locale=locale, timezone_id="Asia/Ho_Chi_Minh")
@@ -118,3 +161,19 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
+
+class TasksInProcess:
+    """Mixin (before `BrowserTestCase`): Celery tasks run in-process, in the test and in the live
+    server forked from it (invitations sent, minutes rendered while the page waits)."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls._eager_before = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        celery_app.conf.task_always_eager = cls._eager_before

@@ -8,9 +8,8 @@ from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from config.celery import app as celery_app
 from meetings.models import Document, Invitation, Meeting
-from tests.e2e.browser import BrowserTestCase
+from tests.e2e.browser import BrowserTestCase, TasksInProcess
 from tests.factories import CellRoleFactory, MemberFactory
 from tests.meetings.helpers import MINIMAL_PDF
 
@@ -20,19 +19,7 @@ MEDIA = tempfile.mkdtemp(prefix="chibo-e2e-media-")
 
 
 @override_settings(MEDIA_ROOT=MEDIA)
-class TestSchedulingAMeeting(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        # The server process is forked from this one: invitations are sent in-process there.
-        cls._eager_before = celery_app.conf.task_always_eager
-        celery_app.conf.task_always_eager = True
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        celery_app.conf.task_always_eager = cls._eager_before
-
+class TestSchedulingAMeeting(TasksInProcess, BrowserTestCase):
     def test_secretary_schedules_member_asks_to_be_excused_secretary_approves(self):
         secretary = CellRoleFactory(member__full_name="Nguyễn Thị Hằng").member
         cell = secretary.home_cell

@@ -1,51 +1,23 @@
 import re
-import time
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from config.celery import app as celery_app
 from minutes.models import SignedDocument
-from tests.e2e.browser import BrowserTestCase, current_code
+from tests.e2e.browser import (
+    BrowserTestCase,
+    TasksInProcess,
+    current_code,
+    next_code,
+    with_time_left_in_the_step,
+)
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.flow import run_meeting
 
 pytestmark = pytest.mark.e2e
 
 
-def with_time_left_in_the_step(user, seconds: float = 15) -> None:
-    """Waits until at least `seconds` remain in the user's current TOTP time step, for steps that
-    expect the code just used to still be the current one a few actions later (otherwise, across
-    a step boundary, the "spent" code would be a fresh one)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice()
-    left = device.step - (time.time() - device.t0) % device.step
-    if left < seconds:
-        time.sleep(left + 0.5)
-
-
-def next_code(user) -> str:
-    """The code the authenticator shows next (django-otp accepts one step ahead)."""
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
-    totp.time += device.step
-    return f"{totp.token():0{device.digits}d}"
-
-
-class TestMinutes(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        # The server process is forked from this one: the render task runs in-process there.
-        cls._eager_before = celery_app.conf.task_always_eager
-        celery_app.conf.task_always_eager = True
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        celery_app.conf.task_always_eager = cls._eager_before
-
+class TestMinutes(TasksInProcess, BrowserTestCase):
     def test_recorder_drafts_the_meeting_approves_chair_and_recorder_sign_with_their_codes(self):
         scene = build_scene()
         meeting = run_meeting(scene)

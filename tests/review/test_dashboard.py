@@ -243,7 +243,15 @@ def test_the_page_lists_the_first_short_and_online_meetings_and_counts_the_other
     from minutes.review import dashboard
 
     monkeypatch.setattr(dashboard, "LISTED", 1)
-    held_meeting(tree.cell, "regular", at(1, 5), minutes=40, mode="online", approval_number="")
+    held_meeting(
+        tree.cell,
+        "regular",
+        at(1, 5),
+        minutes=40,
+        mode="online",
+        approval_number="",
+        early_end_reason="Mất điện toàn khu phố",
+    )
     held_meeting(tree.neighbour_cell, "regular", at(2, 5), minutes=50, mode="hybrid")
 
     response = client_of(tree.reviewer).get(
@@ -255,6 +263,7 @@ def test_the_page_lists_the_first_short_and_online_meetings_and_counts_the_other
     online = html.split("data-online>")[1].split("</table>")[0]
     assert "Chi bộ A1" in short
     assert "40" in short
+    assert "Mất điện toàn khu phố" in short  # the reason the chair gave for ending early
     assert "Chi bộ A2" not in short
     assert "Chi bộ A1" in online
     assert "Chưa ghi văn bản cho phép" in online

@@ -14,7 +14,7 @@ from django.utils import timezone
 from config.asgi import application
 from meetings import events, leases
 from meetings.consumers import CLOSE_NOT_FOUND
-from meetings.models import Attendance, Ballot, PresenceSpan
+from meetings.models import Attendance, Ballot, PresenceSpan, Vote
 from meetings.services import room, voting
 from members.consumers import CLOSE_UNVERIFIED
 from tests.conftest import sign_in_verified
@@ -349,6 +349,34 @@ async def test_a_ballot_resent_after_the_vote_closed_is_reported_not_received(sc
     assert await sync_to_async(Ballot.objects.count)() == 0
     await chair.disconnect()
     await voter.disconnect()
+
+
+async def test_the_chair_opens_the_vote_on_the_conclusion_as_such(scene):
+    """The room's form sends `options.conclusion`; the vote is recorded as the conclusion's
+    (issue 13, defect 4), not stripped on the way as an unknown option."""
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    await request(chair, {"id": "2", "type": "agenda.open", "item": scene.items[2].pk})
+    opened = await request(
+        chair,
+        {
+            "id": "3",
+            "type": "vote.open",
+            "kind": "resolution",
+            "question": "Thông qua kết luận của đồng chí chủ trì",
+            "options": {"conclusion": True},
+        },
+    )
+    refused = await request(
+        chair,
+        {"id": "4", "type": "vote.open", "kind": "resolution", "question": "Q",
+         "options": {"conclusion": "yes"}},
+    )  # fmt: skip
+
+    vote = await sync_to_async(Vote.objects.get)(pk=opened["result"]["vote"])
+    assert vote.is_conclusion
+    assert (refused["code"], refused["field"]) == ("bad_message", "options.conclusion")
+    await chair.disconnect()
 
 
 async def test_wrongly_typed_fields_of_each_command_are_named(scene):
