@@ -8,8 +8,8 @@ import pytest
 from meetings.errors import RuleViolation
 from meetings.media import services, tokens
 from meetings.services import room
-from tests.meetings.media.janus_client import join, plugin_request
 from tests.meetings.helpers import EARLY_END
+from tests.meetings.media.janus_client import join, plugin_request
 from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.django_db(transaction=True)
