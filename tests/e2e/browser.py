@@ -7,6 +7,7 @@ Subclass `BrowserTestCase`; each test gets fresh browser contexts from `new_page
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -81,7 +82,17 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     def tearDown(self) -> None:
         for context in self.contexts:
             context.close()
+        self.wait_for_departures()
         super().tearDown()
+
+    def wait_for_departures(self, timeout: float = 30.0) -> None:
+        """The live server writes the closed pages' departures (a meeting's lock, an event)
+        after they close: the flush between tests waits for them, or the two deadlock."""
+        from meetings.models import PresenceSpan
+
+        deadline = time.monotonic() + timeout
+        while PresenceSpan.objects.filter(left_at=None).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def new_page(self, locale: str = "vi-VN") -> Page:
         context = self.browser.new_context(locale=locale, timezone_id="Asia/Ho_Chi_Minh")
