@@ -20,7 +20,7 @@ with the moment its own connection closed, and the write goes on if the connecti
 Arrivals: each was its own transaction and its own `attendance.changed` to everyone present,
 with the charter's assessment computed each time, so 300 members arriving at once took a
 minute and handshakes were refused (issue 17). Arrivals and departures are now one stream:
-those of the moment are written together, per meeting, with one event for the meeting
+those of the moment are written together, per meeting, with at most one event for the meeting
 (`attendance.record_presence`). A connection is accepted only once its arrival is written, so
 a member whose page is open is present for any vote opened after that.
 """
