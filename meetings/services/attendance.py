@@ -52,15 +52,13 @@ class Departure:
     at: datetime.datetime  # when the connection closed (the write may come a little later)
 
 
-def join(
-    *, meeting_id: int, actor: User, connection: str, server: str = ""
-) -> dict[str, Any] | None:
+def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | None:
     """One member opened the room (see `record_presence`); None for someone not on the roll."""
     meeting = Meeting.objects.get(pk=meeting_id)
     who = participant(meeting, actor)
     if not who.on_roll or who.member is None:
         return None
-    arrival = Arrival(meeting_id, who.member.pk, connection, timezone.now(), server)
+    arrival = Arrival(meeting_id, who.member.pk, connection, timezone.now())
     record_presence([arrival])
     row = Attendance.objects.filter(meeting_id=meeting_id, member=who.member).first()
     return _payload(row) if row is not None else None
