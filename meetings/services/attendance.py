@@ -64,12 +64,13 @@ def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | N
     return _payload(row) if row is not None else None
 
 
-def record_presence(changes: list[Arrival | Departure]) -> None:
+def record_presence(changes: list[Arrival | Departure]) -> set[int]:
     """Connections accepted and closed (one, or a meeting's members arriving or leaving
     together), written per meeting in one go: the meeting locked once, the spans opened and
     closed in bulk, the roll and the charter's assessment computed once, and at most one
     `attendance.changed` event for all of them (when a line of the roll changed). Each meeting
-    in a savepoint of its own, so one that fails does not take the others with it.
+    in a savepoint of its own, so one that fails does not take the others with it; returns the
+    meetings that failed (logged), so their connections can be told.
 
     In a meeting in progress an arrival opens a presence span and makes the member present
     online (leaving and rejoining are kept as spans, for the minutes, not as absences: the
@@ -78,12 +79,15 @@ def record_presence(changes: list[Arrival | Departure]) -> None:
     by_meeting: dict[int, list[Arrival | Departure]] = {}
     for change in changes:
         by_meeting.setdefault(change.meeting_id, []).append(change)
+    failed = set()
     for meeting_id, of_meeting in by_meeting.items():
         try:
             with transaction.atomic():
                 _record_meeting_presence(meeting_id, of_meeting)
         except Exception:
             logger.exception("presence of meeting %s not recorded", meeting_id)
+            failed.add(meeting_id)
+    return failed
 
 
 def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]) -> None:

@@ -22,6 +22,7 @@ from meetings.models import (
 )
 from meetings.room import room_state
 from meetings.services import attendance, room, speaking, voting
+from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.integration
 
@@ -826,3 +827,21 @@ def test_a_secret_batch_refuses_a_receipt_code_taken_in_the_same_batch(in_person
         scene.chair.pk,
         scene.officials[0].pk,
     }
+
+
+def test_a_meeting_whose_presence_fails_does_not_take_the_others_and_is_reported(scene):
+    other = build_scene()
+    for s in (scene, other):
+        room.start_meeting(meeting_id=s.meeting.pk, actor=s.chair.user)
+    now = timezone.now()
+
+    failed = attendance.record_presence(
+        [
+            attendance.Arrival(scene.meeting.pk, scene.chair.pk, "bad", None),  # cannot be written
+            attendance.Arrival(other.meeting.pk, other.chair.pk, "good", now),
+        ]
+    )
+
+    assert failed == {scene.meeting.pk}
+    assert Attendance.objects.get(meeting=other.meeting, member=other.chair).status == "present"
+    assert Attendance.objects.get(meeting=scene.meeting, member=scene.chair).status != "present"
