@@ -145,24 +145,31 @@ class MeetingConsumer(SessionBoundConsumer):
             await self.channel_layer.group_add(self.group, self.channel_name)
         except Exception as error:
             self._layer_failed(error)  # in the room without events until Redis is back
-        await self._arrive()
+        if not await self._arrive():
+            # Not written (logged): refused, so the page tries again rather than sitting in the
+            # room without being counted present.
+            await self.close(code=CLOSE_RESYNC)
+            return
         await self.accept()
         self.accepted = True
         await self.follow_session(self.user)
         await self.send_json(hello)
         self.worker = asyncio.create_task(self._work())
 
-    async def _arrive(self) -> None:
+    async def _arrive(self) -> bool:
         """A member of the roll is present before the socket is accepted (issue 14, defect 11),
         written with the other arrivals of the moment (meetings.intake); a meeting not yet
-        started makes them present when it starts."""
+        started makes them present when it starts. False when the write failed."""
         if not self.on_roll:
-            return
+            return True
         self.arrived = True  # from here on, however the connection ends, it departs
         server = await leases.hold(self.channel_name, self.meeting_id, self.member.pk)
-        await intake.arrive(
+        written = await intake.arrive(
             self.meeting_id, self.member.pk, self.channel_name, timezone.now(), server
         )
+        if not written:
+            self._depart(timezone.now())
+        return written
 
     def _depart(self, at: datetime.datetime) -> asyncio.Future[None] | None:
         """Closes the connection's presence at `at`, once; the write goes on in its batch's

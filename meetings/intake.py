@@ -20,7 +20,7 @@ with the moment its own connection closed, and the write goes on if the connecti
 Arrivals: each was its own transaction and its own `attendance.changed` to everyone present,
 with the charter's assessment computed each time, so 300 members arriving at once took a
 minute and handshakes were refused (issue 17). Arrivals and departures are now one stream:
-those of the moment are written together, per meeting, with one event for the meeting
+those of the moment are written together, per meeting, with at most one event for the meeting
 (`attendance.record_presence`). A connection is accepted only once its arrival is written, so
 a member whose page is open is present for any vote opened after that.
 """
@@ -82,26 +82,26 @@ _ballots: Batches[_Ballot] = Batches(
 
 def arrive(
     meeting_id: int, member_id: int, connection: str, at: datetime.datetime, server: str
-) -> asyncio.Future[None]:
+) -> asyncio.Future[bool]:
     """Records that the connection was accepted at `at` (present from then), with the other
-    arrivals and departures of the moment; the future is done once it is in the database."""
+    arrivals and departures of the moment; the future answers whether it is in the database."""
     return _presence.submit(None, attendance.Arrival(meeting_id, member_id, connection, at, server))
 
 
-def depart(meeting_id: int, connection: str, at: datetime.datetime) -> asyncio.Future[None]:
+def depart(meeting_id: int, connection: str, at: datetime.datetime) -> asyncio.Future[bool]:
     """Closes the connection's presence span at `at`, with the other changes of the moment."""
     return _presence.submit(None, attendance.Departure(meeting_id, connection, at))
 
 
 def _presence_batch(
     _: None, changes: list[attendance.Arrival | attendance.Departure]
-) -> list[None]:
-    attendance.record_presence(changes)
-    return [None] * len(changes)
+) -> list[bool]:
+    failed = attendance.record_presence(changes)
+    return [change.meeting_id not in failed for change in changes]
 
 
 # One stream for the process, written per meeting (attendance.record_presence); up to 500 at a
 # time: a 300-member meeting arriving at once is one or two batches.
 _presence: Batches[attendance.Arrival | attendance.Departure] = Batches(
-    write=_presence_batch, failed=lambda change, _: None, limit=500
+    write=_presence_batch, failed=lambda change, _: False, limit=500
 )

@@ -52,26 +52,25 @@ class Departure:
     at: datetime.datetime  # when the connection closed (the write may come a little later)
 
 
-def join(
-    *, meeting_id: int, actor: User, connection: str, server: str = ""
-) -> dict[str, Any] | None:
+def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | None:
     """One member opened the room (see `record_presence`); None for someone not on the roll."""
     meeting = Meeting.objects.get(pk=meeting_id)
     who = participant(meeting, actor)
     if not who.on_roll or who.member is None:
         return None
-    arrival = Arrival(meeting_id, who.member.pk, connection, timezone.now(), server)
+    arrival = Arrival(meeting_id, who.member.pk, connection, timezone.now())
     record_presence([arrival])
     row = Attendance.objects.filter(meeting_id=meeting_id, member=who.member).first()
     return _payload(row) if row is not None else None
 
 
-def record_presence(changes: list[Arrival | Departure]) -> None:
+def record_presence(changes: list[Arrival | Departure]) -> set[int]:
     """Connections accepted and closed (one, or a meeting's members arriving or leaving
     together), written per meeting in one go: the meeting locked once, the spans opened and
-    closed in bulk, the roll, the online list and the charter's assessment computed once, and
-    at most one `attendance.changed` event for all of them. Each meeting in a savepoint of its
-    own, so one that fails does not take the others with it.
+    closed in bulk, the roll and the charter's assessment computed once, and at most one
+    `attendance.changed` event for all of them (when a line of the roll changed). Each meeting
+    in a savepoint of its own, so one that fails does not take the others with it; returns the
+    meetings that failed (logged), so their connections can be told.
 
     In a meeting in progress an arrival opens a presence span and makes the member present
     online (leaving and rejoining are kept as spans, for the minutes, not as absences: the
@@ -80,12 +79,15 @@ def record_presence(changes: list[Arrival | Departure]) -> None:
     by_meeting: dict[int, list[Arrival | Departure]] = {}
     for change in changes:
         by_meeting.setdefault(change.meeting_id, []).append(change)
+    failed = set()
     for meeting_id, of_meeting in by_meeting.items():
         try:
             with transaction.atomic():
                 _record_meeting_presence(meeting_id, of_meeting)
         except Exception:
             logger.exception("presence of meeting %s not recorded", meeting_id)
+            failed.add(meeting_id)
+    return failed
 
 
 def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]) -> None:
@@ -97,7 +99,6 @@ def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]
     if meeting.status != MeetingStatus.IN_PROGRESS:
         _wait_or_leave(meeting, arrivals, departures)
         return
-    online_before = online_members(meeting)
     rows = {
         row.member_id: row
         for row in Attendance.objects.filter(
@@ -128,12 +129,14 @@ def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]
             changed.values(), ["status", "mode", "reason", "first_joined_at", "updated_at"]
         )
     close_spans(departures)
-    online = online_members(meeting)
-    if changed or online != online_before:
+    # Connections coming and going (a second tab, a reconnect, a page closed) change no line
+    # of the roll: they are spans for the minutes, not events for every page (the pages read
+    # who is online with their snapshot).
+    if changed:
         events.append_event(
             meeting=meeting,
             event=events.ATTENDANCE_CHANGED,
-            payload=changes_payload(meeting, list(changed.values()), online),
+            payload=changes_payload(meeting, list(changed.values()), online_members(meeting)),
             actor=None,
         )
 
@@ -250,8 +253,8 @@ def present_waiting(meeting: Meeting, at: datetime.datetime) -> list[Attendance]
 def changes_payload(
     meeting: Meeting, rows: list[Attendance], online: list[int] | None = None
 ) -> dict[str, Any]:
-    """`attendance.changed`: the rows that changed, who is online now (presence batches only),
-    and what it all does to quorum and the vote base (see room.attendance_effect)."""
+    """`attendance.changed`: the rows that changed, who is online now (arrivals only), and what
+    it all does to quorum and the vote base (see room.attendance_effect)."""
     payload: dict[str, Any] = {"changes": [_payload(row) for row in rows]}
     if online is not None:
         payload["online"] = online
@@ -308,7 +311,7 @@ def renew_lease(*, server: str, lease_seconds: float) -> bool:
 def sweep_expired_leases(*, lease_seconds: float, now: datetime.datetime | None = None) -> int:
     """Closes what servers that stopped renewing their lease (killed, restarted, cut off) still
     held: each open span closed at the moment its server last renewed, each waiting connection
-    dropped, through `record_presence` (one `attendance.changed` per meeting). Returns the
+    dropped, through `record_presence`. Returns the
     number of connections closed. Any server, or Celery beat, may run it; a lease another
     sweep is closing is skipped."""
     now = now or timezone.now()

@@ -205,8 +205,8 @@ function endItem(id, at) {
 
 // What each event changes, from its payload alone (docs/protocol.md lists the payloads).
 const applyEvent = {
-  // One event for every arrival, departure or mark of a moment: the rows that changed, who is
-  // online now (arrivals and departures only) and the charter's new assessment.
+  // One event for the arrivals or the mark of a moment: the rows that changed, who is online
+  // now (arrivals only) and the charter's new assessment.
   "attendance.changed": (p) => {
     const rows = p.changes.map((c) => [state.roll.find((r) => r.member === c.member), c]);
     if (rows.some(([row]) => !row) || !p.assessment) return false;
@@ -645,6 +645,9 @@ setInterval(() => {
   }
 }, 1000);
 setInterval(() => { renderStatus(); renderAgenda(); }, 30000);
+// Who is online changes without events (connections come and go): refreshed from a snapshot
+// about once a minute, spread so a meeting's pages do not all ask at once.
+setInterval(requestSnapshot, 60000 + Math.floor(Math.random() * 30000));
 // A ping every few minutes keeps the session of someone sitting in a long meeting alive.
 setInterval(() => send("ping"), 240000);
 

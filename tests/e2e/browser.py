@@ -102,6 +102,7 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
     def tearDown(self) -> None:
         for context in self.contexts:
             context.close()
+        self.wait_for_departures()
         self.wait_for_the_server_to_settle()
         super().tearDown()
 
@@ -124,6 +125,15 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
             calm_since = (calm_since or now) if not working else None
             if calm_since is not None and now - calm_since >= quiet:
                 return
+            time.sleep(0.1)
+
+    def wait_for_departures(self, timeout: float = 30.0) -> None:
+        """The live server writes the closed pages' departures (a meeting's lock, an event)
+        after they close: the flush between tests waits for them, or the two deadlock."""
+        from meetings.models import PresenceSpan
+
+        deadline = time.monotonic() + timeout
+        while PresenceSpan.objects.filter(left_at=None).exists() and time.monotonic() < deadline:
             time.sleep(0.1)
 
     def new_page(self, locale: str = "vi-VN") -> Page:

@@ -23,6 +23,7 @@ from meetings.models import (
 from meetings.room import room_state
 from meetings.services import attendance, room, speaking, voting
 from tests.meetings.helpers import EARLY_END
+from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.integration
 
@@ -179,7 +180,7 @@ def test_arrivals_of_a_moment_are_one_event_with_the_charters_assessment_once(sc
     assert len(queries) < 40  # not a transaction and an assessment per arrival
 
 
-def test_a_departure_is_one_event_with_who_is_online_and_the_roll_unchanged(scene):
+def test_a_departure_closes_the_span_and_changes_neither_the_roll_nor_the_log(scene):
     started(scene, present=[scene.chair, scene.officials[0]])
     before = MeetingEvent.objects.filter(meeting=scene.meeting).count()
 
@@ -187,17 +188,13 @@ def test_a_departure_is_one_event_with_who_is_online_and_the_roll_unchanged(scen
         [attendance.Departure(scene.meeting.pk, f"c{scene.officials[0].pk}", timezone.now())]
     )
 
-    last = MeetingEvent.objects.filter(meeting=scene.meeting).order_by("-seq").first()
-    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == before + 1
-    assert (last.event, last.payload["changes"], last.payload["online"]) == (
-        events.ATTENDANCE_CHANGED,
-        [],
-        [scene.chair.pk],
-    )
+    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == before
     # Leaving is not an absence: the member still counts as present for the charter.
     row = Attendance.objects.get(meeting=scene.meeting, member=scene.officials[0])
     assert row.status == "present"
-    assert last.payload["assessment"]["voters_present"] == 2
+    state = room_state(scene.meeting, None)
+    assert state["online"] == [scene.chair.pk]
+    assert state["assessment"]["voters_present"] == 2
 
 
 def test_chair_marks_in_room_and_absent_with_a_reason(scene):
@@ -835,3 +832,21 @@ def test_a_secret_batch_refuses_a_receipt_code_taken_in_the_same_batch(in_person
         scene.chair.pk,
         scene.officials[0].pk,
     }
+
+
+def test_a_meeting_whose_presence_fails_does_not_take_the_others_and_is_reported(scene):
+    other = build_scene()
+    for s in (scene, other):
+        room.start_meeting(meeting_id=s.meeting.pk, actor=s.chair.user)
+    now = timezone.now()
+
+    failed = attendance.record_presence(
+        [
+            attendance.Arrival(scene.meeting.pk, scene.chair.pk, "bad", None),  # cannot be written
+            attendance.Arrival(other.meeting.pk, other.chair.pk, "good", now),
+        ]
+    )
+
+    assert failed == {scene.meeting.pk}
+    assert Attendance.objects.get(meeting=other.meeting, member=other.chair).status == "present"
+    assert Attendance.objects.get(meeting=scene.meeting, member=scene.chair).status != "present"
