@@ -217,6 +217,7 @@ async def test_a_connection_that_ends_on_an_error_still_closes_its_presence(scen
     await get_channel_layer().group_send(
         events.group_name(scene.meeting.pk), {"type": "meeting.event", "event": "broken"}
     )
+
     async def read_until_it_ends():
         for _ in range(10):  # the chair's departure, written in a batch, may come first
             await member.receive_output(timeout=10)
