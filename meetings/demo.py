@@ -121,23 +121,11 @@ def _seed_cell(
             day = THEMATIC_DAY.day_in(year, quarter * 3 - 1)
             if (year, quarter) in planned or not today <= day <= last_day:
                 continue
-            hybrid = cell.name == member_demo.CELL_NAMES[0]
+            start = datetime.datetime.combine(day, THEMATIC_DAY.time, tzinfo=zone)
             meeting = scheduling.create_meeting(
                 actor=actor,
                 cell=cell,
-                details=scheduling.MeetingDetails(
-                    kind=MeetingKind.THEMATIC,
-                    mode=MeetingMode.HYBRID if hybrid else MeetingMode.IN_PERSON,
-                    title=THEMATIC_TOPICS[quarter],
-                    starts_at=datetime.datetime.combine(day, THEMATIC_DAY.time, tzinfo=zone),
-                    planned_minutes=120,
-                    place=place,
-                    online_room=f"Phòng họp trực tuyến {cell.name}" if hybrid else "",
-                    approval_number=approval(today)[0] if hybrid else "",
-                    approval_date=approval(today)[1] if hybrid else None,
-                    chair=secretary,
-                    recorder=deputy,
-                ),
+                details=_details(cell, MeetingKind.THEMATIC, quarter, start, place, today),
             )
             agenda.apply_agenda_template(actor=actor, meeting=meeting, template="thematic")
             scheduling.schedule_meeting(actor=actor, meeting=meeting)

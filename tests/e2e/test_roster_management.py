@@ -1,8 +1,7 @@
 import pytest
 
-from config.celery import app as celery_app
 from members.models import Member, RosterChange
-from tests.e2e.browser import BrowserTestCase
+from tests.e2e.browser import BrowserTestCase, TasksInProcess
 from tests.factories import CellRoleFactory, MemberFactory
 
 pytestmark = pytest.mark.e2e
@@ -17,18 +16,8 @@ def csv_upload(text: str) -> dict[str, object]:
     return {"name": "danh-sach.csv", "mimeType": "text/csv", "buffer": text.encode("utf-8-sig")}
 
 
-class TestRosterManagement(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        # The server process is forked from this one: the import task runs in-process there.
-        cls._eager_before = celery_app.conf.task_always_eager
-        celery_app.conf.task_always_eager = True
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        celery_app.conf.task_always_eager = cls._eager_before
+class TestRosterManagement(TasksInProcess, BrowserTestCase):
+    """The import task runs in-process in the server forked from the test."""
 
     def test_secretary_adds_exempts_and_imports_in_the_browser(self):
         secretary = CellRoleFactory(member__full_name="Nguyễn Thị Hằng").member
