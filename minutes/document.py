@@ -28,6 +28,12 @@ def percent(part: int, whole: int) -> str:
     return f"{units},{fraction:02d}".rstrip("0") + "%"
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: its first letter in lower case ("Trừ đảng viên …
+    (Quy định 24-QĐ/TW …)" → "trừ đảng viên … (Quy định 24-QĐ/TW …)"), the rest as written."""
+    return label[:1].lower() + label[1:]
+
+
 def vietnamese_date(day: datetime.date) -> str:
     """ "ngày 05 tháng 11 năm 2026": party documents write day and month in two digits."""
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
@@ -104,7 +110,8 @@ MODE_LABELS = {
 @dataclass(frozen=True, slots=True)
 class Setting:
     """Section I. `online_approval` is the superior committee's document allowing an online
-    meeting (R-O3), required unless the meeting is in person."""
+    meeting (R-O3), required unless the meeting is in person. `place` is empty when none was
+    recorded: the minutes say so rather than invent one."""
 
     started_at: datetime.datetime
     place: str
@@ -115,6 +122,10 @@ class Setting:
     @property
     def mode_label(self) -> str:
         return MODE_LABELS[self.mode]
+
+    @property
+    def place_label(self) -> str:
+        return self.place.strip() or "không ghi nhận"
 
     @property
     def is_in_person(self) -> bool:
@@ -294,6 +305,14 @@ class VoteRecord:
     @property
     def rules(self) -> str:
         return ", ".join(self.rule_ids)
+
+    @property
+    def heading(self) -> str:
+        """What was put to the vote; a conclusion vote says so unless its question already does
+        (no "Thông qua kết luận … (biểu quyết thông qua kết luận …)")."""
+        if self.is_conclusion and "kết luận" not in self.question.casefold():
+            return f"{self.question} (biểu quyết thông qua kết luận của đồng chí chủ trì)"
+        return self.question
 
 
 @dataclass(frozen=True, slots=True)
