@@ -438,7 +438,9 @@ class Section:
     """A numbered part of section III: an agenda item as it was held (its speeches and every
     vote taken on it), carrying the chair's conclusion or the quality assessment when the agenda
     has an item for them; or, when it has none, the conclusion or the assessment on its own.
-    `conclusion_vote` is printed with the conclusion only when no agenda item holds it."""
+    `conclusion_vote` is printed with the conclusion only when no agenda item holds it.
+    `closing` marks the agenda's item for the read-back and the closing, printed in section IV:
+    the item refers to it rather than print empty (minutes-template.md §IV)."""
 
     number: int
     title: str
@@ -446,6 +448,7 @@ class Section:
     conclusion: Conclusion | None = None
     conclusion_vote: VoteRecord | None = None
     quality: QualityAssessment | None = None
+    closing: bool = False
 
 
 CONCLUSION_TITLE = "Kết luận của đồng chí chủ trì"
@@ -458,7 +461,8 @@ class MinutesDocument:
 
     `conclusion_at` and `quality_at` are the (0-based) agenda items under which the chair's
     conclusion and the quality assessment are printed; None prints each as a section of its own
-    after the items (minutes-template.md §III.7 and §III.9)."""
+    after the items (minutes-template.md §III.7 and §III.9). `closing_at` is the item for the
+    read-back and the closing, which section IV records (§IV)."""
 
     header: DocumentHeader
     kind: MinutesKind
@@ -472,6 +476,7 @@ class MinutesDocument:
     integrity: Integrity
     conclusion_at: int | None = None
     quality_at: int | None = None
+    closing_at: int | None = None
 
     @property
     def sections(self) -> tuple[Section, ...]:
@@ -487,6 +492,7 @@ class MinutesDocument:
                 conclusion=self.conclusion if index == self.conclusion_at else None,
                 conclusion_vote=apart if index == self.conclusion_at else None,
                 quality=self.quality if index == self.quality_at else None,
+                closing=index == self.closing_at,
             )
             for index, (number, item) in enumerate(enumerate(self.items, start=1))
         ]

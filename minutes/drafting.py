@@ -374,6 +374,7 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
         integrity=integrity,
         conclusion_at=_index_of(kinds, AgendaItemKind.CONCLUSION),
         quality_at=_index_of(kinds, AgendaItemKind.ASSESSMENT),
+        closing_at=_index_of(kinds, AgendaItemKind.CLOSING),
     )
 
 

@@ -163,3 +163,15 @@ def test_a_place_not_recorded_is_said_so():
 
     assert replace(setting, place=" ").place_label == "không ghi nhận"
     assert replace(setting, place="Nhà văn hóa").place_label == "Nhà văn hóa"
+
+
+def test_the_closing_item_refers_to_section_iv_and_no_other_does():
+    from dataclasses import replace
+
+    document = sample_minutes()
+    last = len(document.items) - 1
+
+    sections = replace(document, closing_at=last).sections
+
+    assert [s.number for s in sections if s.closing] == [last + 1]
+    assert not any(s.closing for s in document.sections)

@@ -235,6 +235,12 @@ FACTS = [
         ("Xếp loại: Khá.",),
     ),
     Fact(
+        "the closing item is not printed empty: the approval and the end are section IV's",
+        r"10\. Thông qua biên bản, bế mạc",
+        r"IV\. KẾT THÚC",
+        ("Thông qua biên bản và bế mạc: xem phần IV. Kết thúc.",),
+    ),
+    Fact(
         "an early end with its reason",
         r"IV\. KẾT THÚC",
         r"$",
