@@ -37,7 +37,7 @@ REGULAR = (
     TemplateItem(AgendaItemKind.CONCLUSION, _("Đồng chí chủ trì kết luận"), 5),
     TemplateItem(AgendaItemKind.RESOLUTION, _("Biểu quyết thông qua kết luận, nghị quyết"), 5),
     TemplateItem(AgendaItemKind.ASSESSMENT, _("Tự đánh giá chất lượng buổi sinh hoạt"), 5),
-    TemplateItem(AgendaItemKind.OTHER, _("Thông qua biên bản, bế mạc"), 5),
+    TemplateItem(AgendaItemKind.CLOSING, _("Thông qua biên bản, bế mạc"), 5),
 )
 
 THEMATIC = (
@@ -50,7 +50,7 @@ THEMATIC = (
     TemplateItem(AgendaItemKind.DISCUSSION, _("Đảng viên thảo luận chuyên đề"), 40),
     TemplateItem(AgendaItemKind.CONCLUSION, _("Đồng chí chủ trì kết luận"), 5),
     TemplateItem(AgendaItemKind.RESOLUTION, _("Biểu quyết thông qua kết luận chuyên đề"), 5),
-    TemplateItem(AgendaItemKind.OTHER, _("Thông qua biên bản, bế mạc"), 5),
+    TemplateItem(AgendaItemKind.CLOSING, _("Thông qua biên bản, bế mạc"), 5),
 )
 
 TEMPLATES: dict[str, tuple[Promise, tuple[TemplateItem, ...]]] = {

@@ -98,6 +98,8 @@ class AgendaItemKind(models.TextChoices):
     # The minutes print the chair's conclusion and the quality assessment under these items.
     CONCLUSION = "conclusion", _("Kết luận của đồng chí chủ trì")
     ASSESSMENT = "assessment", _("Tự đánh giá chất lượng buổi sinh hoạt")
+    # The read-back and the closing: the minutes print them in their section IV (KẾT THÚC).
+    CLOSING = "closing", _("Thông qua biên bản, bế mạc")
     OTHER = "other", _("Nội dung khác")
 
 

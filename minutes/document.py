@@ -28,6 +28,12 @@ def percent(part: int, whole: int) -> str:
     return f"{units},{fraction:02d}".rstrip("0") + "%"
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: its first letter in lower case ("Trừ đảng viên …
+    (Quy định 24-QĐ/TW …)" → "trừ đảng viên … (Quy định 24-QĐ/TW …)"), the rest as written."""
+    return label[:1].lower() + label[1:]
+
+
 def vietnamese_date(day: datetime.date) -> str:
     """ "ngày 05 tháng 11 năm 2026": party documents write day and month in two digits."""
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
@@ -104,7 +110,8 @@ MODE_LABELS = {
 @dataclass(frozen=True, slots=True)
 class Setting:
     """Section I. `online_approval` is the superior committee's document allowing an online
-    meeting (R-O3), required unless the meeting is in person."""
+    meeting (R-O3), required unless the meeting is in person. `place` is empty when none was
+    recorded: the minutes say so rather than invent one."""
 
     started_at: datetime.datetime
     place: str
@@ -115,6 +122,10 @@ class Setting:
     @property
     def mode_label(self) -> str:
         return MODE_LABELS[self.mode]
+
+    @property
+    def place_label(self) -> str:
+        return self.place.strip() or "không ghi nhận"
 
     @property
     def is_in_person(self) -> bool:
@@ -295,6 +306,14 @@ class VoteRecord:
     def rules(self) -> str:
         return ", ".join(self.rule_ids)
 
+    @property
+    def heading(self) -> str:
+        """What was put to the vote; a conclusion vote says so unless its question already does
+        (no "Thông qua kết luận … (biểu quyết thông qua kết luận …)")."""
+        if self.is_conclusion and "kết luận" not in self.question.casefold():
+            return f"{self.question} (biểu quyết thông qua kết luận của đồng chí chủ trì)"
+        return self.question
+
 
 @dataclass(frozen=True, slots=True)
 class Speech:
@@ -419,7 +438,9 @@ class Section:
     """A numbered part of section III: an agenda item as it was held (its speeches and every
     vote taken on it), carrying the chair's conclusion or the quality assessment when the agenda
     has an item for them; or, when it has none, the conclusion or the assessment on its own.
-    `conclusion_vote` is printed with the conclusion only when no agenda item holds it."""
+    `conclusion_vote` is printed with the conclusion only when no agenda item holds it.
+    `closing` marks the agenda's item for the read-back and the closing, printed in section IV:
+    the item refers to it rather than print empty (minutes-template.md §IV)."""
 
     number: int
     title: str
@@ -427,6 +448,7 @@ class Section:
     conclusion: Conclusion | None = None
     conclusion_vote: VoteRecord | None = None
     quality: QualityAssessment | None = None
+    closing: bool = False
 
 
 CONCLUSION_TITLE = "Kết luận của đồng chí chủ trì"
@@ -439,7 +461,8 @@ class MinutesDocument:
 
     `conclusion_at` and `quality_at` are the (0-based) agenda items under which the chair's
     conclusion and the quality assessment are printed; None prints each as a section of its own
-    after the items (minutes-template.md §III.7 and §III.9)."""
+    after the items (minutes-template.md §III.7 and §III.9). `closing_at` is the item for the
+    read-back and the closing, which section IV records (§IV)."""
 
     header: DocumentHeader
     kind: MinutesKind
@@ -453,6 +476,7 @@ class MinutesDocument:
     integrity: Integrity
     conclusion_at: int | None = None
     quality_at: int | None = None
+    closing_at: int | None = None
 
     @property
     def sections(self) -> tuple[Section, ...]:
@@ -468,6 +492,7 @@ class MinutesDocument:
                 conclusion=self.conclusion if index == self.conclusion_at else None,
                 conclusion_vote=apart if index == self.conclusion_at else None,
                 quality=self.quality if index == self.quality_at else None,
+                closing=index == self.closing_at,
             )
             for index, (number, item) in enumerate(enumerate(self.items, start=1))
         ]

@@ -8,6 +8,7 @@ words. `draft_minutes` returns a `MinutesDocument` for `minutes.rendering`.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -158,7 +159,7 @@ def _attendance(meeting: Meeting) -> doc.Attendance:
         rate_base=criterion.denominator,
         vote_base=base.size,
         vote_base_policy=str(policy.vote_base),
-        vote_base_policy_label=str(VoteBasePolicy(policy.vote_base).label),
+        vote_base_policy_label=doc.in_sentence(str(VoteBasePolicy(policy.vote_base).label)),
         chair=doc.Person(chair.full_name, _person_title(meeting, chair.pk))
         if chair
         else doc.Person("—"),
@@ -238,8 +239,12 @@ def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
         required=decision.get("required") or 0,
         rule_ids=tuple(decision.get("rules", ())),
         passed=decision.get("status") == "passed",
-        explanation=charter.for_members(
-            decision.get("explanation", ""), {member_key(pk): name for pk, name in names.items()}
+        explanation=_remarks(
+            decision,
+            charter.for_members(
+                decision.get("explanation", ""),
+                {member_key(pk): name for pk, name in names.items()},
+            ),
         ),
         wording=doc.OutcomeWording.ADOPTION
         if vote.kind in (VoteKind.RESOLUTION, VoteKind.MINUTES_APPROVAL)
@@ -251,6 +256,26 @@ def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
         blocked=decision.get("status") == "blocked",
         is_conclusion=vote.is_conclusion,
     )
+
+
+# The charter's explanation opens with the threshold and the verdict, and a blocked decision's
+# ends with what it would have needed: the minutes state both once, in their "Ngưỡng áp dụng"
+# line, and print of the explanation only what it adds (ignored ballots, warnings, why a vote was
+# refused, an election's or a discipline vote's count).
+_THRESHOLD_STATEMENT = re.compile(r"^.*?đều không tính là tán thành\.\s*", re.DOTALL)
+_REQUIREMENT_STATEMENT = re.compile(
+    r"\s*Nếu được biểu quyết, cần ít nhất \d+/\d+ phiếu \([^)]*\)\."
+)
+_THRESHOLD_ONLY = (
+    charter.DecisionReason.THRESHOLD_REACHED,
+    charter.DecisionReason.THRESHOLD_NOT_REACHED,
+)
+
+
+def _remarks(decision: dict[str, Any], explanation: str) -> str:
+    if decision.get("reason") in _THRESHOLD_ONLY:
+        explanation = _THRESHOLD_STATEMENT.sub("", explanation, count=1)
+    return _REQUIREMENT_STATEMENT.sub("", explanation).strip()
 
 
 def _vote_base_of(vote: Vote) -> int:
@@ -318,7 +343,7 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
         title=doc.minutes_title(kind, day, meeting.title),
         setting=doc.Setting(
             started_at=_local(meeting.started_at or meeting.starts_at),
-            place=meeting.place or meeting.online_room or "phòng họp trực tuyến của chi bộ",
+            place=_place(meeting),
             mode=doc.MeetingMode(meeting.mode),
             content_summary=edits.content_summary
             or "; ".join(i.title for i in meeting.agenda_items.order_by("position")),
@@ -349,7 +374,19 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
         integrity=integrity,
         conclusion_at=_index_of(kinds, AgendaItemKind.CONCLUSION),
         quality_at=_index_of(kinds, AgendaItemKind.ASSESSMENT),
+        closing_at=_index_of(kinds, AgendaItemKind.CLOSING),
     )
+
+
+def _place(meeting: Meeting) -> str:
+    """Where the meeting was held: the place set, else (met online) the online room, else for an
+    online meeting the cell's own room; for an in-person meeting with no place set, nothing (the
+    minutes print "không ghi nhận"), never an online room it did not meet in."""
+    if meeting.place or meeting.mode == doc.MeetingMode.IN_PERSON:
+        return meeting.place
+    if meeting.online_room or meeting.mode == doc.MeetingMode.HYBRID:
+        return meeting.online_room
+    return "phòng họp trực tuyến của chi bộ"
 
 
 def _index_of(kinds: list[str], kind: str) -> int | None:

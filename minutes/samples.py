@@ -12,7 +12,7 @@ import datetime
 import hashlib
 import uuid
 
-from meetings.charter.citations import in_words, sources_of
+from meetings.charter.citations import sources_of
 from minutes.document import (
     Absence,
     AgendaItem,
@@ -72,14 +72,6 @@ def _integrity(kind: str) -> Integrity:
     )
 
 
-def _explanation(label: str, rules: str, required: int, yes: int, verdict: str, threshold: str):
-    return (
-        f"{label} ({in_words(rules)}): cần ít nhất {required}/{N} phiếu tán thành ({threshold}); "
-        f"có {yes} phiếu tán thành: {verdict}. Không tán thành, không biểu quyết, vắng mặt đều "
-        "không tính là tán thành."
-    )
-
-
 AGENDA_VOTE = VoteRecord(
     question="Thông qua chương trình sinh hoạt chi bộ",
     method=VotingMethod.SHOW_OF_HANDS,
@@ -93,9 +85,7 @@ AGENDA_VOTE = VoteRecord(
     rule_ids=("R-V3", "R-V2"),
     basis=sources_of(("R-V3", "R-V2")),
     passed=True,
-    explanation=_explanation(
-        "Biểu quyết nghị quyết, kết luận", "R-V3, R-V2", 7, 11, "THÔNG QUA", HALF
-    ),
+    explanation="",  # the threshold line says it all (as drafted from the charter)
 )
 
 ADMISSION_VOTE = VoteRecord(
@@ -112,9 +102,7 @@ ADMISSION_VOTE = VoteRecord(
     basis=sources_of(("R-A1", "R-V2")),
     passed=True,
     wording=OutcomeWording.THRESHOLD,
-    explanation=_explanation(
-        "Biểu quyết đề nghị kết nạp đảng viên", "R-A1, R-V2", 8, 10, "THÔNG QUA", TWO_THIRDS
-    ),
+    explanation="",  # the threshold line says it all (as drafted from the charter)
     ballot_count=BallotCount(
         board=("Lê Minh Tuấn (Trưởng ban)", "Vũ Thị Thu Hà", "Phan Văn Hùng"),
         issued=11,
@@ -139,14 +127,7 @@ RECOGNITION_VOTE = VoteRecord(
     basis=sources_of(("R-A3", "R-V2")),
     passed=True,
     wording=OutcomeWording.THRESHOLD,
-    explanation=_explanation(
-        "Biểu quyết công nhận đảng viên chính thức, lần 1",
-        "R-A3, R-V2",
-        8,
-        11,
-        "THÔNG QUA",
-        TWO_THIRDS,
-    ),
+    explanation="",  # the threshold line says it all (as drafted from the charter)
 )
 
 SCHEDULE_VOTE = VoteRecord(
@@ -162,9 +143,7 @@ SCHEDULE_VOTE = VoteRecord(
     rule_ids=("R-V3", "R-V2"),
     basis=sources_of(("R-V3", "R-V2")),
     passed=False,
-    explanation=_explanation(
-        "Biểu quyết nghị quyết, kết luận", "R-V3, R-V2", 7, 5, "KHÔNG THÔNG QUA", HALF
-    ),
+    explanation="",  # the threshold line says it all (as drafted from the charter)
 )
 
 CONCLUSION_VOTE = VoteRecord(
@@ -180,9 +159,7 @@ CONCLUSION_VOTE = VoteRecord(
     rule_ids=("R-V3", "R-V2"),
     basis=sources_of(("R-V3", "R-V2")),
     passed=True,
-    explanation=_explanation(
-        "Biểu quyết nghị quyết, kết luận", "R-V3, R-V2", 7, 11, "THÔNG QUA", HALF
-    ),
+    explanation="",  # the threshold line says it all (as drafted from the charter)
 )
 
 ATTENDANCE = Attendance(

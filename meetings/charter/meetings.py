@@ -39,6 +39,7 @@ class AgendaItemKind(StrEnum):
     THEMATIC_REPORT = "thematic_report"
     CONCLUSION = "conclusion"  # the chair's conclusion (R-P2, part 3)
     ASSESSMENT = "assessment"  # the meeting's quality self-assessment (R-P2, R-Q2)
+    CLOSING = "closing"  # the read-back of the minutes and the closing
     OTHER = "other"
 
 
@@ -55,6 +56,7 @@ AGENDA_KIND_LABELS: Mapping[AgendaItemKind, str] = {
     AgendaItemKind.THEMATIC_REPORT: "báo cáo chuyên đề",
     AgendaItemKind.CONCLUSION: "kết luận của đồng chí chủ trì",
     AgendaItemKind.ASSESSMENT: "tự đánh giá chất lượng buổi sinh hoạt",
+    AgendaItemKind.CLOSING: "thông qua biên bản, bế mạc",
     AgendaItemKind.OTHER: "nội dung khác",
 }
 

@@ -125,3 +125,53 @@ def test_extract_and_resolution_titles():
         "Sinh hoạt chi bộ ngày 05/11/2026 (về việc đề nghị kết nạp quần chúng Lê Thị Mai vào Đảng)"
     )
     assert sample_resolution().header.number == "11-NQ/CB"
+
+
+def test_a_label_inside_a_sentence_starts_in_lower_case_and_keeps_its_capitals():
+    from minutes.document import in_sentence
+
+    assert in_sentence("Trừ đảng viên vắng mặt (Quy định 24-QĐ/TW)") == (
+        "trừ đảng viên vắng mặt (Quy định 24-QĐ/TW)"
+    )
+    assert in_sentence("") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("Thông qua kết luận của đồng chí chủ trì", "Thông qua kết luận của đồng chí chủ trì"),
+        (
+            "Thông qua nghị quyết tháng 11",
+            "Thông qua nghị quyết tháng 11 (biểu quyết thông qua kết luận của đồng chí chủ trì)",
+        ),
+    ],
+    ids=["question-says-it", "question-does-not"],
+)
+def test_a_conclusion_vote_s_heading_names_the_conclusion_once(question, heading):
+    from dataclasses import replace
+
+    vote = replace(sample_minutes().conclusion.vote, question=question, is_conclusion=True)
+
+    assert vote.heading == heading
+    assert replace(vote, is_conclusion=False).heading == question
+
+
+def test_a_place_not_recorded_is_said_so():
+    from dataclasses import replace
+
+    setting = sample_minutes().setting
+
+    assert replace(setting, place=" ").place_label == "không ghi nhận"
+    assert replace(setting, place="Nhà văn hóa").place_label == "Nhà văn hóa"
+
+
+def test_the_closing_item_refers_to_section_iv_and_no_other_does():
+    from dataclasses import replace
+
+    document = sample_minutes()
+    last = len(document.items) - 1
+
+    sections = replace(document, closing_at=last).sections
+
+    assert [s.number for s in sections if s.closing] == [last + 1]
+    assert not any(s.closing for s in document.sections)

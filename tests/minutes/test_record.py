@@ -157,6 +157,18 @@ class Fact:
 ITEM = r" \d+\. [A-ZĐ]|IV\. KẾT THÚC"  # the next heading of section III, or section IV
 FACTS = [
     Fact(
+        "an in-person meeting with no place says so, not an online room",
+        r"I\. THỜI GIAN",
+        r"II\. THÀNH PHẦN",
+        ("Địa điểm: không ghi nhận.",),
+    ),
+    Fact(
+        "how N is counted reads as a sentence: the policy's label in lower case",
+        r"II\. THÀNH PHẦN",
+        r"III\. NỘI DUNG",
+        ("(cách tính: trừ đảng viên vắng mặt có lý do được chấp thuận",),
+    ),
+    Fact(
         "an exempt member who stayed away is shown apart, not as absent without reason",
         r"II\. THÀNH PHẦN",
         r"III\. NỘI DUNG",
@@ -187,10 +199,10 @@ FACTS = [
         (
             "Biểu quyết: Bầu phó bí thư chi bộ",
             "Số thành viên căn cứ (N): 4; không tiến hành biểu quyết.",
-            "cần ít nhất 3/4 (căn cứ Quy chế bầu cử trong Đảng, Điều 32 khoản 2",
+            "Ngưỡng áp dụng: nếu được biểu quyết, cần ít nhất 3/4 tán thành (quá nửa N; căn cứ"
+            " Quy chế bầu cử trong Đảng, Điều 32 khoản 2",
             "KHÔNG ĐƯỢC BIỂU QUYẾT",
             "không đủ điều kiện: Lý Thị Ánh.",
-            "Nếu được biểu quyết, cần ít nhất 3/4 phiếu (quá nửa N).",
         ),
     ),
     Fact(
@@ -208,13 +220,12 @@ FACTS = [
             "Hình thức biểu quyết: bỏ phiếu kín.",
             "Tán thành: 1 phiếu; Không tán thành: 2 phiếu; Không biểu quyết: 1 phiếu",
             "tán thành 1/4",
-            "cần ít nhất 3/4",
-            "KHÔNG THÔNG QUA",
-            "Biểu quyết: Thông qua kết luận của đồng chí chủ trì",
-            "biểu quyết thông qua kết luận",
+            "Ngưỡng áp dụng: cần ít nhất 3/4 tán thành (quá nửa N; căn cứ Điều lệ Đảng, Điều 9"
+            " khoản 5) → KHÔNG THÔNG QUA.",
+            "Biểu quyết: Thông qua kết luận của đồng chí chủ trì - Loại biểu quyết",
             "Hình thức biểu quyết: giơ tay.",
             "tán thành 3/4",
-            "THÔNG QUA",
+            "→ THÔNG QUA.",
         ),
     ),
     Fact(
@@ -222,6 +233,12 @@ FACTS = [
         r"9\. Tự đánh giá chất lượng buổi sinh hoạt",
         ITEM,
         ("Xếp loại: Khá.",),
+    ),
+    Fact(
+        "the closing item is not printed empty: the approval and the end are section IV's",
+        r"10\. Thông qua biên bản, bế mạc",
+        r"IV\. KẾT THÚC",
+        ("Thông qua biên bản và bế mạc: xem phần IV. Kết thúc.",),
     ),
     Fact(
         "an early end with its reason",
@@ -259,6 +276,25 @@ def test_no_section_is_printed_twice_and_no_fixed_vote_section(minutes):
     assert [n for n in range(1, 14) if re.search(rf" {n}\. [A-ZĐ]", text)] == list(
         range(1, len(REGULAR) + 1)
     )
+
+
+def test_each_vote_states_its_threshold_once_and_its_heading_says_nothing_twice(minutes):
+    _, drafted = minutes
+    text = pdf_text(drafted)
+
+    other = section(text, r"6\. Các nội dung khác", ITEM)
+    votes = section(text, r"8\. Biểu quyết thông qua kết luận, nghị quyết", ITEM)
+
+    assert other.count("cần ít nhất 3/4") == 1
+    assert votes.count("cần ít nhất 3/4") == 2  # two votes, one statement each
+    assert votes.count("kết luận của đồng chí chủ trì") == 1
+
+
+def test_an_online_room_is_not_printed_as_an_in_person_meeting_s_place(minutes):
+    _, drafted = minutes
+
+    assert drafted.setting.place == ""
+    assert "trực tuyến" not in section(pdf_text(drafted), r"I\. THỜI GIAN", r"II\. THÀNH PHẦN")
 
 
 def test_the_conclusion_vote_is_the_one_the_chair_opened_as_such(minutes):

@@ -56,13 +56,12 @@ MINUTES_TEXTS = [
     "số phiếu phát ra 11, số phiếu thu vào 11, hợp lệ 11, không hợp lệ 0; Đồng ý kết nạp: 10 "
     "phiếu; Không đồng ý kết nạp: 1 phiếu.",
     "Kết quả: tán thành 10/12 (83,33%), không tán thành 1, không biểu quyết 0.",
-    "Ngưỡng áp dụng: ít nhất hai phần ba N, cần ít nhất 8/12 (căn cứ Điều lệ Đảng, Điều 4 khoản "
-    "3; Điều lệ Đảng, Điều 9 khoản 5) → ĐẠT.",
-    "Ngưỡng áp dụng: quá nửa N, cần ít nhất 7/12 (căn cứ Điều lệ Đảng, Điều 9 khoản 5) → KHÔNG "
-    "THÔNG QUA.",
-    "Ngưỡng áp dụng: quá nửa N, cần ít nhất 7/12 (căn cứ Điều lệ Đảng, Điều 9 khoản 5) → THÔNG "
-    "QUA.",
-    "cần ít nhất 8/12 phiếu tán thành (ít nhất hai phần ba N); có 10 phiếu tán thành",
+    "Ngưỡng áp dụng: cần ít nhất 8/12 tán thành (ít nhất hai phần ba N; căn cứ Điều lệ Đảng, "
+    "Điều 4 khoản 3; Điều lệ Đảng, Điều 9 khoản 5) → ĐẠT.",
+    "Ngưỡng áp dụng: cần ít nhất 7/12 tán thành (quá nửa N; căn cứ Điều lệ Đảng, Điều 9 khoản 5) "
+    "→ KHÔNG THÔNG QUA.",
+    "Ngưỡng áp dụng: cần ít nhất 7/12 tán thành (quá nửa N; căn cứ Điều lệ Đảng, Điều 9 khoản 5) "
+    "→ THÔNG QUA.",
     "7. Kết luận của đồng chí chủ trì",
     "Phân công nhiệm vụ",
     "Hoàng Văn Nam",

@@ -54,7 +54,7 @@ def test_thematic_template_has_the_thematic_report(cell_scene):
     )
 
     assert [item.kind for item in queries.agenda_for(meeting)] == [
-        "other", "thematic_report", "discussion", "conclusion", "resolution", "other",
+        "other", "thematic_report", "discussion", "conclusion", "resolution", "closing",
     ]  # fmt: skip
 
 

@@ -280,7 +280,7 @@ def test_generation_makes_one_regular_meeting_per_month_on_the_rules_day(cell_sc
     assert {m.status for m in created} == {S.DRAFT}
     assert [item.kind for item in queries.agenda_for(created[0])] == [
         "other", "news", "review", "plan", "discussion", "other", "conclusion", "resolution",
-        "assessment", "other",
+        "assessment", "closing",
     ]  # fmt: skip
 
 
