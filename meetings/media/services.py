@@ -32,7 +32,7 @@ from meetings.media import tokens
 from meetings.media.janus import JanusDownError, JanusError, VideoRoom
 from meetings.models import Meeting, SpeakingTurn
 from meetings.room import roster_members
-from meetings.services.room import Participant, participant, require_chair
+from meetings.services.room import Participant, on_roll, participant, require_chair
 from members.enums import Standing
 from members.models import Member, User
 
@@ -145,26 +145,65 @@ def room_exists(meeting: Meeting) -> bool:
 
 
 def remove_participant(meeting: Meeting, member_id: int) -> None:
-    """A member taken off the roll: their token leaves the allowed list and they are kicked."""
-    with VideoRoom() as janus:
-        janus.request(_allowed(meeting, "remove", [_room_token(meeting, member_id)]))
-    _kick(meeting, member_id)
+    """A member taken off the roll: their token leaves the allowed list and they are kicked.
+    Nothing to do when the room does not exist (it is created from the roll as it then is)."""
+    try:
+        with VideoRoom() as janus:
+            _put_out(janus, meeting, member_id)
+    except JanusError as error:
+        if error.code != NO_SUCH_ROOM:
+            raise
+
+
+def _put_out(janus: VideoRoom, meeting: Meeting, feed: int) -> None:
+    janus.request(_allowed(meeting, "remove", [_room_token(meeting, feed)]))
+    _kick_in(janus, meeting, feed)
 
 
 def _kick(meeting: Meeting, feed: int) -> None:
+    with VideoRoom() as janus:
+        _kick_in(janus, meeting, feed)
+
+
+def _kick_in(janus: VideoRoom, meeting: Meeting, feed: int) -> None:
     try:
-        with VideoRoom() as janus:
-            janus.request(
-                {
-                    "request": "kick",
-                    "room": room_id(meeting),
-                    "secret": _secret(meeting),
-                    "id": feed,
-                }
-            )
+        janus.request(
+            {
+                "request": "kick",
+                "room": room_id(meeting),
+                "secret": _secret(meeting),
+                "id": feed,
+            }
+        )
     except JanusError as error:
         if error.code != NO_SUCH_FEED:
             raise
+
+
+def on_roll_changed(member_id: int, cells: set[int]) -> None:
+    """From meetings.signals, when a member's roll fields changed or the member was deleted, in
+    that transaction: `cells`, where they were on the roll before. After commit, `follow_roll`."""
+    if configured() and cells:
+        transaction.on_commit(partial(follow_roll, member_id, cells), robust=True)
+
+
+def follow_roll(member_id: int, cells: set[int]) -> None:
+    """In every meeting in progress in `cells` whose roll the member is no longer on (moved to
+    another cell, a temporary stay ended, deleted), Janus refuses them from now on: their room
+    token leaves the allowed list and their connection is kicked. Janus down or slow: logged,
+    the roll change stands (docs/media.md, "The roll")."""
+    member = Member.objects.filter(pk=member_id).first()
+    for meeting in Meeting.objects.filter(cell_id__in=cells, status=MeetingStatus.IN_PROGRESS):
+        if member is not None and on_roll(member, meeting):
+            continue
+        try:
+            remove_participant(meeting, member_id)
+        except (JanusError, JanusDownError):
+            logger.exception(
+                "member %s, off the roll of meeting %s, could not be put out of its Janus room",
+                member_id,
+                meeting.pk,
+            )
 
 
 def on_meeting_started(meeting: Meeting) -> None:
@@ -219,7 +258,7 @@ def follow_floor(meeting_id: int, only: int | None = None, first: int | None = N
     """Moderates every publisher in the room (or only feed `only`) as the floor is now; `first`,
     the member just given the floor, is heard before anything else is read.
 
-    A publisher under an id that is no member of the roll is kicked."""
+    A participant under an id that is no member of the roll is put out (token and connection)."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS:
         return
@@ -243,14 +282,7 @@ def follow_floor(meeting_id: int, only: int | None = None, first: int | None = N
                 if only is not None and feed != only:
                     continue
                 if feed not in roll:
-                    janus.request(
-                        {
-                            "request": "kick",
-                            "room": room_id(meeting),
-                            "secret": _secret(meeting),
-                            "id": feed,
-                        }
-                    )
+                    _put_out(janus, meeting, feed)
                 elif entry.get("publisher") and feed not in open_mics:
                     _moderate(janus, meeting, feed, mute=True)
     except (JanusError, JanusDownError):

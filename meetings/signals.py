@@ -1,0 +1,62 @@
+"""The roll changes during a meeting: what reaches the meeting's media room.
+
+members must not import meetings (pyproject.toml's import contracts), so meetings listens to the
+member's own row: its roll fields (home cell, temporary stay) changed or the row deleted. Where the
+member was on the roll before, a meeting in progress that no longer has them puts them out of its
+Janus room after commit (meetings.media.services.follow_roll). Their live-room socket is closed
+by members.signals (the recheck). Cell roles and committee seats do not change the roll.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from meetings.media import services as media
+from members.models import Member
+
+ROLL_FIELDS = frozenset(
+    {
+        "home_cell",
+        "home_cell_id",
+        "temporary_cell",
+        "temporary_cell_id",
+        "temporary_from",
+        "temporary_until",
+    }
+)
+
+
+def _cells(home_cell_id: int | None, temporary_cell_id: int | None) -> set[int]:
+    return {cell for cell in (home_cell_id, temporary_cell_id) if cell is not None}
+
+
+@receiver(pre_save, sender=Member)
+def note_cells_before_a_roll_change(sender: Any, instance: Member, **kwargs: Any) -> None:
+    fields = kwargs.get("update_fields")
+    instance._cells_before = set()  # type: ignore[attr-defined]
+    if (
+        instance.pk is None
+        or kwargs.get("raw")
+        or not media.configured()
+        or (fields is not None and not ROLL_FIELDS & set(fields))
+    ):
+        return
+    roll = ("home_cell_id", "temporary_cell_id", "temporary_from", "temporary_until")
+    before = Member.objects.filter(pk=instance.pk).values_list(*roll).first()
+    if before is not None and before != tuple(getattr(instance, name) for name in roll):
+        instance._cells_before = _cells(before[0], before[1])  # type: ignore[attr-defined]
+
+
+@receiver(post_save, sender=Member)
+def put_out_of_media_after_a_roll_change(sender: Any, instance: Member, **kwargs: Any) -> None:
+    cells = getattr(instance, "_cells_before", set())
+    instance._cells_before = set()  # type: ignore[attr-defined]
+    media.on_roll_changed(instance.pk, cells)
+
+
+@receiver(post_delete, sender=Member)
+def put_out_of_media_a_deleted_member(sender: Any, instance: Member, **kwargs: Any) -> None:
+    media.on_roll_changed(instance.pk, _cells(instance.home_cell_id, instance.temporary_cell_id))
