@@ -5,17 +5,20 @@ member's own row: its roll fields (home cell, temporary stay) changed or the row
 member was on the roll before, a meeting in progress that no longer has them puts them out of its
 Janus room after commit (meetings.media.services.follow_roll). Their live-room socket is closed
 by members.signals (the recheck). Cell roles and committee seats do not change the roll.
+
+An account deactivated or deleted leaves the member on the roll (absent), but it may no longer
+take part: it is put out of the media rooms of its cells the same way.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from meetings.media import services as media
-from members.models import Member
+from members.models import Member, User
 
 ROLL_FIELDS = frozenset(
     {
@@ -60,3 +63,28 @@ def put_out_of_media_after_a_roll_change(sender: Any, instance: Member, **kwargs
 @receiver(post_delete, sender=Member)
 def put_out_of_media_a_deleted_member(sender: Any, instance: Member, **kwargs: Any) -> None:
     media.on_roll_changed(instance.pk, _cells(instance.home_cell_id, instance.temporary_cell_id))
+
+
+@receiver(post_save, sender=User)
+def put_out_of_media_a_deactivated_account(sender: Any, instance: User, **kwargs: Any) -> None:
+    fields = kwargs.get("update_fields")
+    if instance.is_active or (fields is not None and "is_active" not in fields):
+        return
+    _put_out_member_of(instance.pk)
+
+
+@receiver(pre_delete, sender=User)
+def put_out_of_media_a_deleted_account(sender: Any, instance: User, **kwargs: Any) -> None:
+    _put_out_member_of(instance.pk)  # before the member's row loses its account (SET_NULL)
+
+
+def _put_out_member_of(user_id: int) -> None:
+    if not media.configured():
+        return
+    row = (
+        Member.objects.filter(user_id=user_id)
+        .values_list("pk", "home_cell_id", "temporary_cell_id")
+        .first()
+    )
+    if row is not None:
+        media.on_roll_changed(row[0], _cells(row[1], row[2]))

@@ -181,18 +181,22 @@ def _kick_in(janus: VideoRoom, meeting: Meeting, feed: int) -> None:
 
 
 def on_roll_changed(member_id: int, cells: set[int]) -> None:
-    """From meetings.signals, when a member's roll fields changed or the member was deleted, in
-    that transaction: `cells`, where they were on the roll before. After commit, `follow_roll`."""
+    """From meetings.signals, in the transaction where a member's roll fields changed, the
+    member was deleted or their account deactivated or deleted: `cells`, where they met before.
+    After commit, `follow_roll`."""
     if configured() and cells:
         transaction.on_commit(partial(follow_roll, member_id, cells), robust=True)
 
 
 def follow_roll(member_id: int, cells: set[int]) -> None:
     """In every meeting in progress in `cells` whose roll the member is no longer on (moved to
-    another cell, a temporary stay ended, deleted), Janus refuses them from now on: their room
-    token leaves the allowed list and their connection is kicked. Janus down or slow: logged,
-    the roll change stands (docs/media.md, "The roll")."""
-    member = Member.objects.filter(pk=member_id).first()
+    another cell, a temporary stay ended, deleted), or all of them when their account is
+    inactive or gone, Janus refuses them from now on: their room token leaves the allowed list
+    and their connection is kicked. Janus down or slow: logged, the change stands (docs/media.md,
+    "Leaving the roll during the meeting")."""
+    member = Member.objects.filter(pk=member_id).select_related("user").first()
+    if member is not None and (member.user is None or not member.user.is_active):
+        member = None  # the account may no longer take part anywhere
     for meeting in Meeting.objects.filter(cell_id__in=cells, status=MeetingStatus.IN_PROGRESS):
         if member is not None and on_roll(member, meeting):
             continue

@@ -135,6 +135,48 @@ def test_a_member_moved_off_the_cell_during_the_meeting_is_put_out_of_the_room(
         leave(session, token)
 
 
+def stay_in_room(media_settings, access):
+    answer, session = join_and_stay(
+        media_settings.JANUS_ADMIN_URL,
+        access["token"],
+        access["room"],
+        access["room_token"],
+        access["feed"],
+    )
+    assert answer["videoroom"] == "joined", answer
+    return session
+
+
+def test_a_temporary_stay_ended_during_the_meeting_puts_the_member_out(scene, media_settings):
+    start(scene)
+    guest = scene.temporary
+    access = services.media_access(meeting=scene.meeting, actor=guest.user)
+    session = stay_in_room(media_settings, access)
+    their_secretary = CellRoleFactory(member__home_cell=scene.guest_cell).member
+    roster.end_temporary(
+        actor=their_secretary.user,
+        member=guest,
+        last_day=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    assert guest.pk not in in_room(scene.meeting)
+    assert enter(media_settings, access)["error_code"] == 433
+    leave(session, access["token"])
+
+
+def test_a_deactivated_account_is_put_out_of_the_room(scene, media_settings):
+    """Not a roll change (the roll still lists the member, absent), but the account may no longer
+    take part: Janus refuses it too."""
+    start(scene)
+    member = scene.officials[1]
+    access = services.media_access(meeting=scene.meeting, actor=member.user)
+    session = stay_in_room(media_settings, access)
+    member.user.is_active = False
+    member.user.save()
+    assert member.pk not in in_room(scene.meeting)
+    assert enter(media_settings, access)["error_code"] == 433
+    leave(session, access["token"])
+
+
 def test_a_member_who_comes_onto_the_roll_during_the_meeting_gets_in(scene, media_settings):
     """Someone sent to meet here temporarily while the meeting runs: their tokens open the room
     (handing them out adds their room token to the room's list)."""
