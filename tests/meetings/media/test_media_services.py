@@ -205,6 +205,24 @@ def test_a_roll_change_goes_through_when_janus_is_down(scene, media_settings, ca
     assert any(str(leaving.pk) in record.getMessage() for record in caplog.records)
 
 
+def test_a_removal_janus_missed_is_made_at_the_next_change_of_the_floor(scene, media_settings):
+    start(scene)
+    leaving = scene.officials[1]
+    access = services.media_access(meeting=scene.meeting, actor=leaving.user)
+    session = stay_in_room(media_settings, access)
+    janus_url = media_settings.JANUS_ADMIN_URL
+    media_settings.JANUS_ADMIN_URL = "http://127.0.0.1:9/admin"  # Janus unreachable meanwhile
+    transfer_out(scene, leaving)
+    media_settings.JANUS_ADMIN_URL = janus_url
+    assert leaving.pk in in_room(scene.meeting)  # missed
+
+    services.follow_floor(scene.meeting.pk)
+
+    assert leaving.pk not in in_room(scene.meeting)
+    assert enter(media_settings, access)["error_code"] == 433
+    leave(session, access["token"])
+
+
 def test_only_the_roll_gets_media_tokens(scene):
     start(scene)
     with pytest.raises(RuleViolation) as refused:
