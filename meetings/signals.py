@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from meetings.media import services as media
@@ -60,9 +60,9 @@ def put_out_of_media_after_a_roll_change(sender: Any, instance: Member, **kwargs
     media.on_roll_changed(instance.pk, cells)
 
 
-@receiver(post_delete, sender=Member)
+@receiver(pre_delete, sender=Member)
 def put_out_of_media_a_deleted_member(sender: Any, instance: Member, **kwargs: Any) -> None:
-    media.on_roll_changed(instance.pk, _cells(instance.home_cell_id, instance.temporary_cell_id))
+    _put_out_of_media(pk=instance.pk)  # the stored cells: the instance may be stale
 
 
 @receiver(post_save, sender=User)
@@ -70,21 +70,19 @@ def put_out_of_media_a_deactivated_account(sender: Any, instance: User, **kwargs
     fields = kwargs.get("update_fields")
     if instance.is_active or (fields is not None and "is_active" not in fields):
         return
-    _put_out_member_of(instance.pk)
+    _put_out_of_media(user_id=instance.pk)
 
 
 @receiver(pre_delete, sender=User)
 def put_out_of_media_a_deleted_account(sender: Any, instance: User, **kwargs: Any) -> None:
-    _put_out_member_of(instance.pk)  # before the member's row loses its account (SET_NULL)
+    _put_out_of_media(user_id=instance.pk)  # before the member's row loses its account
 
 
-def _put_out_member_of(user_id: int) -> None:
+def _put_out_of_media(**member: int) -> None:
+    """After commit, the member (`pk=` or `user_id=`) leaves the media rooms of their cells."""
     if not media.configured():
         return
-    row = (
-        Member.objects.filter(user_id=user_id)
-        .values_list("pk", "home_cell_id", "temporary_cell_id")
-        .first()
-    )
+    rows = Member.objects.filter(**member).values_list("pk", "home_cell_id", "temporary_cell_id")
+    row = rows.first()
     if row is not None:
         media.on_roll_changed(row[0], _cells(row[1], row[2]))
