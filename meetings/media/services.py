@@ -76,7 +76,7 @@ def open_room(meeting_id: int) -> bool:
     if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS or not configured():
         return False
     members = roster_members(meeting)
-    allowed = [_room_token(meeting, member.pk) for member in members]
+    allowed = [_room_token(meeting, member_id) for member_id in _taking_part(members)]
     try:
         with VideoRoom() as janus:
             try:
@@ -110,6 +110,17 @@ def open_room(meeting_id: int) -> bool:
         logger.exception("Janus room for meeting %s could not be created", meeting_id)
         return False
     return True
+
+
+def _taking_part(members: list[Member]) -> list[int]:
+    """Those of the roll who may take part: an active account (one deactivated or deleted during
+    the meeting was put out of the room, `follow_roll`, and is not let in again)."""
+    active = set(
+        User.objects.filter(
+            pk__in=[member.user_id for member in members], is_active=True
+        ).values_list("pk", flat=True)
+    )
+    return [member.pk for member in members if member.user_id in active]
 
 
 def _allowed(meeting: Meeting, action: str, entries: list[str]) -> dict[str, Any]:
@@ -262,7 +273,8 @@ def follow_floor(meeting_id: int, only: int | None = None, first: int | None = N
     """Moderates every publisher in the room (or only feed `only`) as the floor is now; `first`,
     the member just given the floor, is heard before anything else is read.
 
-    A participant under an id that is no member of the roll is put out (token and connection)."""
+    A participant under an id that is no member of the roll, or whose account is no longer
+    active, is put out (token and connection)."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS:
         return
@@ -273,7 +285,7 @@ def follow_floor(meeting_id: int, only: int | None = None, first: int | None = N
         except (JanusError, JanusDownError):
             logger.exception("the microphone of %s in meeting %s stayed closed", first, meeting_id)
     open_mics = speakers(meeting)
-    roll = {member.pk for member in roster_members(meeting)}
+    roll = set(_taking_part(roster_members(meeting)))
     try:
         with VideoRoom() as janus:
             # Who may speak is heard first (one round trip after the commit); then everyone
