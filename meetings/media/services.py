@@ -32,7 +32,7 @@ from meetings.media import tokens
 from meetings.media.janus import JanusDownError, JanusError, VideoRoom
 from meetings.models import Meeting, SpeakingTurn
 from meetings.room import roster_members
-from meetings.services.room import Participant, participant, require_chair
+from meetings.services.room import Participant, on_roll, participant, require_chair
 from members.enums import Standing
 from members.models import Member, User
 
@@ -76,7 +76,7 @@ def open_room(meeting_id: int) -> bool:
     if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS or not configured():
         return False
     members = roster_members(meeting)
-    allowed = [_room_token(meeting, member.pk) for member in members]
+    allowed = [_room_token(meeting, member_id) for member_id in _taking_part(members)]
     try:
         with VideoRoom() as janus:
             try:
@@ -112,6 +112,17 @@ def open_room(meeting_id: int) -> bool:
     return True
 
 
+def _taking_part(members: list[Member]) -> list[int]:
+    """Those of the roll who may take part: an active account (one deactivated or deleted during
+    the meeting was put out of the room, `follow_roll`, and is not let in again)."""
+    active = set(
+        User.objects.filter(
+            pk__in=[member.user_id for member in members], is_active=True
+        ).values_list("pk", flat=True)
+    )
+    return [member.pk for member in members if member.user_id in active]
+
+
 def _allowed(meeting: Meeting, action: str, entries: list[str]) -> dict[str, Any]:
     return {
         "request": "allowed",
@@ -145,26 +156,69 @@ def room_exists(meeting: Meeting) -> bool:
 
 
 def remove_participant(meeting: Meeting, member_id: int) -> None:
-    """A member taken off the roll: their token leaves the allowed list and they are kicked."""
-    with VideoRoom() as janus:
-        janus.request(_allowed(meeting, "remove", [_room_token(meeting, member_id)]))
-    _kick(meeting, member_id)
+    """A member taken off the roll: their token leaves the allowed list and they are kicked.
+    Nothing to do when the room does not exist (it is created from the roll as it then is)."""
+    try:
+        with VideoRoom() as janus:
+            _put_out(janus, meeting, member_id)
+    except JanusError as error:
+        if error.code != NO_SUCH_ROOM:
+            raise
+
+
+def _put_out(janus: VideoRoom, meeting: Meeting, feed: int) -> None:
+    janus.request(_allowed(meeting, "remove", [_room_token(meeting, feed)]))
+    _kick_in(janus, meeting, feed)
 
 
 def _kick(meeting: Meeting, feed: int) -> None:
+    with VideoRoom() as janus:
+        _kick_in(janus, meeting, feed)
+
+
+def _kick_in(janus: VideoRoom, meeting: Meeting, feed: int) -> None:
     try:
-        with VideoRoom() as janus:
-            janus.request(
-                {
-                    "request": "kick",
-                    "room": room_id(meeting),
-                    "secret": _secret(meeting),
-                    "id": feed,
-                }
-            )
+        janus.request(
+            {
+                "request": "kick",
+                "room": room_id(meeting),
+                "secret": _secret(meeting),
+                "id": feed,
+            }
+        )
     except JanusError as error:
         if error.code != NO_SUCH_FEED:
             raise
+
+
+def on_roll_changed(member_id: int, cells: set[int]) -> None:
+    """From meetings.signals, in the transaction where a member's roll fields changed, the
+    member was deleted or their account deactivated or deleted: `cells`, where they met before.
+    After commit, `follow_roll`."""
+    if configured() and cells:
+        transaction.on_commit(partial(follow_roll, member_id, cells), robust=True)
+
+
+def follow_roll(member_id: int, cells: set[int]) -> None:
+    """In every meeting in progress in `cells` whose roll the member is no longer on (moved to
+    another cell, a temporary stay ended, deleted), or all of them when their account is
+    inactive or gone, Janus refuses them from now on: their room token leaves the allowed list
+    and their connection is kicked. Janus down or slow: logged, the change stands (docs/media.md,
+    "Leaving the roll during the meeting")."""
+    member = Member.objects.filter(pk=member_id).select_related("user").first()
+    if member is not None and (member.user is None or not member.user.is_active):
+        member = None  # the account may no longer take part anywhere
+    for meeting in Meeting.objects.filter(cell_id__in=cells, status=MeetingStatus.IN_PROGRESS):
+        if member is not None and on_roll(member, meeting):
+            continue
+        try:
+            remove_participant(meeting, member_id)
+        except (JanusError, JanusDownError):
+            logger.exception(
+                "member %s, off the roll of meeting %s, could not be put out of its Janus room",
+                member_id,
+                meeting.pk,
+            )
 
 
 def on_meeting_started(meeting: Meeting) -> None:
@@ -219,7 +273,8 @@ def follow_floor(meeting_id: int, only: int | None = None, first: int | None = N
     """Moderates every publisher in the room (or only feed `only`) as the floor is now; `first`,
     the member just given the floor, is heard before anything else is read.
 
-    A publisher under an id that is no member of the roll is kicked."""
+    A participant under an id that is no member of the roll, or whose account is no longer
+    active, is put out (token and connection)."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS:
         return
@@ -230,7 +285,7 @@ def follow_floor(meeting_id: int, only: int | None = None, first: int | None = N
         except (JanusError, JanusDownError):
             logger.exception("the microphone of %s in meeting %s stayed closed", first, meeting_id)
     open_mics = speakers(meeting)
-    roll = {member.pk for member in roster_members(meeting)}
+    roll = set(_taking_part(roster_members(meeting)))
     try:
         with VideoRoom() as janus:
             # Who may speak is heard first (one round trip after the commit); then everyone
@@ -243,14 +298,7 @@ def follow_floor(meeting_id: int, only: int | None = None, first: int | None = N
                 if only is not None and feed != only:
                     continue
                 if feed not in roll:
-                    janus.request(
-                        {
-                            "request": "kick",
-                            "room": room_id(meeting),
-                            "secret": _secret(meeting),
-                            "id": feed,
-                        }
-                    )
+                    _put_out(janus, meeting, feed)
                 elif entry.get("publisher") and feed not in open_mics:
                     _moderate(janus, meeting, feed, mute=True)
     except (JanusError, JanusDownError):

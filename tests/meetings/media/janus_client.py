@@ -18,16 +18,28 @@ def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def join(api_url: str, token: str, room: int, room_token: str, feed: int) -> dict[str, Any]:
-    """create → attach → join as publisher; Janus's answer (`error` or the VideoRoom event)."""
+    """create → attach → join as publisher; Janus's answer (`error` or the VideoRoom event).
+    The session is left at once."""
+    answer, session = join_and_stay(api_url, token, room, room_token, feed)
+    if session:
+        post(session, {"janus": "destroy", "token": token})
+    return answer
+
+
+def join_and_stay(
+    api_url: str, token: str, room: int, room_token: str, feed: int
+) -> tuple[dict[str, Any], str]:
+    """As `join`, but the participant stays in the room: (Janus's answer, the session's URL, ""
+    when refused before the join). Janus keeps it 60 s without a request; leave with `leave`."""
     created = post(api_url, {"janus": "create", "token": token})
     if created["janus"] == "error":
-        return created
+        return created, ""
     session = f"{api_url}/{created['data']['id']}"
     attached = post(
         session, {"janus": "attach", "plugin": "janus.plugin.videoroom", "token": token}
     )
     if attached["janus"] == "error":
-        return attached
+        return attached, session
     handle = f"{session}/{attached['data']['id']}"
     sent = post(
         handle,
@@ -44,16 +56,19 @@ def join(api_url: str, token: str, room: int, room_token: str, feed: int) -> dic
         },
     )
     if sent["janus"] == "error":
-        return sent
+        return sent, session
     for _ in range(20):  # the join's answer comes as an event on the session's long poll
         with urllib.request.urlopen(
             f"{session}?maxev=1&token={urllib.parse.quote(token)}", timeout=35
         ) as answer:
             event = json.load(answer)
         if event.get("janus") == "event":
-            post(session, {"janus": "destroy", "token": token})
-            return event["plugindata"]["data"]
+            return event["plugindata"]["data"], session
     raise AssertionError("no answer to the join")
+
+
+def leave(session: str, token: str) -> None:
+    post(session, {"janus": "destroy", "token": token})
 
 
 def plugin_request(api_url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -1,15 +1,21 @@
 """Against a real Janus: the room lives as long as the meeting, and Janus itself lets in only the
 meeting's participants with the tokens Django signed for them."""
 
+import datetime
+import logging
 import time
 
 import pytest
+from django.utils import timezone
 
 from meetings.errors import RuleViolation
 from meetings.media import services, tokens
+from meetings.media.janus import VideoRoom
 from meetings.services import room
+from members import services as roster
+from tests.factories import CellRoleFactory
 from tests.meetings.helpers import EARLY_END
-from tests.meetings.media.janus_client import join, plugin_request
+from tests.meetings.media.janus_client import join, join_and_stay, leave, plugin_request
 from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,6 +83,162 @@ def test_a_member_taken_off_the_roll_is_refused_by_janus(scene, media_settings):
     access = services.media_access(meeting=scene.meeting, actor=scene.officials[1].user)
     services.remove_participant(scene.meeting, scene.officials[1].pk)
     assert enter(media_settings, access)["error_code"] == 433
+
+
+def in_room(meeting):
+    with VideoRoom() as janus:
+        listed = janus.request({"request": "listparticipants", "room": meeting.pk})
+    return {entry["id"] for entry in listed["participants"]}
+
+
+def transfer_out(scene, member):
+    roster.transfer_member(
+        actor=scene.chair.user,
+        member=member,
+        destination=scene.guest_cell,
+        transferred_on=timezone.localdate() - datetime.timedelta(days=1),
+        decision_reference="12-QĐ/ĐU",
+    )
+
+
+def test_a_member_moved_off_the_cell_during_the_meeting_is_put_out_of_the_room(
+    scene, media_settings
+):
+    """The roll changes during the meeting (a transfer to another cell): Janus kicks the member
+    and no longer accepts their room token; the others stay and keep theirs."""
+    start(scene)
+    leaving, staying = scene.officials[1], scene.officials[0]
+    accesses = {
+        member.pk: services.media_access(meeting=scene.meeting, actor=member.user)
+        for member in (leaving, staying, scene.officials[2])
+    }
+    sessions = []
+    for member in (leaving, staying):
+        access = accesses[member.pk]
+        answer, session = join_and_stay(
+            media_settings.JANUS_ADMIN_URL,
+            access["token"],
+            access["room"],
+            access["room_token"],
+            access["feed"],
+        )
+        assert answer["videoroom"] == "joined", answer
+        sessions.append((session, access["token"]))
+    assert in_room(scene.meeting) == {leaving.pk, staying.pk}
+
+    transfer_out(scene, leaving)
+
+    assert in_room(scene.meeting) == {staying.pk}
+    assert enter(media_settings, accesses[leaving.pk])["error_code"] == 433
+    assert enter(media_settings, accesses[scene.officials[2].pk])["videoroom"] == "joined"
+    for session, token in sessions:
+        leave(session, token)
+
+
+def stay_in_room(media_settings, access):
+    answer, session = join_and_stay(
+        media_settings.JANUS_ADMIN_URL,
+        access["token"],
+        access["room"],
+        access["room_token"],
+        access["feed"],
+    )
+    assert answer["videoroom"] == "joined", answer
+    return session
+
+
+def test_a_temporary_stay_ended_during_the_meeting_puts_the_member_out(scene, media_settings):
+    start(scene)
+    guest = scene.temporary
+    access = services.media_access(meeting=scene.meeting, actor=guest.user)
+    session = stay_in_room(media_settings, access)
+    their_secretary = CellRoleFactory(member__home_cell=scene.guest_cell).member
+    roster.end_temporary(
+        actor=their_secretary.user,
+        member=guest,
+        last_day=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    assert guest.pk not in in_room(scene.meeting)
+    assert enter(media_settings, access)["error_code"] == 433
+    leave(session, access["token"])
+
+
+def deactivate(member):
+    member.user.is_active = False
+    member.user.save()
+
+
+def delete_account(member):
+    member.user.delete()
+
+
+@pytest.mark.parametrize("end", [deactivate, delete_account])
+def test_an_account_or_member_ended_is_put_out_of_the_room(scene, media_settings, end):
+    """An account deactivated or deleted is no roll change (the roll still lists the member,
+    absent), but it may no longer take part: Janus refuses it too."""
+    start(scene)
+    member = scene.officials[1]
+    access = services.media_access(meeting=scene.meeting, actor=member.user)
+    session = stay_in_room(media_settings, access)
+    end(member)
+    # Handing out tokens to someone else adds the roll's tokens to the room: not theirs again.
+    services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    assert member.pk not in in_room(scene.meeting)
+    assert enter(media_settings, access)["error_code"] == 433
+    leave(session, access["token"])
+
+
+def test_a_member_who_comes_onto_the_roll_during_the_meeting_gets_in(scene, media_settings):
+    """Someone sent to meet here temporarily while the meeting runs: their tokens open the room
+    (handing them out adds their room token to the room's list)."""
+    start(scene)
+    newcomer = scene.outsider
+    their_secretary = CellRoleFactory(member__home_cell=scene.guest_cell).member
+    roster.send_temporarily(
+        actor=their_secretary.user,
+        member=newcomer,
+        cell=scene.cell,
+        temporary_from=timezone.localdate() - datetime.timedelta(days=1),
+        temporary_until=None,
+    )
+    access = services.media_access(meeting=scene.meeting, actor=newcomer.user)
+    session = stay_in_room(media_settings, access)
+
+    # Their record deleted (entered by mistake; no attendance kept here yet): put out again.
+    feed = newcomer.pk
+    newcomer.delete()
+    assert feed not in in_room(scene.meeting)
+    assert enter(media_settings, access)["error_code"] == 433
+    leave(session, access["token"])
+
+
+def test_a_roll_change_goes_through_when_janus_is_down(scene, media_settings, caplog):
+    start(scene)
+    leaving = scene.officials[1]
+    media_settings.JANUS_ADMIN_URL = "http://127.0.0.1:9/admin"  # nobody listens there
+    with caplog.at_level(logging.ERROR, logger="meetings.media.services"):
+        transfer_out(scene, leaving)
+    leaving.refresh_from_db()
+    assert leaving.home_cell == scene.guest_cell
+    assert any(str(leaving.pk) in record.getMessage() for record in caplog.records)
+
+
+def test_a_removal_janus_missed_is_made_at_the_next_change_of_the_floor(scene, media_settings):
+    start(scene)
+    leaving = scene.officials[1]
+    access = services.media_access(meeting=scene.meeting, actor=leaving.user)
+    session = stay_in_room(media_settings, access)
+    janus_url = media_settings.JANUS_ADMIN_URL
+    media_settings.JANUS_ADMIN_URL = "http://127.0.0.1:9/admin"  # Janus unreachable meanwhile
+    transfer_out(scene, leaving)
+    media_settings.JANUS_ADMIN_URL = janus_url
+    assert leaving.pk in in_room(scene.meeting)  # missed
+
+    services.follow_floor(scene.meeting.pk)
+
+    assert leaving.pk not in in_room(scene.meeting)
+    assert enter(media_settings, access)["error_code"] == 433
+    leave(session, access["token"])
 
 
 def test_only_the_roll_gets_media_tokens(scene):
