@@ -16,6 +16,7 @@ from meetings.services import room
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, BrowserTestCase
 from tests.factories import PASSWORD
 from tests.media_engine import start_media_engine
+from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.e2e
@@ -225,9 +226,12 @@ class TestMedia(MediaTestCase):
         forged = tokens.core_token("doan-mo", expiry=int(time.time()) + 600)
         assert self.janus_join(unverified, forged, meeting.pk, "", 1)["code"] == 403
 
-        # The meeting ends: the Janus room is gone and the pages say so.
-        chair.once("dialog", lambda dialog: dialog.accept())
+        # The meeting ends (early, so the end dialog asks why): the Janus room is gone and the
+        # pages say so.
         chair.get_by_role("button", name="Kết thúc buổi sinh hoạt").click()
+        dialog = chair.get_by_role("dialog", name="Kết thúc buổi sinh hoạt?")
+        chair.get_by_label("Lý do kết thúc sớm").fill(EARLY_END)
+        dialog.get_by_role("button", name="Kết thúc buổi sinh hoạt").click()
         expect(first.locator("#media-status")).to_have_text(
             "Buổi sinh hoạt đã kết thúc: âm thanh và hình ảnh đã đóng."
         )
