@@ -169,7 +169,7 @@ def test_add_member_shows_a_vietnamese_error_and_writes_nothing(
     assert response.status_code == 200
     assert message in response.context["form"].errors[field]
     page = page_text(response)
-    assert 'class="error-summary" tabindex="-1"' in page  # it takes the focus
+    assert 'class="error-summary" role="alert"' in page
     assert f'<a href="#id_{field}">' in page
     assert snapshot() == before
 
