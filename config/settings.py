@@ -234,10 +234,14 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # collectstatic writes each file under a name with its content's hash, with gzip and brotli
+    # copies; pages link the hashed names, which WhiteNoise serves compressed and cacheable for
+    # ten years (a changed file gets a new name). Pages need the manifest: run collectstatic
+    # (./bin/run and the Docker image do). The test settings keep plain names.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
-WHITENOISE_USE_FINDERS = True  # the embedded default serves static files without collectstatic
+WHITENOISE_USE_FINDERS = True  # files not yet collected are still served, under their plain name
 # Request bodies (config/body_limits.py): every route takes at most REQUEST_BODY_MAX_BYTES, except
 # the pages that take a file (their file's limit on top) and the minutes form (the form-data
 # limit below); larger bodies get a 413 before they are read.

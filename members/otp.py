@@ -88,9 +88,10 @@ def pending_totp_device(user: User) -> TOTPDevice:
 
 
 def qr_code_svg(device: TOTPDevice) -> str:
-    """The otpauth:// URI as an inline SVG QR code, rendered here: nothing leaves the server."""
+    """The otpauth:// URI as an inline SVG QR code, rendered here: nothing leaves the server.
+    It has a viewBox and no fixed size, so CSS scales the whole code, quiet zone included."""
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=5, dark="#000", light="#fff", title="Mã QR đăng ký ứng dụng xác thực"
+        dark="#000", light="#fff", omitsize=True, title="Mã QR đăng ký ứng dụng xác thực"
     )
 
 
