@@ -123,8 +123,8 @@ def restore_backup(archive: Path, *, force: bool = False) -> RestoreResult:
                 )
         _restore_database(root)
         media_files = [name for name in manifest["parts"] if name.startswith(MEDIA_PREFIX)]
-        if media_root.is_dir():
-            shutil.rmtree(media_root)
+        # Files in MEDIA_ROOT that the backup does not hold are left alone (with the embedded
+        # default, bin/media keeps Janus's configuration there); no restored row refers to them.
         media_root.mkdir(parents=True, exist_ok=True)
         for name in media_files:
             target = media_root / name.removeprefix(MEDIA_PREFIX)
