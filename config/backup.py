@@ -240,7 +240,7 @@ def _drop_tables() -> None:
 
 
 def _run_postgres_tool(tool: str, *args: str) -> None:
-    database = settings.DATABASES["default"]
+    database = connection.settings_dict
     env = os.environ | {"PGPASSWORD": str(database.get("PASSWORD") or "")}
     command = [tool, f"--dbname={database['NAME']}"]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):

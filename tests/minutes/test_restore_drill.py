@@ -108,7 +108,7 @@ def test_a_restored_backup_verifies_every_signature_and_every_hash_chain(deploym
         assert {m.pk: events.verify_chain(m) for m in Meeting.objects.all()} == heads
 
 
-def test_a_damaged_archive_restores_nothing(deployment, tmp_path):
+def test_a_damaged_archive_or_files_already_there_restore_nothing(deployment, tmp_path):
     with override_settings(MEDIA_ROOT=tmp_path / "media"):
         archive = create_backup(tmp_path / "backups")
     damaged = tmp_path / "damaged.tar"
@@ -119,9 +119,15 @@ def test_a_damaged_archive_restores_nothing(deployment, tmp_path):
                 data = data.replace(b"thang 11", b"thang 12")
             target.addfile(member, io.BytesIO(data))
 
-    with drill_database(tmp_path), override_settings(MEDIA_ROOT=tmp_path / "restored-media"):
+    occupied = tmp_path / "restored-media"
+    with drill_database(tmp_path), override_settings(MEDIA_ROOT=occupied):
         with pytest.raises(BackupError, match="SHA-256 mismatch"):
             restore_backup(damaged)
+        assert connection.introspection.table_names() == []
+        occupied.mkdir()
+        (occupied / "someone-elses.pdf").write_bytes(b"%PDF")
+        with pytest.raises(BackupError, match=r"MEDIA_ROOT .* is not empty"):
+            restore_backup(archive)
         assert connection.introspection.table_names() == []
         with pytest.raises(CommandError, match="not found"):
             call_command("restore", str(tmp_path / "missing.tar"))
