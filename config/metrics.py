@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter as Tally
 from collections.abc import Iterator
 
+import redis
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
@@ -69,15 +70,15 @@ def connection_closed(meeting_id: int) -> None:
 class CeleryQueueDepth(Collector):
     """Tasks waiting in the Celery queue, read from Redis (a list per queue) when scraped."""
 
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        """Its name without asking Redis (registration would otherwise collect, at import)."""
+        yield self._family()
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         broker = settings.CELERY_BROKER_URL
         if not broker.startswith(("redis://", "rediss://")):
             return
-        import redis
-
-        family = GaugeMetricFamily(
-            "chibo_celery_queue_depth", "Celery tasks waiting in the broker.", labels=["queue"]
-        )
+        family = self._family()
         queue = getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")
         client = redis.Redis.from_url(broker, socket_timeout=2)
         try:
@@ -87,6 +88,12 @@ class CeleryQueueDepth(Collector):
         finally:
             client.close()
         yield family
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "chibo_celery_queue_depth", "Celery tasks waiting in the broker.", labels=["queue"]
+        )
 
 
 REGISTRY.register(CeleryQueueDepth())
