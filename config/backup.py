@@ -155,6 +155,10 @@ def _unpack_and_check(archive: Path, root: Path) -> dict[str, Any]:
             "Tệp sao lưu thiếu bản kê (manifest.json) hoặc bản kê hỏng. / The backup's "
             "manifest.json is missing or damaged."
         ) from error
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("parts"), dict):
+        raise BackupError(
+            "Bản kê (manifest.json) của tệp sao lưu hỏng. / The backup's manifest.json is damaged."
+        )
     if manifest.get("format") != FORMAT:
         raise BackupError(
             f"Định dạng sao lưu không được hỗ trợ: {manifest.get('format')!r}. / Unsupported "
@@ -185,7 +189,7 @@ def _safe_name(name: str) -> bool:
 
 
 def _engine() -> str:
-    return "postgresql" if connection.vendor == "postgresql" else connection.vendor
+    return connection.vendor  # "postgresql" or "sqlite"
 
 
 def _dump_database(scratch: Path) -> Path:

@@ -131,3 +131,7 @@ def test_a_damaged_archive_or_files_already_there_restore_nothing(deployment, tm
         assert connection.introspection.table_names() == []
         with pytest.raises(CommandError, match="not found"):
             call_command("restore", str(tmp_path / "missing.tar"))
+        (tmp_path / "notes.tar").write_text("không phải bản sao lưu")
+        with pytest.raises(CommandError, match="not a readable backup"):
+            call_command("restore", str(tmp_path / "notes.tar"))
+        assert connection.introspection.table_names() == []
