@@ -43,9 +43,10 @@ POSTGRES_PART = "database.dump"
 SQLITE_PART = "database.sqlite3"
 MEDIA_PREFIX = "media/"
 KEY_NOTE = (
-    "SIGNING_KEY_ENCRYPTION_KEY is NOT in this archive: the signing keys inside are encrypted "
-    "under it. Keep it separately; without it the restored keys cannot sign "
-    "(Khóa mã hóa khóa ký KHÔNG có trong bản sao lưu này; hãy cất giữ riêng)."
+    "Khóa mã hóa khóa ký (SIGNING_KEY_ENCRYPTION_KEY) KHÔNG có trong bản sao lưu này: hãy cất giữ "
+    "riêng; thiếu nó, các khóa ký được khôi phục không ký được. / SIGNING_KEY_ENCRYPTION_KEY is "
+    "NOT in this archive: the signing keys inside are encrypted under it. Keep it separately; "
+    "without it the restored keys cannot sign."
 )
 
 
