@@ -261,6 +261,9 @@ ROSTER_IMPORT_MAX_SECONDS = 60
 # /health/ answers everyone {"status": "ok"}; its details (database, channel layer, Celery) only
 # a request with "Authorization: Bearer <HEALTH_TOKEN>". Unset: to no one.
 HEALTH_TOKEN = env_str("HEALTH_TOKEN")
+# /metrics (config/metrics.py, Prometheus) only with "Authorization: Bearer <METRICS_TOKEN>";
+# unset: HEALTH_TOKEN.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # --- Security headers: nothing leaves the server ---
 CONTENT_SECURITY_POLICY = {

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from django_otp.admin import OTPAdminSite
 
+from config.metrics import metrics
 from members.views.pages import health
 
 # The admin, like every page, needs a verified second factor (the middleware checks it too).
@@ -16,6 +17,7 @@ urlpatterns = [
     path("xem-xet/", include("minutes.review.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("health/", health, name="health"),
+    path("metrics", metrics, name="metrics"),
     path("quan-tri/", admin.site.urls),
 ]
 

@@ -18,6 +18,8 @@ from typing import Any, Generic, TypeVar
 
 from channels.db import database_sync_to_async
 
+from config import metrics
+
 logger = logging.getLogger(__name__)
 Item = TypeVar("Item")
 
@@ -30,6 +32,7 @@ class Batches(Generic[Item]):
     write: Callable[[Any, list[Item]], list[Any]]
     failed: Callable[[Item, Exception], Any]
     limit: int = 100
+    kind: str = "writes"  # its label in the batch-size histogram (config/metrics.py)
     _waiting: dict[tuple[int, Hashable], list[tuple[Item, asyncio.Future[Any]]]] = field(
         default_factory=dict
     )
@@ -52,6 +55,7 @@ class Batches(Generic[Item]):
                 batch = self._waiting[slot][: self.limit]
                 del self._waiting[slot][: self.limit]
                 items = [item for item, _ in batch]
+                metrics.BATCH_SIZE.labels(kind=self.kind).observe(len(items))
                 try:
                     answers = await database_sync_to_async(self.write)(key, items)
                 except Exception as error:

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import metrics
 from meetings import events, intake, leases, protocol
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
@@ -152,6 +153,8 @@ class MeetingConsumer(SessionBoundConsumer):
             return
         await self.accept()
         self.accepted = True
+        self.counted = True
+        metrics.connection_opened(self.meeting_id)
         await self.follow_session(self.user)
         await self.send_json(hello)
         self.worker = asyncio.create_task(self._work())
@@ -211,6 +214,9 @@ class MeetingConsumer(SessionBoundConsumer):
         self.access_checked = time.monotonic()
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            self.counted = False
+            metrics.connection_closed(self.meeting_id)
         if hasattr(self, "group"):
             left_at = timezone.now()
             try:
@@ -243,11 +249,15 @@ class MeetingConsumer(SessionBoundConsumer):
         """Answers the connection's commands in the order they came."""
         while True:
             message = await self.commands.get()
+            started = time.monotonic()
             try:
                 frame = await self._answer(message)
             except Exception:
                 logger.exception("live room command %s failed", message["type"])
                 frame = protocol.server_error(message["id"])
+            # The type is one of protocol.COMMANDS (parse refused any other): a bounded label.
+            metrics.COMMANDS.labels(type=message["type"]).inc()
+            metrics.COMMAND_SECONDS.labels(type=message["type"]).observe(time.monotonic() - started)
             # A snapshot comes encoded already.
             await self._deliver(frame if isinstance(frame, str) else await self.encode_json(frame))
 

@@ -20,6 +20,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from config import metrics
 from meetings.models import Meeting, MeetingEvent
 from members.models import User
 
@@ -96,6 +97,8 @@ def append_events(
             )
         )
     MeetingEvent.objects.bulk_create(rows)
+    appended = len(rows)
+    transaction.on_commit(lambda: metrics.EVENTS.inc(appended))
     for row in rows:
         message = _message(row)
         transaction.on_commit(lambda m=message: broadcast(meeting.pk, m))

@@ -76,7 +76,9 @@ def _frame(ballot: _Ballot, outcome: dict[str, Any] | RuleViolation) -> dict[str
 
 
 _ballots: Batches[_Ballot] = Batches(
-    write=_cast_batch, failed=lambda ballot, _: protocol.server_error(ballot.message_id)
+    write=_cast_batch,
+    failed=lambda ballot, _: protocol.server_error(ballot.message_id),
+    kind="ballots",
 )
 
 
@@ -103,5 +105,5 @@ def _presence_batch(
 # One stream for the process, written per meeting (attendance.record_presence); up to 500 at a
 # time: a 300-member meeting arriving at once is one or two batches.
 _presence: Batches[attendance.Arrival | attendance.Departure] = Batches(
-    write=_presence_batch, failed=lambda change, _: False, limit=500
+    write=_presence_batch, failed=lambda change, _: False, limit=500, kind="presence"
 )

@@ -5,8 +5,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
+from config.metrics import offers_token
 from members import access, queries
 
 
@@ -87,9 +87,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def _has_health_token(request: HttpRequest) -> bool:
-    token = settings.HEALTH_TOKEN
-    offered = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    return bool(token) and constant_time_compare(offered, token)
+    return offers_token(request, settings.HEALTH_TOKEN)
 
 
 def _error(template: str, status: int):  # type: ignore[no-untyped-def]

@@ -285,6 +285,8 @@ ROWS = [
     Row("members:login", expected=dict.fromkeys(ROLES, OK)),
     Row("set_language", expected=dict.fromkeys(ROLES, REDIRECT), method="post"),
     Row("health", expected=dict.fromkeys(ROLES, OK)),
+    # The operator's bearer token, not a session, reads the metrics (config/metrics.py).
+    Row("metrics", expected=dict.fromkeys(ROLES, DENIED)),
     Row("members:second_factor", expected=everyone(REDIRECT, unverified=REDIRECT)),
     # The tree's members have enrolled: enrolment sends them on to the code step.
     Row("members:enrol", expected=everyone(REDIRECT, unverified=REDIRECT)),
