@@ -7,13 +7,15 @@ Janus room after commit (meetings.media.services.follow_roll). Their live-room s
 by members.signals (the recheck). Cell roles and committee seats do not change the roll.
 
 An account deactivated or deleted leaves the member on the roll (absent), but it may no longer
-take part: it is put out of the media rooms of its cells the same way.
+take part: it is put out of the media rooms of its cells the same way. So is a member who signs
+out (`user_logged_out`; docs/media.md, "When a session ends").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -76,6 +78,21 @@ def put_out_of_media_a_deactivated_account(sender: Any, instance: User, **kwargs
 @receiver(pre_delete, sender=User)
 def put_out_of_media_a_deleted_account(sender: Any, instance: User, **kwargs: Any) -> None:
     _put_out_of_media(user_id=instance.pk)  # before the member's row loses its account
+
+
+@receiver(user_logged_out)
+def put_out_of_media_on_sign_out(sender: Any, user: User | None, **kwargs: Any) -> None:
+    """Signed out: the member's voice and picture end in the meetings in progress of their
+    cells (after commit; Janus down does not stop the sign-out). The socket's close on expiry or
+    a password change does the same for its meeting (meetings.consumers)."""
+    if user is None or not media.configured():
+        return
+    row = Member.objects.filter(user_id=user.pk).values_list(
+        "pk", "home_cell_id", "temporary_cell_id"
+    )
+    found = row.first()
+    if found is not None:
+        media.on_session_ended(found[0], _cells(found[1], found[2]))
 
 
 def _put_out_of_media(**member: int) -> None:
