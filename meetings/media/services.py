@@ -480,6 +480,13 @@ def page_settings(meeting: Meeting, who: Participant) -> dict[str, Any]:
             "speaking": _("đang phát biểu"),
             "default_device": _("Mặc định"),
             "left": _("Đồng chí đã rời âm thanh và hình ảnh."),
+            "signed_out": _(
+                "Phiên đăng nhập đã kết thúc: âm thanh và hình ảnh đã đóng."
+                " Hãy tải lại trang và đăng nhập."
+            ),
+            "not_in_meeting": _(
+                "Đồng chí không còn trong buổi sinh hoạt này: âm thanh và hình ảnh đã đóng."
+            ),
             "kicked": _(
                 "Âm thanh và hình ảnh của đồng chí đã đóng ở đây: đã mở ở thẻ hoặc thiết bị khác,"
                 " hoặc đồng chí không còn trong danh sách buổi sinh hoạt."
