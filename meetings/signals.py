@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from meetings.media import services as media
 from members.models import Member, User
@@ -81,11 +82,16 @@ def put_out_of_media_a_deleted_account(sender: Any, instance: User, **kwargs: An
 
 
 @receiver(user_logged_out)
-def put_out_of_media_on_sign_out(sender: Any, user: User | None, **kwargs: Any) -> None:
-    """Signed out: the member's voice and picture end in the meetings in progress of their
-    cells (after commit; Janus down does not stop the sign-out). The socket's close on expiry or
-    a password change does the same for its meeting (meetings.consumers)."""
-    if user is None or not media.configured():
+def put_out_of_media_on_sign_out(
+    sender: Any, request: HttpRequest, user: User | None, **kwargs: Any
+) -> None:
+    """Signed out of a verified session: the member's voice and picture end in the meetings in
+    progress of their cells (after commit; Janus down does not stop the sign-out). A session
+    past the password step only had no media, and someone who knows only the password must not
+    put the member out again and again. The socket's close on expiry or a password change does
+    the same for its meeting (meetings.consumers)."""
+    verified = getattr(getattr(request, "user", None), "is_verified", None)
+    if user is None or verified is None or not verified() or not media.configured():
         return
     row = Member.objects.filter(user_id=user.pk).values_list(
         "pk", "home_cell_id", "temporary_cell_id"

@@ -55,6 +55,20 @@ def test_signing_out_puts_the_member_out_of_the_media_room(scene, media_settings
     leave(our_session, ours["token"])
 
 
+def test_signing_out_a_session_without_the_second_factor_leaves_media_alone(scene, media_settings):
+    """Someone who knows only the password cannot put the member's media out again and again:
+    only a verified session's sign-out ends it."""
+    start(scene)
+    member = scene.officials[1]
+    access = services.media_access(meeting=scene.meeting, actor=member.user)
+    session = stay_in_room(media_settings, access)
+    client = Client()
+    client.force_login(member.user)  # the password step only
+    assert client.post(reverse("members:logout")).status_code == 302
+    assert in_room(scene.meeting) == {member.pk}
+    leave(session, access["token"])
+
+
 def test_signing_out_goes_through_when_janus_is_down(scene, media_settings, caplog):
     start(scene)
     leaving = scene.officials[1]
