@@ -21,6 +21,7 @@ from config import metrics
 from meetings import events, intake, leases, protocol
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
+from meetings.media import services as media
 from meetings.room import head_of, snapshot_frame
 from meetings.services.room import participant
 from members.consumers import CLOSE_UNVERIFIED, SessionBoundConsumer, refuse
@@ -202,6 +203,13 @@ class MeetingConsumer(SessionBoundConsumer):
         if refusal is None and not visible_meetings(self.user).filter(pk=self.meeting_id).exists():
             return CLOSE_NOT_FOUND, left
         return refusal, left
+
+    async def session_refused(self, code: int) -> None:
+        """The session ended (4401: expired, password changed): the member's voice and picture in
+        this meeting end too, in a worker thread (Janus may be slow; the room's database thread
+        and the event loop are shared). 4404 (off the roll) is `follow_roll`'s."""
+        if code == CLOSE_UNVERIFIED and self.on_roll and media.configured():
+            await asyncio.to_thread(media.session_ended_in, self.meeting, self.member.pk)
 
     def _check_access(self) -> None:
         """Still allowed to see the meeting (the read itself was logged at connect). Checked

@@ -7,15 +7,18 @@ Janus room after commit (meetings.media.services.follow_roll). Their live-room s
 by members.signals (the recheck). Cell roles and committee seats do not change the roll.
 
 An account deactivated or deleted leaves the member on the roll (absent), but it may no longer
-take part: it is put out of the media rooms of its cells the same way.
+take part: it is put out of the media rooms of its cells the same way. So is a member who signs
+out (`user_logged_out`; docs/media.md, "When a session ends").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from meetings.media import services as media
 from members.models import Member, User
@@ -76,6 +79,26 @@ def put_out_of_media_a_deactivated_account(sender: Any, instance: User, **kwargs
 @receiver(pre_delete, sender=User)
 def put_out_of_media_a_deleted_account(sender: Any, instance: User, **kwargs: Any) -> None:
     _put_out_of_media(user_id=instance.pk)  # before the member's row loses its account
+
+
+@receiver(user_logged_out)
+def put_out_of_media_on_sign_out(
+    sender: Any, request: HttpRequest, user: User | None, **kwargs: Any
+) -> None:
+    """Signed out of a verified session: the member's voice and picture end in the meetings in
+    progress of their cells (after commit; Janus down does not stop the sign-out). A session
+    past the password step only had no media, and someone who knows only the password must not
+    put the member out again and again. The socket's close on expiry or a password change does
+    the same for its meeting (meetings.consumers)."""
+    verified = getattr(getattr(request, "user", None), "is_verified", None)
+    if user is None or verified is None or not verified() or not media.configured():
+        return
+    row = Member.objects.filter(user_id=user.pk).values_list(
+        "pk", "home_cell_id", "temporary_cell_id"
+    )
+    found = row.first()
+    if found is not None:
+        media.on_session_ended(found[0], _cells(found[1], found[2]))
 
 
 def _put_out_of_media(**member: int) -> None:

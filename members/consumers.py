@@ -54,6 +54,7 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         while True:
             refusal, left = await database_sync_to_async(self.session_refusal)()
             if refusal is not None:
+                await self.session_refused(refusal)
                 await self.close(code=refusal)
                 return
             wait = min(left + sockets.EXPIRY_GRACE_SECONDS, sockets.SESSION_RECHECK_SECONDS)
@@ -65,7 +66,14 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
     async def session_recheck(self, message: dict[str, Any]) -> None:
         refusal, _left = await database_sync_to_async(self.session_refusal)()
         if refusal is not None:
+            await self.session_refused(refusal)
             await self.close(code=refusal)
+
+    async def session_refused(self, code: int) -> None:
+        """This socket's session ended (expiry, a password change, deactivation) or its access
+        did: what else must end with it, before the socket closes with `code` (so a page told
+        4401 is already out). A sign-out is not seen here (`session_end`): receivers of
+        `user_logged_out` end what it ends."""
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         if self.session_watch is not None:

@@ -70,8 +70,13 @@ def _room_token(meeting: Meeting, member_id: int) -> str:
     )
 
 
-def open_room(meeting_id: int) -> bool:
-    """Creates the meeting's Janus room (idempotent); False when Janus could not be reached."""
+def open_room(meeting_id: int, admit: int | None = None) -> bool:
+    """Creates the meeting's Janus room (idempotent); False when Janus could not be reached.
+
+    A room created now lists the roll's tokens. A room that exists already gets only the token
+    of `admit`, the member asking for tokens (a member who came onto the roll during the meeting,
+    or one signed in again): a member put out when their session ended is not let in again by
+    someone else asking for tokens."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS or not configured():
         return False
@@ -104,8 +109,8 @@ def open_room(meeting_id: int) -> bool:
             except JanusError as error:
                 if error.code != ROOM_EXISTS:
                     raise
-                # The roll may have grown (a member meeting here temporarily).
-                janus.request(_allowed(meeting, "add", allowed))
+                if admit is not None:
+                    janus.request(_allowed(meeting, "add", [_room_token(meeting, admit)]))
     except (JanusError, JanusDownError):
         logger.exception("Janus room for meeting %s could not be created", meeting_id)
         return False
@@ -219,6 +224,35 @@ def follow_roll(member_id: int, cells: set[int]) -> None:
                 member_id,
                 meeting.pk,
             )
+
+
+def on_session_ended(member_id: int, cells: set[int]) -> None:
+    """From meetings.signals, when the member signs out: after commit, `end_session_media`."""
+    if configured() and cells:
+        transaction.on_commit(partial(end_session_media, member_id, cells), robust=True)
+
+
+def end_session_media(member_id: int, cells: set[int]) -> None:
+    """A session of the member ended: in every meeting in progress in `cells` their room token
+    leaves the allowed list and their connection is kicked (the member's token is one per
+    meeting, so a page of another session of theirs is put out too and joins again with new
+    tokens; docs/media.md, "When a session ends"). Janus down or slow: logged, the sign-out
+    stands."""
+    for meeting in Meeting.objects.filter(cell_id__in=cells, status=MeetingStatus.IN_PROGRESS):
+        session_ended_in(meeting, member_id)
+
+
+def session_ended_in(meeting: Meeting, member_id: int) -> None:
+    """The member's session ended (the room's socket saw it, or they signed out): put out of
+    this meeting's room. Reads no database: the room's socket calls it in a worker thread."""
+    try:
+        remove_participant(meeting, member_id)
+    except (JanusError, JanusDownError):
+        logger.exception(
+            "member %s, whose session ended, could not be put out of the Janus room of meeting %s",
+            member_id,
+            meeting.pk,
+        )
 
 
 def on_meeting_started(meeting: Meeting) -> None:
@@ -337,7 +371,7 @@ def _ice_servers(user: User, expiry: int) -> list[dict[str, Any]]:
 def media_access(*, meeting: Meeting, actor: User) -> dict[str, Any]:
     """What one participant's page needs to join the meeting's Janus room."""
     member = _require_media_participant(meeting, actor)
-    if not open_room(meeting.pk):
+    if not open_room(meeting.pk, admit=member.pk):
         raise RuleViolation(
             _("Máy chủ âm thanh và hình ảnh không trả lời; hãy thử lại sau giây lát."),
             reason="media_unavailable",
@@ -446,6 +480,13 @@ def page_settings(meeting: Meeting, who: Participant) -> dict[str, Any]:
             "speaking": _("đang phát biểu"),
             "default_device": _("Mặc định"),
             "left": _("Đồng chí đã rời âm thanh và hình ảnh."),
+            "signed_out": _(
+                "Phiên đăng nhập đã kết thúc: âm thanh và hình ảnh đã đóng."
+                " Hãy tải lại trang và đăng nhập."
+            ),
+            "not_in_meeting": _(
+                "Đồng chí không còn trong buổi sinh hoạt này: âm thanh và hình ảnh đã đóng."
+            ),
             "kicked": _(
                 "Âm thanh và hình ảnh của đồng chí đã đóng ở đây: đã mở ở thẻ hoặc thiết bị khác,"
                 " hoặc đồng chí không còn trong danh sách buổi sinh hoạt."

@@ -27,6 +27,7 @@ let subscriptions = new Map(); // feed → { handle, tile }
 let speakers = new Set(); // members whose microphone the floor opens (chair, floor holder)
 let meetingStatus = null;
 let wanted = false; // the participant asked to be connected (reconnect while true)
+let closedFor = null; // why the room's socket closed for good (room.js): media stays closed
 let retry = 1000;
 let retryTimer = null;
 let previewStream = null;
@@ -172,6 +173,7 @@ function refused(reason) {
 }
 
 async function join() {
+  if (closedFor) return;
   wanted = true;
   clearTimeout(retryTimer);
   say(T.joining);
@@ -189,6 +191,7 @@ async function join() {
     else wanted = false;
     return;
   }
+  if (closedFor) return; // signed out while the tokens were on their way
   access = body;
   speakers = new Set(access.speakers);
   stopPreview();
@@ -249,7 +252,7 @@ function onPublisherMessage(message, jsep) {
     leave(false);
   } else if (message.videoroom === "event") {
     (message.publishers ?? []).forEach(subscribe);
-    if (message.leaving === "ok" && message.reason === "kicked") { wanted = false; leave(false); say(T.kicked); return; }
+    if (message.leaving === "ok" && message.reason === "kicked") { wanted = false; leave(false); say(closedFor ?? T.kicked); return; }
     const gone = message.unpublished ?? message.leaving ?? message.kicked;
     if (gone !== undefined && gone !== "ok") unsubscribe(gone);
     if (message.moderation && message.id === access.feed) micState.textContent = message.moderation === "muted" ? T.moderated : T.mic_open;
@@ -355,6 +358,7 @@ function leave(byUser = true) {
 // --- The room's state (room.js) drives who may speak and whether media is open --------------
 
 document.addEventListener("room:rendered", (event) => {
+  if (closedFor) return;
   const state = event.detail;
   meetingStatus = state.meeting.status;
   if (meetingStatus !== "in_progress") {
@@ -368,6 +372,19 @@ document.addEventListener("room:rendered", (event) => {
   const turn = (state.turns ?? []).find((t) => !t.ended_at);
   speakers = new Set([state.meeting.chair, turn?.member].filter(Boolean));
   if (access) markSpeakers();
+});
+
+// The room's socket closed for good: 4401 (the session ended: sign-out, expiry, a password
+// change) or 4404 (no longer in the meeting). The server has put this member out of the Janus
+// room already; the page leaves it too, stops the camera and says why.
+document.addEventListener("room:closed", (event) => {
+  closedFor = event.detail.code === 4401 ? T.signed_out : T.not_in_meeting;
+  wanted = false;
+  clearTimeout(retryTimer);
+  leave(false);
+  stopPreview();
+  checkForm.hidden = true;
+  say(closedFor);
 });
 
 // --- Controls -------------------------------------------------------------------------------

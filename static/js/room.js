@@ -92,8 +92,12 @@ function connect() {
   });
   socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
   socket.addEventListener("close", (event) => {
-    if (event.code === 4401) { setConnection(T.signed_out); return; }
-    if (event.code === 4404) { setConnection(T.not_found); return; }
+    if (event.code === 4401 || event.code === 4404) {
+      // For good (signed out, or no longer in the meeting): media closes too (static/js/media.js).
+      document.dispatchEvent(new CustomEvent("room:closed", { detail: { code: event.code } }));
+      setConnection(event.code === 4401 ? T.signed_out : T.not_found);
+      return;
+    }
     setConnection(T.reconnecting);
     setTimeout(connect, retry);
     retry = Math.min(retry * 2, 10000);

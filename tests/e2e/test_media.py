@@ -267,6 +267,31 @@ class TestMedia(MediaTestCase):
         assert attendance.status == "present"
         assert PresenceSpan.objects.filter(attendance=attendance).count() == spans
 
+    def test_signing_out_closes_the_pages_media_and_says_why(self):
+        """Signed out (here in another tab's request): the room's socket closes with 4401, the
+        server has put the member out of the Janus room, and the page leaves it and says why."""
+        self.scene = scene = build_scene()
+        room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+        self.open_room(scene.chair)
+        member = self.open_room(scene.officials[0])
+        member.evaluate(
+            """() => fetch("/dang-xuat/", { method: "POST", credentials: "same-origin",
+              headers: { "X-CSRFToken": document.cookie.split("; ")
+                .find((c) => c.startsWith("csrftoken="))?.split("=")[1] ?? "" } })"""
+        )
+        expect(member.locator("#media-status")).to_have_text(
+            "Phiên đăng nhập đã kết thúc: âm thanh và hình ảnh đã đóng."
+            " Hãy tải lại trang và đăng nhập.",
+            timeout=PUBLISH_TIMEOUT,
+        )
+        expect(member.locator("#media-tiles > *")).to_have_count(0)
+        expect(
+            member.get_by_role("button", name="Tham gia âm thanh và hình ảnh")
+        ).not_to_be_visible()
+        with services.VideoRoom() as janus:
+            listed = janus.request({"request": "listparticipants", "room": scene.meeting.pk})
+        assert {entry["id"] for entry in listed["participants"]} == {scene.chair.pk}
+
     def attacker_page(self) -> Page:
         """A browser that ignores our pages' rules (CSP bypassed), as an attacker's would."""
         context = self.browser.new_context(locale="vi-VN", bypass_csp=True)

@@ -181,7 +181,7 @@ def test_an_account_or_member_ended_is_put_out_of_the_room(scene, media_settings
     access = services.media_access(meeting=scene.meeting, actor=member.user)
     session = stay_in_room(media_settings, access)
     end(member)
-    # Handing out tokens to someone else adds the roll's tokens to the room: not theirs again.
+    # Handing out tokens to someone else adds only that member's token: not theirs again.
     services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
     assert member.pk not in in_room(scene.meeting)
     assert enter(media_settings, access)["error_code"] == 433
