@@ -172,13 +172,18 @@ def test_the_public_page_shows_identity_and_signatures_never_the_content(
     assert Client().get(reverse("minutes:verify_code", args=["KHONGCO"])).status_code == 404
 
 
+def signed_and_flipped(document):
+    """The signed PDF, and a copy with one bit changed inside the signed content."""
+    signed = bytes(document.signed_pdf)
+    offset = len(bytes(document.rendered_pdf)) // 2
+    return signed, signed[:offset] + bytes([signed[offset] ^ 0x01]) + signed[offset + 1 :]
+
+
 def test_uploaded_files_tampered_in_any_way_are_shown_invalid_in_plain_words(
     scene, django_capture_on_commit_callbacks
 ):
     document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
-    signed = bytes(document.signed_pdf)
-    offset = len(bytes(document.rendered_pdf)) // 2
-    flipped = signed[:offset] + bytes([signed[offset] ^ 0x01]) + signed[offset + 1 :]
+    signed, flipped = signed_and_flipped(document)
     url = reverse("minutes:verify")
     anonymous = Client()
 
@@ -313,10 +318,9 @@ def test_each_signature_row_of_a_tampered_file_gives_one_consistent_verdict(
 ):
     # Issue 13, defect 7: a row said both "Không: nội dung đã bị thay đổi" and "Không có sửa
     # đổi trái phép" for a file whose signed bytes had been changed.
-    document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
-    signed = bytes(document.signed_pdf)
-    offset = len(bytes(document.rendered_pdf)) // 2
-    flipped = signed[:offset] + bytes([signed[offset] ^ 0x01]) + signed[offset + 1 :]
+    signed, flipped = signed_and_flipped(
+        sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
+    )
     url = reverse("minutes:verify")
     anonymous = Client()
 
