@@ -11,6 +11,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -39,6 +40,9 @@ LISTED_FIELDS = (
     "minutes__meeting__cell__name",
 )
 ZIP_LIMIT = 200  # documents per ZIP: enough for a cell's year, bounded for the server
+# A search's matches counted past the start of the page asked for: counting every match of a
+# query found in almost every document reads every stored vector (docs/benchmarks.md, Archive).
+SEARCH_COUNT_CAP = 1000  # a whole number of the archive's pages (25), two at least
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,28 @@ def filtered(organization: Organization, wanted: ArchiveFilter) -> QuerySet[Sign
     if wanted.query.strip():
         documents = search.search(documents.only(*LISTED_FIELDS, "content_text"), wanted.query)
     return documents
+
+
+def page_of(
+    documents: QuerySet[SignedDocument], number: object, per_page: int, *, searched: bool
+) -> Page:
+    """The page asked for (the last one when past the end, the first when not a number).
+
+    A search counts its matches up to `SEARCH_COUNT_CAP` past the page's start and no further:
+    the paginator's `capped` says that more match than it counts, and its pages run to that
+    count (a whole number of pages), so the next page is always there to go on with."""
+    paginator = Paginator(documents, per_page)
+    paginator.capped = False
+    if searched:
+        try:
+            asked = min(max(1, int(str(number))), 100_000)  # past the end: the last page
+        except ValueError:
+            asked = 1
+        limit = (asked - 1) * per_page + SEARCH_COUNT_CAP  # a multiple of per_page
+        counted = documents[: limit + 1].count()
+        paginator.count = min(counted, limit)  # instead of Paginator's cached full count
+        paginator.capped = counted > limit
+    return paginator.get_page(number)
 
 
 def excerpt(text: str, query_text: str, width: int = 90) -> str:

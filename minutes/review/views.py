@@ -183,7 +183,9 @@ def archive_page(request: HttpRequest, organization_id: int) -> HttpResponse:
         wanted = form.archive_filter() if request.GET else archive.ArchiveFilter()
         query = wanted.query
         documents = archive.filtered(organization, wanted)
-        page = Paginator(documents, ARCHIVE_PAGE).get_page(request.GET.get("trang"))
+        page = archive.page_of(
+            documents, request.GET.get("trang"), ARCHIVE_PAGE, searched=bool(query.strip())
+        )
         page.object_list = list(page.object_list)
         for document in page:
             document.excerpt = archive.excerpt(document.content_text, query) if query else ""

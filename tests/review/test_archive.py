@@ -129,6 +129,40 @@ def test_the_archive_is_paginated(tree, settings):
     assert "Trang 1/2" in first.content.decode()
 
 
+def test_a_broad_search_says_more_match_than_it_counted_and_its_pages_go_on(tree, monkeypatch):
+    """docs/benchmarks.md, Archive: a search's matches are counted no further than
+    SEARCH_COUNT_CAP past the page asked for (here 2 pages of 2), the rest of the list stays."""
+    monkeypatch.setattr("minutes.review.views.ARCHIVE_PAGE", 2)
+    monkeypatch.setattr("minutes.review.archive.SEARCH_COUNT_CAP", 4)
+    for day in range(1, 28):
+        sign(held_meeting(tree.cell, "extraordinary", at(1, day)), at(1, day), "Biên bản")
+    client = client_of(tree.reviewer)
+    url = reverse("review:archive", args=[tree.grassroots.pk])
+
+    first = client.get(url, {"q": "bien ban"})
+    twelfth = client.get(url, {"q": "bien ban", "trang": 12})
+    thirteenth = client.get(url, {"q": "biên bản", "trang": 13})
+    last = client.get(url, {"q": "biên bản", "trang": 14})
+    unsearched = client.get(url)
+
+    assert len(listed(first)) == 2
+    assert "Hơn 4 văn bản" in first.content.decode()
+    assert "Có quá nhiều văn bản phù hợp để đếm hết" in first.content.decode()
+    assert "Trang 1/hơn 2" in first.content.decode()
+    assert "trang=2" in first.content.decode()
+    assert "Trang 12/hơn 13" in twelfth.content.decode()
+    assert "Trang 13/14" in thirteenth.content.decode()
+    assert "27 văn bản" in thirteenth.content.decode()
+    assert "đếm hết" not in thirteenth.content.decode()
+    assert len(listed(last)) == 1
+    assert "27 văn bản" in unsearched.content.decode()
+    assert "Trang 1/14" in unsearched.content.decode()
+    seen = set()
+    for page in range(1, 15):
+        seen |= set(listed(client.get(url, {"q": "bien ban", "trang": page})))
+    assert len(seen) == 27
+
+
 def test_downloads_and_zip_of_signed_pdfs(tree, docs):
     client = client_of(tree.reviewer)
 
