@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
-from bench.figures import cpu_model, percentile  # noqa: E402
+from bench.figures import collect_static, cpu_model, percentile  # noqa: E402
 
 GRASSROOTS, CELLS_EACH, MEMBERS_EACH = 20, 50, 10
 TOPICS = [
@@ -255,6 +255,7 @@ def main() -> None:
 def run(arguments: argparse.Namespace, database: str) -> None:
     import django
 
+    collect_static()
     django.setup()
     from config.heap import freeze_startup_objects
 

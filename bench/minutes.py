@@ -26,7 +26,7 @@ os.environ["DATABASE_URL"] = "sqlite://:memory:"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.pop("REDIS_URL", None)
 
-from bench.figures import cpu_model, percentile  # noqa: E402
+from bench.figures import collect_static, cpu_model, percentile  # noqa: E402
 
 
 def main() -> None:
@@ -37,6 +37,7 @@ def main() -> None:
     started = time.perf_counter()
     import django
 
+    collect_static()
     django.setup()
     from django.core.management import call_command
 
