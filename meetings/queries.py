@@ -177,6 +177,16 @@ def upcoming_meetings_for(member: Member, now: datetime.datetime) -> QuerySet[Me
     )
 
 
+def meetings_in_progress_for(member: Member) -> QuerySet[Meeting]:
+    """Meetings under way now to which the member is called (invited when announced)."""
+    return (
+        Meeting.objects.filter(status=MeetingStatus.IN_PROGRESS, invitations__member=member)
+        .distinct()
+        .select_related("cell")
+        .order_by("starts_at", "pk")
+    )
+
+
 def notifications_for(user: object) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("meeting")
 
