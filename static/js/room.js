@@ -610,7 +610,8 @@ function openVoteForm() {
   const item = state.agenda.find((i) => i.id === state.current_item);
   const allowed = item ? item.vote_kinds : Object.keys(T.kinds);
   const kind = el("select", { id: "vote-kind", "data-keep": "vote-kind" }, ...Object.entries(T.kinds).filter(([value]) => allowed.includes(value)).map(([value, label]) => el("option", { value }, label)));
-  const question = el("input", { type: "text", id: "vote-question", "data-keep": "vote-question", maxlength: 500, required: true });
+  // The question starts as the item's draft resolution (the chair may edit it before opening).
+  const question = el("input", { type: "text", id: "vote-question", "data-keep": "vote-question", maxlength: 500, required: true, value: (item && item.draft_resolution) || "" });
   const method = el("select", { id: "vote-method", "data-keep": "vote-method" }, el("option", { value: "" }, T.method_default), ...Object.entries(T.methods).map(([value, label]) => el("option", { value }, label)));
   const people = el("select", { id: "vote-people", "data-keep": "vote-people", multiple: true, size: 5 }, ...state.roll.map((r) => el("option", { value: r.member }, r.name)));
   const seats = el("input", { type: "number", id: "vote-seats", "data-keep": "vote-seats", min: 1, value: 1 });

@@ -850,3 +850,17 @@ def test_a_meeting_whose_presence_fails_does_not_take_the_others_and_is_reported
     assert failed == {scene.meeting.pk}
     assert Attendance.objects.get(meeting=other.meeting, member=other.chair).status == "present"
     assert Attendance.objects.get(meeting=scene.meeting, member=scene.chair).status != "present"
+
+
+def test_the_room_state_carries_each_items_draft_resolution_for_the_vote_form(scene):
+    # The chair's "Mở biểu quyết" form prefills its question from the current item's draft
+    # resolution (static/js/room.js); the room state is where the script reads it.
+    item = scene.items[2]
+    item.draft_resolution = "Chi bộ thống nhất ra quân vệ sinh môi trường ngày 15."
+    item.save()
+
+    state = room_state(scene.meeting, None)
+
+    drafts = {i["id"]: i["draft_resolution"] for i in state["agenda"]}
+    assert drafts[item.pk] == "Chi bộ thống nhất ra quân vệ sinh môi trường ngày 15."
+    assert drafts[scene.items[0].pk] == ""
