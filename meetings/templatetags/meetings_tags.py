@@ -33,5 +33,5 @@ def meetings_in_progress(context: template.Context) -> dict[str, object]:
         member = member_access.member_of(user)
     if member is None:
         return {"meetings": []}
-    visible = access.visible_meetings(user).values("pk")
-    return {"meetings": list(queries.meetings_in_progress_for(member).filter(pk__in=visible))}
+    visible = set(access.visible_meetings(user).values_list("pk", flat=True))
+    return {"meetings": [m for m in queries.meetings_in_progress_for(member) if m.pk in visible]}

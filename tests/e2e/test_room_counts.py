@@ -58,3 +58,12 @@ class TestRoomCounts(BrowserTestCase):
         expect(result).to_contain_text("Cần ít nhất 3/5 phiếu tán thành.")
         expect(result).to_contain_text("cần ít nhất 3/5")
         self.assert_accessible(others[-1])
+
+        # Home shows the meeting under way with the way back into its room (issue 16, item 4).
+        member = others[1]
+        member.goto(self.url("/"))
+        enter = member.get_by_role("link", name="Vào phòng họp")
+        expect(enter).to_be_visible()
+        self.assert_accessible(member)
+        enter.click()
+        expect(member.locator("#connection")).to_have_text("Đã kết nối")

@@ -104,3 +104,17 @@ def test_the_cell_page_links_to_its_calendar_and_a_new_meeting_for_those_who_sch
     assert f'href="{calendar}"' in as_member
     assert f'href="{create}">Buổi sinh hoạt mới</a>' in as_secretary
     assert create not in as_member
+
+
+def test_a_committee_meeting_in_progress_is_offered_only_to_the_committee(cell_scene):
+    meeting = draft_meeting(cell_scene, starts_at=soon(), kind="committee")
+    scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
+    scheduling.change_status(
+        actor=cell_scene.secretary.user, meeting=meeting, to_status="in_progress"
+    )
+    room = reverse("meetings:room", args=[meeting.pk])
+    deputy = sign_in_verified(Client(), cell_scene.deputy.user)
+    member = sign_in_verified(Client(), cell_scene.members[0].user)
+
+    assert room in deputy.get(reverse("members:home")).content.decode()
+    assert room not in member.get(reverse("members:home")).content.decode()
