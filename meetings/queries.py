@@ -17,6 +17,7 @@ from meetings.enums import (
     MeetingStatus,
 )
 from meetings.models import AgendaItem, Document, Invitation, Meeting, Notification
+from members import access as member_access
 from members import names
 from members import queries as member_queries
 from members.models import Member, Organization
@@ -175,6 +176,26 @@ def upcoming_meetings_for(member: Member, now: datetime.datetime) -> QuerySet[Me
         .select_related("cell")
         .order_by("starts_at", "pk")
     )
+
+
+def meetings_in_progress_for(member: Member) -> list[Meeting]:
+    """Meetings under way now that the member is called to: on the meeting's roll that day
+    (`participants_of`: only the committee for a committee meeting) or invited (a guest)."""
+    candidates = (
+        Meeting.objects.filter(
+            Q(cell_id__in=member_access.own_cell_ids(member)) | Q(invitations__member=member),
+            status=MeetingStatus.IN_PROGRESS,
+        )
+        .distinct()
+        .select_related("cell")
+        .order_by("starts_at", "pk")
+    )
+    return [
+        meeting
+        for meeting in candidates
+        if meeting.invitations.filter(member=member).exists()
+        or participants_of(meeting).filter(pk=member.pk).exists()
+    ]
 
 
 def notifications_for(user: object) -> QuerySet[Notification]:

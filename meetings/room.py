@@ -307,6 +307,7 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
                 "id": i.pk,
                 "title": i.title,
                 "kind": i.kind,
+                "draft_resolution": i.draft_resolution,
                 "planned_minutes": i.planned_minutes,
                 "opened_at": _time(i.opened_at),
                 "closed_at": _time(i.closed_at),

@@ -544,13 +544,13 @@ def close_vote(*, meeting_id: int, actor: User, vote_id: int) -> dict[str, Any]:
     result: dict[str, Any] = {"cast": len(voters), "eligible": len(vote.eligible), **published}
     if vote.kind != VoteKind.MINUTES_APPROVAL:
         attendance = {m: charter.Attendance(s) for m, s in vote.roll.items()}
-        decision = charter.decide(
-            _charter_vote(vote, counts, voters),
-            roster=roster_entries(meeting),
-            attendance=attendance,
-            policy=policy_for(meeting.cell),
-        )
+        charter_vote = _charter_vote(vote, counts, voters)
+        roster, policy = roster_entries(meeting), policy_for(meeting.cell)
+        decision = charter.decide(charter_vote, roster=roster, attendance=attendance, policy=policy)
         result["decision"] = _decision_dict(decision, _member_names(meeting))
+        # N, the base the requirement is stated against, so the room shows every count
+        # against it too (R-V1).
+        result["base"] = charter.vote_base(roster, attendance, policy, voted=voters).size
     vote.status = VoteStatus.CLOSED
     vote.closed_at = timezone.now()
     vote.result = result

@@ -1,6 +1,7 @@
 from django import template
 
-from meetings import charter, queries
+from meetings import access, charter, queries
+from members import access as member_access
 
 register = template.Library()
 
@@ -19,3 +20,18 @@ def unread_notification_count(context: template.Context) -> int:
 def in_words(text: str) -> str:
     """The charter's explanation as members read it: rule ids become the Party's texts."""
     return charter.in_words(str(text))
+
+
+@register.inclusion_tag("meetings/_in_progress.html", takes_context=True)
+def meetings_in_progress(context: template.Context) -> dict[str, object]:
+    """For home and notifications: the meetings under way that the signed-in member is called
+    to, each with the way into its room."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    member = None
+    if user is not None and user.is_authenticated and user.is_verified():
+        member = member_access.member_of(user)
+    if member is None:
+        return {"meetings": []}
+    visible = set(access.visible_meetings(user).values_list("pk", flat=True))
+    return {"meetings": [m for m in queries.meetings_in_progress_for(member) if m.pk in visible]}

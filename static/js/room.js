@@ -542,8 +542,28 @@ function choiceButtons(vote) {
     return el("fieldset", {}, el("legend", {}, T.pick_up_to.replace("%(n)s", vote.options.seats)), ...boxes,
       el("button", { type: "button", on: { click: () => cast(vote, boxes.map((b) => b.firstChild).filter((i) => i.checked).map((i) => Number(i.value))) } }, T.cast));
   }
-  const choices = vote.kind === "discipline" ? [...vote.options.forms.map((f) => [f, T.forms[f]]), ["none", T.forms.none]] : [["yes", T.yes], ["no", T.no], ["abstain", T.abstain]];
-  return el("div", { class: "choices", role: "group", "aria-label": T.your_ballot }, ...choices.map(([value, label]) => el("button", { type: "button", class: "choice", on: { click: () => cast(vote, value) } }, label)));
+  return el("div", { class: "choices", role: "group", "aria-label": T.your_ballot }, ...choicesOf(vote).map(([value, label]) => el("button", { type: "button", class: "choice", on: { click: () => cast(vote, value) } }, label)));
+}
+
+// Every choice a ballot offers, as [value, label]: the result counts each one, zeros included.
+function choicesOf(vote) {
+  if (vote.kind === "election") return vote.options.candidates.map((c) => [String(c), nameOf(c)]);
+  if (vote.kind === "discipline") return [...vote.options.forms.map((f) => [f, T.forms[f]]), ["none", T.forms.none]];
+  return [["yes", T.yes], ["no", T.no], ["abstain", T.abstain]];
+}
+
+// Counts are stated against N, the base of the charter's requirement ("cần ít nhất 3/5"), and
+// say how many may vote when that differs from N (R-V1: absent members still count in N).
+function castProgress(cast, eligible, n) {
+  const count = T.cast_count.replace("%(cast)s", cast).replaceAll("%(n)s", n);
+  return eligible === n ? count : `${count} ${T.voters_present_count.replace("%(eligible)s", eligible)}`;
+}
+
+function tallyLine(v, n) {
+  const tally = v.result.tally;
+  const known = choicesOf(v);
+  const extra = Object.keys(tally).filter((k) => !known.some(([value]) => value === k)).map((k) => [k, T.forms[k] || T[k] || nameOf(Number(k))]);
+  return [...known, ...extra].map(([value, label]) => T.count_of_base.replace("%(label)s", label).replace("%(count)s", tally[value] || 0).replace("%(n)s", n)).join("; ");
 }
 
 function cast(vote, choice) {
@@ -562,7 +582,7 @@ function renderVotes() {
   box.replaceChildren();
   const open = state.votes.find((v) => v.status === "open");
   if (open) {
-    box.append(el("h3", {}, open.question), el("p", {}, T.methods[open.method], " · ", T.cast_count.replace("%(cast)s", open.cast).replace("%(eligible)s", open.eligible.length)));
+    box.append(el("h3", {}, open.question), el("p", {}, T.methods[open.method], " · ", castProgress(open.cast, open.eligible.length, state.assessment.vote_base ?? open.eligible.length)));
     const mayVote = open.eligible.includes(you.member);
     if (mayVote && !state.you.cast_in_open_vote) box.append(choiceButtons(open));
     else if (mayVote) box.append(el("p", { class: "message success" }, T.you_voted, receipts[open.vote] ? ` ${T.your_receipt} ${receipts[open.vote]}` : ""));
@@ -581,8 +601,14 @@ function renderVotes() {
 
 function resultBlock(v) {
   const d = v.result.decision;
-  const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", T.cast_count.replace("%(cast)s", v.result.cast).replace("%(eligible)s", v.result.eligible ?? v.eligible.length))];
-  if (v.result.tally) items.push(el("p", {}, Object.entries(v.result.tally).map(([k, n]) => `${T.forms[k] || T[k] || nameOf(Number(k))}: ${n}`).join("; ")));
+  const eligible = v.result.eligible ?? v.eligible.length;
+  const n = v.result.base ?? eligible;
+  const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", castProgress(v.result.cast, eligible, n))];
+  if (v.result.tally) items.push(el("p", {}, tallyLine(v, n)));
+  if (d && d.required !== null && d.required !== undefined) {
+    const requirement = ["election", "discipline"].includes(v.kind) ? T.required_of_base : T.required_yes_of_base;
+    items.push(el("p", {}, requirement.replace("%(required)s", d.required).replace("%(n)s", n)));
+  }
   if (d) items.push(el("p", { class: `outcome ${d.status}` }, T.outcome[d.status] || d.status), el("p", { class: "explanation" }, d.explanation));
   if (v.kind === "election") {
     if (v.options.post) items.unshift(el("p", { class: "muted" }, T.electing.replace("%(post)s", T.posts[v.options.post]).replace("%(n)s", v.attempt || 1)));
@@ -610,7 +636,8 @@ function openVoteForm() {
   const item = state.agenda.find((i) => i.id === state.current_item);
   const allowed = item ? item.vote_kinds : Object.keys(T.kinds);
   const kind = el("select", { id: "vote-kind", "data-keep": "vote-kind" }, ...Object.entries(T.kinds).filter(([value]) => allowed.includes(value)).map(([value, label]) => el("option", { value }, label)));
-  const question = el("input", { type: "text", id: "vote-question", "data-keep": "vote-question", maxlength: 500, required: true });
+  // The question starts as the item's draft resolution (the chair may edit it before opening).
+  const question = el("input", { type: "text", id: "vote-question", "data-keep": "vote-question", maxlength: 500, required: true, value: (item && item.draft_resolution) || "" });
   const method = el("select", { id: "vote-method", "data-keep": "vote-method" }, el("option", { value: "" }, T.method_default), ...Object.entries(T.methods).map(([value, label]) => el("option", { value }, label)));
   const people = el("select", { id: "vote-people", "data-keep": "vote-people", multiple: true, size: 5 }, ...state.roll.map((r) => el("option", { value: r.member }, r.name)));
   const seats = el("input", { type: "number", id: "vote-seats", "data-keep": "vote-seats", min: 1, value: 1 });

@@ -850,3 +850,35 @@ def test_a_meeting_whose_presence_fails_does_not_take_the_others_and_is_reported
     assert failed == {scene.meeting.pk}
     assert Attendance.objects.get(meeting=other.meeting, member=other.chair).status == "present"
     assert Attendance.objects.get(meeting=scene.meeting, member=scene.chair).status != "present"
+
+
+def test_the_room_state_carries_each_items_draft_resolution_for_the_vote_form(scene):
+    # The chair's "Mở biểu quyết" form prefills its question from the current item's draft
+    # resolution (static/js/room.js); the room state is where the script reads it.
+    item = scene.items[2]
+    item.draft_resolution = "Chi bộ thống nhất ra quân vệ sinh môi trường ngày 15."
+    item.save()
+
+    state = room_state(scene.meeting, None)
+
+    drafts = {i["id"]: i["draft_resolution"] for i in state["agenda"]}
+    assert drafts[item.pk] == "Chi bộ thống nhất ra quân vệ sinh môi trường ngày 15."
+    assert drafts[scene.items[0].pk] == ""
+
+
+def test_a_result_states_n_so_every_count_reads_against_the_requirements_base(scene):
+    # One of the five officials stays away without a reason: still counted in N (R-V1), so the
+    # requirement is 3/5 while only 4 may vote; the room shows the counts against N too.
+    present = [scene.chair, scene.recorder, scene.officials[0], scene.officials[1]]
+    started(scene, present=present)
+    open_item(scene, 2)
+    vote = open_vote(scene, "resolution", "Thông qua nghị quyết tháng 11")
+    for member, choice in zip(present, ["yes", "yes", "no", "abstain"], strict=True):
+        cast(scene, member, vote, choice)
+
+    result = close(scene, vote)["result"]
+
+    assert result["eligible"] == 4
+    assert result["base"] == 5
+    assert result["decision"]["required"] == 3
+    assert "3/5" in result["decision"]["explanation"]

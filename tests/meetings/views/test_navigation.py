@@ -61,3 +61,60 @@ def test_the_minutes_steps_are_not_buttons_on_the_meeting_page(cell_scene):
     assert "Biên bản được thông qua và lưu trữ ở trang biên bản" in forced.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == "ended"
+
+
+def test_home_and_notifications_offer_the_meeting_in_progress_to_its_participants(cell_scene):
+    meeting = draft_meeting(cell_scene, starts_at=soon())
+    scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
+    scheduling.change_status(
+        actor=cell_scene.secretary.user, meeting=meeting, to_status="in_progress"
+    )
+    room = reverse("meetings:room", args=[meeting.pk])
+    member = sign_in_verified(Client(), cell_scene.members[0].user)
+    outsider = sign_in_verified(Client(), cell_scene.outsider.user)
+
+    for page in ("members:home", "meetings:notifications"):
+        seen = member.get(reverse(page)).content.decode()
+        assert f'href="{room}">Vào phòng họp' in seen, page
+        assert meeting.display_title in seen, page
+        assert room not in outsider.get(reverse(page)).content.decode(), page
+
+
+def test_a_meeting_not_yet_started_is_not_offered_as_in_progress(cell_scene):
+    meeting = draft_meeting(cell_scene, starts_at=soon())
+    scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
+    client = sign_in_verified(Client(), cell_scene.members[0].user)
+
+    home = client.get(reverse("members:home")).content.decode()
+
+    assert reverse("meetings:room", args=[meeting.pk]) not in home
+
+
+def test_the_cell_page_links_to_its_calendar_and_a_new_meeting_for_those_who_schedule(cell_scene):
+    cell = cell_scene.cell
+    calendar = reverse("meetings:calendar", args=[cell.pk])
+    create = reverse("meetings:create", args=[cell.pk])
+    secretary = sign_in_verified(Client(), cell_scene.secretary.user)
+    member = sign_in_verified(Client(), cell_scene.members[0].user)
+
+    as_secretary = secretary.get(reverse("members:cell", args=[cell.pk])).content.decode()
+    as_member = member.get(reverse("members:cell", args=[cell.pk])).content.decode()
+
+    assert f'href="{calendar}"' in as_secretary
+    assert f'href="{calendar}"' in as_member
+    assert f'href="{create}">Buổi sinh hoạt mới</a>' in as_secretary
+    assert create not in as_member
+
+
+def test_a_committee_meeting_in_progress_is_offered_only_to_the_committee(cell_scene):
+    meeting = draft_meeting(cell_scene, starts_at=soon(), kind="committee")
+    scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
+    scheduling.change_status(
+        actor=cell_scene.secretary.user, meeting=meeting, to_status="in_progress"
+    )
+    room = reverse("meetings:room", args=[meeting.pk])
+    deputy = sign_in_verified(Client(), cell_scene.deputy.user)
+    member = sign_in_verified(Client(), cell_scene.members[0].user)
+
+    assert room in deputy.get(reverse("members:home")).content.decode()
+    assert room not in member.get(reverse("members:home")).content.decode()
