@@ -177,7 +177,9 @@ def daphne(tmp_path) -> Iterator[Daphne]:
     in the process and would hide the next test's growth."""
     port = free_port()
     log = tmp_path / "daphne.log"
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    # The test settings: the same limits, and static files served without the manifest that
+    # only `collectstatic` writes (the 413 page links the stylesheet).
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
     with log.open("wb") as output:
         process = subprocess.Popen(
             [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],

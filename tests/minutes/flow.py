@@ -95,6 +95,14 @@ def code_for(user: User, steps_ahead: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def spent_code(user: User) -> str:
+    """The code of the last time step the member's device accepted: spent, whatever the clock."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = device.t0 + device.last_t * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
 def approved_minutes(scene, django_capture_on_commit_callbacks, *, read_back: bool = True):
     """The scene's meeting run, drafted, approved and rendered (the Celery task runs eagerly
     when the approval commits)."""

@@ -28,7 +28,7 @@ from minutes.verification import verify_pdf
 from tests.conftest import sign_in_verified
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.conftest import poppler
-from tests.minutes.flow import EDITS, approved_minutes, code_for, run_meeting, sign_both
+from tests.minutes.flow import EDITS, approved_minutes, code_for, run_meeting, sign_both, spent_code
 
 pytestmark = pytest.mark.integration
 
@@ -203,7 +203,7 @@ def test_extract_resolution_and_addendum_are_rendered_and_signed(
     # the code that signed the minutes a moment ago is spent.
     extract.refresh_from_db()
     with pytest.raises(RuleViolation, match="đã được dùng"):
-        services.sign_document(actor=chair, document=extract, code=code_for(chair))
+        services.sign_document(actor=chair, document=extract, code=spent_code(chair))
     with time_machine.travel(datetime.timedelta(minutes=1)):
         extract = services.sign_document(actor=chair, document=extract, code=code_for(chair))
     with time_machine.travel(datetime.timedelta(minutes=2)):
