@@ -352,7 +352,8 @@ function leave(byUser = true) {
   tiles.replaceChildren();
   micState.textContent = "";
   controls.hidden = true;
-  checkForm.hidden = meetingStatus !== "in_progress";
+  // Once the room's socket closed for good, nothing (a late "kicked" from Janus) offers to join.
+  checkForm.hidden = closedFor !== null || meetingStatus !== "in_progress";
 }
 
 // --- The room's state (room.js) drives who may speak and whether media is open --------------
