@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from config.celery import app as celery_app
 from members.models import User
@@ -141,6 +141,14 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         context.set_default_timeout(10_000)
         self.contexts.append(context)
         return context.new_page()
+
+    def open_room(self, member) -> Page:
+        """A page signed in as `member`, in the room of `self.scene`'s meeting, connected."""
+        page = self.new_page()
+        self.sign_in(page, member.user)
+        page.goto(self.url(f"/sinh-hoat/{self.scene.meeting.pk}/phong-hop/"))
+        expect(page.locator("#connection")).to_have_text("Đã kết nối")
+        return page
 
     def url(self, path: str) -> str:
         return f"{self.live_server_url}{path}"

@@ -12,13 +12,6 @@ pytestmark = pytest.mark.e2e
 
 
 class TestLiveRoom(BrowserTestCase):
-    def open_room(self, member):
-        page = self.new_page()
-        self.sign_in(page, member.user)
-        page.goto(self.url(f"/sinh-hoat/{self.scene.meeting.pk}/phong-hop/"))
-        expect(page.locator("#connection")).to_have_text("Đã kết nối")
-        return page
-
     def vote(self, page, label):
         page.locator("#vote").get_by_role("button", name=label, exact=True).click()
         expect(page.locator("#room-messages")).to_contain_text("Phiếu đã được ghi nhận.")

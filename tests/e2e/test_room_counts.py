@@ -13,13 +13,6 @@ DRAFT = "Chi bộ thống nhất ra quân vệ sinh môi trường ngày 15."
 
 
 class TestRoomCounts(BrowserTestCase):
-    def open_room(self, member):
-        page = self.new_page()
-        self.sign_in(page, member.user)
-        page.goto(self.url(f"/sinh-hoat/{self.scene.meeting.pk}/phong-hop/"))
-        expect(page.locator("#connection")).to_have_text("Đã kết nối")
-        return page
-
     def test_counts_and_requirement_share_n_and_the_question_starts_from_the_draft(self):
         self.scene = scene = build_scene()
         scene.items[2].draft_resolution = DRAFT
