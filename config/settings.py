@@ -386,6 +386,10 @@ JANUS_URL = env_str("JANUS_URL")  # the browser's: ws(s)://host:port or http(s):
 JANUS_ADMIN_URL = env_str("JANUS_ADMIN_URL")  # the server's Janus HTTP API (rooms, moderation)
 JANUS_TOKEN_SECRET = env_str("JANUS_TOKEN_SECRET")  # Janus token_auth_secret
 JANUS_ADMIN_SECRET = env_str("JANUS_ADMIN_SECRET")  # Janus admin_secret, VideoRoom admin_key
+# Janus's admin API (http://127.0.0.1:7088/admin): which token each participant joined with, so
+# that the server puts out a page that joined under someone else's id. Without it the check is
+# not made (logged once per event).
+JANUS_ADMIN_API_URL = env_str("JANUS_ADMIN_API_URL")
 TURN_URLS = env_list("TURN_URLS", [])  # turn:host:3478?transport=udp,turns:host:443?…
 TURN_SECRET = env_str("TURN_SECRET")  # coturn static-auth-secret (TURN REST credentials)
 # How long a participant's media tokens and TURN credentials last (Janus checks the token on

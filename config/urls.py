@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from django_otp.admin import OTPAdminSite
 
 from config.metrics import metrics
+from meetings.views.media import janus_events
 from members.views.pages import health
 
 # The admin, like every page, needs a verified second factor (the middleware checks it too).
@@ -18,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("health/", health, name="health"),
     path("metrics", metrics, name="metrics"),
+    path("janus/su-kien/", janus_events, name="janus_events"),
     path("quan-tri/", admin.site.urls),
 ]
 

@@ -38,9 +38,18 @@ from members.models import User
 # Reached without signing in at all.
 # The verification page of signed documents is public: it shows identity, signatures and hash,
 # never the content (minutes/views/verification.py). /health/'s details and /metrics ask for the
-# operator's bearer token instead (config/metrics.py).
+# operator's bearer token instead (config/metrics.py); Janus's events carry Janus's own
+# credentials (meetings/views/media.py).
 PUBLIC_VIEW_NAMES = frozenset(
-    {"members:login", "set_language", "health", "metrics", "minutes:verify", "minutes:verify_code"}
+    {
+        "members:login",
+        "set_language",
+        "health",
+        "metrics",
+        "janus_events",
+        "minutes:verify",
+        "minutes:verify_code",
+    }
 )
 # Reached after the password, before the second factor.
 SECOND_FACTOR_VIEW_NAMES = frozenset(

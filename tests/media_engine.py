@@ -6,11 +6,16 @@ Skipped only when the Debian packages are missing on a developer's machine; unde
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import secrets
 import tempfile
+import threading
+import time
+import urllib.request
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -30,13 +35,79 @@ class MediaEngine:
             "JANUS_ADMIN_URL": self.janus.api_url,
             "JANUS_TOKEN_SECRET": self.janus.token_secret,
             "JANUS_ADMIN_SECRET": self.janus.admin_secret,
+            "JANUS_ADMIN_API_URL": self.janus.admin_url,
             "TURN_URLS": [f"turn:127.0.0.1:{self.coturn.port}?transport=udp"],
             "TURN_SECRET": self.coturn.secret,
         }
 
+    def send_events_to(self, url: str) -> None:
+        """Points Janus's event handler at `url` (the admin API's "tweak"; production writes
+        the app's address into the configuration, meetings.media.engine)."""
+        body = {
+            "janus": "query_eventhandler",
+            "handler": "janus.eventhandler.sampleevh",
+            "request": {"request": "tweak", "backend": url},
+            "admin_secret": self.janus.admin_secret,
+            "transaction": secrets.token_hex(6),
+        }
+        request = urllib.request.Request(
+            self.janus.admin_url,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            reply = json.load(answer)
+        assert reply.get("janus") == "success", reply
+
     def stop(self) -> None:
         for process in self.processes:
             engine.stop(process)
+
+
+class EventCatcher:
+    """Stands where the app's /janus/su-kien/ stands and keeps what Janus posts, as Janus
+    posted it (credentials included), for a test to hand to meetings.media.events."""
+
+    def __init__(self) -> None:
+        self.posted: list[tuple[str, object]] = []
+        catcher = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length))
+                catcher.posted.append((self.headers.get("Authorization", ""), body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/janus/su-kien/"
+
+    def events(self) -> list[dict]:
+        found: list[dict] = []
+        for _, body in self.posted:
+            found.extend(body if isinstance(body, list) else [body])
+        return found
+
+    def wait_for(self, kind: str, feed: int, timeout: float = 10) -> list[dict]:
+        """Every event so far, once Janus has posted the VideoRoom's `kind` for `feed`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.events()
+            for event in found:
+                data = (event.get("event") or {}).get("data") or {}
+                if data.get("event") == kind and data.get("id") == feed:
+                    return found
+            time.sleep(0.05)
+        raise AssertionError(f"Janus posted no {kind!r} for {feed}")
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def require_binaries() -> None:

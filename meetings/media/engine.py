@@ -27,9 +27,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from meetings.media import tokens
+
 JANUS_LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
 PLUGIN = "libjanus_videoroom.so"
 TRANSPORTS = {"libjanus_http.so", "libjanus_websockets.so"}
+EVENT_HANDLER = "libjanus_sampleevh.so"  # HTTP POSTs of events to one backend
 
 
 def janus_binary() -> str | None:
@@ -76,6 +79,11 @@ class JanusConfig:
     rtp_ports: tuple[int, int] = (20000, 20999)
     bind: str = "127.0.0.1"  # where the APIs listen (0.0.0.0 inside a container)
     public_ip: str = ""  # nat_1_1_mapping: the public address behind NAT, in production
+    # Where Janus posts the VideoRoom's events (joined, published): the app's
+    # /janus/su-kien/, so that the server checks every participant's identity and moderates
+    # every audio stream it publishes (docs/media.md). The tests point it at their server later
+    # (`query_eventhandler` "tweak").
+    events_url: str = "http://127.0.0.1:9/janus/su-kien/"
 
     @property
     def api_url(self) -> str:
@@ -142,7 +150,22 @@ loggers: {{
 	disable = {_quote(_disabled("loggers", set()))}
 }}
 events: {{
-	broadcast = false
+	broadcast = true
+	disable = {_quote(_disabled("events", {EVENT_HANDLER}))}
+}}
+""",
+        # Only the plugins' events (the VideoRoom's joined/published/updated), grouped, to the
+        # app, with basic authentication derived from the token secret.
+        "janus.eventhandler.sampleevh.jcfg": f"""general: {{
+	enabled = true
+	events = "plugins"
+	grouping = true
+	json = "compact"
+	backend = {_quote(config.events_url)}
+	backend_user = {_quote(tokens.EVENTS_USER)}
+	backend_pwd = {_quote(tokens.events_password(config.token_secret))}
+	max_retransmissions = 3
+	retransmissions_backoff = 50
 }}
 """,
         # admin_key: only the server (which knows it) may create rooms. Nothing is recorded.
@@ -348,6 +371,10 @@ def configs(directory: Path) -> tuple[JanusConfig, CoturnConfig]:
         rtp_ports=(first, last),
         bind=os.environ.get("JANUS_BIND", "127.0.0.1"),
         public_ip=os.environ.get("JANUS_PUBLIC_IP", ""),
+        events_url=os.environ.get(
+            "JANUS_EVENTS_URL",
+            f"http://127.0.0.1:{os.environ.get('PORT', 8000)}/janus/su-kien/",
+        ),
     )
     coturn = CoturnConfig(
         directory=directory / "coturn",
@@ -400,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         "JANUS_ADMIN_URL": janus.api_url,
         "JANUS_TOKEN_SECRET": janus.token_secret,
         "JANUS_ADMIN_SECRET": janus.admin_secret,
+        "JANUS_ADMIN_API_URL": janus.admin_url,
     }
     if coturn_binary():
         started["coturn"] = start_coturn(coturn).pid

@@ -119,3 +119,16 @@ class VideoRoom:
     def _send(self, body: dict[str, Any]) -> dict[str, Any]:
         message = {"janus": "message", "body": body, "token": server_token()}
         return _post(str(VideoRoom._handle_url), message)
+
+
+def handle_token(session_id: int, handle_id: int) -> str | None:
+    """The core token a participant's handle was attached with (Janus's admin API,
+    `handle_info`); None when the handle is gone or the admin API is not configured."""
+    if not settings.JANUS_ADMIN_API_URL:
+        return None
+    url = f"{settings.JANUS_ADMIN_API_URL.rstrip('/')}/{int(session_id)}/{int(handle_id)}"
+    try:
+        reply = _post(url, {"janus": "handle_info", "admin_secret": settings.JANUS_ADMIN_SECRET})
+    except JanusError:
+        return None  # the session or handle ended meanwhile
+    return reply.get("info", {}).get("token")

@@ -10,7 +10,9 @@
   turn or a point of order). After every change of the floor the server moderates each publisher
   in the room, so a modified page cannot speak out of turn.
 
-Feeds: a participant publishes under their member id, audio first (mid "0", AUDIO_MID).
+Feeds: a participant publishes under their member id, audio first (mid "0", AUDIO_MID). In a
+hybrid meeting the hall's device ("thiết bị phòng họp", opened by the chair on the hall's computer)
+publishes under HALL_FEED, one participant for everyone present in the hall.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from meetings.enums import MeetingStatus
+from meetings.enums import MeetingMode, MeetingStatus
 from meetings.errors import RuleViolation
 from meetings.media import tokens
 from meetings.media.janus import JanusDownError, JanusError, VideoRoom
@@ -39,6 +42,10 @@ from members.models import Member, User
 logger = logging.getLogger(__name__)
 
 AUDIO_MID = "0"
+# The hall's device in a hybrid meeting: one feed id per room that no member id reaches (Janus
+# ids are 64-bit; the page's numbers are exact below 2**53).
+HALL_FEED = 2**48
+HALL = "hall"
 # VideoRoom error codes (janus_videoroom.c)
 NO_SUCH_ROOM = 426
 ROOM_EXISTS = 427
@@ -81,7 +88,10 @@ def open_room(meeting_id: int, admit: int | None = None) -> bool:
     if meeting is None or meeting.status != MeetingStatus.IN_PROGRESS or not configured():
         return False
     members = roster_members(meeting)
-    allowed = [_room_token(meeting, member_id) for member_id in _taking_part(members)]
+    feeds = _taking_part(members)
+    if admit is not None and admit not in feeds:
+        feeds.append(admit)  # the hall's device, asked for by the chair
+    allowed = [_room_token(meeting, feed) for feed in feeds]
     try:
         with VideoRoom() as janus:
             try:
@@ -115,6 +125,12 @@ def open_room(meeting_id: int, admit: int | None = None) -> bool:
         logger.exception("Janus room for meeting %s could not be created", meeting_id)
         return False
     return True
+
+
+def has_hall(meeting: Meeting) -> bool:
+    """A hybrid meeting has a hall: its device joins the room as one participant (Hướng dẫn
+    03-HD/TW: the hall with the chair is the meeting's main point, the others join it online)."""
+    return meeting.mode == MeetingMode.HYBRID
 
 
 def _taking_part(members: list[Member]) -> list[int]:
@@ -174,6 +190,19 @@ def remove_participant(meeting: Meeting, member_id: int) -> None:
 def _put_out(janus: VideoRoom, meeting: Meeting, feed: int) -> None:
     janus.request(_allowed(meeting, "remove", [_room_token(meeting, feed)]))
     _kick_in(janus, meeting, feed)
+
+
+def put_out_impostor(meeting: Meeting, *, feed: int, holder: int | None) -> None:
+    """A page joined under an id its token was not signed for: the connection under that id is
+    kicked, and the token's holder loses their room token (they get it back by asking for
+    tokens, through every check again). Janus down: logged."""
+    try:
+        with VideoRoom() as janus:
+            _kick_in(janus, meeting, feed)
+            if holder is not None and holder != feed:
+                _put_out(janus, meeting, holder)
+    except (JanusError, JanusDownError):
+        logger.exception("feed %s in meeting %s could not be put out", feed, meeting.pk)
 
 
 def _kick(meeting: Meeting, feed: int) -> None:
@@ -245,8 +274,12 @@ def end_session_media(member_id: int, cells: set[int]) -> None:
 def session_ended_in(meeting: Meeting, member_id: int) -> None:
     """The member's session ended (the room's socket saw it, or they signed out): put out of
     this meeting's room. Reads no database: the room's socket calls it in a worker thread."""
+    feeds = [member_id]
+    if has_hall(meeting) and meeting.chair_id == member_id:
+        feeds.append(HALL_FEED)  # the hall's device was opened by the chair's hand
     try:
-        remove_participant(meeting, member_id)
+        for feed in feeds:
+            remove_participant(meeting, feed)
     except (JanusError, JanusDownError):
         logger.exception(
             "member %s, whose session ended, could not be put out of the Janus room of meeting %s",
@@ -274,8 +307,13 @@ def on_floor_changed(meeting: Meeting, *, given_to: int | None = None) -> None:
 
 
 def speakers(meeting: Meeting) -> set[int]:
-    """Members whose microphone may be open: the chair, and whoever holds the floor."""
+    """Feeds whose microphone may be open: the chair, whoever holds the floor, and in a hybrid
+    meeting the hall's device. The hall is where the chair sits (only the chair opens its
+    device, `media_access`): like the chair's own microphone it stays open, and who speaks in
+    the hall is the chair's to keep in order there, as at any meeting in a hall."""
     open_mics = {meeting.chair_id} if meeting.chair_id else set()
+    if has_hall(meeting):
+        open_mics.add(HALL_FEED)
     holder = (
         SpeakingTurn.objects.filter(meeting=meeting, ended_at=None)
         .values_list("member_id", flat=True)
@@ -286,21 +324,37 @@ def speakers(meeting: Meeting) -> set[int]:
     return open_mics
 
 
+def _mids_key(meeting: Meeting, feed: int) -> str:
+    return f"media:audio-mids:{room_id(meeting)}:{feed}"
+
+
+def remember_audio_mids(meeting: Meeting, feed: int, mids: list[str]) -> None:
+    """The audio streams `feed` publishes, as Janus reported them (meetings.media.events)."""
+    cache.set(_mids_key(meeting, feed), mids[:8] or [AUDIO_MID], settings.MEDIA_TOKEN_SECONDS)
+
+
+def audio_mids(meeting: Meeting, feed: int) -> list[str]:
+    """Every audio stream of `feed` known to the server; mid "0" (what our page publishes)
+    until Janus reports more."""
+    return cache.get(_mids_key(meeting, feed)) or [AUDIO_MID]
+
+
 def _moderate(janus: VideoRoom, meeting: Meeting, feed: int, *, mute: bool) -> None:
-    try:
-        janus.request(
-            {
-                "request": "moderate",
-                "room": room_id(meeting),
-                "secret": _secret(meeting),
-                "id": feed,
-                "mid": AUDIO_MID,
-                "mute": mute,
-            }
-        )
-    except JanusError as error:
-        if error.code != NO_SUCH_FEED:  # not publishing (yet): moderated when they publish
-            raise
+    for mid in audio_mids(meeting, feed):
+        try:
+            janus.request(
+                {
+                    "request": "moderate",
+                    "room": room_id(meeting),
+                    "secret": _secret(meeting),
+                    "id": feed,
+                    "mid": mid,
+                    "mute": mute,
+                }
+            )
+        except JanusError as error:
+            if error.code != NO_SUCH_FEED:  # not publishing (yet): moderated when they publish
+                raise
 
 
 def follow_floor(meeting_id: int, only: int | None = None, first: int | None = None) -> None:
@@ -320,6 +374,8 @@ def follow_floor(meeting_id: int, only: int | None = None, first: int | None = N
             logger.exception("the microphone of %s in meeting %s stayed closed", first, meeting_id)
     open_mics = speakers(meeting)
     roll = set(_taking_part(roster_members(meeting)))
+    if has_hall(meeting):
+        roll.add(HALL_FEED)
     try:
         with VideoRoom() as janus:
             # Who may speak is heard first (one round trip after the commit); then everyone
@@ -368,40 +424,65 @@ def _ice_servers(user: User, expiry: int) -> list[dict[str, Any]]:
     return [{"urls": settings.TURN_URLS, "username": username, "credential": credential}]
 
 
-def media_access(*, meeting: Meeting, actor: User) -> dict[str, Any]:
-    """What one participant's page needs to join the meeting's Janus room."""
+def _hall_feed(meeting: Meeting, actor: User) -> int:
+    """The chair opens the hall's device of a hybrid meeting, on the hall's computer."""
+    if not has_hall(meeting):
+        raise RuleViolation(
+            _("Chỉ buổi sinh hoạt kết hợp mới có thiết bị phòng họp."), reason="forbidden"
+        )
+    require_chair(participant(meeting, actor))
+    return HALL_FEED
+
+
+def _participants(meeting: Meeting, members: list[Member]) -> list[dict[str, Any]]:
+    entries = [
+        {
+            "feed": m.pk,
+            "name": m.full_name,
+            "probationary": m.standing == Standing.PROBATIONARY,
+        }
+        for m in members
+    ]
+    if has_hall(meeting):
+        hall = _("Phòng họp: %(place)s") % {"place": meeting.place} if meeting.place else ""
+        entries.append(
+            {"feed": HALL_FEED, "name": hall or _("Phòng họp"), "probationary": False, "hall": True}
+        )
+    return entries
+
+
+def media_access(*, meeting: Meeting, actor: User, device: str = "") -> dict[str, Any]:
+    """What one participant's page needs to join the meeting's Janus room: as the member, or
+    (`device="hall"`) as the hall's device of a hybrid meeting."""
     member = _require_media_participant(meeting, actor)
-    if not open_room(meeting.pk, admit=member.pk):
+    if device not in ("", HALL):
+        raise RuleViolation(_("Thiết bị không hợp lệ."), reason="bad_request")
+    feed = _hall_feed(meeting, actor) if device == HALL else member.pk
+    if not open_room(meeting.pk, admit=feed):
         raise RuleViolation(
             _("Máy chủ âm thanh và hình ảnh không trả lời; hãy thử lại sau giây lát."),
             reason="media_unavailable",
         )
-    _kick(meeting, member.pk)  # a connection of theirs left behind (a drop, another tab)
+    _kick(meeting, feed)  # a connection left behind (a drop, another tab, another computer)
     expiry = int(time.time()) + settings.MEDIA_TOKEN_SECONDS
-    members = roster_members(meeting)
+    descriptions = [f"meeting={meeting.pk}", f"member={member.pk}"]
+    if device:
+        descriptions.append(f"device={device}")
     return {
         "server": settings.JANUS_URL,
         "token": tokens.core_token(
-            settings.JANUS_TOKEN_SECRET,
-            expiry=expiry,
-            descriptions=(f"meeting={meeting.pk}", f"member={member.pk}"),
+            settings.JANUS_TOKEN_SECRET, expiry=expiry, descriptions=tuple(descriptions)
         ),
         "room": room_id(meeting),
-        "room_token": _room_token(meeting, member.pk),
-        "feed": member.pk,
+        "room_token": _room_token(meeting, feed),
+        "feed": feed,
+        "hall": feed == HALL_FEED,
         "audio_mid": AUDIO_MID,
         "expires": expiry,
         "ice_servers": _ice_servers(actor, expiry),
         "chair": meeting.chair_id,
         "speakers": sorted(speakers(meeting)),
-        "participants": [
-            {
-                "feed": m.pk,
-                "name": m.full_name,
-                "probationary": m.standing == Standing.PROBATIONARY,
-            }
-            for m in members
-        ],
+        "participants": _participants(meeting, roster_members(meeting)),
     }
 
 
@@ -458,6 +539,8 @@ def page_settings(meeting: Meeting, who: Participant) -> dict[str, Any]:
         "mute_url": reverse("meetings:media_mute", args=[meeting.pk]),
         "is_chair": who.is_chair,
         "on_roll": who.on_roll,
+        # The chair of a hybrid meeting may join a computer in the hall as its device.
+        "hall": who.is_chair and has_hall(meeting),
         "texts": {
             "not_in_progress": _("Âm thanh và hình ảnh mở khi buổi sinh hoạt bắt đầu."),
             "not_on_roll": _("Chỉ đảng viên của chi bộ tham gia âm thanh và hình ảnh."),
@@ -492,5 +575,9 @@ def page_settings(meeting: Meeting, who: Participant) -> dict[str, Any]:
                 " hoặc đồng chí không còn trong danh sách buổi sinh hoạt."
             ),
             "join": _("Tham gia âm thanh và hình ảnh"),
+            "hall_joined": _(
+                "Máy này đã kết nối làm thiết bị phòng họp: micrô và máy quay của phòng họp"
+                " luôn mở, như micrô của chủ trì."
+            ),
         },
     }

@@ -7,16 +7,22 @@ refusal is a JSON `{"code", "message"}` in Vietnamese with a 4xx status.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
+import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from meetings.access import access_meeting
 from meetings.errors import RuleViolation
-from meetings.media import services
+from meetings.media import events, services, tokens
 
 STATUS = {
     "bad_request": 400,
@@ -40,7 +46,10 @@ def _answer(work: Callable[[], dict[str, Any]]) -> JsonResponse:
 @require_GET
 def media_access(request: HttpRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
-    return _answer(lambda: services.media_access(meeting=meeting, actor=request.user))
+    device = request.GET.get("thiet-bi", "")
+    return _answer(
+        lambda: services.media_access(meeting=meeting, actor=request.user, device=device)
+    )
 
 
 @require_POST
@@ -55,3 +64,34 @@ def media_mute(request: HttpRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
     member = request.POST.get("member", "")
     return _answer(lambda: services.mute(meeting=meeting, actor=request.user, member=member))
+
+
+def _from_janus(request: HttpRequest) -> bool:
+    """Basic authentication with the password derived from JANUS_TOKEN_SECRET (tokens)."""
+    if not services.configured():
+        return False
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    expected = tokens.events_password(settings.JANUS_TOKEN_SECRET)
+    return (
+        scheme.lower() == "basic"
+        and user == tokens.EVENTS_USER
+        and hmac.compare_digest(password.encode(), expected.encode())
+    )
+
+
+@csrf_exempt  # Janus posts here, with its own credentials; no session, no form
+@require_POST
+def janus_events(request: HttpRequest) -> HttpResponse:
+    """Janus's event handler: the VideoRoom's events (meetings.media.events)."""
+    if not _from_janus(request):
+        return HttpResponse(status=401, headers={"WWW-Authenticate": 'Basic realm="janus"'})
+    try:
+        posted = json.loads(request.body)
+    except ValueError:
+        return JsonResponse({"code": "bad_request", "message": "JSON"}, status=400)
+    events.receive(posted if isinstance(posted, list) else [posted])
+    return HttpResponse(status=204)

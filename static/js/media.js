@@ -138,7 +138,9 @@ function dropTile(feed) {
 }
 
 function markSpeakers() {
-  const holder = [...speakers].find((m) => m !== access?.chair) ?? access?.chair;
+  // The floor's holder; else the hall of a hybrid meeting (where the chair sits); else the chair.
+  const hall = access?.participants.find((p) => p.hall)?.feed;
+  const holder = [...speakers].find((m) => m !== access?.chair && m !== hall) ?? (subscriptions.has(hall) ? hall : access?.chair);
   for (const tile of tiles.children) {
     const speaking = Number(tile.dataset.feed) === holder;
     tile.classList.toggle("speaking", speaking);
@@ -179,7 +181,8 @@ async function join() {
   say(T.joining);
   let answer;
   try {
-    answer = await fetch(settings.access_url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const hall = settings.hall && document.getElementById("media-hall")?.checked;
+    answer = await fetch(hall ? `${settings.access_url}?thiet-bi=hall` : settings.access_url, { credentials: "same-origin", headers: { Accept: "application/json" } });
   } catch {
     scheduleRetry();
     return;
@@ -229,8 +232,9 @@ function attachPublisher() {
     webrtcState: (up) => {
       if (!up) { dropped(); return; }
       retry = 1000;
-      say(T.joined);
-      fetch(settings.published_url, { method: "POST", headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
+      say(access.hall ? T.hall_joined : T.joined);
+      const body = new URLSearchParams({ feed: String(access.feed) }); // the member, or the hall
+      fetch(settings.published_url, { method: "POST", body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
         .then((r) => r.json()).then((r) => { micState.textContent = r.open ? T.mic_open : T.moderated; });
     },
     iceState: (state) => { if (state === "failed") dropped(); },
@@ -422,7 +426,9 @@ window.chiboMedia = {
     const report = await pc.getStats();
     let pair = null;
     report.forEach((s) => {
-      if (s.type === "inbound-rtp") result[s.kind] = { bytes: s.bytesReceived, energy: s.totalAudioEnergy ?? 0, frames: s.framesDecoded ?? 0 };
+      if (s.type !== "inbound-rtp") return;
+      const sum = result[s.kind] ?? { bytes: 0, energy: 0, frames: 0 }; // every stream of the kind
+      result[s.kind] = { bytes: sum.bytes + s.bytesReceived, energy: sum.energy + (s.totalAudioEnergy ?? 0), frames: sum.frames + (s.framesDecoded ?? 0) };
       if (s.type === "transport" && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
     });
     result.relay = pair ? report.get(pair.localCandidateId)?.candidateType === "relay" : false;
@@ -430,6 +436,13 @@ window.chiboMedia = {
     result.width = video.videoWidth;
     return result;
   },
-  // What a modified page would do: try to open its own microphone.
+  // What a modified page would do: try to open its own microphone …
   unmute() { publisher?.unmuteAudio(); },
+  // … or publish a second microphone stream beside the first (an audio stream of another mid).
+  secondMicrophone() {
+    publisher?.createOffer({
+      tracks: [{ type: "audio", capture: true, recv: false, add: true }],
+      success: (jsep) => publisher.send({ message: { request: "configure" }, jsep }),
+    });
+  },
 };

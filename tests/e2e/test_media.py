@@ -71,6 +71,8 @@ class MediaTestCase(BrowserTestCase):
             cls.media_settings.disable()
             cls.media.stop()
             raise
+        # Janus tells the app who joined and what they publish (meetings.media.events).
+        cls.media.send_events_to(f"http://{cls.host}:{cls._port}/janus/su-kien/")
         cls.browser.close()
         cls.browser = cls.playwright.chromium.launch(
             executable_path=CHROMIUM, args=MEDIA_ARGS, headless=False
@@ -141,13 +143,16 @@ class TestMedia(MediaTestCase):
         )
         expect(chair.locator("#media-mic-state")).to_have_text("Micrô của đồng chí đang mở.")
         # Pages open one after another (a loaded machine).
-        first = self.open_room(scene.officials[0])
         speaker_member = scene.officials[1]
         second = self.open_room(speaker_member)
         expect(second.locator("#media-mic-state")).to_have_text(
             "Micrô của đồng chí đang đóng: chỉ mở khi chủ trì mời phát biểu.",
             timeout=PUBLISH_TIMEOUT,
         )
+        # A modified page publishes a second microphone stream beside the first; whoever
+        # subscribes to it afterwards (every page that joins later) must not hear it either.
+        second.evaluate("window.chiboMedia.secondMicrophone()")
+        first = self.open_room(scene.officials[0])
 
         # Each member decodes the chair's picture and hears the chair.
         for page in (first, second):
@@ -291,6 +296,29 @@ class TestMedia(MediaTestCase):
         with services.VideoRoom() as janus:
             listed = janus.request({"request": "listparticipants", "room": scene.meeting.pk})
         assert {entry["id"] for entry in listed["participants"]} == {scene.chair.pk}
+
+    def test_the_halls_device_is_one_participant_heard_like_the_chair(self):
+        """A hybrid meeting: the chair joins the hall's computer as its device; members online
+        see and hear the hall without any floor, and its tile is named for the hall."""
+        self.scene = scene = build_scene("hybrid")
+        Meeting.objects.filter(pk=scene.meeting.pk).update(place="Hội trường khu phố 3")
+        room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+        hall = self.open_room(scene.chair, join=False)
+        hall.get_by_label("Máy này là thiết bị phòng họp").check()
+        hall.get_by_role("button", name="Tham gia âm thanh và hình ảnh").click()
+        expect(hall.locator("#media-status")).to_contain_text(
+            "Máy này đã kết nối làm thiết bị phòng họp", timeout=PUBLISH_TIMEOUT
+        )
+        expect(hall.locator("#media-mic-state")).to_have_text("Micrô của đồng chí đang mở.")
+        member = self.open_room(scene.officials[0])
+        expect(member.get_by_label("Máy này là thiết bị phòng họp")).to_have_count(0)
+        self.receiving(member, services.HALL_FEED)
+        self.wait_for_audio(member, services.HALL_FEED)
+        expect(member.locator(f'#media-tiles [data-feed="{services.HALL_FEED}"]')).to_contain_text(
+            "Phòng họp: Hội trường khu phố 3"
+        )
+        self.screenshot(member, "media-hall")
+        self.assert_accessible(hall)
 
     def attacker_page(self) -> Page:
         """A browser that ignores our pages' rules (CSP bypassed), as an attacker's would."""

@@ -287,6 +287,9 @@ ROWS = [
     Row("health", expected=dict.fromkeys(ROLES, OK)),
     # The operator's bearer token, not a session, reads the metrics (config/metrics.py).
     Row("metrics", expected=dict.fromkeys(ROLES, DENIED)),
+    # Janus's event handler, with Janus's credentials; no session gets in (not configured here:
+    # refused as unauthenticated).
+    Row("janus_events", expected=dict.fromkeys(ROLES, 401), method="post"),
     Row("members:second_factor", expected=everyone(REDIRECT, unverified=REDIRECT)),
     # The tree's members have enrolled: enrolment sends them on to the code step.
     Row("members:enrol", expected=everyone(REDIRECT, unverified=REDIRECT)),

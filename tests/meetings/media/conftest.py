@@ -1,6 +1,6 @@
 import pytest
 
-from tests.media_engine import start_media_engine
+from tests.media_engine import EventCatcher, start_media_engine
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +15,12 @@ def media_settings(settings, media_engine):
     for name, value in media_engine.settings().items():
         setattr(settings, name, value)
     return settings
+
+
+@pytest.fixture
+def janus_events(media_engine):
+    """What Janus's event handler posts, caught on a port of the test's own."""
+    catcher = EventCatcher()
+    media_engine.send_events_to(catcher.url)
+    yield catcher
+    catcher.stop()

@@ -1,5 +1,7 @@
 """The page's media endpoint hands out tokens only after the room's own access checks."""
 
+import base64
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -8,6 +10,7 @@ from meetings.media import engine
 from meetings.services import room
 from tests.conftest import sign_in_verified
 from tests.meetings.helpers import EARLY_END
+from tests.meetings.media.janus_client import join_and_stay
 from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -123,3 +126,33 @@ def test_a_page_reports_a_new_publisher_and_a_bad_one_is_refused(scene):
     answer = client.post(url, {"feed": scene.chair.pk})
     assert answer.json() == {"feed": scene.chair.pk, "open": True}
     assert client.post(url, {"feed": "x"}).json()["message"] == "Mã người phát không hợp lệ."
+
+
+def test_only_janus_with_its_credentials_posts_events(scene, media_engine, janus_events):
+    """/janus/su-kien/ takes what Janus's event handler posts, with the credentials the engine
+    wrote into its configuration, and nothing from anyone else."""
+    url = reverse("janus_events")
+    client = sign_in_verified(Client(), scene.chair.user)  # a session is no credential here
+    # What Janus itself sends, caught from a real join.
+    access = client.get(access_url(scene)).json()
+    enter_room(access, media_engine.janus.api_url)
+    posted = janus_events.wait_for("joined", scene.chair.pk)
+    authorization = janus_events.posted[0][0]
+    assert authorization.startswith("Basic ")
+    assert client.post(url, posted, content_type="application/json").status_code == 401
+    forged = "Basic " + base64.b64encode(b"janus:doan-mo").decode()
+    answer = Client().post(
+        url, posted, content_type="application/json", headers={"Authorization": forged}
+    )
+    assert answer.status_code == 401
+    janus = Client(headers={"Authorization": authorization})
+    assert janus.post(url, "{", content_type="application/json").status_code == 400
+    assert janus.post(url, posted, content_type="application/json").status_code == 204
+    assert janus.get(url).status_code == 405
+
+
+def enter_room(access, api_url):
+    answer, _ = join_and_stay(
+        api_url, access["token"], access["room"], access["room_token"], access["feed"]
+    )
+    assert answer["videoroom"] == "joined", answer
