@@ -83,6 +83,7 @@ try:  # collected by pytest (run through the block above)
     from meetings.services import room, speaking
     from tests.e2e.test_media import MediaTestCase
     from tests.factories import MemberFactory
+    from tests.meetings.helpers import EARLY_END
     from tests.meetings.room.conftest import build_scene
 
     class TestMediaBench(MediaTestCase):
@@ -128,7 +129,7 @@ try:  # collected by pytest (run through the block above)
                 f"p50 {percentile(samples, 0.5):.0f} ms, p95 {percentile(samples, 0.95):.0f} ms, "
                 f"max {max(samples):.0f} ms"
             )
-            room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+            room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user, reason=EARLY_END)
 
         def load(self, size: int, seconds: int) -> None:
             self.scene = scene = build_scene()
@@ -150,7 +151,7 @@ try:  # collected by pytest (run through the block above)
                 f"per participant), {rss_mib(janus):.0f} MiB; Daphne {cpu[daphne]:.1f} % CPU "
                 f"({cpu[daphne] / size:.1f} per participant), {rss_mib(daphne):.0f} MiB"
             )
-            room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+            room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user, reason=EARLY_END)
 
 except ImportError:  # imported outside pytest's Django set-up
     pass
