@@ -26,6 +26,9 @@ from meetings.models import Meeting
 logger = logging.getLogger(__name__)
 
 PLUGIN_EVENT = 64  # Janus event type of a plugin's own events (events.h)
+# Our page publishes one microphone. More than this many audio streams is no page of ours: the
+# participant is put out rather than each stream moderated on every change of the floor.
+MAX_AUDIO_STREAMS = 4
 
 
 def receive(events: list[Any]) -> int:
@@ -48,6 +51,12 @@ def receive(events: list[Any]) -> int:
                 and not stream.get("disabled")
                 and "mid" in stream
             ]
+            if len(mids) > MAX_AUDIO_STREAMS:
+                logger.warning(
+                    "feed %s in meeting %s sent %s audio streams", feed, meeting.pk, len(mids)
+                )
+                services.put_out_impostor(meeting, feed=feed, holder=feed)
+                continue
             services.remember_audio_mids(meeting, feed, mids)
             services.follow_floor(meeting.pk, only=feed)
         else:

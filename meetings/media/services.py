@@ -193,13 +193,14 @@ def _put_out(janus: VideoRoom, meeting: Meeting, feed: int) -> None:
 
 
 def put_out_impostor(meeting: Meeting, *, feed: int, holder: int | None) -> None:
-    """A page joined under an id its token was not signed for: the connection under that id is
-    kicked, and the token's holder loses their room token (they get it back by asking for
-    tokens, through every check again). Janus down: logged."""
+    """A page that is no page of ours (joined under an id its token was not signed for, or sent
+    more audio streams than ours do): the connection under `feed` is kicked, and the token's
+    holder loses their room token (they get it back by asking for tokens, through every check
+    again). Janus down: logged."""
     try:
         with VideoRoom() as janus:
             _kick_in(janus, meeting, feed)
-            if holder is not None and holder != feed:
+            if holder is not None:
                 _put_out(janus, meeting, holder)
     except (JanusError, JanusDownError):
         logger.exception("feed %s in meeting %s could not be put out", feed, meeting.pk)
@@ -330,7 +331,7 @@ def _mids_key(meeting: Meeting, feed: int) -> str:
 
 def remember_audio_mids(meeting: Meeting, feed: int, mids: list[str]) -> None:
     """The audio streams `feed` publishes, as Janus reported them (meetings.media.events)."""
-    cache.set(_mids_key(meeting, feed), mids[:8] or [AUDIO_MID], settings.MEDIA_TOKEN_SECONDS)
+    cache.set(_mids_key(meeting, feed), mids or [AUDIO_MID], settings.MEDIA_TOKEN_SECONDS)
 
 
 def audio_mids(meeting: Meeting, feed: int) -> list[str]:

@@ -122,3 +122,56 @@ def test_a_page_that_joins_as_the_hall_with_a_members_token_is_put_out(
     events.receive(janus_events.wait_for("joined", services.HALL_FEED))
     assert services.HALL_FEED in in_room(scene.meeting)
     leave(stay, hall["token"])
+
+
+def published_event(meeting, feed, mids):
+    """The VideoRoom's `published` event as Janus's event handler posts it (janus_videoroom.c,
+    janus_videoroom_notify_about_publisher)."""
+    return {
+        "type": events.PLUGIN_EVENT,
+        "event": {
+            "plugin": "janus.plugin.videoroom",
+            "data": {
+                "event": "published",
+                "room": meeting.pk,
+                "id": feed,
+                "streams": [
+                    {"type": "audio", "mindex": n, "mid": mid} for n, mid in enumerate(mids)
+                ]
+                + [{"type": "video", "mindex": len(mids), "mid": "v"}],
+            },
+        },
+    }
+
+
+def test_a_page_sending_more_audio_streams_than_ours_is_put_out(media_settings):
+    scene = started("online")
+    member = scene.officials[0]
+    access = services.media_access(meeting=scene.meeting, actor=member.user)
+    session = stay_in_room(media_settings, access)
+    # Two streams are remembered and each is moderated on every change of the floor …
+    assert events.receive([published_event(scene.meeting, member.pk, ["0", "1"])]) == 1
+    assert services.audio_mids(scene.meeting, member.pk) == ["0", "1"]
+    assert member.pk in in_room(scene.meeting)
+    # … five are no page of ours.
+    events.receive([published_event(scene.meeting, member.pk, ["0", "1", "2", "3", "4"])])
+    assert member.pk not in in_room(scene.meeting)
+    assert enter(media_settings, access)["error_code"] == 433
+    leave(session, access["token"])
+
+
+def test_events_of_no_meeting_in_progress_or_malformed_are_ignored(media_settings):
+    scene = started("online")
+    assert (
+        events.receive(
+            [
+                {"type": 1, "event": {"name": "created"}},
+                {"type": 64, "event": {"plugin": "janus.plugin.videoroom", "data": {"id": 3}}},
+                {"type": 64, "event": {"plugin": "janus.plugin.echotest", "data": {}}},
+                published_event(scene.meeting, 1, ["0"]) | {"type": "64"},
+                "garbage",
+                published_event(build_scene().meeting, 1, ["0"]),  # scheduled, not in progress
+            ]
+        )
+        == 0
+    )
