@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from meetings.errors import RuleViolation
 from meetings.forms import AgendaItemForm, AgendaTemplateForm, show_violation
 from meetings.models import AgendaItem, Meeting
 from meetings.services import agenda as agenda_services
+from members.requests import VerifiedRequest
 
 
 def _item(meeting: Meeting, item_id: int) -> AgendaItem:
@@ -27,7 +28,7 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
 
 
 def _page(
-    request: HttpRequest,
+    request: VerifiedRequest,
     meeting: Meeting,
     *,
     item_form: AgendaItemForm | None = None,
@@ -51,7 +52,7 @@ def _page(
 
 
 @require_http_methods(["GET", "POST"])
-def agenda(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def agenda(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     """GET: the agenda with its forms; POST: add an item."""
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     if request.method == "GET":
@@ -72,7 +73,7 @@ def agenda(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
-def agenda_apply_template(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def agenda_apply_template(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     form = AgendaTemplateForm(request.POST)
     if form.is_valid():
@@ -92,7 +93,7 @@ def agenda_apply_template(request: HttpRequest, meeting_id: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-def agenda_item_edit(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def agenda_item_edit(request: VerifiedRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     item = _item(meeting, item_id)
     members = queries.cell_members_on(meeting.cell, meeting.local_day)
@@ -116,7 +117,7 @@ def agenda_item_edit(request: HttpRequest, meeting_id: int, item_id: int) -> Htt
 
 
 @require_POST
-def agenda_item_remove(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def agenda_item_remove(request: VerifiedRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     item = _item(meeting, item_id)
     try:
@@ -129,7 +130,7 @@ def agenda_item_remove(request: HttpRequest, meeting_id: int, item_id: int) -> H
 
 
 @require_POST
-def agenda_item_move(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+def agenda_item_move(request: VerifiedRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     item = _item(meeting, item_id)
     offset = -1 if request.POST.get("direction") == "up" else 1

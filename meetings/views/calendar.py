@@ -4,7 +4,7 @@ and its generation from a monthly rule, and a member's upcoming meetings in all 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from meetings.errors import RuleViolation
 from meetings.forms import YearGenerationForm, show_violation
 from meetings.services import scheduling
 from members import access as member_access
+from members.requests import VerifiedRequest
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 UPCOMING_SHOWN = 8  # the rest is on each cell's calendar
@@ -27,12 +28,14 @@ def _check_year(year: int) -> None:
         raise Http404
 
 
-def cell_calendar(request: HttpRequest, cell_id: int) -> HttpResponse:
+def cell_calendar(request: VerifiedRequest, cell_id: int) -> HttpResponse:
     today = timezone.localdate()
     return cell_calendar_month(request, cell_id, today.year, today.month)
 
 
-def cell_calendar_month(request: HttpRequest, cell_id: int, year: int, month: int) -> HttpResponse:
+def cell_calendar_month(
+    request: VerifiedRequest, cell_id: int, year: int, month: int
+) -> HttpResponse:
     cell = member_access.access_cell(request.user, cell_id)
     _check_year(year)
     if not 1 <= month <= 12:
@@ -53,7 +56,7 @@ def cell_calendar_month(request: HttpRequest, cell_id: int, year: int, month: in
     )
 
 
-def year_plan(request: HttpRequest, cell_id: int, year: int) -> HttpResponse:
+def year_plan(request: VerifiedRequest, cell_id: int, year: int) -> HttpResponse:
     cell = member_access.access_cell(request.user, cell_id)
     _check_year(year)
     may_manage = access.may_manage_meetings_of(request.user, cell)
@@ -76,7 +79,7 @@ def year_plan(request: HttpRequest, cell_id: int, year: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def year_generate(request: HttpRequest, cell_id: int, year: int) -> HttpResponse:
+def year_generate(request: VerifiedRequest, cell_id: int, year: int) -> HttpResponse:
     cell = member_access.access_cell_for_management(request.user, cell_id)
     _check_year(year)
     if request.method == "POST":
@@ -114,7 +117,7 @@ def year_generate(request: HttpRequest, cell_id: int, year: int) -> HttpResponse
     )
 
 
-def upcoming(request: HttpRequest) -> HttpResponse:
+def upcoming(request: VerifiedRequest) -> HttpResponse:
     member = member_access.member_of(request.user)
     now = timezone.now()
     upcoming = queries.upcoming_meetings_for(member, now) if member else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -13,10 +13,11 @@ from meetings import access, queries
 from meetings.errors import RuleViolation
 from meetings.forms import DocumentForm, show_violation
 from meetings.services import documents as document_services
+from members.requests import VerifiedRequest
 
 
 @require_http_methods(["GET", "POST"])
-def document_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def document_upload(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     agenda = queries.agenda_for(meeting)
     if request.method == "POST":
@@ -48,7 +49,7 @@ def document_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/document_form.html", {"meeting": meeting, "form": form})
 
 
-def document_download(request: HttpRequest, meeting_id: int, document_id: int) -> HttpResponse:
+def document_download(request: VerifiedRequest, meeting_id: int, document_id: int) -> HttpResponse:
     """Served through here only, after the access check; never a public media URL.
 
     The bytes are read whole (at most MEETINGS_DOCUMENT_MAX_BYTES): under ASGI Django buffers a
@@ -69,7 +70,7 @@ def document_download(request: HttpRequest, meeting_id: int, document_id: int) -
 
 
 @require_POST
-def document_remove(request: HttpRequest, meeting_id: int, document_id: int) -> HttpResponse:
+def document_remove(request: VerifiedRequest, meeting_id: int, document_id: int) -> HttpResponse:
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     document = access.access_document(request.user, meeting.pk, document_id)
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,10 +14,11 @@ from meetings.enums import MeetingStatus, Reply
 from meetings.errors import RuleViolation
 from meetings.forms import AbsenceDecisionForm, ReplyForm, show_violation
 from meetings.services import invitations as invitation_services
+from members.requests import VerifiedRequest
 
 
 @require_http_methods(["GET", "POST"])
-def reply(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def reply(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     invitation = access.access_own_invitation(request.user, meeting_id)
     meeting = invitation.meeting
     if request.method == "POST":
@@ -49,7 +50,7 @@ def reply(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
-def decide_absence(request: HttpRequest, meeting_id: int, invitation_id: int) -> HttpResponse:
+def decide_absence(request: VerifiedRequest, meeting_id: int, invitation_id: int) -> HttpResponse:
     invitation = access.access_invitation_for_management(request.user, meeting_id, invitation_id)
     form = AbsenceDecisionForm(request.POST)
     target = reverse("meetings:detail", args=[meeting_id]) + "#vang-mat"
@@ -76,7 +77,7 @@ def decide_absence(request: HttpRequest, meeting_id: int, invitation_id: int) ->
     return redirect(target)
 
 
-def meeting_calendar_file(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_calendar_file(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id)
     content = ics.calendar_for(
         meeting,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from meetings.access import access_meeting
 from meetings.errors import RuleViolation
 from meetings.media import events, services, tokens
+from members.requests import VerifiedRequest
 
 STATUS = {
     "bad_request": 400,
@@ -44,7 +45,7 @@ def _answer(work: Callable[[], dict[str, Any]]) -> JsonResponse:
 
 @never_cache
 @require_GET
-def media_access(request: HttpRequest, meeting_id: int) -> JsonResponse:
+def media_access(request: VerifiedRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
     device = request.GET.get("thiet-bi", "")
     return _answer(
@@ -53,14 +54,14 @@ def media_access(request: HttpRequest, meeting_id: int) -> JsonResponse:
 
 
 @require_POST
-def media_published(request: HttpRequest, meeting_id: int) -> JsonResponse:
+def media_published(request: VerifiedRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
     feed = request.POST.get("feed", "")
     return _answer(lambda: services.published(meeting=meeting, actor=request.user, feed=feed))
 
 
 @require_POST
-def media_mute(request: HttpRequest, meeting_id: int) -> JsonResponse:
+def media_mute(request: VerifiedRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
     member = request.POST.get("member", "")
     return _answer(lambda: services.mute(meeting=meeting, actor=request.user, member=member))

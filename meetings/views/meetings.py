@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from meetings.forms import (
 from meetings.models import Meeting
 from meetings.services import ratification, scheduling
 from members import access as member_access
+from members.requests import VerifiedRequest
 
 # The order in which the secretary's buttons appear. "Minutes approved" and "archived" are not
 # buttons: only the minutes pipeline (minutes.services: approval, then both signatures) moves a
@@ -45,7 +46,7 @@ ACTION_ORDER = [
 ]
 
 
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id)
     may_manage = access.may_manage_meetings_of(request.user, meeting.cell)
     member = member_access.member_of(request.user)
@@ -97,7 +98,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_create(request: HttpRequest, cell_id: int) -> HttpResponse:
+def meeting_create(request: VerifiedRequest, cell_id: int) -> HttpResponse:
     cell = member_access.access_cell_for_management(request.user, cell_id)
     today = timezone.localdate()
     members = queries.cell_members_on(cell, today)
@@ -124,7 +125,7 @@ def meeting_create(request: HttpRequest, cell_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_edit(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     members = queries.cell_members_on(meeting.cell, meeting.local_day)
     if request.method == "POST":
@@ -149,7 +150,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_change_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_change_status(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     """Buttons post here directly; postponing and cancelling first show a page for the reason."""
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     if request.method == "GET":
@@ -190,7 +191,7 @@ def meeting_change_status(request: HttpRequest, meeting_id: int) -> HttpResponse
 
 
 def _status_page(
-    request: HttpRequest, meeting: Meeting, form: StatusForm, target: str
+    request: VerifiedRequest, meeting: Meeting, form: StatusForm, target: str
 ) -> HttpResponse:
     return render(
         request,

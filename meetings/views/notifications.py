@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from meetings import access, queries
 from meetings.services import notifications as notification_services
+from members.requests import VerifiedRequest
 
 
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: VerifiedRequest) -> HttpResponse:
     notifications = list(queries.notifications_for(request.user)[:100])
     return render(
         request,
@@ -20,7 +21,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_open(request: VerifiedRequest, notification_id: int) -> HttpResponse:
     notification = access.access_notification(request.user, notification_id)
     notification_services.mark_notification_read(user=request.user, notification=notification)
     target = notification.url
@@ -30,6 +31,6 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 
 @require_POST
-def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+def notifications_mark_read(request: VerifiedRequest) -> HttpResponse:
     notification_services.mark_all_notifications_read(user=request.user)
     return redirect("meetings:notifications")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,9 +13,10 @@ from meetings.forms import RatificationForm, show_violation
 from meetings.services import ratification as ratification_services
 from members import access as member_access
 from members.models import Member
+from members.requests import VerifiedRequest
 
 
-def _page(request: HttpRequest, forms: dict[int, RatificationForm], status: int = 200):
+def _page(request: VerifiedRequest, forms: dict[int, RatificationForm], status: int = 200):
     if not member_access.review_seats(member_access.member_of(request.user)).exists():
         raise Http404
     awaiting = ratification_services.awaiting_ratification(request.user)
@@ -43,13 +44,13 @@ def _page(request: HttpRequest, forms: dict[int, RatificationForm], status: int 
     )
 
 
-def ratifications(request: HttpRequest) -> HttpResponse:
+def ratifications(request: VerifiedRequest) -> HttpResponse:
     """Elections awaiting ratification in the reviewer's subtree; 404 without a seat."""
     return _page(request, {})
 
 
 @require_POST
-def ratify(request: HttpRequest, vote_id: int) -> HttpResponse:
+def ratify(request: VerifiedRequest, vote_id: int) -> HttpResponse:
     if not any(v.pk == vote_id for v in ratification_services.awaiting_ratification(request.user)):
         raise Http404
     form = RatificationForm(request.POST, prefix=f"v{vote_id}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from meetings.media import services as media
 from meetings.room import room_state
 from meetings.services.room import participant
 from members.enums import CellRoleKind
+from members.requests import VerifiedRequest
 
 
 def texts() -> dict[str, object]:
@@ -165,7 +166,7 @@ def texts() -> dict[str, object]:
     }
 
 
-def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def room(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = access_meeting(request.user, meeting_id)
     who = participant(meeting, request.user)
     response = render(

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -34,11 +34,12 @@ from members.forms.roster import (
     TransferForm,
 )
 from members.models import Member, Organization, RosterChange, RosterImport
+from members.requests import VerifiedRequest
 
 HISTORY_PAGE_SIZE = 50
 
 
-def _post(request: HttpRequest) -> Any:
+def _post(request: VerifiedRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
@@ -50,7 +51,7 @@ def _show(form: Form, error: RosterError) -> None:
         form.add_error(None, error.message)
 
 
-def _back_to_cell(request: HttpRequest, member: Member, message: str) -> HttpResponse:
+def _back_to_cell(request: VerifiedRequest, member: Member, message: str) -> HttpResponse:
     messages.success(request, message)
     return redirect("members:cell", member.home_cell_id)
 
@@ -59,7 +60,7 @@ def _back_to_cell(request: HttpRequest, member: Member, message: str) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
-def member_add(request: HttpRequest, cell_id: int) -> HttpResponse:
+def member_add(request: VerifiedRequest, cell_id: int) -> HttpResponse:
     cell = access.access_cell_for_management(request.user, cell_id)
     form = MemberForm(_post(request))
     if form.is_valid():
@@ -81,7 +82,7 @@ def member_add(request: HttpRequest, cell_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_edit(request: VerifiedRequest, member_id: int) -> HttpResponse:
     member = access.access_member_for_management(request.user, member_id)
     form = MemberForm.for_member(member, _post(request))
     if form.is_valid():
@@ -111,7 +112,7 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
 # --- Exemption, temporary stay, transfer ------------------------------------------------------
 
 
-def _action_page(request: HttpRequest, member: Member, **context: Any) -> HttpResponse:
+def _action_page(request: VerifiedRequest, member: Member, **context: Any) -> HttpResponse:
     return render(
         request,
         "members/member_action.html",
@@ -125,7 +126,7 @@ def _is_current(start: datetime.date | None, end: datetime.date | None) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-def member_exempt(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_exempt(request: VerifiedRequest, member_id: int) -> HttpResponse:
     member = access.access_member_for_management(request.user, member_id)
     form = ExemptionForm(_post(request))
     if form.is_valid():
@@ -171,7 +172,7 @@ def _exemption_status(member: Member) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def member_exempt_end(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_exempt_end(request: VerifiedRequest, member_id: int) -> HttpResponse:
     member = access.access_member_for_management(request.user, member_id)
     current = _is_current(member.exempt_from, member.exempt_until)
     form = LastDayForm(_post(request), label=_("Ngày cuối cùng được miễn sinh hoạt"))
@@ -207,7 +208,7 @@ def _temporary_status(member: Member) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def member_temporary(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_temporary(request: VerifiedRequest, member_id: int) -> HttpResponse:
     member = access.access_member_for_management(request.user, member_id)
     form = TemporaryForm(_post(request), member=member)
     if form.is_valid():
@@ -242,7 +243,7 @@ def member_temporary(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def member_temporary_end(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_temporary_end(request: VerifiedRequest, member_id: int) -> HttpResponse:
     member = access.access_member_for_management(request.user, member_id)
     current = member.temporary_cell_id is not None and _is_current(
         member.temporary_from, member.temporary_until
@@ -272,7 +273,7 @@ def member_temporary_end(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_transfer(request: VerifiedRequest, member_id: int) -> HttpResponse:
     member = access.access_member_for_management(request.user, member_id)
     form = TransferForm(_post(request), member=member)
     if form.is_valid():
@@ -304,7 +305,7 @@ def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def roster_import_view(request: HttpRequest, cell_id: int) -> HttpResponse:
+def roster_import_view(request: VerifiedRequest, cell_id: int) -> HttpResponse:
     cell = access.access_cell_for_management(request.user, cell_id)
     form = ImportForm(_post(request), request.FILES if request.method == "POST" else None)
     rejected = None
@@ -322,7 +323,7 @@ def roster_import_view(request: HttpRequest, cell_id: int) -> HttpResponse:
 
 
 def _import_page(
-    request: HttpRequest, cell: Organization, form: Form, rejected: RosterImportError | None
+    request: VerifiedRequest, cell: Organization, form: Form, rejected: RosterImportError | None
 ) -> HttpResponse:
     return render(
         request,
@@ -338,7 +339,7 @@ def _import_page(
     )
 
 
-def _roster_import(request: HttpRequest, cell_id: int, import_id: int) -> RosterImport:
+def _roster_import(request: VerifiedRequest, cell_id: int, import_id: int) -> RosterImport:
     cell = access.access_cell_for_management(request.user, cell_id)
     return get_object_or_404(RosterImport.objects.select_related("cell"), pk=import_id, cell=cell)
 
@@ -351,7 +352,7 @@ def _import_progress(job: RosterImport) -> dict[str, object]:
 
 
 @require_http_methods(["GET"])
-def roster_import_status(request: HttpRequest, cell_id: int, import_id: int) -> HttpResponse:
+def roster_import_status(request: VerifiedRequest, cell_id: int, import_id: int) -> HttpResponse:
     """Where the import form leads: the progress while the worker reads the file (the page
     polls `roster_import_progress`), then the errors, or the cell page once imported."""
     job = _roster_import(request, cell_id, import_id)
@@ -373,14 +374,14 @@ def roster_import_status(request: HttpRequest, cell_id: int, import_id: int) -> 
 
 
 @require_http_methods(["GET"])
-def roster_import_progress(request: HttpRequest, cell_id: int, import_id: int) -> JsonResponse:
+def roster_import_progress(request: VerifiedRequest, cell_id: int, import_id: int) -> JsonResponse:
     return JsonResponse(_import_progress(_roster_import(request, cell_id, import_id)))
 
 
 # --- Record and history -----------------------------------------------------------------------
 
 
-def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_detail(request: VerifiedRequest, member_id: int) -> HttpResponse:
     member = access.access_member_for_management(request.user, member_id)
     changes = member.roster_changes.select_related("cell", "recorded_by__member")
     return render(
@@ -395,7 +396,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     )
 
 
-def cell_history(request: HttpRequest, cell_id: int) -> HttpResponse:
+def cell_history(request: VerifiedRequest, cell_id: int) -> HttpResponse:
     cell = access.access_cell_for_management(request.user, cell_id)
     changes = RosterChange.objects.filter(cell=cell).select_related("member", "recorded_by__member")
     page = Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("trang"))

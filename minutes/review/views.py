@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from meetings.forms import show_violation
 from members import access, audit
 from members import queries as member_queries
 from members.models import ReadKind, User
+from members.requests import VerifiedRequest
 from minutes.authority import trusted_authorities
 from minutes.models import DocumentStatus, SignedDocument
 from minutes.review import archive, charts, exports, services
@@ -39,7 +40,7 @@ def _check_year(year: int) -> None:
         raise Http404
 
 
-def _board(request: HttpRequest, organization_id: int, year: int) -> Dashboard:
+def _board(request: VerifiedRequest, organization_id: int, year: int) -> Dashboard:
     organization = access.access_organization(request.user, organization_id)
     _check_year(year)
     board = dashboard(organization, year, timezone.localdate())
@@ -99,7 +100,7 @@ def _charts(board: Dashboard) -> list[object]:
     ]
 
 
-def dashboard_page(request: HttpRequest, organization_id: int, year: int) -> HttpResponse:
+def dashboard_page(request: VerifiedRequest, organization_id: int, year: int) -> HttpResponse:
     board = _board(request, organization_id, year)
     name = {pk: cell.name for pk, cell in board.cells.items()}
     # The first LISTED of each list (dashboard.LISTED); the table above counts all of them.
@@ -124,7 +125,7 @@ def dashboard_page(request: HttpRequest, organization_id: int, year: int) -> Htt
 
 
 def dashboard_export(
-    request: HttpRequest, organization_id: int, year: int, fmt: str
+    request: VerifiedRequest, organization_id: int, year: int, fmt: str
 ) -> HttpResponse:
     board = _board(request, organization_id, year)
     name = f"theo-doi-{board.organization.pk}-{year}.{fmt}"
@@ -137,18 +138,20 @@ def dashboard_export(
     return response
 
 
-def _audit_page(request: HttpRequest, reads: object, context: dict[str, object]) -> HttpResponse:
+def _audit_page(
+    request: VerifiedRequest, reads: object, context: dict[str, object]
+) -> HttpResponse:
     page = Paginator(reads, AUDIT_PAGE).get_page(request.GET.get("trang"))
     return render(request, "minutes/review/audit.html", {**context, "page": page})
 
 
-def cell_reads(request: HttpRequest, cell_id: int) -> HttpResponse:
+def cell_reads(request: VerifiedRequest, cell_id: int) -> HttpResponse:
     """The cell's secretary (or deputy) sees who from outside read the cell's records."""
     cell = access.access_cell_for_management(request.user, cell_id)
     return _audit_page(request, audit.reads_of_cell(cell), {"scope": cell, "is_cell": True})
 
 
-def organization_reads(request: HttpRequest, organization_id: int) -> HttpResponse:
+def organization_reads(request: VerifiedRequest, organization_id: int) -> HttpResponse:
     """An organisation's administrators see the reads of every cell in their subtree."""
     organization = access.access_administered_organization(request.user, organization_id)
     return _audit_page(
@@ -173,7 +176,7 @@ def _log_documents(user: User, documents: list[SignedDocument]) -> None:
     )
 
 
-def archive_page(request: HttpRequest, organization_id: int) -> HttpResponse:
+def archive_page(request: VerifiedRequest, organization_id: int) -> HttpResponse:
     organization = access.access_organization(request.user, organization_id)
     cells = list(member_queries.cells_under(organization).values_list("pk", "name"))
     form = ArchiveForm(request.GET or None, cells=cells)
@@ -218,7 +221,7 @@ def _row_id(value: str) -> int | None:
 
 
 @require_POST
-def archive_zip(request: HttpRequest, organization_id: int) -> HttpResponse:
+def archive_zip(request: VerifiedRequest, organization_id: int) -> HttpResponse:
     organization = access.access_organization(request.user, organization_id)
     values = set(request.POST.getlist("document"))
     ids = sorted(filter(None, map(_row_id, values)))
@@ -242,7 +245,7 @@ def archive_zip(request: HttpRequest, organization_id: int) -> HttpResponse:
     return response
 
 
-def _reviewed_document(request: HttpRequest, document_id: int) -> SignedDocument:
+def _reviewed_document(request: VerifiedRequest, document_id: int) -> SignedDocument:
     document = archive.access_reviewed_document(request.user, document_id)
     audit.record_read(
         request.user,
@@ -263,7 +266,7 @@ def _verification_link(document: SignedDocument) -> str | None:
 
 
 @require_http_methods(["GET", "POST"])
-def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_page(request: VerifiedRequest, document_id: int) -> HttpResponse:
     """A signed document for the reviewer: its text, its signatures checked, the reviews."""
     document = _reviewed_document(request, document_id)
     form = ReviewForm(request.POST or None)
@@ -299,7 +302,7 @@ def document_page(request: HttpRequest, document_id: int) -> HttpResponse:
     )
 
 
-def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_pdf(request: VerifiedRequest, document_id: int) -> HttpResponse:
     document = _reviewed_document(request, document_id)
     response = HttpResponse(bytes(document.signed_pdf), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
@@ -309,7 +312,7 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     return response
 
 
-def cell_reviews(request: HttpRequest, cell_id: int) -> HttpResponse:
+def cell_reviews(request: VerifiedRequest, cell_id: int) -> HttpResponse:
     """The cell's secretary (or deputy) reads the superior committee's comments."""
     cell = access.access_cell_for_management(request.user, cell_id)
     page = Paginator(archive.reviews_of_cell(cell), AUDIT_PAGE).get_page(request.GET.get("trang"))

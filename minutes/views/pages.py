@@ -7,7 +7,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
@@ -18,6 +18,7 @@ from meetings import access as meeting_access
 from meetings.errors import RuleViolation
 from meetings.forms import show_violation
 from members import access as member_access
+from members.requests import VerifiedRequest
 from minutes import access, rendering, services
 from minutes.drafting import Edits, draft_minutes
 from minutes.forms import EditsForm, IssueForm, SignForm
@@ -32,7 +33,7 @@ from minutes.models import (
 EDITABLE_MEETING = services.WRITABLE_MEETING_STATUSES
 
 
-def minutes_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_detail(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_access.access_meeting(request.user, meeting_id)
     minutes = access.minutes_of(meeting)
     may_draft = access.may_read_draft(request.user, meeting)
@@ -76,7 +77,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def minutes_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_edit(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_access.access_meeting(request.user, meeting_id)
     if not services.writer_roles(request.user, meeting):
         raise PermissionDenied
@@ -124,7 +125,7 @@ def minutes_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_GET
-def minutes_preview(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_preview(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     """The PDF's HTML with the words saved so far (the last version), shown in the page."""
     meeting = access.access_meeting_for_draft(request.user, meeting_id)
     minutes = access.minutes_of(meeting)
@@ -146,7 +147,7 @@ def minutes_preview(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
-def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_approve(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_access.access_meeting(request.user, meeting_id)
     if not services.writer_roles(request.user, meeting):
         raise PermissionDenied
@@ -172,7 +173,7 @@ def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
-def document_issue(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def document_issue(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting_for_draft(request.user, meeting_id)
     form = IssueForm(request.POST, items=meeting.agenda_items.order_by("position"))
     if not form.is_valid():
@@ -214,7 +215,7 @@ def _progress(document: SignedDocument) -> dict[str, object]:
     }
 
 
-def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_detail(request: VerifiedRequest, document_id: int) -> HttpResponse:
     document = access.access_document(request.user, document_id)
     meeting = document.minutes.meeting
     may_draft = access.may_read_draft(request.user, meeting)
@@ -247,7 +248,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @require_GET
-def document_progress(request: HttpRequest, document_id: int) -> JsonResponse:
+def document_progress(request: VerifiedRequest, document_id: int) -> JsonResponse:
     """Polled by the document page while the PDF is being made."""
     document = access.access_document(request.user, document_id)
     if not document.is_archived and not access.may_read_draft(
@@ -258,7 +259,7 @@ def document_progress(request: HttpRequest, document_id: int) -> JsonResponse:
 
 
 @require_POST
-def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_sign(request: VerifiedRequest, document_id: int) -> HttpResponse:
     document = access.access_document(request.user, document_id)
     if not access.may_read_draft(request.user, document.minutes.meeting):
         raise PermissionDenied
@@ -283,7 +284,7 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @require_POST
-def document_retry(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_retry(request: VerifiedRequest, document_id: int) -> HttpResponse:
     document = access.access_document(request.user, document_id)
     if not access.may_read_draft(request.user, document.minutes.meeting):
         raise PermissionDenied
@@ -295,7 +296,7 @@ def document_retry(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @require_GET
-def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_download(request: VerifiedRequest, document_id: int) -> HttpResponse:
     """The signed file once archived; the unsigned or partly signed one to its signers."""
     document = access.access_document(request.user, document_id)
     if not access.may_download(request.user, document):
