@@ -128,3 +128,21 @@ def real_worker(celery_eager, tmp_path):
         yield worker
     finally:
         worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def events_fit_their_schemas(monkeypatch):
+    """Every event a service appends in a test is checked against its kind's schema
+    (meetings.event_schemas) before it is written: a payload that drifts from docs/protocol.md
+    and static/js/room.js fails the test that produced it. Servers the tests fork keep the
+    unchecked function."""
+    from meetings import event_schemas, events
+
+    append = events.append_events
+
+    def checked(*, meeting, entries):
+        for kind, payload, _actor in entries:
+            event_schemas.check(kind, payload)
+        return append(meeting=meeting, entries=entries)
+
+    monkeypatch.setattr(events, "append_events", checked)
