@@ -1,13 +1,13 @@
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
 from members.consumers import CLOSE_UNVERIFIED
 from tests.conftest import sign_in_verified
 from tests.factories import MemberFactory
+from tests.sockets import PatientCommunicator as WebsocketCommunicator
 
 pytestmark = [
     pytest.mark.integration,

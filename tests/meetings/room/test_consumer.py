@@ -7,7 +7,6 @@ import uuid
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from meetings.models import Attendance, Ballot, PresenceSpan, Vote
 from meetings.services import room, voting
 from members.consumers import CLOSE_UNVERIFIED
 from tests.conftest import sign_in_verified
+from tests.sockets import PatientCommunicator as WebsocketCommunicator
 
 pytestmark = [
     pytest.mark.integration,
