@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -59,7 +60,6 @@ def nginx_config(port: int, upstreams: list[int], var_dir: Path, run_dir: Path) 
     text = COMPOSE_CONF.read_text()
     replacements = {
         "listen 8080;": f"listen 127.0.0.1:{port};",
-        "server web:8000;": "\n        ".join(f"server 127.0.0.1:{p};" for p in upstreams),
         "set $chibo_var /var/lib/chibo;": f"set $chibo_var {var_dir};",
         "include /app/deploy/nginx/chibo.conf;": f"include {ROOT}/deploy/nginx/chibo.conf;",
         "pid /tmp/nginx.pid;": f"pid {run_dir}/nginx.pid;",
@@ -68,6 +68,9 @@ def nginx_config(port: int, upstreams: list[int], var_dir: Path, run_dir: Path) 
     for old, new in replacements.items():
         assert text.count(old) == 1, f"{COMPOSE_CONF} no longer has {old!r} once"
         text = text.replace(old, new)
+    (params,) = re.findall(r"server web:8000([^;]*);", text)  # the upstream, once
+    servers = "\n        ".join(f"server 127.0.0.1:{p}{params};" for p in upstreams)
+    text = text.replace(f"server web:8000{params};", servers)
     temporary = "/tmp/nginx-"  # noqa: S108 - the container's, replaced here
     assert text.count(temporary) == 5, "compose.conf's temporary directories changed"
     return text.replace(temporary, f"{run_dir}/nginx-")
