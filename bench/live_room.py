@@ -1,4 +1,4 @@
-"""Live room benchmark: event fan-out, a ballot burst and 100 meetings at once, each against a bare
+"""Live room benchmark: event fan-out, a ballot burst and 130 meetings at once, each against a bare
 Channels fan-out (bench/bare_asgi.py) served the same way on the same machine.
 
     .venv/bin/python bench/live_room.py [--quick] [--processes 2] [--profile PATH_TO_PY_SPY]
@@ -29,7 +29,11 @@ Measured:
   or duplicated, checked in the database;
 - resync (extra): after one event every client reloads its snapshot 120 ms later, as
   static/js/room.js does; the time until the last snapshot arrives;
-- 100 meetings × 15 members at once: fan-out p50/p99 with one action per meeting per second,
+- resync wave (the largest meeting): Redis restarted with one action taken during the outage;
+  every server closes its sockets (4503), every page reconnects after a random 0.1–1.5 s and
+  catches up as room.js does (nothing, the missed events, or the snapshot); the time from Redis
+  answering again until every page holds the current state;
+- 130 meetings × 15 members at once: fan-out p50/p99 with one action per meeting per second,
   and the resident memory (RSS) of the daphne processes.
 Results are printed and written to bench/results/live_room-<time>.json (gitignored).
 """
@@ -115,7 +119,7 @@ class Plan:
 FULL = Plan(
     sizes=(50, 150, 300),
     rounds=30,
-    farm_meetings=100,
+    farm_meetings=130,
     farm_members=15,
     farm_rounds=5,
     farm_window=10.0,
@@ -202,10 +206,10 @@ class Lab:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def start_redis(lab: Lab) -> int:
-    port = free_port()
+def start_redis(lab: Lab, port: int = 0, name: str = "redis") -> int:
+    port = port or free_port()
     process = lab.spawn(
-        "redis",
+        name,
         [
             shutil.which("redis-server") or "redis-server", "--port", str(port),
             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
@@ -215,7 +219,7 @@ def start_redis(lab: Lab) -> int:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"redis-server exited:\n{lab.log('redis')}")
+            raise RuntimeError(f"redis-server exited:\n{lab.log(name)}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
                 probe.sendall(b"PING\r\n")
@@ -1036,6 +1040,94 @@ async def resync_phase(room: Room, rounds: int) -> dict[str, Any]:
     }
 
 
+# static/js/room.js: a page closed with 4503 (Redis is back) waits a random 0.1–1.5 s before it
+# connects again; on hello it loads nothing when it missed nothing, the events it missed (at
+# most CATCH_UP_MAX) or else the snapshot (docs/protocol.md, Reconnecting).
+WAVE_JITTER = (0.1, 1.5)
+CATCH_UP_MAX = 200
+
+
+async def wave_phase(
+    room: Room, servers: list[Server], lab: Lab, redis_port: int
+) -> dict[str, Any]:
+    """Redis restarts under a meeting of `room.size` with an action taken during the outage
+    (written, its broadcast lost): every server closes its sockets with 4503 once Redis answers
+    again, every page reconnects with jitter and catches up. The time from Redis answering
+    until every page holds the current state, and how each caught up."""
+    sender = room.peers[room.sender]
+    prior = {p.index: p.last_seq for p in room.peers}
+    await asyncio.to_thread(restart_redis_down, lab)
+    # An action during the outage: stored and acknowledged, heard by nobody.
+    kind = "floor.request" if room.request_id is None else "floor.withdraw"
+    message = {"type": kind, "kind": "regular"} if kind == "floor.request" else {
+        "type": kind, "request": room.request_id}  # fmt: skip
+    _, _, answer = await sender.request(message)
+    if answer["type"] != "ack":
+        raise RuntimeError(f"the action during the outage was refused: {answer}")
+    room.request_id = answer["result"].get("request") if kind == "floor.request" else None
+    await asyncio.sleep(1.0)  # the outage lasts a moment more
+    await asyncio.to_thread(start_redis, lab, redis_port, f"redis-{time.monotonic_ns()}")
+    back = time.perf_counter_ns()
+    head = await db(head_seq, room.ident)
+    codes: collections.Counter[str] = collections.Counter()
+    how: collections.Counter[str] = collections.Counter()
+    refused: list[str] = []
+
+    async def one(peer: Peer) -> tuple[int, Peer]:
+        assert peer.reader is not None
+        await peer.reader  # until the server closes the socket
+        codes[str(peer.ws.close_code if peer.ws else None)] += 1
+        await asyncio.sleep(random.uniform(*WAVE_JITTER))
+        server = servers[peer.index % len(servers)]
+        url = f"ws://127.0.0.1:{server.port}/ws/meetings/{room.ident}/"
+        cookie = f"sessionid={room.keys[peer.index]}" if room.keys else None
+        delay = 0.5
+        while True:
+            fresh = Peer(room, peer.index)
+            try:
+                await fresh.open(url, server.origin, cookie)
+                break
+            except (OSError, InvalidHandshake, TimeoutError) as error:
+                refused.append(repr(error)[:120])
+                await fresh.close()
+                await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+                delay = min(delay * 2, 10.0)
+        hello_seq = fresh.hello.result()["seq"]
+        missed = hello_seq - prior[peer.index]
+        if missed <= 0:
+            how["nothing"] += 1
+            return time.perf_counter_ns(), fresh
+        if missed <= CATCH_UP_MAX:
+            _, answered, frame = await fresh.request({"type": "events", "after": prior[peer.index]})
+            if frame["type"] == "ack":
+                how["events"] += 1
+                fresh.last_seq = frame["result"]["seq"]
+                return answered, fresh
+        _, answered, frame = await fresh.request({"type": "snapshot"})
+        how["snapshot"] += 1
+        fresh.last_seq = frame["seq"]
+        return answered, fresh
+
+    done = await asyncio.gather(*(one(p) for p in room.peers))
+    room.peers = [peer for _, peer in done]
+    current = [peer.last_seq >= head for peer in room.peers]
+    return {
+        "pages": room.size,
+        "all_current_after_redis_back_ms": round((max(t for t, _ in done) - back) / 1e6),
+        "every_page_current": all(current),
+        "closed_with": dict(codes),
+        "caught_up_by": dict(how),
+        "handshakes_refused": len(refused),
+    }
+
+
+def restart_redis_down(lab: Lab) -> None:
+    for name, process in lab.children:
+        if name.startswith("redis") and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=15)
+
+
 async def farm_phase(
     bare: list[Room], product: list[Room], rounds: int, window: float
 ) -> dict[str, Any]:
@@ -1131,6 +1223,11 @@ async def run(
             print(f"  resync … ({time.perf_counter() - began:.0f} s)", flush=True)
             entry["resync"] = await resync_phase(product, plan.resync_rounds)
             await bare.close()
+            if largest:
+                print(f"  resync wave … ({time.perf_counter() - began:.0f} s)", flush=True)
+                redis_port = int(env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+                entry["wave"] = await wave_phase(product, servers["product"], lab, redis_port)
+                print(f"  {entry['wave']}", flush=True)
         entry["client_gaps"] = sum(p.gaps for p in product.peers)
         entry["client_out_of_order"] = sum(p.out_of_order for p in product.peers)
         entry["departure"] = await departure_phase(product)
@@ -1158,6 +1255,7 @@ async def run(
     farm_product = [
         Room("product", s.meeting_id, plan.farm_members, s.session_keys) for s in farm_specs
     ]
+    before_farm = memory(servers)
     began = time.perf_counter()
     for room in farm_bare + farm_product:  # meeting by meeting, as people arrive
         await room.connect(servers[room.kind], gate)
@@ -1177,6 +1275,11 @@ async def run(
     }
     results["farm"] = farm
     results["memory_mib"]["farm_connected"] = connected
+    sockets = count * plan.farm_members
+    farm["sockets_per_kind"] = sockets
+    farm["kib_per_connection"] = {
+        kind: round((connected[kind] - before_farm[kind]) * 1024 / sockets, 1) for kind in connected
+    }
     results["memory_mib"]["farm_after_load"] = memory(servers)
     for room in farm_bare + farm_product:
         await room.close()
@@ -1268,6 +1371,18 @@ def report(data: dict[str, Any]) -> str:
                 f"{size:>7} members: one snapshot p50 {x['snapshot']['p50']} ms; the last client "
                 f"had its snapshot after {x['all_snapshots_ms']} ms ({x['snapshot_bytes']} bytes)"
             )
+    for size, s in sizes.items():
+        if "wave" in s:
+            w = s["wave"]
+            took = w["all_current_after_redis_back_ms"]
+            lines += [
+                "",
+                f"Resync wave: Redis restarted under {size} members, one action during the outage;"
+                f" every page current {took} ms after Redis answered again (target ≤ 2000 ms); "
+                f"closed with {w['closed_with']}, caught up by {w['caught_up_by']}, "
+                f"{w['handshakes_refused']} handshakes refused | "
+                f"{verdict(took <= 2000 and w['every_page_current'])}",
+            ]
     lines += [
         "",
         f"Arrival: every member connects within {ARRIVAL_WINDOW:g} s, no limit in flight; "
@@ -1317,6 +1432,10 @@ def report(data: dict[str, Any]) -> str:
             f"{f['product']['sender_ack']['p50']}",
             f"  connecting all took {f['connect_s']} s, attempts tried again "
             f"{len(f['connect_retries']['product'])} / {len(f['connect_retries']['bare'])}",
+            f"  memory per connection (RSS growth / {f.get('sockets_per_kind')} sockets), KiB: "
+            f"product {f.get('kib_per_connection', {}).get('product')}, "
+            f"bare {f.get('kib_per_connection', {}).get('bare')} | "
+            f"{verdict(f['p99_ratio'] <= TARGET_FANOUT_RATIO)}",
         ]
     m = r.get("memory_mib", {})
     lines += ["", "daphne RSS, MiB (all processes of a side), product / bare:"]
@@ -1357,7 +1476,7 @@ def main() -> int:
         "--sizes", help="comma-separated meeting sizes instead of the plan's (e.g. 300)"
     )
     parser.add_argument(
-        "--no-farm", action="store_true", help="skip the 100 meetings × 15 members phase"
+        "--no-farm", action="store_true", help="skip the 130 meetings × 15 members phase"
     )
     parser.add_argument(
         "--presence-only",

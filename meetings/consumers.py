@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from meetings import events, intake, leases, protocol
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
 from meetings.media import services as media
-from meetings.room import head_of, snapshot_frame
+from meetings.room import events_after, head_of, snapshot_frame
 from meetings.services.room import participant
 from members.consumers import CLOSE_UNVERIFIED, SessionBoundConsumer, refuse
 from members.otp import session_still_verified, verified_user_from_scope
@@ -286,6 +287,12 @@ class MeetingConsumer(SessionBoundConsumer):
             call = protocol.arguments(message) if message["type"] in protocol.COMMANDS else None
         except protocol.ProtocolError as error:
             return error.frame()
+        if message["type"] == "events":
+            try:
+                after = protocol.catch_up_after(message)
+            except protocol.ProtocolError as error:
+                return error.frame()
+            return await database_sync_to_async(self._catch_up)(message["id"], after)
         if message["type"] == "ballot.cast" and call is not None:
             # A ballot goes in with the others of the same moment (meetings.intake).
             return await intake.cast_ballot(
@@ -322,6 +329,34 @@ class MeetingConsumer(SessionBoundConsumer):
             logger.exception("live room command %s failed", message["type"])
             return protocol.server_error(message_id)
         return protocol.ack(message_id, result)
+
+    def _catch_up(self, message_id: str, after: int) -> dict[str, Any] | str:
+        """The events after `after`, as they were sent live, for a page that was away briefly;
+        `too_far` when it missed more than room.CATCH_UP_MAX (it loads the snapshot then)."""
+        if not session_still_verified(self.scope, self.user, renew=False):
+            return protocol.unverified(message_id)
+        try:
+            self._check_access()
+        except Http404:
+            return {
+                "type": "error",
+                "id": message_id,
+                "code": "not_found",
+                "message": _("Không tìm thấy buổi sinh hoạt."),
+            }
+        found = events_after(self.meeting_id, after)
+        if found is None:
+            return {
+                "type": "error",
+                "id": message_id,
+                "code": "too_far",
+                "message": _("Trang đã lỡ nhiều diễn biến; đang tải lại toàn bộ phòng họp."),
+            }
+        head, frames = found
+        return (
+            f'{{"type":"ack","id":{json.dumps(message_id)},'
+            f'"result":{{"seq":{head},"events":[{",".join(frames)}]}}}}'
+        )
 
     async def meeting_event(self, message: dict[str, Any]) -> None:
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
