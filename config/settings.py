@@ -319,6 +319,12 @@ if REDIS_URLS:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Handshakes one member may make to the live room in a minute (meetings/throttle.py).
+ROOM_CONNECTS_PER_MINUTE = env_int("ROOM_CONNECTS_PER_MINUTE", 30)
+# A websocket client that does not read: dropped once this many bytes wait to be sent to it
+# (config/daphne_backpressure.py).
+WEBSOCKET_SEND_BUFFER_BYTES = env_int("WEBSOCKET_SEND_BUFFER_BYTES", 4 * 1024 * 1024)
+
 # --- Celery ---
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

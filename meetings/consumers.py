@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import metrics
-from meetings import events, intake, leases, protocol
+from meetings import events, intake, leases, protocol, throttle
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
 from meetings.media import services as media
@@ -34,6 +34,8 @@ CLOSE_NOT_FOUND = 4404
 # (as after any drop) and reloads its snapshot. Like 4401/4404 it mirrors HTTP (503); autobahn
 # lets a server close only with 1000 or 3000-4999, so RFC 6455's 1012 is not available.
 CLOSE_RESYNC = 4503
+# Too many handshakes of this member in a minute (meetings/throttle.py); mirrors HTTP 429.
+CLOSE_THROTTLED = 4429
 LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 2.0  # seconds between tries while Redis is down
 # Commands waiting for their turn on one connection; beyond this a command is refused `busy`
 # at once (a page sends one at a time; only a runaway client gets here).
@@ -136,6 +138,9 @@ class MeetingConsumer(SessionBoundConsumer):
         self.user = await verified_user_from_scope(self.scope)
         if self.user is None:
             await refuse(self, CLOSE_UNVERIFIED)
+            return
+        if not await asyncio.to_thread(throttle.allow_connect, self.user.pk):
+            await refuse(self, CLOSE_THROTTLED)
             return
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         try:

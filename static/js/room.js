@@ -109,6 +109,7 @@ function connect() {
 // instant (docs/protocol.md, Reconnecting).
 function reconnectDelay(code) {
   if (code === 4503) return 100 + Math.random() * 1400;
+  if (code === 4429) return 30000 + Math.random() * 30000; // too many handshakes this minute
   return retry * (0.5 + Math.random());
 }
 
