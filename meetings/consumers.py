@@ -30,13 +30,14 @@ from members.otp import session_still_verified, verified_user_from_scope
 
 logger = logging.getLogger(__name__)
 CLOSE_NOT_FOUND = 4404
-# The channel layer failed and is back; events sent meanwhile were lost, so the client reconnects
-# (as after any drop) and reloads its snapshot. Like 4401/4404 it mirrors HTTP (503); autobahn
-# lets a server close only with 1000 or 3000-4999, so RFC 6455's 1012 is not available.
+# The page's arrival could not be written: it reconnects (as after any drop). (When the channel
+# layer fails and is back, the socket stays open: a new hello tells the page to catch up.) Like
+# 4401/4404 it mirrors HTTP (503); autobahn lets a server close only with 1000 or 3000-4999, so
+# RFC 6455's 1012 is not available.
 CLOSE_RESYNC = 4503
 # Too many handshakes of this member in a minute (meetings/throttle.py); mirrors HTTP 429.
 CLOSE_THROTTLED = 4429
-LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 2.0  # seconds between tries while Redis is down
+LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 1.0  # seconds between tries while Redis is down
 # Commands waiting for their turn on one connection; beyond this a command is refused `busy`
 # at once (a page sends one at a time; only a runaway client gets here).
 MAX_PENDING_COMMANDS = 32
@@ -105,13 +106,17 @@ class MeetingConsumer(SessionBoundConsumer):
 
         Redis only carries events; PostgreSQL holds the truth. When Redis fails, the socket stays
         open and commands are still answered, but no events arrive; once Redis answers again
-        the socket is closed with CLOSE_RESYNC, so the client reconnects, joins the group again
-        (a restarted Redis has forgotten it) and reloads its snapshot."""
+        the connection joins its group again (a restarted Redis has forgotten it), reads the
+        layer again and sends the page a new `hello` on the same socket, from which the page
+        catches up (docs/protocol.md, Reconnecting). No socket closes: a Redis restart costs
+        no handshake and no presence write (closing every socket made 300 pages reconnect
+        through one Daphne's database thread: 39 s, docs/benchmarks.md)."""
         try:
             return await self.channel_layer.receive(self.channel_name)
         except Exception as error:
             self._layer_failed(error)
-            return await asyncio.get_running_loop().create_future()  # cancelled on exit
+            self.layer_back = asyncio.get_running_loop().create_future()
+            return await self.layer_back  # resolved when Redis is back; cancelled on exit
 
     def _layer_failed(self, error: Exception) -> None:
         if self.resync is None:
@@ -131,8 +136,14 @@ class MeetingConsumer(SessionBoundConsumer):
                 await self.channel_layer.group_add(self.group, self.channel_name)
             except Exception:  # noqa: S112 - still down: try again
                 continue
-            await self.close(code=CLOSE_RESYNC)
-            return
+            break
+        self.resync = None  # a later failure starts another
+        back = getattr(self, "layer_back", None)
+        if back is not None and not back.done():
+            back.set_result({"type": "meeting.layer_back"})
+        # Events sent meanwhile were lost: the page learns where the log stands and catches up.
+        seq, _ = await database_sync_to_async(head_of)(self.meeting_id)
+        await self._deliver(await self.encode_json({**self.hello_frame, "seq": seq}))
 
     async def connect(self) -> None:
         self.user = await verified_user_from_scope(self.scope)
@@ -149,6 +160,7 @@ class MeetingConsumer(SessionBoundConsumer):
             await refuse(self, CLOSE_NOT_FOUND)
             return
         self.group = events.group_name(self.meeting_id)
+        self.hello_frame = hello  # sent again, with the head's seq, after a layer failure
         try:
             await self.channel_layer.group_add(self.group, self.channel_name)
         except Exception as error:
@@ -362,6 +374,9 @@ class MeetingConsumer(SessionBoundConsumer):
             f'{{"type":"ack","id":{json.dumps(message_id)},'
             f'"result":{{"seq":{head},"events":[{",".join(frames)}]}}}}'
         )
+
+    async def meeting_layer_back(self, message: dict[str, Any]) -> None:
+        """The layer reads again (see `_layer_receive`); the new hello is on its way."""
 
     async def meeting_event(self, message: dict[str, Any]) -> None:
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
