@@ -30,9 +30,8 @@ Measured:
 - resync (extra): after one event every client reloads its snapshot 120 ms later, as
   static/js/room.js does; the time until the last snapshot arrives;
 - resync wave (the largest meeting): Redis restarted with one action taken during the outage;
-  once it answers, every connection sends its page a new hello on the same socket and the page
-  catches up as room.js does (nothing, the missed events, or the snapshot); the time from Redis
-  answering again until every page holds the current state;
+  once it answers, every connection sends its page the events it missed on the same socket; the
+  time from Redis answering again until every page holds the current state;
 - 130 meetings × 15 members at once: fan-out p50/p99 with one action per meeting per second,
   and the resident memory (RSS) of the daphne processes.
 Results are printed and written to bench/results/live_room-<time>.json (gitignored).
@@ -1074,8 +1073,9 @@ WAVE_TIMEOUT = 120.0
 async def wave_phase(room: Room, lab: Lab, redis_port: int) -> dict[str, Any]:
     """Redis restarts under a meeting of `room.size` with an action taken during the outage
     (written, its broadcast lost). Once Redis answers again every connection joins its group
-    again and sends its page a new hello on the same socket; each page catches up. The time
-    from Redis answering until every page holds the current state, and how each caught up."""
+    again and sends its page the missed events on the same socket (or, far behind, a new hello
+    from which the page catches up). The time from Redis answering until every page holds the
+    current state (to 20 ms), and how each caught up."""
     sender = room.peers[room.sender]
     for peer in room.peers:
         peer.current_at, peer.caught_up_by = None, ""
@@ -1097,6 +1097,10 @@ async def wave_phase(room: Room, lab: Lab, redis_port: int) -> dict[str, Any]:
     while not all(p.current_at and p.last_seq >= head for p in room.peers):
         if time.monotonic() > deadline:
             break
+        now = time.perf_counter_ns()
+        for peer in room.peers:  # the missed events came on the socket
+            if peer.current_at is None and peer.last_seq >= head:
+                peer.current_at, peer.caught_up_by = now, "events from the server"
         await asyncio.sleep(0.02)
     current = [p for p in room.peers if p.current_at and p.last_seq >= head]
     closed = sum(1 for p in room.peers if p.ws is None or p.ws.close_code is not None)

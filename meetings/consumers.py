@@ -44,6 +44,29 @@ MAX_PENDING_COMMANDS = 32
 ACCESS_RECHECK_SECONDS = 10.0
 
 
+# After a layer failure every connection of a meeting asks for the same missed events: one read
+# per meeting and starting point, shared by the connections that joined their group before it
+# began (an event sent before a connection joined may be missing from a read begun earlier).
+_missed: dict[tuple[int, int], tuple[float, asyncio.Future[Any]]] = {}
+
+
+async def missed_since(meeting_id: int, after: int, joined: float) -> list[str] | None:
+    """The event frames after `after` (room.events_after), None when too many."""
+    key = (meeting_id, after)
+    shared = _missed.get(key)
+    if shared is None or shared[0] < joined:
+        read = asyncio.ensure_future(database_sync_to_async(events_after)(meeting_id, after))
+        shared = _missed[key] = (time.monotonic(), read)
+        asyncio.get_running_loop().call_later(2.0, _forget_missed, key, read)
+    found = await asyncio.shield(shared[1])
+    return None if found is None else found[1]
+
+
+def _forget_missed(key: tuple[int, int], read: asyncio.Future[Any]) -> None:
+    if key in _missed and _missed[key][1] is read:
+        del _missed[key]
+
+
 class MeetingConsumer(SessionBoundConsumer):
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """AsyncConsumer.__call__, but the channel layer is read through `_layer_receive`, so a
@@ -55,6 +78,7 @@ class MeetingConsumer(SessionBoundConsumer):
         self.base_send = send
         self.accepted = False
         self.resync: asyncio.Task[None] | None = None
+        self.forwarded = 0  # the last event seq passed on to the page
         # Commands run one after another in their own task, so that while one waits for the
         # database this connection keeps taking events off the channel layer. (Handled inside
         # the dispatch loop, a burst of ballots stopped every connection from reading, events
@@ -107,10 +131,10 @@ class MeetingConsumer(SessionBoundConsumer):
         Redis only carries events; PostgreSQL holds the truth. When Redis fails, the socket stays
         open and commands are still answered, but no events arrive; once Redis answers again
         the connection joins its group again (a restarted Redis has forgotten it), reads the
-        layer again and sends the page a new `hello` on the same socket, from which the page
-        catches up (docs/protocol.md, Reconnecting). No socket closes: a Redis restart costs
-        no handshake and no presence write (closing every socket made 300 pages reconnect
-        through one Daphne's database thread: 39 s, docs/benchmarks.md)."""
+        layer again and sends the page the events it missed, from the log (docs/protocol.md,
+        Reconnecting). No socket closes: a Redis restart costs no handshake and no presence
+        write (closing every socket made 300 pages reconnect through one Daphne's database
+        thread: 39 s, docs/benchmarks.md)."""
         try:
             return await self.channel_layer.receive(self.channel_name)
         except Exception as error:
@@ -137,13 +161,22 @@ class MeetingConsumer(SessionBoundConsumer):
             except Exception:  # noqa: S112 - still down: try again
                 continue
             break
+        joined = time.monotonic()
         self.resync = None  # a later failure starts another
         back = getattr(self, "layer_back", None)
         if back is not None and not back.done():
             back.set_result({"type": "meeting.layer_back"})
-        # Events sent meanwhile were lost: the page learns where the log stands and catches up.
-        seq, _ = await database_sync_to_async(head_of)(self.meeting_id)
-        await self._deliver(await self.encode_json({**self.hello_frame, "seq": seq}))
+        # Events sent meanwhile were lost: the page gets them from the log, as they were sent
+        # live, after the last one this connection passed on (read once for all the meeting's
+        # connections here). Further behind, a new hello: the page loads the snapshot.
+        after = max(self.forwarded, self.hello_frame["seq"])
+        missed = await missed_since(self.meeting_id, after, joined)
+        if missed is None:
+            seq, _ = await database_sync_to_async(head_of)(self.meeting_id)
+            await self._deliver(await self.encode_json({**self.hello_frame, "seq": seq}))
+            return
+        for text in missed:
+            await self._deliver(text)
 
     async def connect(self) -> None:
         self.user = await verified_user_from_scope(self.scope)
@@ -160,7 +193,7 @@ class MeetingConsumer(SessionBoundConsumer):
             await refuse(self, CLOSE_NOT_FOUND)
             return
         self.group = events.group_name(self.meeting_id)
-        self.hello_frame = hello  # sent again, with the head's seq, after a layer failure
+        self.hello_frame = hello  # again, with the head's seq, after a long layer failure
         try:
             await self.channel_layer.group_add(self.group, self.channel_name)
         except Exception as error:
@@ -376,8 +409,9 @@ class MeetingConsumer(SessionBoundConsumer):
         )
 
     async def meeting_layer_back(self, message: dict[str, Any]) -> None:
-        """The layer reads again (see `_layer_receive`); the new hello is on its way."""
+        """The layer reads again (see `_layer_receive`); the missed events are on their way."""
 
     async def meeting_event(self, message: dict[str, Any]) -> None:
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
+        self.forwarded = max(self.forwarded, message.get("seq") or 0)
         await self._deliver(message["text"])

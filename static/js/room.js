@@ -107,7 +107,7 @@ function connect() {
 // Every page of a meeting loses its socket at the same moment when a server stops (or could not
 // write arrivals: 4503): each waits a random part of its delay, so they do not all come back in
 // the same instant (docs/protocol.md, Reconnecting). After a Redis restart the socket stays open
-// and a new `hello` comes on it: handled like any hello.
+// and the missed events come on it (or a new `hello`, handled like any hello).
 function reconnectDelay(code) {
   if (code === 4503) return 100 + Math.random() * 1400;
   if (code === 4429) return 30000 + Math.random() * 30000; // too many handshakes this minute
