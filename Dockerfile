@@ -7,10 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 # WeasyPrint needs Pango; the PDFs need fonts with Vietnamese glyphs. Voice and picture: Janus,
 # coturn, and the browser's Janus client and WebRTC adapter (collected into the static files).
 # Backups (docs/operations.md): pg_dump and pg_restore, of the server's major version (15).
+# nginx: the reverse proxy in front of the Daphnes (docker-compose.yml `proxy`, deploy/nginx/).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-noto-core fonts-liberation2 \
-      janus coturn libjs-janus-gateway libjs-webrtc-adapter iproute2 postgresql-client-15 \
+      janus coturn libjs-janus-gateway libjs-webrtc-adapter iproute2 postgresql-client-15 nginx \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -25,4 +26,5 @@ RUN pip install --no-cache-dir --no-deps . \
 
 USER chibo
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket_connect_timeout", "30", "config.asgi:application"]
+# Behind the proxy, whose X-Forwarded-For gives the visitor's address: never publish this port.
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "--websocket_connect_timeout", "30", "config.asgi:application"]

@@ -1,4 +1,4 @@
-"""Live room benchmark: event fan-out, a ballot burst and 100 meetings at once, each against a bare
+"""Live room benchmark: event fan-out, a ballot burst and 130 meetings at once, each against a bare
 Channels fan-out (bench/bare_asgi.py) served the same way on the same machine.
 
     .venv/bin/python bench/live_room.py [--quick] [--processes 2] [--profile PATH_TO_PY_SPY]
@@ -29,7 +29,10 @@ Measured:
   or duplicated, checked in the database;
 - resync (extra): after one event every client reloads its snapshot 120 ms later, as
   static/js/room.js does; the time until the last snapshot arrives;
-- 100 meetings × 15 members at once: fan-out p50/p99 with one action per meeting per second,
+- resync wave (the largest meeting): Redis restarted with one action taken during the outage;
+  once it answers, every connection sends its page the events it missed on the same socket; the
+  time from Redis answering again until every page holds the current state;
+- 130 meetings × 15 members at once: fan-out p50/p99 with one action per meeting per second,
   and the resident memory (RSS) of the daphne processes.
 Results are printed and written to bench/results/live_room-<time>.json (gitignored).
 """
@@ -115,7 +118,7 @@ class Plan:
 FULL = Plan(
     sizes=(50, 150, 300),
     rounds=30,
-    farm_meetings=100,
+    farm_meetings=130,
     farm_members=15,
     farm_rounds=5,
     farm_window=10.0,
@@ -202,10 +205,10 @@ class Lab:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def start_redis(lab: Lab) -> int:
-    port = free_port()
+def start_redis(lab: Lab, port: int = 0, name: str = "redis") -> int:
+    port = port or free_port()
     process = lab.spawn(
-        "redis",
+        name,
         [
             shutil.which("redis-server") or "redis-server", "--port", str(port),
             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
@@ -215,7 +218,7 @@ def start_redis(lab: Lab) -> int:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"redis-server exited:\n{lab.log('redis')}")
+            raise RuntimeError(f"redis-server exited:\n{lab.log(name)}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
                 probe.sendall(b"PING\r\n")
@@ -464,6 +467,8 @@ class Peer:
         # Who the page shows present (arrival phase): from its snapshot and the attendance events.
         self.present: set[int] = set()
         self.connected_at: int | None = None  # when the handshake completed (perf_counter_ns)
+        self.current_at: int | None = None  # resync wave: when it caught up after a new hello
+        self.caught_up_by = ""
 
     async def open(self, url: str, origin: str, cookie: str | None) -> None:
         self.ws = await connect(
@@ -506,9 +511,11 @@ class Peer:
                         self.apply(frame, now)
                         self.apply_early()
                 elif kind == "hello":
-                    self.last_seq = frame["seq"]
                     if not self.hello.done():
+                        self.last_seq = frame["seq"]
                         self.hello.set_result(frame)
+                    else:  # the layer failed and is back: catch up as room.js does
+                        self.catch_up(frame["seq"], now)
                 else:
                     reply = self.replies.pop(frame.get("id") or "", None)
                     if reply is not None and not reply.done():
@@ -521,6 +528,27 @@ class Peer:
                     reply.set_exception(ConnectionError("socket closed before the answer"))
             if not self.hello.done():
                 self.hello.set_exception(ConnectionError("socket closed before hello"))
+
+    def catch_up(self, head: int, now: int) -> None:
+        """room.js on a hello: nothing when it missed nothing, the missed events when few, the
+        snapshot otherwise; `current_at` is when it holds the state at `head`."""
+        if head <= self.last_seq:
+            self.current_at, self.caught_up_by = now, "nothing"
+            return
+        task = asyncio.create_task(self.load_missed(head))
+        self.resyncs.add(task)
+        task.add_done_callback(self.resyncs.discard)
+
+    async def load_missed(self, head: int) -> None:
+        if head - self.last_seq <= CATCH_UP_MAX:
+            _, answered, frame = await self.request({"type": "events", "after": self.last_seq})
+            if frame["type"] == "ack":
+                self.last_seq = max(self.last_seq, frame["result"]["seq"])
+                self.current_at, self.caught_up_by = answered, "events"
+                return
+        _, answered, frame = await self.request({"type": "snapshot"})
+        self.last_seq = max(self.last_seq, frame["seq"])
+        self.current_at, self.caught_up_by = answered, "snapshot"
 
     def apply(self, frame: dict[str, Any], now: int | None = None) -> None:
         """The client has the event now (one held early has it when those before it came)."""
@@ -1036,6 +1064,64 @@ async def resync_phase(room: Room, rounds: int) -> dict[str, Any]:
     }
 
 
+# static/js/room.js: on a hello it loads nothing when it missed nothing, the events it missed (at
+# most CATCH_UP_MAX) or else the snapshot (docs/protocol.md, Reconnecting).
+CATCH_UP_MAX = 200
+WAVE_TIMEOUT = 120.0
+
+
+async def wave_phase(room: Room, lab: Lab, redis_port: int) -> dict[str, Any]:
+    """Redis restarts under a meeting of `room.size` with an action taken during the outage
+    (written, its broadcast lost). Once Redis answers again every connection joins its group
+    again and sends its page the missed events on the same socket (or, far behind, a new hello
+    from which the page catches up). The time from Redis answering until every page holds the
+    current state (to 20 ms), and how each caught up."""
+    sender = room.peers[room.sender]
+    for peer in room.peers:
+        peer.current_at, peer.caught_up_by = None, ""
+    await asyncio.to_thread(restart_redis_down, lab)
+    # An action during the outage: stored and acknowledged, heard by nobody.
+    if room.request_id is None:
+        message: dict[str, Any] = {"type": "floor.request", "kind": "regular"}
+    else:
+        message = {"type": "floor.withdraw", "request": room.request_id}
+    _, _, answer = await sender.request(message)
+    if answer["type"] != "ack":
+        raise RuntimeError(f"the action during the outage was refused: {answer}")
+    room.request_id = answer["result"].get("request") if room.request_id is None else None
+    await asyncio.sleep(1.0)  # the outage lasts a moment more
+    await asyncio.to_thread(start_redis, lab, redis_port, f"redis-{time.monotonic_ns()}")
+    back = time.perf_counter_ns()
+    head = await db(head_seq, room.ident)
+    deadline = time.monotonic() + WAVE_TIMEOUT
+    while not all(p.current_at and p.last_seq >= head for p in room.peers):
+        if time.monotonic() > deadline:
+            break
+        now = time.perf_counter_ns()
+        for peer in room.peers:  # the missed events came on the socket
+            if peer.current_at is None and peer.last_seq >= head:
+                peer.current_at, peer.caught_up_by = now, "events from the server"
+        await asyncio.sleep(0.02)
+    current = [p for p in room.peers if p.current_at and p.last_seq >= head]
+    closed = sum(1 for p in room.peers if p.ws is None or p.ws.close_code is not None)
+    return {
+        "pages": room.size,
+        "all_current_after_redis_back_ms": round((max(p.current_at for p in current) - back) / 1e6)
+        if len(current) == room.size
+        else None,
+        "every_page_current": len(current) == room.size,
+        "sockets_closed": closed,
+        "caught_up_by": dict(collections.Counter(p.caught_up_by for p in current)),
+    }
+
+
+def restart_redis_down(lab: Lab) -> None:
+    for name, process in lab.children:
+        if name.startswith("redis") and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=15)
+
+
 async def farm_phase(
     bare: list[Room], product: list[Room], rounds: int, window: float
 ) -> dict[str, Any]:
@@ -1131,6 +1217,11 @@ async def run(
             print(f"  resync … ({time.perf_counter() - began:.0f} s)", flush=True)
             entry["resync"] = await resync_phase(product, plan.resync_rounds)
             await bare.close()
+            if largest:
+                print(f"  resync wave … ({time.perf_counter() - began:.0f} s)", flush=True)
+                redis_port = int(env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+                entry["wave"] = await wave_phase(product, lab, redis_port)
+                print(f"  {entry['wave']}", flush=True)
         entry["client_gaps"] = sum(p.gaps for p in product.peers)
         entry["client_out_of_order"] = sum(p.out_of_order for p in product.peers)
         entry["departure"] = await departure_phase(product)
@@ -1158,6 +1249,7 @@ async def run(
     farm_product = [
         Room("product", s.meeting_id, plan.farm_members, s.session_keys) for s in farm_specs
     ]
+    before_farm = memory(servers)
     began = time.perf_counter()
     for room in farm_bare + farm_product:  # meeting by meeting, as people arrive
         await room.connect(servers[room.kind], gate)
@@ -1177,6 +1269,11 @@ async def run(
     }
     results["farm"] = farm
     results["memory_mib"]["farm_connected"] = connected
+    sockets = count * plan.farm_members
+    farm["sockets_per_kind"] = sockets
+    farm["kib_per_connection"] = {
+        kind: round((connected[kind] - before_farm[kind]) * 1024 / sockets, 1) for kind in connected
+    }
     results["memory_mib"]["farm_after_load"] = memory(servers)
     for room in farm_bare + farm_product:
         await room.close()
@@ -1268,6 +1365,17 @@ def report(data: dict[str, Any]) -> str:
                 f"{size:>7} members: one snapshot p50 {x['snapshot']['p50']} ms; the last client "
                 f"had its snapshot after {x['all_snapshots_ms']} ms ({x['snapshot_bytes']} bytes)"
             )
+    for size, s in sizes.items():
+        if "wave" in s:
+            w = s["wave"]
+            took = w["all_current_after_redis_back_ms"]
+            lines += [
+                "",
+                f"Resync wave: Redis restarted under {size} members, one action during the outage;"
+                f" every page current {took} ms after Redis answered again (target ≤ 2000 ms); "
+                f"{w['sockets_closed']} sockets closed, caught up by {w['caught_up_by']} | "
+                f"{verdict(took is not None and took <= 2000 and w['every_page_current'])}",
+            ]
     lines += [
         "",
         f"Arrival: every member connects within {ARRIVAL_WINDOW:g} s, no limit in flight; "
@@ -1317,6 +1425,10 @@ def report(data: dict[str, Any]) -> str:
             f"{f['product']['sender_ack']['p50']}",
             f"  connecting all took {f['connect_s']} s, attempts tried again "
             f"{len(f['connect_retries']['product'])} / {len(f['connect_retries']['bare'])}",
+            f"  memory per connection (RSS growth / {f.get('sockets_per_kind')} sockets), KiB: "
+            f"product {f.get('kib_per_connection', {}).get('product')}, "
+            f"bare {f.get('kib_per_connection', {}).get('bare')} | "
+            f"{verdict(f['p99_ratio'] <= TARGET_FANOUT_RATIO)}",
         ]
     m = r.get("memory_mib", {})
     lines += ["", "daphne RSS, MiB (all processes of a side), product / bare:"]
@@ -1357,7 +1469,7 @@ def main() -> int:
         "--sizes", help="comma-separated meeting sizes instead of the plan's (e.g. 300)"
     )
     parser.add_argument(
-        "--no-farm", action="store_true", help="skip the 100 meetings × 15 members phase"
+        "--no-farm", action="store_true", help="skip the 130 meetings × 15 members phase"
     )
     parser.add_argument(
         "--presence-only",

@@ -10,7 +10,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from config import daphne_limits  # noqa: E402
+from config import daphne_backpressure, daphne_limits  # noqa: E402
 from config.body_limits import RequestBodyLimit  # noqa: E402
 from config.language import WebsocketLanguageMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
@@ -26,6 +26,7 @@ application = ProtocolTypeRouter(
 )
 
 daphne_limits.install()
+daphne_backpressure.install()
 
 from config.heap import freeze_startup_objects  # noqa: E402
 

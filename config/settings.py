@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -286,26 +287,43 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Channels ---
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # Explicit values so a later redis-py 8 upgrade cannot bring back its 5 s socket
-                # timeout and 100-connection pool (channels_redis#422).
-                "hosts": [
-                    {"address": REDIS_URL, "socket_timeout": None, "max_connections": 10_000}
-                ],
-                "prefix": env_str("CHANNELS_PREFIX", "chibo"),
-                # Events waiting per daphne process (all its connections share one queue in
-                # Redis) and per connection. At the default 100 a 300-member ballot burst on
-                # 2 cores overflowed it and every page lost events (docs/benchmarks.md).
-                "capacity": 1000,
-            },
-        }
+# The channel layer may be spread over several Redis servers (REDIS_URLS, comma-separated; by
+# default REDIS_URL alone): channels-redis puts each group and each process's inbox on one of
+# them by a hash of its name, so a meeting's events go through one server and the load of many
+# meetings spreads over all (docs/scaling.md). Every process must list the same servers in the
+# same order. Celery and the cache stay on REDIS_URL.
+REDIS_URLS = [url.strip() for url in env_str("REDIS_URLS", REDIS_URL or "").split(",") if url]
+
+
+def channel_layer(urls: list[str]) -> dict[str, Any]:
+    """The Redis channel layer over `urls` (tests build theirs with this too)."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            # Explicit values so a later redis-py 8 upgrade cannot bring back its 5 s socket
+            # timeout and 100-connection pool (channels_redis#422).
+            "hosts": [
+                {"address": url, "socket_timeout": None, "max_connections": 10_000} for url in urls
+            ],
+            "prefix": env_str("CHANNELS_PREFIX", "chibo"),
+            # Events waiting per daphne process (all its connections share one queue in
+            # Redis) and per connection. At the default 100 a 300-member ballot burst on
+            # 2 cores overflowed it and every page lost events (docs/benchmarks.md).
+            "capacity": 1000,
+        },
     }
+
+
+if REDIS_URLS:
+    CHANNEL_LAYERS = {"default": channel_layer(REDIS_URLS)}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Handshakes one member may make to the live room in a minute (meetings/throttle.py).
+ROOM_CONNECTS_PER_MINUTE = env_int("ROOM_CONNECTS_PER_MINUTE", 30)
+# A websocket client that does not read: dropped once this many bytes wait to be sent to it
+# (config/daphne_backpressure.py).
+WEBSOCKET_SEND_BUFFER_BYTES = env_int("WEBSOCKET_SEND_BUFFER_BYTES", 4 * 1024 * 1024)
 
 # --- Celery ---
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_EAGER", default=not REDIS_URL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -18,26 +19,52 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import metrics
-from meetings import events, intake, leases, protocol
+from meetings import events, intake, leases, protocol, throttle
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
 from meetings.media import services as media
-from meetings.room import head_of, snapshot_frame
+from meetings.room import events_after, head_of, snapshot_frame
 from meetings.services.room import participant
 from members.consumers import CLOSE_UNVERIFIED, SessionBoundConsumer, refuse
 from members.otp import session_still_verified, verified_user_from_scope
 
 logger = logging.getLogger(__name__)
 CLOSE_NOT_FOUND = 4404
-# The channel layer failed and is back; events sent meanwhile were lost, so the client reconnects
-# (as after any drop) and reloads its snapshot. Like 4401/4404 it mirrors HTTP (503); autobahn
-# lets a server close only with 1000 or 3000-4999, so RFC 6455's 1012 is not available.
+# The page's arrival could not be written: it reconnects (as after any drop). (When the channel
+# layer fails and is back, the socket stays open: a new hello tells the page to catch up.) Like
+# 4401/4404 it mirrors HTTP (503); autobahn lets a server close only with 1000 or 3000-4999, so
+# RFC 6455's 1012 is not available.
 CLOSE_RESYNC = 4503
-LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 2.0  # seconds between tries while Redis is down
+# Too many handshakes of this member in a minute (meetings/throttle.py); mirrors HTTP 429.
+CLOSE_THROTTLED = 4429
+LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 1.0  # seconds between tries while Redis is down
 # Commands waiting for their turn on one connection; beyond this a command is refused `busy`
 # at once (a page sends one at a time; only a runaway client gets here).
 MAX_PENDING_COMMANDS = 32
 ACCESS_RECHECK_SECONDS = 10.0
+
+
+# After a layer failure every connection of a meeting asks for the same missed events: one read
+# per meeting and starting point, shared by the connections that joined their group before it
+# began (an event sent before a connection joined may be missing from a read begun earlier).
+_missed: dict[tuple[int, int], tuple[float, asyncio.Future[Any]]] = {}
+
+
+async def missed_since(meeting_id: int, after: int, joined: float) -> list[str] | None:
+    """The event frames after `after` (room.events_after), None when too many."""
+    key = (meeting_id, after)
+    shared = _missed.get(key)
+    if shared is None or shared[0] < joined:
+        read = asyncio.ensure_future(database_sync_to_async(events_after)(meeting_id, after))
+        shared = _missed[key] = (time.monotonic(), read)
+        asyncio.get_running_loop().call_later(2.0, _forget_missed, key, read)
+    found = await asyncio.shield(shared[1])
+    return None if found is None else found[1]
+
+
+def _forget_missed(key: tuple[int, int], read: asyncio.Future[Any]) -> None:
+    if key in _missed and _missed[key][1] is read:
+        del _missed[key]
 
 
 class MeetingConsumer(SessionBoundConsumer):
@@ -51,6 +78,7 @@ class MeetingConsumer(SessionBoundConsumer):
         self.base_send = send
         self.accepted = False
         self.resync: asyncio.Task[None] | None = None
+        self.forwarded = 0  # the last event seq passed on to the page
         # Commands run one after another in their own task, so that while one waits for the
         # database this connection keeps taking events off the channel layer. (Handled inside
         # the dispatch loop, a burst of ballots stopped every connection from reading, events
@@ -102,13 +130,17 @@ class MeetingConsumer(SessionBoundConsumer):
 
         Redis only carries events; PostgreSQL holds the truth. When Redis fails, the socket stays
         open and commands are still answered, but no events arrive; once Redis answers again
-        the socket is closed with CLOSE_RESYNC, so the client reconnects, joins the group again
-        (a restarted Redis has forgotten it) and reloads its snapshot."""
+        the connection joins its group again (a restarted Redis has forgotten it), reads the
+        layer again and sends the page the events it missed, from the log (docs/protocol.md,
+        Reconnecting). No socket closes: a Redis restart costs no handshake and no presence
+        write (closing every socket made 300 pages reconnect through one Daphne's database
+        thread: 39 s, docs/benchmarks.md)."""
         try:
             return await self.channel_layer.receive(self.channel_name)
         except Exception as error:
             self._layer_failed(error)
-            return await asyncio.get_running_loop().create_future()  # cancelled on exit
+            self.layer_back = asyncio.get_running_loop().create_future()
+            return await self.layer_back  # resolved when Redis is back; cancelled on exit
 
     def _layer_failed(self, error: Exception) -> None:
         if self.resync is None:
@@ -128,13 +160,31 @@ class MeetingConsumer(SessionBoundConsumer):
                 await self.channel_layer.group_add(self.group, self.channel_name)
             except Exception:  # noqa: S112 - still down: try again
                 continue
-            await self.close(code=CLOSE_RESYNC)
+            break
+        joined = time.monotonic()
+        self.resync = None  # a later failure starts another
+        back = getattr(self, "layer_back", None)
+        if back is not None and not back.done():
+            back.set_result({"type": "meeting.layer_back"})
+        # Events sent meanwhile were lost: the page gets them from the log, as they were sent
+        # live, after the last one this connection passed on (read once for all the meeting's
+        # connections here). Further behind, a new hello: the page loads the snapshot.
+        after = max(self.forwarded, self.hello_frame["seq"])
+        missed = await missed_since(self.meeting_id, after, joined)
+        if missed is None:
+            seq, _ = await database_sync_to_async(head_of)(self.meeting_id)
+            await self._deliver(await self.encode_json({**self.hello_frame, "seq": seq}))
             return
+        for text in missed:
+            await self._deliver(text)
 
     async def connect(self) -> None:
         self.user = await verified_user_from_scope(self.scope)
         if self.user is None:
             await refuse(self, CLOSE_UNVERIFIED)
+            return
+        if not await asyncio.to_thread(throttle.allow_connect, self.user.pk):
+            await refuse(self, CLOSE_THROTTLED)
             return
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         try:
@@ -143,6 +193,7 @@ class MeetingConsumer(SessionBoundConsumer):
             await refuse(self, CLOSE_NOT_FOUND)
             return
         self.group = events.group_name(self.meeting_id)
+        self.hello_frame = hello  # again, with the head's seq, after a long layer failure
         try:
             await self.channel_layer.group_add(self.group, self.channel_name)
         except Exception as error:
@@ -286,6 +337,12 @@ class MeetingConsumer(SessionBoundConsumer):
             call = protocol.arguments(message) if message["type"] in protocol.COMMANDS else None
         except protocol.ProtocolError as error:
             return error.frame()
+        if message["type"] == "events":
+            try:
+                after = protocol.catch_up_after(message)
+            except protocol.ProtocolError as error:
+                return error.frame()
+            return await database_sync_to_async(self._catch_up)(message["id"], after)
         if message["type"] == "ballot.cast" and call is not None:
             # A ballot goes in with the others of the same moment (meetings.intake).
             return await intake.cast_ballot(
@@ -323,6 +380,38 @@ class MeetingConsumer(SessionBoundConsumer):
             return protocol.server_error(message_id)
         return protocol.ack(message_id, result)
 
+    def _catch_up(self, message_id: str, after: int) -> dict[str, Any] | str:
+        """The events after `after`, as they were sent live, for a page that was away briefly;
+        `too_far` when it missed more than room.CATCH_UP_MAX (it loads the snapshot then)."""
+        if not session_still_verified(self.scope, self.user, renew=False):
+            return protocol.unverified(message_id)
+        try:
+            self._check_access()
+        except Http404:
+            return {
+                "type": "error",
+                "id": message_id,
+                "code": "not_found",
+                "message": _("Không tìm thấy buổi sinh hoạt."),
+            }
+        found = events_after(self.meeting_id, after)
+        if found is None:
+            return {
+                "type": "error",
+                "id": message_id,
+                "code": "too_far",
+                "message": _("Trang đã lỡ nhiều diễn biến; đang tải lại toàn bộ phòng họp."),
+            }
+        head, frames = found
+        return (
+            f'{{"type":"ack","id":{json.dumps(message_id)},'
+            f'"result":{{"seq":{head},"events":[{",".join(frames)}]}}}}'
+        )
+
+    async def meeting_layer_back(self, message: dict[str, Any]) -> None:
+        """The layer reads again (see `_layer_receive`); the missed events are on their way."""
+
     async def meeting_event(self, message: dict[str, Any]) -> None:
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
+        self.forwarded = max(self.forwarded, message.get("seq") or 0)
         await self._deliver(message["text"])

@@ -222,7 +222,22 @@ COMMANDS: dict[str, Command] = {
     "vote.close": Command(voting.close_vote, {"vote": _f("vote_id", ROW_ID)}),
 }
 # Answered by the consumer itself, not by a service.
-LOCAL_TYPES = frozenset({"snapshot", "ping"})
+LOCAL_TYPES = frozenset({"snapshot", "ping", "events"})
+
+
+def catch_up_after(message: dict[str, Any]) -> int:
+    """`events`' field `after`: the seq of the page's last event, a JSON integer from 0."""
+    if "after" not in message:
+        raise ProtocolError(
+            "bad_message",
+            _("Thiếu trường %(field)s.") % {"field": "after"},
+            message_id=message["id"],
+            field="after",
+        )
+    value = message["after"]
+    if type(value) is not int or not 0 <= value <= MAX_ROW_ID:
+        raise _field_error(message["id"], "after", FieldValueError())
+    return value
 
 
 def parse(text: str | None) -> dict[str, Any]:

@@ -7,10 +7,14 @@ It is built with a fixed number of queries whatever the size of the meeting.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from collections.abc import Callable
 from typing import Any
+
+from django.core.cache import cache
 
 from meetings import charter
 from meetings.charter import speaking
@@ -42,6 +46,8 @@ from meetings.snapshots import (
 from members import names
 from members import queries as member_queries
 from members.models import Member
+
+logger = logging.getLogger(__name__)
 
 
 def roster_members(meeting: Meeting) -> list[Member]:
@@ -107,16 +113,23 @@ def head_of(meeting_id: int) -> tuple[int, str]:
     return last or (0, "")
 
 
-# The part of the snapshot that is the same for every viewer, kept per process and rebuilt when
-# the meeting's log moves on: after each event every open page reloads its snapshot (room.js),
-# so a meeting of 300 builds it once, not 300 times. Keyed by the head event's hash too, so a
+# The part of the snapshot that is the same for every viewer, built once per meeting and version
+# for all server processes: after a resync wave (a Redis restart, a deploy) every page of a
+# meeting asks at once, on every Daphne. The first process to need a version builds it, under
+# a short lock in the shared cache (Redis), and stores its JSON there for the others; each process
+# also keeps the last one per meeting in memory. Keyed by the head event's seq and hash, so a
 # reused meeting id (a test database) never matches. Changes that append no event (a roster
-# edit, a schedule setting) show within SHARED_MAX_AGE seconds; who is online right now
-# (connections come and go without events) is read per request.
+# edit, a schedule setting) show within SHARED_MAX_AGE seconds of the build; who is online right
+# now (connections come and go without events) is read per request. Without the cache (Redis
+# down) each process builds its own.
 SHARED_MAX_AGE = 30.0
 SHARED_MAX_MEETINGS = 256
+BUILD_LOCK_SECONDS = 10  # a builder that died frees the lock after this
+BUILD_WAIT_SECONDS = 2.0  # how long another process's build is waited for
+BUILD_POLL_SECONDS = 0.02
 _shared: OrderedDict[int, tuple[tuple[int, str], float, tuple[dict[str, Any], str]]] = OrderedDict()
 _shared_lock = threading.Lock()
+builds = Counter()  # builds made by this process, per meeting (tests and the benchmark read it)
 
 
 def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
@@ -162,25 +175,93 @@ def online_members(meeting: Meeting) -> list[int]:
 
 def shared_state(meeting: Meeting) -> tuple[dict[str, Any], str]:
     """The viewer-independent snapshot at the log's head and its JSON (built at most once per
-    event and process)."""
+    event for all processes sharing the cache)."""
     # The head is read first: what is built after it is at least as new, and a change that
     # lands meanwhile comes with an event that makes the client reload again.
     head = head_of(meeting.pk)
-    now = time.monotonic()
+    now = time.time()
     with _shared_lock:
         hit = _shared.get(meeting.pk)
     if hit is not None and hit[0] == head and now - hit[1] < SHARED_MAX_AGE:
         return hit[2]
-    # Loaded afresh: the caller's row may be older than the head (a connection's own copy).
-    fresh = Meeting.objects.select_related("cell").get(pk=meeting.pk)
-    state = _build_shared(fresh, head[0])
-    built = (state, json.dumps(state, ensure_ascii=False, separators=(",", ":")))
+    built_at, encoded = _shared_build(meeting.pk, head)
+    built = (json.loads(encoded), encoded)
     with _shared_lock:
-        _shared[meeting.pk] = (head, now, built)
+        _shared[meeting.pk] = (head, built_at, built)
         _shared.move_to_end(meeting.pk)
         while len(_shared) > SHARED_MAX_MEETINGS:
             _shared.popitem(last=False)
     return built
+
+
+def _shared_key(meeting_id: int, head: tuple[int, str]) -> str:
+    return f"room-state:{meeting_id}:{head[0]}:{head[1][:16]}"
+
+
+def _shared_build(meeting_id: int, head: tuple[int, str]) -> tuple[float, str]:
+    """(built at, JSON) of the shared state at `head`: another process's build when the cache
+    holds a recent one or one is under way, else built here and left in the cache."""
+    key = _shared_key(meeting_id, head)
+    found = _cached(key)
+    if found is not None:
+        return found
+    if not _cache_try(lambda: cache.add(f"{key}:building", 1, BUILD_LOCK_SECONDS), True):
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(BUILD_POLL_SECONDS)
+            found = _cached(key)
+            if found is not None:
+                return found
+    # Loaded afresh: the caller's row may be older than the head (a connection's own copy).
+    fresh = Meeting.objects.select_related("cell").get(pk=meeting_id)
+    encoded = json.dumps(_build_shared(fresh, head[0]), ensure_ascii=False, separators=(",", ":"))
+    builds[meeting_id] += 1
+    built = (time.time(), encoded)
+    _cache_try(lambda: cache.set(key, built, SHARED_MAX_AGE), None)
+    _cache_try(lambda: cache.delete(f"{key}:building"), None)
+    return built
+
+
+def _cached(key: str) -> tuple[float, str] | None:
+    found = _cache_try(lambda: cache.get(key), None)
+    if found is None or time.time() - found[0] >= SHARED_MAX_AGE:
+        return None
+    return found
+
+
+def _cache_try(call: Callable[[], Any], otherwise: Any) -> Any:
+    """The shared cache is an optimisation: when Redis fails, each process builds its own."""
+    try:
+        return call()
+    except Exception as error:
+        logger.warning("room state cache unavailable: %s", error)
+        return otherwise
+
+
+# Events since a page's last one, for a page that was away briefly (docs/protocol.md, `events`):
+# at most this many; further behind, the page loads the snapshot.
+CATCH_UP_MAX = 200
+
+
+def events_after(meeting_id: int, after: int) -> tuple[int, list[str]] | None:
+    """(head seq, each event's frame as sent live) for the events after `after`, or None when
+    there are more than CATCH_UP_MAX of them or `after` is past the head (a reused id)."""
+    rows = list(
+        MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=after)
+        .order_by("seq")
+        .values_list("seq", "event", "payload")[: CATCH_UP_MAX + 1]
+    )
+    head = rows[-1][0] if rows else head_of(meeting_id)[0]
+    if len(rows) > CATCH_UP_MAX or head < after:
+        return None
+    return head, [
+        json.dumps(
+            {"type": "event", "seq": seq, "event": event, "payload": payload},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for seq, event, payload in rows
+    ]
 
 
 def _assess(

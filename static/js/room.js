@@ -99,9 +99,19 @@ function connect() {
       return;
     }
     setConnection(T.reconnecting);
-    setTimeout(connect, retry);
+    setTimeout(connect, reconnectDelay(event.code));
     retry = Math.min(retry * 2, 10000);
   });
+}
+
+// Every page of a meeting loses its socket at the same moment when a server stops (or could not
+// write arrivals: 4503): each waits a random part of its delay, so they do not all come back in
+// the same instant (docs/protocol.md, Reconnecting). After a Redis restart the socket stays open
+// and the missed events come on it (or a new `hello`, handled like any hello).
+function reconnectDelay(code) {
+  if (code === 4503) return 100 + Math.random() * 1400;
+  if (code === 4429) return 30000 + Math.random() * 30000; // too many handshakes this minute
+  return retry * (0.5 + Math.random());
 }
 
 function setConnection(text) {
@@ -113,7 +123,7 @@ function handle(frame) {
     you = frame.you;
     snapshotId = null;
     latest = Math.max(latest, frame.seq);
-    requestSnapshot();
+    catchUp(frame.seq);
     // Ballots not acknowledged before the connection dropped are sent again, same ids.
     for (const message of pendingBallots.values()) socket.send(JSON.stringify(message));
   } else if (frame.type === "snapshot") {
@@ -131,6 +141,10 @@ function handle(frame) {
     if ((frame.covers ?? frame.seq) > seq + 1) { holdEarly(frame); return; }
     applyFrame(frame);
     applyEarly();
+  } else if (frame.id && frame.id === catchUpId) {
+    catchUpId = null;
+    if (frame.type === "ack") frame.result.events.forEach(handle);
+    else requestSnapshot(); // too far behind (or refused): the whole state instead
   } else if (frame.type === "ack" || frame.type === "error") {
     if (frame.id === snapshotId) { snapshotId = null; if (frame.type === "error") setTimeout(requestSnapshot, 1000); }
     if (pendingBallots.has(frame.id) && frame.type === "error" && RESEND_CODES.has(frame.code)) {
@@ -255,6 +269,17 @@ let latest = seq; // the highest event number heard of
 function requestSnapshot() {
   if (snapshotId || !socket || socket.readyState !== WebSocket.OPEN) return;
   snapshotId = send("snapshot");
+}
+
+// On (re)connecting, the page catches up from `hello`'s seq: nothing to load when it missed
+// nothing, the missed events themselves when they are few (`events`), the snapshot otherwise.
+const CATCH_UP_MAX = 200; // as meetings/room.py: further behind, the server answers too_far
+let catchUpId = null;
+function catchUp(head) {
+  catchUpId = null;
+  if (head === seq) return;
+  if (head < seq || head - seq > CATCH_UP_MAX) requestSnapshot();
+  else catchUpId = send("events", { after: seq });
 }
 
 let snapshotTimer = null;

@@ -285,11 +285,11 @@ def test_daphne_hands_a_body_within_the_limit_to_django(daphne):
 
 # --- the reverse proxy the docs give ----------------------------------------------------------
 
-NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+NGINX_CONF = ROOT / "deploy" / "nginx" / "chibo.conf"
 
 
 def nginx_limit(path: str) -> int:
-    """client_max_body_size for `path` in deploy/nginx.conf: the regex location that matches,
+    """client_max_body_size for `path` in deploy/nginx/chibo.conf: the regex location that matches,
     else the server's."""
     text = NGINX_CONF.read_text()
     sizes = {"k": 1024, "m": MiB}
@@ -297,7 +297,7 @@ def nginx_limit(path: str) -> int:
         if re.search(pattern, path):
             number, unit = re.search(r"client_max_body_size (\d+)([km])", body).groups()
             return int(number) * sizes[unit]
-    number, unit = re.search(r"\n    client_max_body_size (\d+)([km])", text).groups()
+    number, unit = re.search(r"^client_max_body_size (\d+)([km])", text, re.MULTILINE).groups()
     return int(number) * sizes[unit]
 
 

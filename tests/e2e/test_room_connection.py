@@ -106,3 +106,49 @@ class TestRoomConnection(BrowserTestCase):
         assert len({(b["id"], b["ballot"], b["choice"]) for b in ballots}) == 1
         counted = list(Ballot.objects.values_list("member_id", "choice", "client_ballot_id"))
         assert [(m, c, str(b)) for m, c, b in counted] == [(voter.pk, "yes", ballots[0]["ballot"])]
+
+    def test_a_page_back_after_a_drop_catches_up_from_the_log_without_a_snapshot(self):
+        self.scene = scene = build_scene()
+        meeting = scene.meeting.pk
+        voter = scene.officials[0]
+        room.start_meeting(meeting_id=meeting, actor=scene.chair.user)
+        for member in (scene.chair, scene.recorder, *scene.officials[1:]):
+            attendance.join(meeting_id=meeting, actor=member.user, connection=f"x{member.pk}")
+        room.open_item(meeting_id=meeting, actor=scene.chair.user, item_id=scene.items[2].pk)
+        sent = []  # (socket number, type) of every frame the page sent
+        deaf = []  # while set, frames from the server are lost on the way
+
+        page = self.new_page()
+        self.sign_in(page, voter.user)
+        self.sockets = []
+
+        def route(socket):
+            server = socket.connect_to_server()
+            number = len(self.sockets)
+            self.sockets.append(socket)
+
+            def from_page(text):
+                sent.append((number, json.loads(text)["type"]))
+                server.send(text)
+
+            socket.on_message(from_page)
+            server.on_message(lambda text: None if deaf else socket.send(text))
+
+        page.route_web_socket(ROOM_SOCKET, route)
+        page.goto(self.url(f"/sinh-hoat/{meeting}/phong-hop/"))
+        expect(page.locator("#connection")).to_have_text("Đã kết nối")
+
+        deaf.append(True)  # the network falters: the vote's opening never reaches the page
+        voting.open_vote(
+            meeting_id=meeting, actor=scene.chair.user, kind="resolution", question="Nghị quyết"
+        )
+        page.wait_for_timeout(500)
+        deaf.clear()
+        self.sockets[0].close()  # then drops
+
+        # Back in, the page asks for what it missed and shows the open vote.
+        expect(
+            page.locator("#vote").get_by_role("button", name="Tán thành", exact=True)
+        ).to_be_visible()
+        after_drop = [kind for number, kind in sent if number == 1]
+        assert after_drop == ["events"], sent
