@@ -162,6 +162,33 @@ def texts() -> dict[str, object]:
         "round": _("vòng %(n)s"),
         "open_runoff": _("Bầu lại giữa %(names)s"),
         "open_next_round": _("Bầu vòng tiếp theo"),
+        "meeting_started": _("Buổi sinh hoạt đã bắt đầu."),
+        "meeting_ended": _("Buổi sinh hoạt đã kết thúc."),
+        "vote_opened": _("Đang biểu quyết: %(question)s"),
+        "vote_result": _("Kết quả biểu quyết %(question)s: %(outcome)s"),
+        "floor_yours": _("Đồng chí được mời phát biểu."),
+        "banner_vote": _("Đang biểu quyết: %(question)s. Đến phiếu biểu quyết"),
+        "banner_open": _("Đang biểu quyết: %(question)s"),
+        "mark": _("Điểm danh"),
+        "mark_one": _("Điểm danh %(name)s"),
+        "mark_many": _("Điểm danh nhiều đồng chí…"),
+        "present_in_room": _("Có mặt tại hội trường"),
+        "mark_none": _("Hãy chọn ít nhất một đồng chí."),
+        "reason_needed": _("Hãy ghi lý do vắng mặt."),
+        "marked": _("Đã lưu điểm danh của %(n)s đồng chí."),
+        "now_discussing_item": _("Đang thảo luận:"),
+        "no_current_item": _("Chưa mở nội dung nào."),
+        "end_turn_of": _("Kết thúc lượt phát biểu của %(name)s"),
+        "grant_to": _("Mời phát biểu: %(name)s"),
+        "save_note_of": _("Lưu ghi chép phát biểu của %(name)s"),
+        "no_candidate": _("Không chọn ai"),
+        "ballot_already_sent": _(
+            "Phiếu của đồng chí đã được gửi; mỗi đồng chí chỉ được tính một phiếu."
+        ),
+        "your_choice": _("Đồng chí chọn:"),
+        "choose_again": _("Chọn lại"),
+        "close": _("Đóng"),
+        "no_results": _("Chưa có biểu quyết nào kết thúc."),
     }
 
 

@@ -139,13 +139,14 @@ function handle(frame) {
       return;
     }
     if (pendingBallots.has(frame.id)) {
+      const ballot = pendingBallots.get(frame.id);
       pendingBallots.delete(frame.id);
       ballotTries.delete(frame.id);
       if (frame.type === "ack") {
         announce(frame.result.duplicate ? T.ballot_duplicate : T.ballot_counted);
         state.you.cast_in_open_vote = true;
         render();
-      }
+      } else ballotRefused(ballot, frame);
     }
     const callback = waiting.get(frame.id);
     waiting.delete(frame.id);
@@ -281,19 +282,32 @@ function scheduleRender() {
 }
 
 function render() {
-  keepEdits(() => {
+  keepFocus(() => {
     renderStatus();
+    renderBanner();
     renderAttendance();
     renderAgenda();
     renderFloor();
     renderVotes();
   });
+  announceChanges();
   document.dispatchEvent(new CustomEvent("room:rendered", { detail: state })); // static/js/media.js
 }
 
-// Redrawing must not take away what someone is typing (the chair's question, a reason, the
-// recorder's note): fields marked data-keep that were edited get their value, focus and
-// selection back.
+// Each part of the page is redrawn only when what it shows changed: a ballot counted elsewhere
+// does not rebuild the agenda, the roll or the buttons under the keyboard's focus.
+const drawn = new Map(); // part → what it showed, as JSON
+function part(name, shows, draw) {
+  const key = JSON.stringify(shows);
+  if (drawn.get(name) === key) return;
+  drawn.set(name, key);
+  draw();
+}
+
+// Redrawing must not take away what someone is typing (the chair's question, the recorder's
+// note): fields marked data-keep that were edited get their value back. Focus stays where it
+// was: on the same control (same data-keep or data-focus key), or on its successor (the control
+// now at its place in the same part of the page), or on that part's heading.
 root.addEventListener("input", (event) => { if (event.target.dataset.keep) event.target.dataset.dirty = "1"; });
 root.addEventListener("change", (event) => { if (event.target.dataset.keep) event.target.dataset.dirty = "1"; });
 
@@ -309,24 +323,55 @@ function setFieldValue(node, value) {
   else node.value = value;
 }
 
-function keepEdits(draw) {
+const focusKey = (node) => node.dataset.keep || node.dataset.focus;
+const PARTS = "[data-part]";
+const focusables = (box) => Array.from(box.querySelectorAll("[data-keep], [data-focus]"));
+
+function keepFocus(draw) {
   const kept = new Map();
+  for (const node of root.querySelectorAll("[data-keep]")) if (node.dataset.dirty) kept.set(node.dataset.keep, fieldValue(node));
+  const active = document.activeElement;
   let focus = null;
-  for (const node of root.querySelectorAll("[data-keep]")) {
-    if (node.dataset.dirty) kept.set(node.dataset.keep, fieldValue(node));
-    if (node === document.activeElement) {
-      focus = { key: node.dataset.keep, start: node.selectionStart, end: node.selectionEnd };
-    }
+  if (active && root.contains(active) && !active.closest("dialog") && active.closest(PARTS)) {
+    const box = active.closest(PARTS);
+    focus = { node: active, key: focusKey(active), box: box.id, index: Math.max(0, focusables(box).indexOf(active)),
+      start: active.selectionStart, end: active.selectionEnd };
   }
   draw();
   for (const node of root.querySelectorAll("[data-keep]")) {
-    const key = node.dataset.keep;
-    if (kept.has(key)) { setFieldValue(node, kept.get(key)); node.dataset.dirty = "1"; }
-    if (focus && key === focus.key) {
-      node.focus();
-      if (typeof focus.start === "number" && node.setSelectionRange) node.setSelectionRange(focus.start, focus.end);
-    }
+    if (kept.has(node.dataset.keep) && node !== focus?.node) { setFieldValue(node, kept.get(node.dataset.keep)); node.dataset.dirty = "1"; }
   }
+  if (!focus || focus.node.isConnected) return;
+  const same = focus.key && root.querySelector(`[data-keep="${focus.key}"], [data-focus="${focus.key}"]`);
+  const box = document.getElementById(focus.box);
+  const others = box ? focusables(box) : [];
+  const next = same || others[Math.min(focus.index, others.length - 1)] || document.getElementById(box?.dataset.part || "room-title");
+  if (!next) return;
+  next.focus({ preventScroll: true });
+  if (same && typeof focus.start === "number" && next.setSelectionRange) next.setSelectionRange(focus.start, focus.end);
+}
+
+// What the one live region says on its own: real changes only (the page's answers to what this
+// member did are said where they happen). Nothing on the first drawing, nothing per tick.
+let seen = null;
+function announceChanges() {
+  const open = state.votes.find((v) => v.status === "open");
+  const turn = state.turns.find((t) => !t.ended_at);
+  const now = { status: state.meeting.status, open: open ? open.vote : null, closed: state.votes.filter((v) => v.status === "closed").map((v) => v.vote), turn: turn ? turn.turn : null };
+  const before = seen;
+  seen = now;
+  if (!before) return;
+  const said = [];
+  if (before.status !== now.status && now.status === "in_progress") said.push(T.meeting_started);
+  if (before.status !== now.status && now.status === "ended") said.push(T.meeting_ended);
+  for (const id of now.closed.filter((v) => !before.closed.includes(v))) {
+    const v = voteOf(id);
+    const d = v.result && v.result.decision;
+    said.push(T.vote_result.replace("%(question)s", v.question).replace("%(outcome)s", d ? T.outcome[d.status] || d.status : ""));
+  }
+  if (now.open && now.open !== before.open) said.push(T.vote_opened.replace("%(question)s", open.question));
+  if (now.turn && now.turn !== before.turn && turn.member === you.member) said.push(T.floor_yours);
+  if (said.length) announce(said.join(" "));
 }
 
 function renderStatus() {
@@ -336,12 +381,33 @@ function renderStatus() {
   if (started !== null && !m.ended_at) {
     parts.push(m.minimum_minutes ? T.elapsed_of_minimum.replace("%(m)s", started).replace("%(min)s", m.minimum_minutes) : T.elapsed.replace("%(m)s", started));
   }
-  $("#meeting-status").textContent = parts.join(" · ");
-  const controls = $("#meeting-controls");
-  controls.replaceChildren();
-  if (is("chair") && m.status === "scheduled") controls.append(el("button", { type: "button", on: { click: () => send("meeting.start") } }, T.start));
-  if (is("chair") && m.status === "in_progress") controls.append(el("button", { type: "button", class: "secondary", "aria-haspopup": "dialog", on: { click: openEndDialog } }, T.end));
+  const text = parts.join(" · ");
+  if ($("#meeting-status").textContent !== text) $("#meeting-status").textContent = text;
+  part("controls", [m.status, you.roles], () => {
+    const controls = $("#meeting-controls");
+    controls.replaceChildren();
+    if (is("chair") && m.status === "scheduled") controls.append(el("button", { type: "button", "data-focus": "meeting", on: { click: () => send("meeting.start") } }, T.start));
+    if (is("chair") && m.status === "in_progress") controls.append(el("button", { type: "button", class: "secondary", "data-focus": "meeting", "aria-haspopup": "dialog", on: { click: openEndDialog } }, T.end));
+  });
 }
+
+// An open vote is named at the top of the page, with a link that takes focus to the ballot.
+function renderBanner() {
+  const open = state.votes.find((v) => v.status === "open");
+  const mayVote = open && open.eligible.includes(you.member) && !state.you.cast_in_open_vote;
+  part("banner", [open && open.vote, open && open.question, mayVote], () => {
+    $("#vote-banner").hidden = !open;
+    if (open) $("#vote-banner-link").textContent = (mayVote ? T.banner_vote : T.banner_open).replace("%(question)s", open.question);
+  });
+}
+
+$("#vote-banner-link").addEventListener("click", (event) => {
+  event.preventDefault();
+  const first = $("#vote .choice:not([aria-disabled=true])");
+  const target = first || $("#h-vote");
+  target.focus({ preventScroll: true });
+  $("#h-vote").scrollIntoView({ block: "start" });
+});
 
 // Ending: the time held against the charter's minimum; before it, the server asks for a reason
 // (it decides, by its own clock: a refusal shows its message here and asks for the reason).
@@ -375,49 +441,89 @@ $("#end-form").addEventListener("submit", (event) => {
 });
 $("#end-cancel").addEventListener("click", () => $("#end-dialog").close());
 
+
 function renderAttendance() {
   const a = state.assessment;
   const present = state.roll.filter((r) => r.status === "present").length;
-  $("#quorum").replaceChildren(
+  part("quorum", [a, state.roll.map((r) => [r.status, r.standing, r.temporary_in, r.exempt])], () => $("#quorum").replaceChildren(
     el("p", { class: a.quorum.met ? "quorum met" : "quorum not-met" },
       a.quorum.met ? T.quorum_met : T.quorum_not_met, " ",
       T.quorum_numbers.replace("%(present)s", a.voters_present).replace("%(required)s", a.quorum.required).replace("%(n)s", a.vote_base)),
     el("p", {}, T.present_count.replace("%(present)s", present).replace("%(total)s", state.roll.length)),
     countsTable(),
     el("details", {}, el("summary", {}, T.explanation), el("p", { class: "explanation" }, a.explanation)),
-  );
-  const rows = state.roll.map((r) => {
-    const badges = [];
-    if (r.standing === "probationary") badges.push(el("span", { class: "badge probationary" }, T.probationary));
-    if (r.temporary_in) badges.push(el("span", { class: "badge temporary" }, T.temporary_in));
-    if (r.exempt) badges.push(el("span", { class: "badge exempt" }, T.exempt));
-    if (r.suspended) badges.push(el("span", { class: "badge suspended" }, T.suspended));
-    // An exempt member who stays away is neither absent nor at fault (issue 13).
-    const status = r.exempt && r.status && r.status !== "present" ? T.exempt_not_attending
-      : r.status ? T.attendance[r.status] + (r.status === "present" && r.mode ? ` (${T.modes[r.mode]})` : "") : "—";
+  ));
+  const marking = is("chair") && state.meeting.status === "in_progress";
+  part("roll-tools", [marking], () => $("#roll-tools").replaceChildren(...(marking
+    ? [el("button", { type: "button", class: "secondary", "data-focus": "mark-many", "aria-haspopup": "dialog", on: { click: () => openMarkDialog([]) } }, T.mark_many)] : [])));
+  // One line per member: name and standing, state, and (for the chair) one control.
+  part("roll", [state.roll, state.online, marking], () => $("#roll tbody").replaceChildren(...state.roll.map((r) => {
+    const online = state.online.includes(r.member);
     const cells = [
-      el("th", { scope: "row" }, r.name, " ", badges),
-      el("td", {}, status, r.reason ? ` (${r.reason})` : "", state.online.includes(r.member) ? el("span", { class: "online", title: T.online }, " ●", el("span", { class: "visually-hidden" }, T.online)) : ""),
+      el("th", { scope: "row" }, el("span", { class: "name" }, r.name), " ", badges(r)),
+      el("td", {}, online ? el("span", { class: "online", title: T.online }, "● ", el("span", { class: "visually-hidden" }, `${T.online}, `)) : "", statusText(r)),
     ];
-    if (is("chair") && state.meeting.status === "in_progress") {
-      const select = el("select", { "data-keep": `mark-${r.member}`, "aria-label": T.mark_label.replace("%(name)s", r.name) },
-        ...markOptions(r).map(([value, label]) => el("option", { value, selected: value === r.status }, label)));
-      const reason = el("input", { type: "text", "data-keep": `reason-${r.member}`, "aria-label": T.reason_label.replace("%(name)s", r.name), value: r.reason, size: 14 });
-      cells.push(el("td", {}, select, reason, el("button", { type: "button", class: "secondary small", on: { click: () => { delete select.dataset.dirty; delete reason.dataset.dirty; send("attendance.mark", { member: r.member, status: select.value, reason: reason.value }); } } }, T.save)));
+    if (marking) {
+      cells.push(el("td", { class: "control" }, el("button", { type: "button", class: "secondary small", "data-focus": `mark-${r.member}`, "aria-haspopup": "dialog",
+        "aria-label": T.mark_one.replace("%(name)s", r.name), on: { click: () => openMarkDialog([r.member]) } }, T.mark)));
     }
-    return el("tr", {}, cells);
-  });
-  $("#roll tbody").replaceChildren(...rows);
+    return el("tr", { "data-member": r.member }, cells);
+  })));
 }
 
-// The chair's choices for a member's attendance. An exempt member is present or does not attend,
-// never absent with or without reason (R-R2: an exempt member counts only when present; issue 13).
-// The record keeps "not attending" as its plain absence, which the room and minutes show as exempt.
-function markOptions(r) {
-  if (!r.exempt) return Object.entries(T.attendance);
-  const away = r.status && r.status !== "present" ? r.status : "absent_without_reason";
-  return [["present", T.attendance.present], [away, T.exempt_not_attending]];
+function badges(r) {
+  const list = [];
+  if (r.standing === "probationary") list.push(el("span", { class: "badge probationary" }, T.probationary));
+  if (r.temporary_in) list.push(el("span", { class: "badge temporary" }, T.temporary_in));
+  if (r.exempt) list.push(el("span", { class: "badge exempt" }, T.exempt));
+  if (r.suspended) list.push(el("span", { class: "badge suspended" }, T.suspended));
+  return list;
 }
+
+function statusText(r) {
+  // An exempt member who stays away is neither absent nor at fault (issue 13).
+  const status = r.exempt && r.status && r.status !== "present" ? T.exempt_not_attending
+    : r.status ? T.attendance[r.status] + (r.status === "present" && r.mode ? ` (${T.modes[r.mode]})` : "") : "—";
+  return r.reason ? `${status} (${r.reason})` : status;
+}
+
+// The chair's marking dialog: the members ticked (the row's own, or none), one state, one reason.
+// All of them or none are marked: the server refuses the lot when one has left the cell.
+let markOpener = null;
+function openMarkDialog(ticked) {
+  markOpener = document.activeElement;
+  $("#mark-members").replaceChildren(...state.roll.map((r) => el("label", { class: "choice" },
+    el("input", { type: "checkbox", name: "members", value: r.member, checked: ticked.includes(r.member) }),
+    ` ${r.name} `, el("span", { class: "muted" }, `(${statusText(r)})`))));
+  const first = ticked.length === 1 ? state.roll.find((r) => r.member === ticked[0]) : null;
+  const current = first && first.status !== "present" ? first.status : "present";
+  $("#mark-statuses").replaceChildren(...Object.entries(T.attendance).map(([value, label]) => el("label", { class: "choice" },
+    el("input", { type: "radio", name: "status", value, checked: value === current }), ` ${value === "present" ? T.present_in_room : label}`)));
+  $("#mark-reason").value = first ? first.reason : "";
+  $("#mark-error").hidden = true;
+  $("#mark-dialog").showModal();
+  ($("#mark-members input:checked") ? $("#mark-statuses input:checked") : $("#mark-members input")).focus();
+}
+
+$("#mark-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const members = Array.from(root.querySelectorAll("#mark-members input:checked"), (i) => Number(i.value));
+  const status = $("#mark-statuses input:checked").value;
+  const reason = $("#mark-reason").value;
+  const fail = (text, field) => { $("#mark-error").textContent = text; $("#mark-error").hidden = false; (field || $("#mark-members input")).focus(); };
+  if (!members.length) { fail(T.mark_none); return; }
+  if (status === "absent_with_reason" && !reason.trim()) { fail(T.reason_needed, $("#mark-reason")); return; }
+  send("attendance.mark_many", { members, status, ...(reason.trim() ? { reason } : {}) }, (frame) => {
+    if (frame.type === "ack") { closeMarkDialog(); announce(T.marked.replace("%(n)s", members.length)); return; }
+    fail(frame.message, frame.field === "reason" ? $("#mark-reason") : null);
+  });
+});
+function closeMarkDialog() {
+  $("#mark-dialog").close();
+  if (markOpener && markOpener.isConnected) markOpener.focus();
+}
+$("#mark-cancel").addEventListener("click", closeMarkDialog);
+$("#mark-dialog").addEventListener("close", () => { if (markOpener && markOpener.isConnected && !$("#mark-dialog").contains(document.activeElement)) markOpener.focus(); });
 
 function category(r) {
   if (r.temporary_in) return "temporary_in";
@@ -440,62 +546,81 @@ function countsTable() {
     el("tbody", {}, rows));
 }
 
+
 function renderAgenda() {
-  const list = $("#agenda");
-  list.replaceChildren(...state.agenda.map((item) => {
+  const chairing = is("chair") && state.meeting.status === "in_progress";
+  const item = itemOf(state.current_item);
+  part("current", [item && item.title, item && item.opened_at, item && item.planned_minutes, minuteNow()], () => {
+    $("#current-item").replaceChildren(...(item ? [el("strong", {}, `${T.now_discussing_item} `), item.title, " ",
+      el("span", { class: item.planned_minutes && minutesSince(item.opened_at) > item.planned_minutes ? "overtime" : "muted" },
+        `(${T.elapsed_planned.replace("%(m)s", minutesSince(item.opened_at)).replace("%(p)s", item.planned_minutes)})`)] : [el("span", { class: "muted" }, T.no_current_item)]));
+  });
+  part("agenda", [state.agenda, state.current_item, chairing, minuteNow()], () => $("#agenda").replaceChildren(...state.agenda.map((item) => {
     const current = item.id === state.current_item;
     const li = el("li", { class: current ? "current" : "", "aria-current": current ? "step" : false },
       el("span", {}, item.title),
       item.closed_at ? el("span", { class: "muted" }, ` (${T.done})`) : "",
       current ? el("strong", { class: item.planned_minutes && minutesSince(item.opened_at) > item.planned_minutes ? "overtime" : "" }, ` — ${T.now_discussing} ${T.elapsed_planned.replace("%(m)s", minutesSince(item.opened_at)).replace("%(p)s", item.planned_minutes)}`) : "");
-    if (is("chair") && state.meeting.status === "in_progress") {
-      if (current) li.append(" ", el("button", { type: "button", class: "secondary small", on: { click: () => send("agenda.close", { item: item.id }) } }, T.close_item));
-      else li.append(" ", el("button", { type: "button", class: "small", on: { click: () => send("agenda.open", { item: item.id }) } }, T.open_item));
+    if (chairing) {
+      // Named after its item: "Mở nội dung: …", not nine identical buttons.
+      const [label, kind, type] = current ? [T.close_item, "secondary small", "agenda.close"] : [T.open_item, "small", "agenda.open"];
+      li.append(" ", el("button", { type: "button", class: kind, "data-focus": `agenda-${item.id}`, "aria-label": `${label}: ${item.title}`, on: { click: () => send(type, { item: item.id }) } }, label));
     }
     return li;
-  }));
+  })));
 }
+
+// The minute shown by elapsed times: parts showing them are redrawn once a minute, not per tick.
+function minuteNow() { return Math.floor(Date.now() / 60000); }
 
 function renderFloor() {
   const turn = state.turns.find((t) => !t.ended_at);
-  const speaker = $("#speaker");
-  speaker.replaceChildren();
-  if (turn) {
-    const left = Math.max(0, state.meeting.turn_seconds - Math.floor((Date.now() - Date.parse(turn.started_at)) / 1000));
-    speaker.append(el("p", { class: "speaking" }, T.speaking_now.replace("%(name)s", turn.name), " ",
-      el("span", { class: "countdown", "data-started": turn.started_at }, T.seconds_left.replace("%(s)s", left))));
-    if (is("chair") || turn.member === you.member) speaker.append(el("button", { type: "button", class: "secondary", on: { click: () => send("floor.end") } }, T.end_turn));
-  } else {
-    speaker.append(el("p", { class: "muted" }, T.nobody_speaking));
-  }
-  const mine = state.queue.find((q) => q.member === you.member);
-  const actions = $("#floor-actions");
-  actions.replaceChildren();
-  if (is("member") && state.current_item && state.meeting.status === "in_progress") {
-    if (mine) actions.append(el("button", { type: "button", class: "secondary", on: { click: () => send("floor.withdraw", { request: mine.request }) } }, T.withdraw));
-    else actions.append(
-      el("button", { type: "button", on: { click: () => send("floor.request", { kind: "regular" }) } }, T.ask_floor),
-      el("button", { type: "button", class: "secondary", on: { click: () => send("floor.request", { kind: "point_of_order" }) } }, T.point_of_order));
-  }
-  const order = state.queue.map((q) => q.request);
-  $("#queue").replaceChildren(...state.queue.map((q, index) => {
-    const li = el("li", {}, q.name, q.kind === "point_of_order" ? el("span", { class: "badge" }, ` ${T.point_of_order_short}`) : "");
-    if (is("chair")) {
-      li.append(" ", el("button", { type: "button", class: "small", on: { click: () => send("floor.grant", { request: q.request }) } }, T.grant));
-      if (index > 0) {
-        li.append(" ", el("button", { type: "button", class: "secondary small", "aria-label": T.move_up.replace("%(name)s", q.name), on: { click: () => {
-          const next = [...order]; [next[index - 1], next[index]] = [next[index], next[index - 1]];
-          send("floor.reorder", { order: next });
-        } } }, "↑"));
-      }
+  part("speaker", [turn || null, you.member, you.roles], () => {
+    const speaker = $("#speaker");
+    speaker.replaceChildren();
+    if (turn) {
+      const left = Math.max(0, state.meeting.turn_seconds - Math.floor((Date.now() - Date.parse(turn.started_at)) / 1000));
+      speaker.append(el("p", { class: "speaking" }, T.speaking_now.replace("%(name)s", turn.name), " ",
+        // The countdown ticks visibly; it is not a live region (it would be read every second).
+        el("span", { class: "countdown", "data-started": turn.started_at }, T.seconds_left.replace("%(s)s", left))));
+      if (is("chair") || turn.member === you.member) speaker.append(el("button", { type: "button", class: "secondary", "data-focus": "end-turn", "aria-label": T.end_turn_of.replace("%(name)s", turn.name), on: { click: () => send("floor.end") } }, T.end_turn));
+    } else {
+      speaker.append(el("p", { class: "muted" }, T.nobody_speaking));
     }
-    return li;
-  }));
-  // An empty list is a sentence, not a numbered item.
-  $("#queue").hidden = !state.queue.length;
-  $("#queue-empty").hidden = Boolean(state.queue.length);
-  renderTurns();
-  renderStats();
+  });
+  const mine = state.queue.find((q) => q.member === you.member);
+  const asking = is("member") && state.current_item && state.meeting.status === "in_progress";
+  part("floor-actions", [asking, mine ? mine.request : null], () => {
+    const actions = $("#floor-actions");
+    actions.replaceChildren();
+    if (!asking) return;
+    // "Xin phát biểu" and "Rút đăng ký phát biểu" share a focus key: one follows the other.
+    if (mine) actions.append(el("button", { type: "button", class: "secondary", "data-focus": "floor", on: { click: () => send("floor.withdraw", { request: mine.request }) } }, T.withdraw));
+    else actions.append(
+      el("button", { type: "button", "data-focus": "floor", on: { click: () => send("floor.request", { kind: "regular" }) } }, T.ask_floor),
+      el("button", { type: "button", class: "secondary", "data-focus": "floor-order", on: { click: () => send("floor.request", { kind: "point_of_order" }) } }, T.point_of_order));
+  });
+  part("queue", [state.queue, is("chair")], () => {
+    const order = state.queue.map((q) => q.request);
+    $("#queue").replaceChildren(...state.queue.map((q, index) => {
+      const li = el("li", {}, q.name, q.kind === "point_of_order" ? el("span", { class: "badge" }, ` ${T.point_of_order_short}`) : "");
+      if (is("chair")) {
+        li.append(" ", el("button", { type: "button", class: "small", "data-focus": `grant-${q.request}`, "aria-label": T.grant_to.replace("%(name)s", q.name), on: { click: () => send("floor.grant", { request: q.request }) } }, T.grant));
+        if (index > 0) {
+          li.append(" ", el("button", { type: "button", class: "secondary small", "data-focus": `up-${q.request}`, "aria-label": T.move_up.replace("%(name)s", q.name), on: { click: () => {
+            const next = [...order]; [next[index - 1], next[index]] = [next[index], next[index - 1]];
+            send("floor.reorder", { order: next });
+          } } }, "↑"));
+        }
+      }
+      return li;
+    }));
+    // An empty list is a sentence, not a numbered item.
+    $("#queue").hidden = !state.queue.length;
+    $("#queue-empty").hidden = Boolean(state.queue.length);
+  });
+  part("turns", [state.turns, state.current_item, is("recorder")], renderTurns);
+  part("stats", [state.turns, state.current_item, turn ? minuteNow() : 0], renderStats);
 }
 
 function seconds(turn) {
@@ -522,6 +647,7 @@ function renderStats() {
   $("#speaker-stats").hidden = !rows.length;
 }
 
+
 function renderTurns() {
   const rows = state.turns.filter((t) => t.item === state.current_item || is("recorder")).map((t) => {
     const cells = [el("th", { scope: "row" }, t.name), el("td", {}, t.note || "—", t.reserved ? el("span", { class: "badge" }, ` ${T.reserved}`) : "")];
@@ -529,23 +655,64 @@ function renderTurns() {
       const area = el("textarea", { rows: 2, "data-keep": `note-${t.turn}`, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
       const reserved = el("input", { type: "checkbox", id: `reserved-${t.turn}`, "data-keep": `reserved-${t.turn}`, checked: t.reserved });
       cells.push(el("td", {}, area, el("label", { for: `reserved-${t.turn}` }, reserved, ` ${T.reserved}`),
-        el("button", { type: "button", class: "small", on: { click: () => { delete area.dataset.dirty; delete reserved.dataset.dirty; send("turn.note", { turn: t.turn, text: area.value, reserved: reserved.checked }); } } }, T.save)));
+        el("button", { type: "button", class: "small", "data-focus": `save-note-${t.turn}`, "aria-label": T.save_note_of.replace("%(name)s", t.name), on: { click: () => { delete area.dataset.dirty; delete reserved.dataset.dirty; send("turn.note", { turn: t.turn, text: area.value, reserved: reserved.checked }); } } }, T.save)));
     }
     return el("tr", {}, cells);
   });
   $("#turns tbody").replaceChildren(...rows);
 }
 
+// The ballot: each choice its own colour, sign and words (not three identical red buttons). One
+// tap is not final: it opens the confirmation (#ballot-dialog), which casts.
+const SIGNS = { yes: "✓", no: "✗", abstain: "○" };
 function choiceButtons(vote) {
+  const sending = sent.has(vote.vote);
   if (vote.kind === "election") {
     const boxes = vote.options.candidates.map((c) => el("label", { class: "choice" }, el("input", { type: "checkbox", value: c, "data-keep": `candidate-${vote.vote}-${c}` }), ` ${nameOf(c)}`));
     return el("fieldset", {}, el("legend", {}, T.pick_up_to.replace("%(n)s", vote.options.seats)), ...boxes,
-      el("button", { type: "button", on: { click: () => cast(vote, boxes.map((b) => b.firstChild).filter((i) => i.checked).map((i) => Number(i.value))) } }, T.cast));
+      el("button", { type: "button", class: "choice", "data-focus": `choice-${vote.vote}`, "aria-disabled": sending ? "true" : false, on: { click: () => {
+        const picked = boxes.map((b) => b.firstChild).filter((i) => i.checked).map((i) => Number(i.value));
+        choose(vote, picked, picked.length ? picked.map(nameOf).join(", ") : T.no_candidate);
+      } } }, T.cast));
   }
-  return el("div", { class: "choices", role: "group", "aria-label": T.your_ballot }, ...choicesOf(vote).map(([value, label]) => el("button", { type: "button", class: "choice", on: { click: () => cast(vote, value) } }, label)));
+  return el("div", { class: "choices", role: "group", "aria-labelledby": "ballot-heading" }, ...choicesOf(vote).map(([value, label]) =>
+    el("button", { type: "button", class: `choice choice-${SIGNS[value] ? value : "other"}`, "data-focus": `choice-${vote.vote}-${value}`, "aria-haspopup": "dialog", "aria-disabled": sending ? "true" : false,
+      on: { click: () => choose(vote, value, label) } }, el("span", { class: "sign", "aria-hidden": "true" }, SIGNS[value] || "•"), ` ${label}`)));
 }
 
-// Every choice a ballot offers, as [value, label]: the result counts each one, zeros included.
+// Choosing opens the confirmation; a ballot already sent is not sent again from a second tap.
+let chosen = null; // { vote, choice, label } while the confirmation is open
+function choose(vote, choice, label) {
+  if (sent.has(vote.vote)) { announce(T.ballot_already_sent); return; }
+  chosen = { vote: vote.vote, choice, label };
+  $("#ballot-question").textContent = vote.question;
+  $("#ballot-choice").replaceChildren(T.your_choice, " ", el("strong", { class: `choice-${SIGNS[choice] ? choice : "other"}` }, el("span", { class: "sign", "aria-hidden": "true" }, SIGNS[choice] || "•"), ` ${label}`));
+  $("#ballot-error").hidden = true;
+  $("#ballot-confirm").hidden = false;
+  $("#ballot-cancel").textContent = T.choose_again;
+  $("#ballot-dialog").showModal();
+  $("#ballot-confirm").focus();
+}
+
+// Confirming twice sends the same ballot twice: the server counts its id once and says so.
+$("#ballot-form").addEventListener("submit", () => {
+  if (!chosen) return;
+  const vote = voteOf(chosen.vote);
+  cast(vote, chosen.choice);
+});
+$("#ballot-cancel").addEventListener("click", () => $("#ballot-dialog").close());
+$("#ballot-dialog").addEventListener("close", () => { chosen = null; });
+
+// A vote closed while its confirmation is open: said there; the confirm button goes away.
+function ballotClosed(id, message) {
+  if (!$("#ballot-dialog").open || !chosen || chosen.vote !== id) return;
+  $("#ballot-error").textContent = message;
+  $("#ballot-error").hidden = false;
+  $("#ballot-confirm").hidden = true;
+  $("#ballot-cancel").textContent = T.close;
+  $("#ballot-cancel").focus();
+}
+
 function choicesOf(vote) {
   if (vote.kind === "election") return vote.options.candidates.map((c) => [String(c), nameOf(c)]);
   if (vote.kind === "discipline") return [...vote.options.forms.map((f) => [f, T.forms[f]]), ["none", T.forms.none]];
@@ -566,37 +733,74 @@ function tallyLine(v, n) {
   return [...known, ...extra].map(([value, label]) => T.count_of_base.replace("%(label)s", label).replace("%(count)s", tally[value] || 0).replace("%(n)s", n)).join("; ");
 }
 
+
+// The one function that casts: a second confirm of the same vote sends the same ballot (same
+// id, choice and receipt) again, which the server counts once.
+const ballots = new Map(); // vote id → the ballot's fields
+const sent = { has: (id) => ballots.has(id) };
 function cast(vote, choice) {
-  const fields = { vote: vote.vote, ballot: uuid(), choice };
-  if (vote.method === "secret_ballot") {
-    fields.receipt = randomReceipt();
-    receipts[vote.vote] = fields.receipt;
-    sessionStorage.setItem(`receipts-${meetingId}`, JSON.stringify(receipts));
+  let fields = ballots.get(vote.vote);
+  if (!fields) {
+    fields = { vote: vote.vote, ballot: uuid(), choice };
+    if (vote.method === "secret_ballot") {
+      fields.receipt = randomReceipt();
+      receipts[vote.vote] = fields.receipt;
+      sessionStorage.setItem(`receipts-${meetingId}`, JSON.stringify(receipts));
+    }
+    ballots.set(vote.vote, fields);
   }
   send("ballot.cast", fields);
   announce(T.ballot_sent);
+  scheduleRender();
+}
+
+// A ballot refused for good (not `busy` or `server_error`, which are sent again): the member may
+// choose again, or is told in the open confirmation that the vote has closed.
+function ballotRefused(message, frame) {
+  if (frame.code === "already_voted") return;
+  ballots.delete(message.vote);
+  if (frame.code === "vote_closed") ballotClosed(message.vote, frame.message);
+  scheduleRender();
 }
 
 function renderVotes() {
-  const box = $("#vote");
-  box.replaceChildren();
   const open = state.votes.find((v) => v.status === "open");
-  if (open) {
-    box.append(el("h3", {}, open.question), el("p", {}, T.methods[open.method], " · ", castProgress(open.cast, open.eligible.length, state.assessment.vote_base ?? open.eligible.length)));
-    const mayVote = open.eligible.includes(you.member);
-    if (mayVote && !state.you.cast_in_open_vote) box.append(choiceButtons(open));
-    else if (mayVote) box.append(el("p", { class: "message success" }, T.you_voted, receipts[open.vote] ? ` ${T.your_receipt} ${receipts[open.vote]}` : ""));
-    else if (you.member) {
-      const row = state.roll.find((r) => r.member === you.member);
-      box.append(el("p", { class: "message warning" }, T.not_eligible, " ", row && row.may_vote_why_not ? T.why_not[row.may_vote_why_not] || "" : ""));
+  const chairing = is("chair") && state.current_item && state.meeting.status === "in_progress";
+  const n = open ? state.assessment.vote_base ?? open.eligible.length : 0;
+  part("vote", [open ? { ...open, cast: 0 } : null, open && ballots.has(open.vote), state.you.cast_in_open_vote, chairing, chairing && itemOf(state.current_item), you.member,
+    state.roll.map((r) => [r.member, r.name, r.may_vote_why_not]), open ? receipts[open.vote] : null, n], () => {
+    const box = $("#vote");
+    box.replaceChildren();
+    if (open) {
+      box.append(el("h3", { id: "ballot-heading" }, open.question), el("p", { class: "vote-progress" }, T.methods[open.method], " · ", castProgress(open.cast, open.eligible.length, n)));
+      const mayVote = open.eligible.includes(you.member);
+      if (mayVote && !state.you.cast_in_open_vote) {
+        box.append(choiceButtons(open));
+        if (ballots.has(open.vote)) box.append(el("p", { class: "muted", "data-focus": `ballot-${open.vote}`, tabindex: -1 }, T.ballot_sent));
+      } else if (mayVote) {
+        box.append(el("p", { class: "message success", "data-focus": `ballot-${open.vote}`, tabindex: -1 }, T.you_voted, receipts[open.vote] ? ` ${T.your_receipt} ${receipts[open.vote]}` : ""));
+      } else if (you.member) {
+        const row = state.roll.find((r) => r.member === you.member);
+        box.append(el("p", { class: "message warning" }, T.not_eligible, " ", row && row.may_vote_why_not ? T.why_not[row.may_vote_why_not] || "" : ""));
+      }
+      if (is("chair")) box.append(el("button", { type: "button", class: "secondary", "data-focus": "vote-control", on: { click: () => send("vote.close", { vote: open.vote }) } }, T.close_vote));
+    } else if (chairing) {
+      box.append(openVoteForm());
+    } else {
+      box.append(el("p", { class: "muted" }, T.no_open_vote));
     }
-    if (is("chair")) box.append(el("button", { type: "button", class: "secondary", on: { click: () => send("vote.close", { vote: open.vote }) } }, T.close_vote));
-  } else if (is("chair") && state.current_item && state.meeting.status === "in_progress") {
-    box.append(openVoteForm());
-  } else {
-    box.append(el("p", { class: "muted" }, T.no_open_vote));
+  });
+  const closed = state.votes.filter((v) => v.status === "closed");
+  part("results", [closed, state.votes.filter((v) => v.options && v.options.follows).map((v) => v.options.follows), Boolean(open), is("chair"), state.meeting.status], () => {
+    $("#results").replaceChildren(...closed.reverse().map(resultBlock));
+    if (!closed.length) $("#results").append(el("p", { class: "muted" }, T.no_results));
+  });
+  // The open vote's count changes with every ballot: only its line is rewritten.
+  if (open) {
+    const line = $("#vote .vote-progress");
+    const text = `${T.methods[open.method]} · ${castProgress(open.cast, open.eligible.length, n)}`;
+    if (line && line.textContent !== text) line.textContent = text;
   }
-  $("#results").replaceChildren(...state.votes.filter((v) => v.status === "closed").reverse().map(resultBlock));
 }
 
 function resultBlock(v) {
@@ -667,18 +871,23 @@ function openVoteForm() {
   return form;
 }
 
-// Countdown and elapsed times tick without a server round trip.
+
+// Countdown and elapsed times tick without a server round trip; a countdown is text, not a live
+// region. Elapsed minutes are redrawn by the parts that show them, once their minute changes.
 setInterval(() => {
   for (const node of root.querySelectorAll(".countdown")) {
     const left = Math.max(0, state.meeting.turn_seconds - Math.floor((Date.now() - Date.parse(node.dataset.started)) / 1000));
-    node.textContent = T.seconds_left.replace("%(s)s", left);
+    const text = T.seconds_left.replace("%(s)s", left);
+    if (node.textContent !== text) node.textContent = text;
     node.classList.toggle("overtime", left === 0);
   }
 }, 1000);
-setInterval(() => { renderStatus(); renderAgenda(); }, 30000);
+setInterval(render, 30000);
 // Who is online changes without events (connections come and go): refreshed from a snapshot
 // about once a minute, spread so a meeting's pages do not all ask at once.
 setInterval(requestSnapshot, 60000 + Math.floor(Math.random() * 30000));
+// The same refresh on request (tests, and anything that knows the page is stale).
+document.addEventListener("room:refresh", () => requestSnapshot());
 // A ping every few minutes keeps the session of someone sitting in a long meeting alive.
 setInterval(() => send("ping"), 240000);
 

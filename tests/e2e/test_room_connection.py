@@ -96,7 +96,7 @@ class TestRoomConnection(BrowserTestCase):
             server.send(text)
 
         page = self.open_room(voter, on_page_frame=fail_the_first_two)
-        page.locator("#vote").get_by_role("button", name="Tán thành", exact=True).click()
+        self.cast_ballot(page, "Tán thành")
 
         expect(page.locator("#room-messages")).to_have_text(
             "Máy chủ chưa ghi được phiếu; đang tự động gửi lại…"
