@@ -496,14 +496,25 @@ function openMarkDialog(ticked) {
     el("input", { type: "checkbox", name: "members", value: r.member, checked: ticked.includes(r.member) }),
     ` ${r.name} `, el("span", { class: "muted" }, `(${statusText(r)})`))));
   const first = ticked.length === 1 ? state.roll.find((r) => r.member === ticked[0]) : null;
-  const current = first && first.status !== "present" ? first.status : "present";
-  $("#mark-statuses").replaceChildren(...Object.entries(T.attendance).map(([value, label]) => el("label", { class: "choice" },
-    el("input", { type: "radio", name: "status", value, checked: value === current }), ` ${value === "present" ? T.present_in_room : label}`)));
+  markStatuses(first && first.status !== "present" ? first.status : "present");
   $("#mark-reason").value = first ? first.reason : "";
   $("#mark-error").hidden = true;
   $("#mark-dialog").showModal();
   ($("#mark-members input:checked") ? $("#mark-statuses input:checked") : $("#mark-members input")).focus();
 }
+
+// The states offered: for exempt members alone, present or not attending, never "absent" with
+// or without reason (R-R2: an exempt member counts only when present; issue 13).
+function markStatuses(current) {
+  const ticked = Array.from(root.querySelectorAll("#mark-members input:checked"), (i) => Number(i.value));
+  const exemptOnly = ticked.length > 0 && ticked.every((id) => state.roll.find((r) => r.member === id)?.exempt);
+  const options = exemptOnly ? [["present", T.present_in_room], ["absent_without_reason", T.exempt_not_attending]]
+    : Object.entries(T.attendance).map(([value, label]) => [value, value === "present" ? T.present_in_room : label]);
+  const kept = options.some(([value]) => value === current) ? current : "present";
+  $("#mark-statuses").replaceChildren(...options.map(([value, label]) => el("label", { class: "choice" },
+    el("input", { type: "radio", name: "status", value, checked: value === kept }), ` ${label}`)));
+}
+$("#mark-members").addEventListener("change", () => markStatuses($("#mark-statuses input:checked")?.value));
 
 $("#mark-form").addEventListener("submit", (event) => {
   event.preventDefault();
