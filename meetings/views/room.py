@@ -189,6 +189,7 @@ def texts() -> dict[str, object]:
         "choose_again": _("Chọn lại"),
         "close": _("Đóng"),
         "no_results": _("Chưa có biểu quyết nào kết thúc."),
+        "vote_closed_now": _("Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."),
     }
 
 

@@ -291,6 +291,8 @@ function render() {
     renderVotes();
   });
   announceChanges();
+  // The vote closed while this member's confirmation was open: said there, nothing sent.
+  if ($("#ballot-dialog").open && chosen && voteOf(chosen.vote)?.status !== "open") ballotClosed(chosen.vote, T.vote_closed_now);
   document.dispatchEvent(new CustomEvent("room:rendered", { detail: state })); // static/js/media.js
 }
 

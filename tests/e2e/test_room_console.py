@@ -130,6 +130,7 @@ class TestRoomConsole(BrowserTestCase):
         phone.set_viewport_size(PHONE)
         other = self.open_room(scene.officials[1])
         late = self.open_room(scene.officials[2], hold_vote_closed=True)
+        watcher = self.open_room(scene.recorder)
         self.open_vote(chair)
 
         # At the top of the page, a banner that jumps to the ballot.
@@ -170,16 +171,27 @@ class TestRoomConsole(BrowserTestCase):
         assert Ballot.objects.filter(member=scene.officials[1]).count() == 1
         expect(chair.locator("#vote")).to_contain_text("Đã nhận 2/")
 
+        # The vote closes while a confirmation is open: the confirmation says so and cannot
+        # send; one whose page has not yet heard of the close sends, and the server refuses.
+        watcher.locator("#vote").get_by_role("button", name="Tán thành", exact=True).click()
+        watching = watcher.get_by_role("dialog", name="Xác nhận phiếu biểu quyết")
+        expect(watching).to_be_visible()
         # The vote closes while a confirmation is open (its event not yet on this page): the
         # server refuses the ballot, the page says so, and nothing is counted.
         late.locator("#vote").get_by_role("button", name="Không tán thành").click()
         chair.get_by_role("button", name="Kết thúc biểu quyết").click()
         expect(chair.locator("#results .result").first).to_contain_text("Thông qua nghị quyết")
+        expect(watching.locator("#ballot-error")).to_have_text(
+            "Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."
+        )
+        expect(watching.get_by_role("button", name="Xác nhận, gửi phiếu")).to_be_hidden()
+        expect(watching.get_by_role("button", name="Đóng")).to_be_focused()
         late.get_by_role("button", name="Xác nhận, gửi phiếu").click()
         expect(late.locator("#room-messages")).to_have_text(
             "Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."
         )
         assert Ballot.objects.filter(member=scene.officials[2]).count() == 0
+        assert Ballot.objects.filter(member=scene.recorder).count() == 0
 
     def open_room(self, member, hold_vote_closed=False):
         """As BrowserTestCase.open_room; with `hold_vote_closed`, the page does not hear that a
