@@ -1,9 +1,9 @@
 // The room's renderers: they draw the state that room.js (the connection) keeps, and act
 // through it (send, cast). Each part of the page is redrawn only when what it shows changed.
 import { el } from "./dom.js";
+import { T } from "./room-texts.js";
 
 const root = document.getElementById("room");
-const T = JSON.parse(document.getElementById("room-texts").textContent);
 const $ = (selector) => root.querySelector(selector);
 
 // What room.js lends: `state` and `you` (getters: a snapshot replaces them), `send`, `cast`,

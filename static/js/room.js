@@ -2,10 +2,10 @@
 // snapshot with the events applied). What the page shows is drawn by room-view.js from that state.
 // Every text from the server goes in with textContent, never as HTML.
 import { el } from "./dom.js";
+import { T } from "./room-texts.js";
 import * as view from "./room-view.js";
 
 const root = document.getElementById("room");
-const T = JSON.parse(document.getElementById("room-texts").textContent);
 const meetingId = Number(root.dataset.meeting);
 const pendingBallots = new Map(); // message id → ballot message, resent after a reconnect
 let socket = null;

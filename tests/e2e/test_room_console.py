@@ -273,3 +273,15 @@ class TestRoomConsole(BrowserTestCase):
             ".map((n) => n.id)"
         )
         assert live == ["room-messages"], json.dumps(live)
+
+    def test_the_room_speaks_english_to_a_member_who_chose_it(self):
+        self.scene = scene = build_scene()
+        chair = self.start_with_everyone(scene, extra=0)
+        chair.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": self.live_server_url}]
+        )
+        chair.reload()
+
+        expect(chair.locator("#connection")).to_have_text("Connected")
+        expect(chair.locator("#meeting-status")).to_contain_text("In progress")
+        expect(chair.get_by_role("button", name="Mark several members…")).to_be_visible()
