@@ -94,8 +94,14 @@ function connect() {
   });
 }
 
+// The connection's state is shown, not spoken at each try: the live region says when it is lost,
+// when it is back, and when the page cannot come back.
+let connectionLost = false;
 function setConnection(text) {
   $("#connection").textContent = text;
+  if (text === T.reconnecting && !connectionLost) { connectionLost = true; announce(text, "error"); }
+  if (text === T.connected && connectionLost) { connectionLost = false; announce(text); }
+  if (text === T.signed_out || text === T.not_found) announce(text, "error");
 }
 
 function handle(frame) {

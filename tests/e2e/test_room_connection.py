@@ -58,6 +58,10 @@ class TestRoomConnection(BrowserTestCase):
         expect(page.locator("#connection")).to_have_text(
             "Phiên đăng nhập đã hết. Hãy tải lại trang và đăng nhập."
         )
+        # Said once in the page's live region, which the connection line no longer is.
+        expect(page.locator("#room-messages")).to_have_text(
+            "Phiên đăng nhập đã hết. Hãy tải lại trang và đăng nhập."
+        )
         self.assert_no_more_sockets_after(page, 2)
 
     def test_a_page_that_lost_access_stops_reconnecting_and_says_so(self):
