@@ -121,9 +121,10 @@ class TestRoomConsole(BrowserTestCase):
         members[1].get_by_role("button", name="Xin phát biểu").click()
         expect(chair.locator("#queue li")).to_have_count(1)
         chair.locator("#roll tbody tr").last.scroll_into_view_if_needed()
-        for part in ("#current-item", "#queue", "#vote"):
+        for part in ("#current-item", "#queue", "#vote h3", "#vote button[type=submit]"):
             box = chair.locator(part).bounding_box()
-            assert 0 <= box["y"] < LAPTOP["height"], part
+            assert box["y"] >= 0, part
+            assert box["y"] + box["height"] <= LAPTOP["height"], part
         chair.evaluate("window.scrollTo(0, 0)")
         self.assert_accessible(chair)
         self.shoot(chair, "console-1366")
