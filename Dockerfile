@@ -20,6 +20,7 @@ RUN pip install --no-cache-dir -r requirements/base.txt
 COPY . .
 RUN pip install --no-cache-dir --no-deps . \
  && pybabel compile -D django -d locale \
+ && pybabel compile -D djangojs -d locale \
  && CHIBO_EMBEDDED_SECRET=1 python manage.py collectstatic --noinput \
  && useradd --system --home /var/lib/chibo chibo && mkdir -p /var/lib/chibo/media \
  && chown -R chibo /var/lib/chibo

@@ -237,9 +237,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # collectstatic writes each file under a name with its content's hash, with gzip and brotli
     # copies; pages link the hashed names, which WhiteNoise serves compressed and cacheable for
-    # ten years (a changed file gets a new name). Pages need the manifest: run collectstatic
+    # ten years (a changed file gets a new name; ES module imports are rewritten to the hashed
+    # names too: config/static_storage.py). Pages need the manifest: run collectstatic
     # (./bin/run and the Docker image do). The test settings keep plain names.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.static_storage.StaticStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 WHITENOISE_USE_FINDERS = True  # files not yet collected are still served, under their plain name

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 from django_otp.admin import OTPAdminSite
 
 from config.metrics import metrics
@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("minutes.urls")),
     path("xem-xet/", include("minutes.review.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    # The words of the room's scripts (static/js/room-texts.js), in the member's language.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("health/", health, name="health"),
     path("metrics", metrics, name="metrics"),
     path("janus/su-kien/", janus_events, name="janus_events"),

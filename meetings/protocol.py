@@ -184,6 +184,14 @@ COMMANDS: dict[str, Command] = {
             "reason": _f("reason", Text(Attendance._meta.get_field("reason").max_length), False),
         },
     ),
+    "attendance.mark_many": Command(
+        attendance.mark_many,
+        {
+            "members": _f("member_ids", ListOf(ROW_ID, MAX_CANDIDATES)),
+            "status": _f("status", WORD),
+            "reason": _f("reason", Text(Attendance._meta.get_field("reason").max_length), False),
+        },
+    ),
     "floor.request": Command(speaking.request_floor, {"kind": _f("kind", WORD)}),
     "floor.withdraw": Command(speaking.withdraw_floor, {"request": _f("request_id", ROW_ID)}),
     "floor.grant": Command(speaking.grant_floor, {"request": _f("request_id", ROW_ID)}),

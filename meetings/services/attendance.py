@@ -24,7 +24,13 @@ from meetings.models import (
 )
 from meetings.models.attendance import AttendanceStatus, PresenceMode
 from meetings.room import attendance_effect, online_members
-from meetings.services.room import lock_meeting, participant, require_chair, require_in_progress
+from meetings.services.room import (
+    lock_meeting,
+    on_roll,
+    participant,
+    require_chair,
+    require_in_progress,
+)
 from members.models import User
 
 logger = logging.getLogger(__name__)
@@ -293,6 +299,72 @@ def mark(
         actor=actor,
     )
     return _payload(row)
+
+
+@transaction.atomic
+def mark_many(
+    *, meeting_id: int, actor: User, member_ids: list[int], status: str, reason: str = ""
+) -> dict[str, Any]:
+    """The chair marks several members at once (the console's dialog): all of them or none.
+
+    Every member must still be on the roll (a member who left the cell since the page loaded is
+    refused by name, and nobody's line changes). One `attendance.changed` for all of them.
+    """
+    meeting = lock_meeting(meeting_id)
+    require_chair(participant(meeting, actor))
+    require_in_progress(meeting)
+    ids = list(dict.fromkeys(member_ids))
+    if not ids:
+        raise RuleViolation(
+            _("Hãy chọn ít nhất một đồng chí."), reason="bad_message", field="members"
+        )
+    if status not in AttendanceStatus.values:
+        raise RuleViolation(_("Tình trạng có mặt không hợp lệ."), reason="bad_message")
+    reason = reason.strip()
+    if status == AttendanceStatus.ABSENT_WITH_REASON and not reason:
+        raise RuleViolation(_("Hãy ghi lý do vắng mặt."), reason="reason_required", field="reason")
+    rows = {
+        row.member_id: row
+        for row in Attendance.objects.filter(meeting=meeting, member_id__in=ids).select_related(
+            "member"
+        )
+    }
+    if len(rows) < len(ids):
+        raise RuleViolation(_("Đồng chí này không có tên trong danh sách."), reason="not_found")
+    gone = [rows[i].member for i in ids if not on_roll(rows[i].member, meeting)]
+    if gone:
+        raise RuleViolation(
+            _(
+                "%(names)s không còn sinh hoạt ở chi bộ này: chưa đánh dấu ai. Hãy bỏ chọn"
+                " rồi lưu lại."
+            )
+            % {"names": ", ".join(m.full_name for m in gone)},
+            reason="not_on_roll",
+            field="members",
+        )
+    now = timezone.now()
+    for row in rows.values():
+        _set_status(row, status, reason, now)
+    Attendance.objects.bulk_update(
+        rows.values(), ["status", "reason", "mode", "first_joined_at", "updated_at"]
+    )
+    ordered = [rows[i] for i in ids]
+    events.append_event(
+        meeting=meeting,
+        event=events.ATTENDANCE_CHANGED,
+        payload=changes_payload(meeting, ordered),
+        actor=actor,
+    )
+    return {"changes": [_payload(row) for row in ordered]}
+
+
+def _set_status(row: Attendance, status: str, reason: str, now: datetime.datetime) -> None:
+    row.status = status
+    row.reason = reason if status != AttendanceStatus.PRESENT else ""
+    if status == AttendanceStatus.PRESENT:
+        row.mode = row.mode or PresenceMode.IN_ROOM
+        row.first_joined_at = row.first_joined_at or now
+    row.updated_at = now
 
 
 def renew_lease(*, server: str, lease_seconds: float) -> bool:

@@ -67,6 +67,20 @@ def test_collected_files_have_hashed_names_and_compressed_copies(collected):
     assert hashed.with_name(hashed.name + ".br").is_file()
 
 
+def test_the_rooms_modules_import_each_other_by_their_hashed_names(collected):
+    """A module cached for ten years must not import a sibling by its plain name: after an
+    update, the new room.js would run with the old renderers."""
+    static_root, _ = collected
+    manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+
+    room = (static_root / manifest["js/room.js"]).read_text()
+
+    for module in ("js/room-view.js", "js/dom.js", "js/room-texts.js"):
+        hashed = Path(manifest[module]).name
+        assert f'from "./{hashed}"' in room
+        assert f'from "./{Path(module).name}"' not in room
+
+
 def test_pages_link_hashed_files_served_compressed_and_cached_for_a_year_or_more(collected):
     _, answers = collected
     app_css = answers["css/app.css"]

@@ -150,6 +150,14 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         expect(page.locator("#connection")).to_have_text("Đã kết nối")
         return page
 
+    def cast_ballot(self, page: Page, label: str) -> None:
+        """Chooses `label` on the open ballot, then confirms it in the dialog (one tap is not
+        final)."""
+        page.locator("#vote").get_by_role("button", name=label, exact=True).click()
+        dialog = page.get_by_role("dialog", name="Xác nhận phiếu biểu quyết")
+        dialog.get_by_role("button", name="Xác nhận, gửi phiếu").click()
+        expect(dialog).to_be_hidden()
+
     def url(self, path: str) -> str:
         return f"{self.live_server_url}{path}"
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 class TestLiveRoom(BrowserTestCase):
     def vote(self, page, label):
-        page.locator("#vote").get_by_role("button", name=label, exact=True).click()
+        self.cast_ballot(page, label)
         expect(page.locator("#room-messages")).to_contain_text("Phiếu đã được ghi nhận.")
 
     def test_a_meeting_from_roll_call_to_a_secret_ballot(self):

@@ -33,8 +33,13 @@ class TestRecordInTheRoom(BrowserTestCase):
         expect(exempt_row).to_contain_text("Miễn sinh hoạt, không dự")
         # Nor does the chair's control for the roll call them absent, with or without reason.
         expect(exempt_row).not_to_contain_text("Vắng")
-        mark = chair.get_by_label("Tình trạng có mặt của Cao Văn Thọ")
-        expect(mark.locator("option")).to_have_text(["Có mặt", "Miễn sinh hoạt, không dự"])
+        chair.get_by_role("button", name="Điểm danh Cao Văn Thọ").click()
+        dialog = chair.get_by_role("dialog", name="Điểm danh")
+        expect(dialog.get_by_role("group", name="Tình trạng").locator("label")).to_have_text(
+            ["Có mặt tại hội trường", "Miễn sinh hoạt, không dự"]
+        )
+        dialog.get_by_role("button", name="Hủy").click()
+        expect(dialog).to_be_hidden()
         absent_row = chair.locator("#roll tr", has_text="Đảng viên 3")
         expect(absent_row.locator("td").first).to_contain_text("Vắng không lý do")
 

@@ -58,6 +58,10 @@ class TestRoomConnection(BrowserTestCase):
         expect(page.locator("#connection")).to_have_text(
             "Phiên đăng nhập đã hết. Hãy tải lại trang và đăng nhập."
         )
+        # Said once in the page's live region, which the connection line no longer is.
+        expect(page.locator("#room-messages")).to_have_text(
+            "Phiên đăng nhập đã hết. Hãy tải lại trang và đăng nhập."
+        )
         self.assert_no_more_sockets_after(page, 2)
 
     def test_a_page_that_lost_access_stops_reconnecting_and_says_so(self):
@@ -96,7 +100,7 @@ class TestRoomConnection(BrowserTestCase):
             server.send(text)
 
         page = self.open_room(voter, on_page_frame=fail_the_first_two)
-        page.locator("#vote").get_by_role("button", name="Tán thành", exact=True).click()
+        self.cast_ballot(page, "Tán thành")
 
         expect(page.locator("#room-messages")).to_have_text(
             "Máy chủ chưa ghi được phiếu; đang tự động gửi lại…"

@@ -35,7 +35,7 @@ class TestRoomCounts(BrowserTestCase):
         for page, label in zip(
             [chair, *others], ["Tán thành"] * 3 + ["Không tán thành"], strict=True
         ):
-            page.locator("#vote").get_by_role("button", name=label, exact=True).click()
+            self.cast_ballot(page, label)
             expect(page.locator("#room-messages")).to_contain_text("Phiếu đã được ghi nhận.")
         expect(chair.locator("#vote")).to_contain_text(
             "Đã nhận 4/5 phiếu (N = 5). 4 đồng chí có quyền biểu quyết có mặt."

@@ -81,7 +81,7 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
         chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").click()
         for page, label in choices.items():
             expect(page.locator("#vote h3")).to_have_text(question)
-            page.locator("#vote").get_by_role("button", name=label, exact=True).click()
+            self.cast_ballot(page, label)
             expect(page.locator("#room-messages")).to_contain_text("Phiếu đã được ghi nhận.")
         expect(chair.locator("#vote")).to_contain_text(f"Đã nhận {len(choices)}/{len(choices)}")
         chair.get_by_role("button", name="Kết thúc biểu quyết").click()
@@ -177,7 +177,7 @@ class TestTheWholePath(TasksInProcess, BrowserTestCase):
         room.get_by_label("Nội dung biểu quyết").fill("Thông qua biên bản")
         room.locator("#vote").get_by_role("button", name="Mở biểu quyết").click()
         for page in voters:
-            page.locator("#vote").get_by_role("button", name="Tán thành", exact=True).click()
+            self.cast_ballot(page, "Tán thành")
             expect(page.locator("#room-messages")).to_contain_text("Phiếu đã được ghi nhận.")
         room.get_by_role("button", name="Kết thúc biểu quyết").click()
         expect(speaking.locator("#results .result")).to_have_count(3)

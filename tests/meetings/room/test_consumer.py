@@ -351,6 +351,36 @@ async def test_a_ballot_resent_after_the_vote_closed_is_reported_not_received(sc
     await voter.disconnect()
 
 
+async def test_a_bulk_roll_change_naming_a_member_who_left_is_refused_in_vietnamese(scene):
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    leaving = scene.officials[2]
+    leaving.home_cell = scene.temporary.home_cell
+    await sync_to_async(leaving.save)(update_fields=["home_cell"])
+    marks = {"type": "attendance.mark_many", "status": "absent_with_reason", "reason": "Ốm"}
+
+    refused = await request(
+        chair, {"id": "2", **marks, "members": [scene.officials[0].pk, leaving.pk]}
+    )
+    marked = await request(chair, {"id": "3", **marks, "members": [scene.officials[0].pk]})
+
+    assert (refused["type"], refused["code"], refused["field"]) == (
+        "error",
+        "not_on_roll",
+        "members",
+    )
+    assert "Đảng viên 3 không còn sinh hoạt ở chi bộ này" in refused["message"]
+    assert marked["type"] == "ack"
+    rows = await sync_to_async(
+        lambda: dict(
+            Attendance.objects.filter(meeting=scene.meeting).values_list("member_id", "status")
+        )
+    )()
+    assert rows[scene.officials[0].pk] == "absent_with_reason"
+    assert rows[leaving.pk] == "absent_without_reason"
+    await chair.disconnect()
+
+
 async def test_the_chair_opens_the_vote_on_the_conclusion_as_such(scene):
     """The room's form sends `options.conclusion`; the vote is recorded as the conclusion's
     (issue 13, defect 4), not stripped on the way as an unknown option."""

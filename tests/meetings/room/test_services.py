@@ -245,6 +245,75 @@ def test_marking_someone_not_on_the_roll_is_refused(scene):
     )
 
 
+def test_the_chair_marks_several_members_at_once_with_one_reason_and_one_event(scene):
+    started(scene, present=[scene.chair])
+    away = [scene.officials[0], scene.officials[1]]
+    before = log(scene)
+
+    attendance.mark_many(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        member_ids=[m.pk for m in away],
+        status="absent_with_reason",
+        reason="Đi công tác",
+    )
+
+    rows = Attendance.objects.filter(meeting=scene.meeting, member__in=away)
+    assert {(r.status, r.reason) for r in rows} == {("absent_with_reason", "Đi công tác")}
+    assert log(scene) == [*before, events.ATTENDANCE_CHANGED]
+    changed = MeetingEvent.objects.filter(meeting=scene.meeting).last().payload["changes"]
+    assert [c["member"] for c in changed] == [m.pk for m in away]
+
+
+def test_a_bulk_mark_including_a_member_who_left_the_cell_changes_nothing(scene):
+    started(scene, present=[scene.chair])
+    staying, leaving = scene.officials[0], scene.officials[1]
+    leaving.home_cell = scene.temporary.home_cell  # transferred out after the page loaded
+    leaving.save(update_fields=["home_cell"])
+    seq_before = MeetingEvent.objects.filter(meeting=scene.meeting).count()
+
+    error = refused(
+        "not_on_roll",
+        attendance.mark_many,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        member_ids=[staying.pk, leaving.pk],
+        status="absent_with_reason",
+        reason="Ốm",
+    )
+
+    assert error.message == (
+        "Đảng viên 2 không còn sinh hoạt ở chi bộ này: chưa đánh dấu ai. Hãy bỏ chọn rồi lưu lại."
+    )
+    statuses = dict(
+        Attendance.objects.filter(meeting=scene.meeting).values_list("member_id", "status")
+    )
+    assert statuses[staying.pk] == statuses[leaving.pk] == "absent_without_reason"
+    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == seq_before
+
+
+def test_a_bulk_mark_needs_a_member_and_a_reason_for_an_excused_absence(scene):
+    started(scene, present=[scene.chair])
+    call = {"meeting_id": scene.meeting.pk, "actor": scene.chair.user}
+    refused("bad_message", attendance.mark_many, **call, member_ids=[], status="present")
+    refused(
+        "reason_required",
+        attendance.mark_many,
+        **call,
+        member_ids=[scene.officials[0].pk],
+        status="absent_with_reason",
+        reason=" ",
+    )
+    refused(
+        "forbidden",
+        attendance.mark_many,
+        meeting_id=scene.meeting.pk,
+        actor=scene.officials[0].user,
+        member_ids=[scene.officials[1].pk],
+        status="present",
+    )
+
+
 # --- agenda ---------------------------------------------------------------------------------
 
 
