@@ -40,7 +40,7 @@ def test_the_protocol_document_names_exactly_the_kinds_the_code_has():
 def test_the_protocol_document_names_exactly_the_commands_the_code_has():
     text = PROTOCOL_DOC.read_text(encoding="utf-8")
     table = text.split("| type | who | fields | does |", 1)[1].split("\n\n", 1)[0]
-    rows = re.findall(r"^\| `([a-z.]+)`(?: / `([a-z.]+)`)? \|", table, re.M)
+    rows = re.findall(r"^\| `([a-z._]+)`(?: / `([a-z._]+)`)? \|", table, re.M)
     documented = {kind for pair in rows for kind in pair if kind}
     assert documented == set(protocol.COMMANDS) | protocol.LOCAL_TYPES
 
