@@ -285,6 +285,8 @@ ROWS = [
     Row("members:login", expected=dict.fromkeys(ROLES, OK)),
     Row("set_language", expected=dict.fromkeys(ROLES, REDIRECT), method="post"),
     Row("health", expected=dict.fromkeys(ROLES, OK)),
+    # The words of the room's scripts: for signed-in, verified users, like the room itself.
+    Row("javascript-catalog", expected=everyone(OK)),
     # The operator's bearer token, not a session, reads the metrics (config/metrics.py).
     Row("metrics", expected=dict.fromkeys(ROLES, DENIED)),
     # Janus's event handler, with Janus's credentials; no session gets in (not configured here:
