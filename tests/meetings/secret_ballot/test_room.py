@@ -1,0 +1,188 @@
+"""An encrypted secret ballot in the live room, through the services the websocket commands
+call: the board's key ceremony, ballots checked by their proofs, the count by two of the three
+board members, the charter's decision and the published record."""
+
+import uuid
+
+import pytest
+
+from meetings.errors import RuleViolation
+from meetings.models import BallotBoard, BallotReceipt, EncryptedBallot, Vote
+from meetings.secret_ballot import record
+from meetings.services import secret_ballot, voting
+from tests.meetings.room.test_services import open_item, open_vote, started
+from tests.meetings.secret_ballot.pages import (
+    BoardPage,
+    cast_encrypted,
+    encrypted_ballot,
+    key_ceremony,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def refused(code, call, *args, **kwargs):
+    with pytest.raises(RuleViolation) as caught:
+        call(*args, **kwargs)
+    assert caught.value.reason == code, caught.value.message
+    return caught.value
+
+
+def encrypted_admission(scene):
+    started(scene)
+    open_item(scene, 1)
+    vote = open_vote(
+        scene,
+        "admission",
+        "Kết nạp quần chúng Phạm Văn A",
+        method="secret_ballot",
+        encrypted=True,
+    )
+    return vote
+
+
+def test_the_board_is_the_chair_and_two_members_present_any_two_of_them_count(scene):
+    vote = encrypted_admission(scene)
+
+    board = vote["board"]
+    assert board["members"][0] == scene.chair.pk
+    assert len(board["members"]) == 3
+    assert board["threshold"] == 2
+    assert board["phase"] == "keying"
+    assert set(board["members"]) <= set(vote["eligible"])
+
+
+def test_a_ballot_before_the_key_is_made_is_refused(scene):
+    vote = encrypted_admission(scene)
+    members = BallotBoard.objects.get(vote_id=vote["vote"]).members
+    board = [m for m in [scene.chair, scene.recorder, *scene.officials] if m.pk in members]
+    pages = [BoardPage(scene, m, vote["vote"]) for m in board]
+    pages[0].commit()
+
+    refused(
+        "not_ready",
+        voting.cast_ballot,
+        meeting_id=scene.meeting.pk,
+        actor=scene.officials[2].user,
+        vote_id=vote["vote"],
+        ballot_id=str(uuid.uuid4()),
+        encrypted={"selections": [], "sum_proof": []},
+    )
+    # Only a board member takes part in the ceremony; dealing waits for every commitment.
+    outsider = next(m for m in [scene.chair, scene.recorder, *scene.officials] if m not in board)
+    refused(
+        "forbidden",
+        secret_ballot.commit,
+        meeting_id=scene.meeting.pk,
+        actor=outsider.user,
+        vote_id=vote["vote"],
+        commitment=pages[1].private.commitment(),
+    )
+    refused("conflict", pages[0].deal)
+
+
+def board_members(scene, vote):
+    members = BallotBoard.objects.get(vote_id=vote["vote"]).members
+    everyone = [scene.chair, scene.recorder, *scene.officials]
+    return sorted((m for m in everyone if m.pk in members), key=lambda m: members.index(m.pk))
+
+
+def voting_vote(scene):
+    vote = encrypted_admission(scene)
+    pages = key_ceremony(scene, vote["vote"], board_members(scene, vote))
+    assert BallotBoard.objects.get(vote_id=vote["vote"]).phase == "voting"
+    return vote, pages
+
+
+def test_two_of_three_board_members_count_and_the_charter_decides(scene):
+    vote, pages = voting_vote(scene)
+    voters = [scene.chair, scene.recorder, *scene.officials[:2]]
+    choices = ["yes", "yes", "no", "yes"]
+    trackers = [
+        cast_encrypted(scene, m, vote["vote"], [c])["tracker"]
+        for m, c in zip(voters, choices, strict=True)
+    ]
+
+    counting = voting.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
+    )
+    assert counting["trackers"] == sorted(trackers)
+    assert Vote.objects.get(pk=vote["vote"]).status == "open"  # until the board has counted
+    refused("vote_closed", cast_encrypted, scene, scene.officials[2], vote["vote"], ["yes"])
+    # Board member 2 has closed the page; 1 and 3 count.
+    first = pages[0].decrypt()
+    assert first["board"]["decrypted"] == [1]
+    closed = pages[2].decrypt()
+
+    result = closed["result"]
+    assert result["tally"] == {"yes": 3, "no": 1}
+    assert result["cast"] == 4
+    # Admission needs two thirds of N = 5: 3 is not enough, decided as for any vote.
+    assert (result["decision"]["status"], result["decision"]["required"]) == ("failed", 4)
+    assert result["trackers"] == sorted(trackers)
+    board = BallotBoard.objects.get(vote_id=vote["vote"])
+    verified = record.verify(board.record.encode())
+    assert verified.fingerprint == result["fingerprint"] == board.fingerprint
+    assert verified.counts == {"yes": 3, "no": 1, "abstain": 0}
+    # A board member late with its part is told the count is done.
+    refused("conflict", pages[1].decrypt)
+
+
+def test_a_malformed_or_replayed_ballot_is_refused_and_not_stored(scene):
+    vote, _pages = voting_vote(scene)
+    refused("bad_proof", cast_encrypted, scene, scene.chair, vote["vote"], ["yes", "no"])
+    refused(
+        "bad_proof",
+        cast_encrypted,
+        scene,
+        scene.chair,
+        vote["vote"],
+        [],
+        ballot={"selections": "x", "sum_proof": 1},
+    )
+    ok = encrypted_ballot(vote["vote"], ["no"])
+    cast_encrypted(scene, scene.chair, vote["vote"], [], ballot=ok)
+    # The same ballot sent by someone else (copying a ballot) is refused.
+    refused("conflict", cast_encrypted, scene, scene.recorder, vote["vote"], [], ballot=ok)
+    assert EncryptedBallot.objects.filter(vote_id=vote["vote"]).count() == 1
+    assert BallotReceipt.objects.filter(vote_id=vote["vote"]).count() == 1
+
+
+def test_a_ballot_from_another_vote_is_refused(scene):
+    vote, pages = voting_vote(scene)
+    old = encrypted_ballot(vote["vote"], ["yes"])
+    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    pages[0].decrypt()
+    pages[1].decrypt()
+    again = open_vote(scene, "admission", "Kết nạp (lần 2)", method="secret_ballot", encrypted=True)
+    key_ceremony(scene, again["vote"], board_members(scene, again))
+
+    refused("bad_proof", cast_encrypted, scene, scene.chair, again["vote"], [], ballot=old)
+
+
+def test_a_wrong_partial_decryption_is_refused_and_names_the_member(scene):
+    vote, pages = voting_vote(scene)
+    cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
+    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    wrong = pages[1].private.partial_decryption(BallotBoard.objects.get(vote_id=vote["vote"]).tally)
+    wrong["shares"][0]["d"] = wrong["shares"][1]["d"]
+
+    error = refused("bad_decryption", pages[1].call, secret_ballot.decrypt, partial=wrong)
+    assert "số 2" in error.message
+    assert BallotBoard.objects.get(vote_id=vote["vote"]).decryptions == {}
+    pages[0].decrypt()
+    assert pages[2].decrypt()["result"]["tally"] == {"yes": 1}
+
+
+def test_a_board_member_who_reconnects_sends_the_same_parts_once(scene):
+    vote = encrypted_admission(scene)
+    pages = [BoardPage(scene, m, vote["vote"]) for m in board_members(scene, vote)]
+    for page in pages:
+        page.commit()
+    assert pages[0].commit() == {"vote": vote["vote"], "duplicate": True}
+    shares = pages[0].private.shares(
+        {int(i): c for i, c in BallotBoard.objects.get(vote_id=vote["vote"]).commitments.items()}
+    )["shares"]
+    pages[0].call(secret_ballot.deal, shares=shares)
+    assert pages[0].call(secret_ballot.deal, shares=shares)["duplicate"] is True
+    refused("conflict", pages[0].deal)  # other shares: refused, the first ones stand
