@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -150,6 +151,21 @@ class BallotBoard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vote}: {self.phase}"
+
+    def public(self) -> dict[str, Any]:
+        """What every page sees of the board (`vote.opened`, `board.changed`, the snapshot)."""
+        return {
+            "phase": self.phase,
+            "manifest": self.manifest,
+            "members": self.members,
+            "threshold": self.threshold,
+            "commitments": self.commitments,
+            "sealed": self.sealed,
+            "key": self.key,
+            "tally": self.tally,
+            "decrypted": sorted(int(i) for i in self.decryptions),
+            "fingerprint": self.fingerprint,
+        }
 
     def index_of(self, member_id: int | None) -> int | None:
         """The board number (1..n) of a member, or None."""

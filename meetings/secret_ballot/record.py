@@ -127,6 +127,7 @@ def _verify(record: dict[str, Any], data: bytes) -> Verified:
     for partial in partials:
         protocol.check_partial_decryption(m, commitments, tally, partial)
     counts = protocol.combine(tally, partials, m["threshold"], len(ballots))
-    if record["counts"] != dict(zip(m["options"], counts, strict=True)):
+    decrypted = dict(zip(m["options"], counts, strict=True))  # in the manifest's order
+    if record["counts"] != decrypted:
         raise ProtocolError("the published counts are not the decrypted tally")
-    return Verified(fingerprint(data), record["counts"], trackers)
+    return Verified(fingerprint(data), decrypted, trackers)

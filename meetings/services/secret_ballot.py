@@ -31,8 +31,8 @@ from members.models import User
 BOARD_SIZE = 3
 THRESHOLD = 2
 YES_NO = ["yes", "no", "abstain"]
-BOARD_CHANGED = "board.changed"
-VOTE_COUNTING = "vote.counting"
+BOARD_CHANGED = events.BOARD_CHANGED
+VOTE_COUNTING = events.VOTE_COUNTING
 # Anything a page could send that the protocol refuses (a malformed part raises one of these).
 MALFORMED = (ProtocolError, GroupError, KeyError, TypeError, ValueError, AttributeError)
 
@@ -71,19 +71,7 @@ def create_board(meeting: Meeting, vote: Vote) -> BallotBoard:
 
 
 def public_state(board: BallotBoard) -> dict[str, Any]:
-    """What every page sees of the board (in `vote.opened`, `board.changed` and the snapshot)."""
-    return {
-        "phase": board.phase,
-        "manifest": board.manifest,
-        "members": board.members,
-        "threshold": board.threshold,
-        "commitments": board.commitments,
-        "sealed": board.sealed,
-        "key": board.key,
-        "tally": board.tally,
-        "decrypted": sorted(int(i) for i in board.decryptions),
-        "fingerprint": board.fingerprint,
-    }
+    return board.public()
 
 
 def _board_for(meeting: Meeting, actor: User, vote_id: int) -> tuple[BallotBoard, int]:

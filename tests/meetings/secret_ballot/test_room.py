@@ -2,14 +2,19 @@
 call: the board's key ceremony, ballots checked by their proofs, the count by two of the three
 board members, the charter's decision and the published record."""
 
+import io
 import uuid
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.template.loader import render_to_string
 
 from meetings.errors import RuleViolation
-from meetings.models import BallotBoard, BallotReceipt, EncryptedBallot, Vote
+from meetings.models import BallotBoard, BallotReceipt, EncryptedBallot, Meeting, Vote
+from meetings.room import room_state
 from meetings.secret_ballot import record
 from meetings.services import secret_ballot, voting
+from minutes import drafting
 from tests.meetings.room.test_services import open_item, open_vote, started
 from tests.meetings.secret_ballot.pages import (
     BoardPage,
@@ -186,3 +191,56 @@ def test_a_board_member_who_reconnects_sends_the_same_parts_once(scene):
     pages[0].call(secret_ballot.deal, shares=shares)
     assert pages[0].call(secret_ballot.deal, shares=shares)["duplicate"] is True
     refused("conflict", pages[0].deal)  # other shares: refused, the first ones stand
+    # A page that reconnects finds what it sent in the snapshot and resumes from there.
+    shown = room_state(Meeting.objects.get(pk=scene.meeting.pk), None)["votes"][-1]["board"]
+    assert shown["commitments"]["1"] == pages[0].sent
+    assert shown["sealed"]["1"]["shares"] == shares
+    assert shown["phase"] == "keying"
+
+
+def test_verify_ballot_checks_the_stored_record_and_an_exported_file(scene, tmp_path):
+    vote, pages = voting_vote(scene)
+    for member, choice in zip([scene.chair, scene.recorder], ["yes", "abstain"], strict=True):
+        cast_encrypted(scene, member, vote["vote"], [choice])
+    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    pages[1].decrypt()
+    fingerprint = pages[2].decrypt()["result"]["fingerprint"]
+    exported = tmp_path / "phieu-kin.json"
+    out = io.StringIO()
+
+    call_command("verify_ballot", str(vote["vote"]), "--export", str(exported), stdout=out)
+
+    assert "HỢP LỆ" in out.getvalue()
+    assert fingerprint in out.getvalue()
+    assert "yes: 1, no: 0, abstain: 1" in out.getvalue()
+    out = io.StringIO()
+    call_command("verify_ballot", "--file", str(exported), stdout=out)
+    assert fingerprint in out.getvalue()
+    changed = bytearray(exported.read_bytes())
+    changed[len(changed) // 2] ^= 1
+    exported.write_bytes(bytes(changed))
+    with pytest.raises(CommandError, match="KHÔNG HỢP LỆ"):
+        call_command("verify_ballot", "--file", str(exported))
+    # A record altered in the database fails too.
+    board = BallotBoard.objects.get(vote_id=vote["vote"])
+    board.record = board.record.replace('"abstain":1', '"abstain":0').replace('"no":0', '"no":1')
+    board.save()
+    with pytest.raises(CommandError, match="KHÔNG HỢP LỆ"):
+        call_command("verify_ballot", str(vote["vote"]))
+
+
+def test_the_minutes_print_the_board_and_the_tally_fingerprint(scene):
+    vote, pages = voting_vote(scene)
+    cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
+    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    pages[0].decrypt()
+    fingerprint = pages[1].decrypt()["result"]["fingerprint"]
+    names = {m.pk: m.full_name for m in [scene.chair, scene.recorder, *scene.officials]}
+
+    printed = drafting.vote_record(Vote.objects.get(pk=vote["vote"]), names)
+
+    assert printed.ballot_count.fingerprint == fingerprint
+    assert printed.ballot_count.board[0] == scene.chair.full_name
+    assert len(printed.ballot_count.board) == 3
+    html = render_to_string("minutes/pdf/_vote.html", {"vote": printed})
+    assert fingerprint in html
