@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -238,7 +239,7 @@ def open_vote(
     question: str,
     method: str | None = None,
     options: dict[str, Any] | None = None,
-    encrypted: bool = False,
+    encrypted: bool | None = None,
 ) -> dict[str, Any]:
     """The chair puts a question to the meeting on the current agenda item.
 
@@ -329,6 +330,8 @@ def open_vote(
         "eligible": vote.eligible,
         "vote_base": base.size,
     }
+    if encrypted is None:
+        encrypted = settings.SECRET_BALLOT_ENCRYPTED
     if encrypted and method == VoteMethod.SECRET_BALLOT:
         board = secret_ballot.create_board(meeting, vote)
         payload["board"] = secret_ballot.public_state(board)

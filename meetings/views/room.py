@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from meetings.access import access_meeting
 from meetings.media import services as media
+from meetings.models import BallotBoard, BoardPhase
 from meetings.room import room_state
 from meetings.services.room import participant
 from members.enums import CellRoleKind
@@ -162,6 +163,30 @@ def texts() -> dict[str, object]:
         "round": _("vòng %(n)s"),
         "open_runoff": _("Bầu lại giữa %(names)s"),
         "open_next_round": _("Bầu vòng tiếp theo"),
+        # Encrypted secret ballots (static/js/secret-ballot-room.js).
+        "secret": {
+            "board_keying": _("Ban kiểm phiếu đang tạo khóa; đồng chí bỏ phiếu được khi xong."),
+            "board_you": _(
+                "Đồng chí là thành viên ban kiểm phiếu số %(n)s: giữ trang này mở cho đến khi "
+                "kiểm phiếu xong."
+            ),
+            "board_bad_share": _(
+                "Phần khóa của thành viên ban kiểm phiếu số %(n)s không đúng: hãy báo chủ trì."
+            ),
+            "encrypting": _("Đang mã hóa phiếu…"),
+            "your_tracker": _("Mã theo dõi phiếu của đồng chí:"),
+            "counting": _(
+                "Ban kiểm phiếu đang giải mã kết quả (cần %(t)s trong %(n)s thành viên)."
+            ),
+            "trackers": _("Các mã theo dõi đã được kiểm (%(n)s)"),
+            "tracker_found": _("Phiếu của đồng chí có trong danh sách đã kiểm."),
+            "tracker_missing": _("Không thấy phiếu của đồng chí trong danh sách đã kiểm!"),
+            "verify": _("Kiểm tra kết quả"),
+            "verifying": _("Đang tính lại kết quả từ dữ liệu công bố…"),
+            "verified": _("Hợp lệ: kết quả tính lại đúng. Dấu vân tay: %(f)s"),
+            "verify_failed": _("KHÔNG HỢP LỆ: %(why)s"),
+            "download": _("Tải dữ liệu công bố (JSON)"),
+        },
     }
 
 
@@ -181,4 +206,18 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
     if media.configured():  # the page's script speaks to Janus directly
         response._csp_update = {"connect-src": [media.server_origin()]}  # type: ignore[attr-defined]
+    return response
+
+
+def ballot_record(request: HttpRequest, meeting_id: int, vote_id: int) -> HttpResponse:
+    """The published record of a counted encrypted secret ballot (docs/secret-ballot.md), for
+    whoever may see the meeting: the page's check and `verify_ballot --file` read it."""
+    meeting = access_meeting(request.user, meeting_id)
+    board = BallotBoard.objects.filter(
+        vote__meeting=meeting, vote_id=vote_id, phase=BoardPhase.COUNTED
+    ).first()
+    if board is None:
+        raise Http404
+    response = HttpResponse(board.record.encode(), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="phieu-kin-{vote_id}.json"'
     return response

@@ -1,6 +1,8 @@
 // The live meeting page: one websocket speaking docs/protocol.md, the page redrawn from state.
 // Every text from the server goes in with textContent, never as HTML.
 
+import "./secret-ballot-room.js"; // encrypted secret ballots: listens to room:rendered
+
 const root = document.getElementById("room");
 const T = JSON.parse(document.getElementById("room-texts").textContent);
 const meetingId = Number(root.dataset.meeting);
@@ -107,6 +109,9 @@ function connect() {
 function setConnection(text) {
   $("#connection").textContent = text;
 }
+
+// Other modules of the page send commands through this one socket (secret-ballot-room.js).
+document.addEventListener("room:send", (e) => send(e.detail.type, e.detail.fields, e.detail.onReply || null));
 
 function handle(frame) {
   if (frame.type === "hello") {
@@ -241,7 +246,7 @@ const applyEvent = {
   "turn.noted": (p) => { const t = turnOf(p.turn); if (!t) return false; t.note = p.note; t.reserved = p.reserved; },
   "vote.opened": (p) => {
     if (voteOf(p.vote)) return;
-    state.votes.push({ vote: p.vote, item: p.item, kind: p.kind, method: p.method, question: p.question, attempt: p.attempt, status: "open", options: p.options, eligible: p.eligible, cast: 0, result: null });
+    state.votes.push({ vote: p.vote, item: p.item, kind: p.kind, method: p.method, question: p.question, attempt: p.attempt, status: "open", options: p.options, eligible: p.eligible, cast: 0, result: null, board: p.board || null });
     state.you.cast_in_open_vote = false;
   },
   "ballot.counted": (p) => { const v = voteOf(p.vote); if (!v) return false; v.cast = Math.max(v.cast, p.cast); },
@@ -567,6 +572,8 @@ function tallyLine(v, n) {
 }
 
 function cast(vote, choice) {
+  // An encrypted secret ballot is encrypted and sent by static/js/secret-ballot-room.js.
+  if (vote.board) { document.dispatchEvent(new CustomEvent("room:cast-encrypted", { detail: { vote, choice } })); return; }
   const fields = { vote: vote.vote, ballot: uuid(), choice };
   if (vote.method === "secret_ballot") {
     fields.receipt = randomReceipt();
