@@ -41,7 +41,9 @@ function takePart(v) {
   const board = v.board;
   const me = state.you.member;
   const index = board.members.indexOf(me) + 1;
-  if (!index || board.phase === "counted") return;
+  if (!index) return;
+  // Counted: this member's share has done its work; erased, a later leak cannot open ballots.
+  if (board.phase === "counted") { localStorage.removeItem(memberKey(v.vote, me)); return; }
   const member = sb.BoardMember.open(memberKey(v.vote, me), board.manifest, index);
   const n = board.members.length;
   if (board.phase === "keying") {

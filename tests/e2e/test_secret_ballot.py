@@ -81,5 +81,10 @@ class TestEncryptedSecretBallot(BrowserTestCase):
         )
         assert record.verify(board.record.encode()).counts == {"yes": 2, "no": 1, "abstain": 0}
         assert sorted(board.decryptions) == ["1", "3"]
+        # The board members' pages that saw the count erased their key shares.
+        for page in (board_pages[0], board_pages[2]):
+            expect(page.locator("#results .result").first).to_contain_text("Tán thành: 2")
+            keys = page.evaluate("Object.keys(localStorage)")
+            assert not [k for k in keys if k.startswith("board-")], keys
         self.screenshot(voter, "room-encrypted-secret-ballot")
         self.assert_accessible(voter)

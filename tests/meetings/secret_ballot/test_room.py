@@ -15,6 +15,8 @@ from meetings.room import room_state
 from meetings.secret_ballot import record
 from meetings.services import secret_ballot, voting
 from minutes import drafting
+from tests.conftest import sign_in_verified
+from tests.meetings.room.conftest import build_scene
 from tests.meetings.room.test_services import open_item, open_vote, started
 from tests.meetings.secret_ballot.pages import (
     BoardPage,
@@ -244,3 +246,23 @@ def test_the_minutes_print_the_board_and_the_tally_fingerprint(scene):
     assert len(printed.ballot_count.board) == 3
     html = render_to_string("minutes/pdf/_vote.html", {"vote": printed})
     assert fingerprint in html
+
+
+def test_the_record_downloads_for_the_meeting_only_once_counted(scene, client):
+    vote, pages = voting_vote(scene)
+    cast_encrypted(scene, scene.chair, vote["vote"], ["no"])
+    url = f"/sinh-hoat/{scene.meeting.pk}/phieu-kin/{vote['vote']}.json"
+    sign_in_verified(client, scene.officials[2].user)
+    assert client.get(url).status_code == 404  # not counted yet
+    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    pages[0].decrypt()
+    fingerprint = pages[1].decrypt()["result"]["fingerprint"]
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert record.verify(response.content).fingerprint == fingerprint
+    stranger = build_scene()
+    sign_in_verified(client, stranger.officials[0].user)
+    assert client.get(url).status_code == 404
