@@ -23,6 +23,7 @@ from members.frames import (
     ProtocolError,
     decode,
     is_text,
+    too_large,
     unknown_type,
 )
 
@@ -251,9 +252,24 @@ COMMANDS: dict[str, Command] = {
 LOCAL_TYPES = frozenset({"snapshot", "ping"})
 
 
+# An encrypted ballot and a board member's partial decryption grow with the options (about
+# 430 bytes an option): an election of 50 candidates is about 30 KiB. Only these may pass 8 KiB.
+MAX_ENCRYPTED_MESSAGE_BYTES = 48 * 1024
+LARGE_TYPES = frozenset({"ballot.cast", "board.decrypt"})
+
+
 def parse(text: str | None) -> dict[str, Any]:
-    """Decodes a frame (members.frames.decode) and checks its `type` is a command."""
-    message = decode(text)
+    """Decodes a frame (members.frames.decode) and checks its `type` is a command. A frame over
+    8 KiB is refused `too_large` as before unless it is one of LARGE_TYPES."""
+    large = text is not None and len(text.encode(errors="surrogatepass")) > MAX_MESSAGE_BYTES
+    try:
+        message = decode(text, limit=MAX_ENCRYPTED_MESSAGE_BYTES)
+    except ProtocolError:
+        if large:
+            raise too_large() from None
+        raise
+    if large and message.get("type") not in LARGE_TYPES:
+        raise too_large()
     kind = message.get("type")
     if not isinstance(kind, str) or (kind not in COMMANDS and kind not in LOCAL_TYPES):
         raise unknown_type(message["id"])

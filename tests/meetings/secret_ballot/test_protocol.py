@@ -243,3 +243,24 @@ def test_the_verifier_refuses_a_changed_count_even_when_recanonicalised(vote):
     with pytest.raises(ProtocolError, match="tally"):
         record.verify(record.serialise(swapped))
     assert json.loads(record.serialise(swapped))
+
+
+def test_only_encrypted_ballots_and_decryptions_may_pass_8_kib_on_the_room_socket():
+    from meetings import protocol as room_protocol
+    from members.frames import ProtocolError as FrameError
+
+    m = manifest(options=[str(i) for i in range(50)], minimum=0, maximum=50)
+    ballot = protocol.encrypt_ballot(m, base(5), [0, 7, 9])
+    frame = {"id": "b", "type": "ballot.cast", "vote": 1, "ballot": "x", "encrypted": ballot}
+    text = json.dumps(frame)
+    assert 8 * 1024 < len(text) < 48 * 1024  # an election of 50 candidates
+
+    assert room_protocol.parse(text)["encrypted"] == ballot
+    for large in (
+        json.dumps({"id": "n", "type": "turn.note", "turn": 1, "text": "x" * 9000}),
+        json.dumps({**frame, "padding": "x" * 48 * 1024}),
+        "[" * 9000,
+    ):
+        with pytest.raises(FrameError) as refused:
+            room_protocol.parse(large)
+        assert refused.value.code == "too_large"
