@@ -167,10 +167,35 @@ def deal(*, meeting_id: int, actor: User, vote_id: int, shares: Any) -> dict[str
     return _changed(meeting, board, actor)
 
 
-def check_ballot(board: BallotBoard, encrypted: Any) -> str:
+def precheck(meeting_id: int, requests: list[Any]) -> list[str | RuleViolation | None]:
+    """The proofs of the encrypted ballots among `requests`, checked before the meeting lock
+    (the key does not change once the vote takes ballots): per request its tracker, the
+    refusal, or None (nothing to check yet: checked under the lock)."""
+    ids = {r.vote_id for r in requests if r.encrypted is not None}
+    boards = {
+        b.vote_id: b
+        for b in BallotBoard.objects.filter(vote__meeting_id=meeting_id, vote_id__in=ids)
+    }
+    out: list[str | RuleViolation | None] = []
+    for request in requests:
+        board = boards.get(request.vote_id)
+        if request.encrypted is None or board is None or board.phase != BoardPhase.VOTING:
+            out.append(None)
+            continue
+        try:
+            out.append(check_ballot(board, request.encrypted))
+        except RuleViolation as refused:
+            out.append(refused)
+    return out
+
+
+def check_ballot(
+    board: BallotBoard, encrypted: Any, checked: str | RuleViolation | None = None
+) -> str:
     """An encrypted ballot's proofs against the vote's manifest and key: its tracker, or a
     refusal that says the ballot is not well formed (a choice other than 0 or 1, too many
-    choices, a ballot made for another vote)."""
+    choices, a ballot made for another vote). `checked`: the outcome of `precheck`, used when
+    the vote still takes ballots."""
     if board.phase in (BoardPhase.COUNTING, BoardPhase.COUNTED):
         raise RuleViolation(
             _("Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."),
@@ -180,6 +205,10 @@ def check_ballot(board: BallotBoard, encrypted: Any) -> str:
         raise RuleViolation(
             _("Ban kiểm phiếu chưa tạo xong khóa: chưa bỏ phiếu được."), reason="not_ready"
         )
+    if isinstance(checked, RuleViolation):
+        raise checked
+    if checked is not None:
+        return checked
     try:
         return protocol.check_ballot(board.manifest, bytes.fromhex(board.key), encrypted)
     except MALFORMED:

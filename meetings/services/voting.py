@@ -413,6 +413,9 @@ def cast_ballots(
     events (one `ballot.counted` per ballot, as one at a time) are written in bulk. Each
     request gets its own answer: the ack's result, or the violation that refused it.
     """
+    # Encrypted ballots' proofs are checked before the lock (milliseconds each): a burst holds
+    # the meeting only for the rules and the writes.
+    checked = secret_ballot.precheck(meeting_id, requests)
     meeting = lock_meeting(meeting_id)
     who = participants(meeting, [r.actor for r in requests])
     tallies = _tallies(meeting, {r.vote_id for r in requests})
@@ -423,12 +426,12 @@ def cast_ballots(
     encrypted: list[EncryptedBallot] = []
     counted: list[tuple[str, dict[str, Any], User | None]] = []
     now = timezone.now()
-    for request, found in zip(requests, who, strict=True):
+    for request, found, proofs in zip(requests, who, checked, strict=True):
         tally = tallies.get(request.vote_id)
         try:
             if isinstance(found, RuleViolation):
                 raise found
-            accepted = _accept(request, found, tally)
+            accepted = _accept(request, found, tally, proofs)
         except RuleViolation as violation:
             outcomes.append(violation)
             continue
@@ -489,7 +492,10 @@ def _tallies(meeting: Meeting, vote_ids: set[int]) -> dict[int, _Tally]:
 
 
 def _accept(
-    request: BallotRequest, who: Participant, tally: _Tally | None
+    request: BallotRequest,
+    who: Participant,
+    tally: _Tally | None,
+    proofs: str | RuleViolation | None = None,
 ) -> tuple[uuid.UUID, Any] | None:
     """Checks one ballot against the vote as the batch has it so far and counts it there:
     (client ballot id, the choice as stored), or None for a ballot already counted (resent)."""
@@ -516,7 +522,7 @@ def _accept(
         raise RuleViolation(_("Đồng chí đã biểu quyết rồi."), reason="already_voted")
     if tally.board is not None:
         # Encrypted: the "choice" kept is the ballot's tracker; its proofs are checked here.
-        choice = secret_ballot.check_ballot(tally.board, request.encrypted)
+        choice = secret_ballot.check_ballot(tally.board, request.encrypted, proofs)
         if choice in tally.receipts:
             raise RuleViolation(_("Phiếu này đã được gửi."), reason="conflict")
         tally.receipts.add(choice)
