@@ -266,3 +266,49 @@ def test_the_record_downloads_for_the_meeting_only_once_counted(scene, client):
     stranger = build_scene()
     sign_in_verified(client, stranger.officials[0].user)
     assert client.get(url).status_code == 404
+
+
+def test_an_encrypted_election_and_discipline_are_decided_as_in_the_clear(in_person_scene):
+    scene = in_person_scene
+    started(scene)
+    open_item(scene, 2)
+    a, b, c = scene.officials
+    voters = [scene.chair, scene.recorder, a, b, c]
+    election = open_vote(
+        scene,
+        "election",
+        "Bầu chi ủy",
+        options={"candidates": [a.pk, b.pk, c.pk], "seats": 2},
+        encrypted=True,
+    )
+    pages = key_ceremony(scene, election["vote"], board_members(scene, election))
+    for member, chosen in zip(
+        voters, [[a.pk, b.pk], [a.pk, b.pk], [a.pk, c.pk], [a.pk], [b.pk, c.pk]], strict=True
+    ):
+        cast_encrypted(scene, member, election["vote"], [str(x) for x in chosen])
+    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=election["vote"])
+    pages[0].decrypt()
+    result = pages[1].decrypt()["result"]
+    assert result["tally"] == {str(a.pk): 4, str(b.pk): 3, str(c.pk): 2}
+    assert result["decision"]["elected"] == [a.pk, b.pk]
+
+    open_item(scene, 1)
+    discipline = open_vote(
+        scene,
+        "discipline",
+        "Kỷ luật đồng chí 3",
+        options={"subject": c.pk, "forms": ["khien_trach", "canh_cao"]},
+        encrypted=True,
+    )
+    pages = key_ceremony(scene, discipline["vote"], board_members(scene, discipline))
+    forms = ["khien_trach", "khien_trach", "none", "canh_cao"]
+    for member, form in zip(voters[:4], forms, strict=True):
+        cast_encrypted(scene, member, discipline["vote"], [form])
+    voting.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=discipline["vote"]
+    )
+    pages[1].decrypt()
+    result = pages[2].decrypt()["result"]
+    assert result["tally"] == {"khien_trach": 2, "canh_cao": 1, "none": 1}
+    # Counted down from the most severe form (R-D3): warning 1, reprimand 2 + 1 = 3 of 3.
+    assert (result["decision"]["status"], result["decision"]["form"]) == ("passed", "khien_trach")
