@@ -6,6 +6,7 @@ right and verifies in the page."""
 import re
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from playwright.sync_api import expect
 
@@ -81,6 +82,17 @@ class TestEncryptedSecretBallot(BrowserTestCase):
         )
         assert record.verify(board.record.encode()).counts == {"yes": 2, "no": 1, "abstain": 0}
         assert sorted(board.decryptions) == ["1", "3"]
+        # The page's verifier refuses the record with one bit changed, anywhere we try.
+        text = board.record
+        script = """async ([text, url]) => {
+          const sb = await import(url);
+          try { return sb.verifyRecord(text).fingerprint; } catch (e) { return "refused"; }
+        }"""
+        module = f"{settings.STATIC_URL}js/secret-ballot.js"
+        assert voter.evaluate(script, [text, module]) == board.fingerprint
+        for at in (text.index('"question"') + 14, text.index('"sum_proof"') + 20, len(text) - 9):
+            changed = text[:at] + chr(ord(text[at]) ^ 1) + text[at + 1 :]
+            assert voter.evaluate(script, [changed, module]) == "refused"
         # The board members' pages that saw the count erased their key shares.
         for page in (board_pages[0], board_pages[2]):
             expect(page.locator("#results .result").first).to_contain_text("Tán thành: 2")
