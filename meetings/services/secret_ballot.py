@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from meetings import events
 from meetings.errors import RuleViolation
 from meetings.models import BallotBoard, BoardPhase, EncryptedBallot, Meeting, Vote
-from meetings.models.voting import VoteKind, VoteStatus
+from meetings.models.voting import VoteKind
 from meetings.secret_ballot import protocol, record
 from meetings.secret_ballot.group import GroupError, decode_element, decode_scalar
 from meetings.secret_ballot.protocol import ProtocolError
@@ -221,6 +221,16 @@ def start_count(meeting: Meeting, vote: Vote, actor: User) -> dict[str, Any]:
     """The chair closed an encrypted vote: no more ballots; the product of the ballots is
     published for the board to decrypt (under the meeting lock, from voting.close_vote)."""
     board = BallotBoard.objects.select_for_update().get(vote=vote)
+    if board.phase == BoardPhase.KEYING:
+        # Closed before the board made the key (a board member dropped out): no ballot could
+        # be cast; the vote closes with none, and the chair may open it again.
+        from meetings.services import voting
+
+        board.phase = BoardPhase.COUNTED
+        board.save(update_fields=["phase"])
+        return voting.finish_vote(
+            meeting=meeting, vote=vote, counts={}, trackers=[], fingerprint="", actor=actor
+        )
     _require_phase(board, BoardPhase.VOTING)
     ballots = list(EncryptedBallot.objects.filter(vote=vote).values_list("ballot", flat=True))
     board.tally = protocol.encrypted_tally(board.manifest, ballots)
@@ -277,21 +287,4 @@ def decrypt(*, meeting_id: int, actor: User, vote_id: int, partial: Any) -> dict
         trackers=[b["tracker"] for b in published["ballots"]],
         fingerprint=board.fingerprint,
         actor=actor,
-    )
-
-
-def export(vote: Vote) -> bytes:
-    """The published record of a counted vote (docs/secret-ballot.md, "The export")."""
-    board = BallotBoard.objects.filter(vote=vote, phase=BoardPhase.COUNTED).first()
-    if board is None:
-        raise RuleViolation(_("Biểu quyết này chưa kiểm phiếu xong."), reason="not_found")
-    return board.record.encode()
-
-
-def is_counting(vote: Vote) -> bool:
-    return (
-        vote.status == VoteStatus.OPEN
-        and BallotBoard.objects.filter(
-            vote=vote, phase__in=[BoardPhase.COUNTING, BoardPhase.COUNTED]
-        ).exists()
     )

@@ -174,6 +174,7 @@ def texts() -> dict[str, object]:
                 "Phần khóa của thành viên ban kiểm phiếu số %(n)s không đúng: hãy báo chủ trì."
             ),
             "encrypting": _("Đang mã hóa phiếu…"),
+            "closed": _("Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."),
             "your_tracker": _("Mã theo dõi phiếu của đồng chí:"),
             "counting": _(
                 "Ban kiểm phiếu đang giải mã kết quả (cần %(t)s trong %(n)s thành viên)."

@@ -74,6 +74,11 @@ const waitingChoice = new Map(); // vote → choice made while the board was sti
 
 function castEncrypted(vote, choice) {
   const board = state.votes.find((v) => v.vote === vote)?.board;
+  if (board && (board.phase === "counting" || board.phase === "counted")) {
+    waitingChoice.delete(vote);
+    show(T.closed);
+    return;
+  }
   if (!board || board.phase !== "voting" || !board.key) {
     waitingChoice.set(vote, choice);
     show(T.board_keying);

@@ -312,3 +312,18 @@ def test_an_encrypted_election_and_discipline_are_decided_as_in_the_clear(in_per
     assert result["tally"] == {"khien_trach": 2, "canh_cao": 1, "none": 1}
     # Counted down from the most severe form (R-D3): warning 1, reprimand 2 + 1 = 3 of 3.
     assert (result["decision"]["status"], result["decision"]["form"]) == ("passed", "khien_trach")
+
+
+def test_a_vote_closed_before_the_board_made_its_key_closes_with_no_ballots(scene):
+    vote = encrypted_admission(scene)
+    pages = [BoardPage(scene, m, vote["vote"]) for m in board_members(scene, vote)]
+    pages[0].commit()  # the other two never come
+
+    closed = voting.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
+    )
+
+    assert closed["result"]["cast"] == 0
+    assert closed["result"]["decision"]["status"] == "failed"
+    assert Vote.objects.get(pk=vote["vote"]).status == "closed"
+    refused("vote_closed", cast_encrypted, scene, scene.recorder, vote["vote"], ["yes"], ballot={})
