@@ -286,6 +286,8 @@ def check_commitment(m: dict[str, Any], published: Any) -> None:
     """Round 1 message of a board member: well formed, its proofs hold."""
     ctx = manifest_hash(m)
     index = published.get("member") if isinstance(published, dict) else None
+    if type(index) is not int:
+        raise ProtocolError("key commitment from no board member", index)
     try:
         commitments = [decode_element(c) for c in published["commitments"]]
         transport = decode_element(published["transport"])
@@ -391,7 +393,7 @@ def check_partial_decryption(
     the member."""
     ctx = manifest_hash(m)
     index = partial.get("member") if isinstance(partial, dict) else None
-    if index not in range(1, len(m["board"]) + 1):
+    if type(index) is not int or index not in range(1, len(m["board"]) + 1):
         raise ProtocolError("partial decryption from no board member", index)
     public = verification_key(commitments, index)
     try:

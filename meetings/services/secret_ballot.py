@@ -93,6 +93,11 @@ def _board_for(meeting: Meeting, actor: User, vote_id: int) -> tuple[BallotBoard
     return board, index
 
 
+def _is_number(value: Any, index: int) -> bool:
+    """A board member's number as sent: the JSON integer itself (`true` is not 1)."""
+    return type(value) is int and value == index
+
+
 def _require_phase(board: BallotBoard, phase: str) -> None:
     if board.phase != phase:
         raise RuleViolation(_("Ban kiểm phiếu đã sang bước khác: hãy tải lại."), reason="conflict")
@@ -111,7 +116,7 @@ def commit(*, meeting_id: int, actor: User, vote_id: int, commitment: Any) -> di
     meeting = lock_meeting(meeting_id)
     board, index = _board_for(meeting, actor, vote_id)
     _require_phase(board, BoardPhase.KEYING)
-    if not isinstance(commitment, dict) or commitment.get("member") != index:
+    if not isinstance(commitment, dict) or not _is_number(commitment.get("member"), index):
         raise RuleViolation(_("Khóa của ban kiểm phiếu không hợp lệ."), reason="bad_message")
     known = board.commitments.get(str(index))
     if known is not None:
@@ -254,7 +259,7 @@ def decrypt(*, meeting_id: int, actor: User, vote_id: int, partial: Any) -> dict
     if board.phase == BoardPhase.COUNTED and str(index) in board.decryptions:
         return {"vote": vote_id, "duplicate": True}
     _require_phase(board, BoardPhase.COUNTING)
-    if not isinstance(partial, dict) or partial.get("member") != index:
+    if not isinstance(partial, dict) or not _is_number(partial.get("member"), index):
         raise RuleViolation(_("Phần giải mã không hợp lệ."), reason="bad_message")
     commitments = {int(i): c for i, c in board.commitments.items()}
     try:

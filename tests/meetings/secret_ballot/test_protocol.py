@@ -264,3 +264,15 @@ def test_only_encrypted_ballots_and_decryptions_may_pass_8_kib_on_the_room_socke
         with pytest.raises(FrameError) as refused:
             room_protocol.parse(large)
         assert refused.value.code == "too_large"
+
+
+def test_a_board_number_is_an_integer_not_true(vote):
+    m, members, commitments, key = vote
+    ctx = protocol.manifest_hash(m)
+    forged = BoardMember.new(ctx, True, 2).commitment()  # labels say "True", not "1"
+    with pytest.raises(ProtocolError):
+        protocol.check_commitment(m, forged)
+    tally = protocol.encrypted_tally(m, [protocol.encrypt_ballot(m, key, [0])])
+    partial = {**members[1].partial_decryption(tally), "member": True}
+    with pytest.raises(ProtocolError):
+        protocol.check_partial_decryption(m, commitments, tally, partial)
