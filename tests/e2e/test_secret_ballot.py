@@ -66,6 +66,9 @@ class TestEncryptedSecretBallot(BrowserTestCase):
             EncryptedBallot.objects.filter(vote=board.vote).values_list("tracker", flat=True)
         )
 
+        # Board member 3 reloads the page: its key share comes back from its browser.
+        board_pages[2].reload()
+        expect(board_pages[2].locator("#connection")).to_have_text("Đã kết nối")
         # Board member 2 closes the page; the chair closes the vote; members 1 and 3 count.
         board_pages[1].context.close()
         chair.get_by_role("button", name="Kết thúc biểu quyết").click()
