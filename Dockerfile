@@ -7,11 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 # WeasyPrint needs Pango; the PDFs need fonts with Vietnamese glyphs. Voice and picture: Janus,
 # coturn, and the browser's Janus client and WebRTC adapter (collected into the static files).
 # Backups (docs/operations.md): pg_dump and pg_restore, of the server's major version (15).
-# nginx: the reverse proxy in front of the Daphnes (docker-compose.yml `proxy`, deploy/nginx/).
+# nginx: the reverse proxy in front of the Daphnes (docker-compose.yml `proxy`, deploy/nginx/);
+# libsodium: the encrypted secret ballots' group (meetings/secret_ballot/group.py).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-noto-core fonts-liberation2 \
       janus coturn libjs-janus-gateway libjs-webrtc-adapter iproute2 postgresql-client-15 nginx \
+      libsodium23 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -283,6 +283,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+
+# Secret ballots encrypted in the voters' pages and counted by a board (docs/secret-ballot.md).
+# Off: secret ballots as before (receipt and choice stored apart); the chair's vote may still
+# ask for encryption (`vote.open` with `encrypted`).
+SECRET_BALLOT_ENCRYPTED = env_bool("SECRET_BALLOT_ENCRYPTED", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

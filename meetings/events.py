@@ -41,6 +41,8 @@ TURN_NOTED = "turn.noted"
 VOTE_OPENED = "vote.opened"
 BALLOT_COUNTED = "ballot.counted"
 VOTE_CLOSED = "vote.closed"
+BOARD_CHANGED = "board.changed"  # an encrypted secret ballot's board: its public state
+VOTE_COUNTING = "vote.counting"  # an encrypted secret ballot closed: the board decrypts
 
 
 def group_name(meeting_id: int) -> str:

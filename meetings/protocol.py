@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 
 from meetings.errors import RuleViolation
 from meetings.models import Attendance, Meeting
-from meetings.services import attendance, room, speaking, voting
+from meetings.services import attendance, room, secret_ballot, speaking, voting
 from members.frames import (
     MAX_ID_LENGTH,
     MAX_MESSAGE_BYTES,
     ProtocolError,
     decode,
     is_text,
+    too_large,
     unknown_type,
 )
 
@@ -83,6 +84,18 @@ class Text:
 class Flag:
     def clean(self, value: Any) -> bool:
         if not isinstance(value, bool):
+            raise FieldValueError
+        return value
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A JSON object carried whole to a service that checks every part of it itself: the
+    parts of an encrypted ballot or of the board's keys and decryptions
+    (meetings.secret_ballot refuses anything that is not exactly what the protocol expects)."""
+
+    def clean(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
             raise FieldValueError
         return value
 
@@ -216,6 +229,7 @@ COMMANDS: dict[str, Command] = {
             "question": _f("question", Text(MAX_MESSAGE_BYTES)),
             "method": _f("method", WORD, False),
             "options": _f("options", VOTE_OPTIONS, False),
+            "encrypted": _f("encrypted", Flag(), False),
         },
     ),
     "ballot.cast": Command(
@@ -223,9 +237,22 @@ COMMANDS: dict[str, Command] = {
         {
             "vote": _f("vote_id", ROW_ID),
             "ballot": _f("ballot_id", Text(MAX_ID_LENGTH)),
-            "choice": _f("choice", OneOf((WORD, ListOf(ROW_ID, MAX_SEATS)))),
+            # One of: a `choice` (with a `receipt` when secret) or an `encrypted` ballot.
+            "choice": _f("choice", OneOf((WORD, ListOf(ROW_ID, MAX_SEATS))), False),
             "receipt": _f("receipt", Text(16), False),
+            "encrypted": _f("encrypted", Payload(), False),
         },
+    ),
+    "board.commit": Command(
+        secret_ballot.commit,
+        {"vote": _f("vote_id", ROW_ID), "commitment": _f("commitment", Payload())},
+    ),
+    "board.deal": Command(
+        secret_ballot.deal, {"vote": _f("vote_id", ROW_ID), "shares": _f("shares", Payload())}
+    ),
+    "board.decrypt": Command(
+        secret_ballot.decrypt,
+        {"vote": _f("vote_id", ROW_ID), "partial": _f("partial", Payload())},
     ),
     "vote.close": Command(voting.close_vote, {"vote": _f("vote_id", ROW_ID)}),
 }
@@ -248,9 +275,24 @@ def catch_up_after(message: dict[str, Any]) -> int:
     return value
 
 
+# An encrypted ballot and a board member's partial decryption grow with the options (about
+# 430 bytes an option): an election of 50 candidates is about 30 KiB. Only these may pass 8 KiB.
+MAX_ENCRYPTED_MESSAGE_BYTES = 48 * 1024
+LARGE_TYPES = frozenset({"ballot.cast", "board.decrypt"})
+
+
 def parse(text: str | None) -> dict[str, Any]:
-    """Decodes a frame (members.frames.decode) and checks its `type` is a command."""
-    message = decode(text)
+    """Decodes a frame (members.frames.decode) and checks its `type` is a command. A frame over
+    8 KiB is refused `too_large` as before unless it is one of LARGE_TYPES."""
+    large = text is not None and len(text.encode(errors="surrogatepass")) > MAX_MESSAGE_BYTES
+    try:
+        message = decode(text, limit=MAX_ENCRYPTED_MESSAGE_BYTES)
+    except ProtocolError:
+        if large:
+            raise too_large() from None
+        raise
+    if large and message.get("type") not in LARGE_TYPES:
+        raise too_large()
     kind = message.get("type")
     if not isinstance(kind, str) or (kind not in COMMANDS and kind not in LOCAL_TYPES):
         raise unknown_type(message["id"])

@@ -343,7 +343,9 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
         speaking.FloorRequest(r.pk, speaking.RequestKind(r.kind), r.pk, r.position) for r in pending
     )
     by_id = {r.pk: r for r in pending}
-    votes = list(Vote.objects.filter(meeting=meeting).order_by("opened_at", "pk"))
+    votes = list(
+        Vote.objects.filter(meeting=meeting).select_related("board").order_by("opened_at", "pk")
+    )
     open_vote = next((v for v in votes if v.status == VoteStatus.OPEN), None)
     cast = 0
     if open_vote is not None:
@@ -432,6 +434,9 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
                 "options": v.options,
                 "eligible": v.eligible,
                 "cast": cast if v is open_vote else v.result.get("cast", 0),
+                # An encrypted secret ballot's board (public parts only): a board member's page
+                # resumes its part from it after a reconnect.
+                "board": v.board.public() if hasattr(v, "board") else None,
                 "result": _result_in_words(v.result, keyed_names)
                 if v.status == VoteStatus.CLOSED
                 else None,

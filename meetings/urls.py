@@ -75,6 +75,11 @@ urlpatterns = [
     ),
     path("sinh-hoat/<int:meeting_id>/phong-hop/", room.room, name="room"),
     path(
+        "sinh-hoat/<int:meeting_id>/phieu-kin/<int:vote_id>.json",
+        room.ballot_record,
+        name="ballot_record",
+    ),
+    path(
         "sinh-hoat/<int:meeting_id>/phong-hop/am-thanh-hinh-anh/",
         media.media_access,
         name="media_access",

@@ -43,12 +43,17 @@ def is_text(value: Any) -> bool:
     return True
 
 
-def decode(text: str | None) -> dict[str, Any]:
-    """The frame as a JSON object with a valid `id` (its `type` is for the socket to judge)."""
+def too_large() -> ProtocolError:
+    return ProtocolError("too_large", _("Tin nhắn quá dài (tối đa 8 KiB)."))
+
+
+def decode(text: str | None, limit: int = MAX_MESSAGE_BYTES) -> dict[str, Any]:
+    """The frame as a JSON object with a valid `id` (its `type` is for the socket to judge).
+    `limit`: the most bytes read at all (a socket may take some types larger than 8 KiB)."""
     if text is None:
         raise ProtocolError("bad_message", _("Chỉ nhận tin nhắn dạng văn bản JSON."))
-    if len(text.encode(errors="surrogatepass")) > MAX_MESSAGE_BYTES:
-        raise ProtocolError("too_large", _("Tin nhắn quá dài (tối đa 8 KiB)."))
+    if len(text.encode(errors="surrogatepass")) > limit:
+        raise too_large()
     try:
         message = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: arrays or objects nested too deep

@@ -255,6 +255,9 @@ class BallotCount:
     valid: int
     invalid: int
     options: tuple[OptionCount, ...]
+    # An encrypted secret ballot: the SHA-256 of its published record (docs/secret-ballot.md),
+    # which `manage.py verify_ballot` recomputes; printed so the signed minutes commit to it.
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -218,8 +218,10 @@ def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
             for k, n in sorted(tally.items(), key=lambda kn: (CHOICE_ORDER.get(kn[0], 3), kn[0]))
         )
         cast = result.get("cast", 0)
+        board = getattr(vote, "board", None) if result.get("fingerprint") else None
         ballot_count = doc.BallotCount(
-            board=(),
+            board=tuple(names.get(m, str(m)) for m in board.members) if board else (),
+            fingerprint=result.get("fingerprint", ""),
             issued=len(vote.eligible),
             received=cast,
             valid=cast,

@@ -15,17 +15,28 @@ from meetings.models.notifications import Notification
 from meetings.models.ratification import ElectionRatification
 from meetings.models.speaking import FloorRequest, SpeakingTurn
 from meetings.models.summary import AttendanceSummary
-from meetings.models.voting import Ballot, BallotReceipt, SecretBallot, Vote
+from meetings.models.voting import (
+    Ballot,
+    BallotBoard,
+    BallotReceipt,
+    BoardPhase,
+    EncryptedBallot,
+    SecretBallot,
+    Vote,
+)
 
 __all__ = [
     "AgendaItem",
     "Attendance",
     "AttendanceSummary",
     "Ballot",
+    "BallotBoard",
     "BallotReceipt",
+    "BoardPhase",
     "Delivery",
     "Document",
     "ElectionRatification",
+    "EncryptedBallot",
     "FloorRequest",
     "Invitation",
     "Meeting",

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -120,3 +121,70 @@ class SecretBallot(models.Model):
 
     def __str__(self) -> str:
         return self.receipt
+
+
+class BoardPhase(models.TextChoices):
+    KEYING = "keying", _("Ban kiểm phiếu đang tạo khóa")
+    VOTING = "voting", _("Đang bỏ phiếu")
+    COUNTING = "counting", _("Ban kiểm phiếu đang giải mã kết quả")
+    COUNTED = "counted", _("Đã kiểm phiếu")
+
+
+class BallotBoard(models.Model):
+    """The vote-counting board (ban kiểm phiếu) of an encrypted secret ballot and everything
+    public about it (docs/secret-ballot.md). Only public parts are stored: the members' private
+    key shares stay in their browsers; the shares they deal each other are sealed to the
+    recipient. `record` is the canonical export, `fingerprint` its SHA-256 (in the minutes)."""
+
+    vote = models.OneToOneField(Vote, on_delete=models.CASCADE, related_name="board")
+    manifest = models.JSONField()
+    members = models.JSONField()  # member ids; board member i is members[i - 1]
+    threshold = models.PositiveSmallIntegerField()
+    phase = models.CharField(max_length=10, choices=BoardPhase.choices, default=BoardPhase.KEYING)
+    commitments = models.JSONField(default=dict)  # "i" → round 1 (public)
+    sealed = models.JSONField(default=dict)  # "i" → round 2 (shares sealed to each recipient)
+    key = models.CharField(max_length=64, blank=True)
+    tally = models.JSONField(default=list)  # the product of the ballots, at close
+    decryptions = models.JSONField(default=dict)  # "i" → partial decryption with proofs
+    record = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.vote}: {self.phase}"
+
+    def public(self) -> dict[str, Any]:
+        """What every page sees of the board (`vote.opened`, `board.changed`, the snapshot)."""
+        return {
+            "phase": self.phase,
+            "manifest": self.manifest,
+            "members": self.members,
+            "threshold": self.threshold,
+            "commitments": self.commitments,
+            "sealed": self.sealed,
+            "key": self.key,
+            "tally": self.tally,
+            "decrypted": sorted(int(i) for i in self.decryptions),
+            "fingerprint": self.fingerprint,
+        }
+
+    def index_of(self, member_id: int | None) -> int | None:
+        """The board number (1..n) of a member, or None."""
+        return self.members.index(member_id) + 1 if member_id in self.members else None
+
+
+class EncryptedBallot(models.Model):
+    """An encrypted secret ballot: ciphertexts and proofs, and its tracker (SHA-256 of the
+    ballot). No voter, no time, a random key; nothing in it can be read without the board."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="encrypted_ballots")
+    ballot = models.JSONField()
+    tracker = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "tracker"], name="encrypted_ballot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.tracker

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +22,19 @@ from django.utils.translation import gettext as _
 from meetings import charter, events, snapshots
 from meetings.charter.thresholds import PROBATIONARY_FORMS, SEVERITY_ORDER
 from meetings.errors import RuleViolation
-from meetings.models import AgendaItem, Ballot, BallotReceipt, Meeting, SecretBallot, Vote
+from meetings.models import (
+    AgendaItem,
+    Ballot,
+    BallotBoard,
+    BallotReceipt,
+    EncryptedBallot,
+    Meeting,
+    SecretBallot,
+    Vote,
+)
 from meetings.models.voting import VoteKind, VoteMethod, VoteStatus
 from meetings.room import live_attendance, online_verdict, roster_entries, roster_members
+from meetings.services import secret_ballot
 from meetings.services.room import (
     Participant,
     current_item,
@@ -228,8 +239,12 @@ def open_vote(
     question: str,
     method: str | None = None,
     options: dict[str, Any] | None = None,
+    encrypted: bool | None = None,
 ) -> dict[str, Any]:
     """The chair puts a question to the meeting on the current agenda item.
+
+    An `encrypted` secret ballot gets a vote-counting board (services.secret_ballot): ballots
+    are cast once the board's key is made, encrypted in the voters' pages.
 
     The charter fixes who may vote (the members of N present now) and refuses a method the kind
     does not allow. When the charter blocks the vote (no quorum, N = 0, a form a probationary
@@ -315,6 +330,11 @@ def open_vote(
         "eligible": vote.eligible,
         "vote_base": base.size,
     }
+    if encrypted is None:
+        encrypted = settings.SECRET_BALLOT_ENCRYPTED
+    if encrypted and method == VoteMethod.SECRET_BALLOT:
+        board = secret_ballot.create_board(meeting, vote)
+        payload["board"] = secret_ballot.public_state(board)
     events.append_event(meeting=meeting, event=events.VOTE_OPENED, payload=payload, actor=actor)
     return payload
 
@@ -344,8 +364,9 @@ class BallotRequest:
     actor: User
     vote_id: int
     ballot_id: str
-    choice: Any
+    choice: Any = None
     receipt: str | None = None
+    encrypted: Any = None  # an encrypted ballot with its proofs (services.secret_ballot)
 
 
 def cast_ballot(
@@ -354,8 +375,9 @@ def cast_ballot(
     actor: User,
     vote_id: int,
     ballot_id: str,
-    choice: Any,
+    choice: Any = None,
     receipt: str | None = None,
+    encrypted: Any = None,
 ) -> dict[str, Any]:
     """An eligible member votes once. The same `ballot_id` sent again is acknowledged as a
     duplicate and counted once (a client resending across a reconnect).
@@ -363,7 +385,7 @@ def cast_ballot(
     Secret ballots write a BallotReceipt (who) and a SecretBallot (what) with nothing in common;
     the event names no one (actor None) and carries only the number of ballots cast.
     """
-    request = BallotRequest(actor, vote_id, ballot_id, choice, receipt)
+    request = BallotRequest(actor, vote_id, ballot_id, choice, receipt, encrypted)
     outcome = cast_ballots(meeting_id=meeting_id, requests=[request])[0]
     if isinstance(outcome, RuleViolation):
         raise outcome
@@ -377,7 +399,8 @@ class _Tally:
     vote: Vote
     cast: int
     voted: dict[int, uuid.UUID]  # member id → client ballot id
-    receipts: set[str]  # secret ballots: receipt codes taken
+    receipts: set[str]  # secret ballots: receipt codes taken (trackers when encrypted)
+    board: BallotBoard | None = None  # an encrypted secret ballot's board
 
 
 @transaction.atomic
@@ -390,6 +413,9 @@ def cast_ballots(
     events (one `ballot.counted` per ballot, as one at a time) are written in bulk. Each
     request gets its own answer: the ack's result, or the violation that refused it.
     """
+    # Encrypted ballots' proofs are checked before the lock (milliseconds each): a burst holds
+    # the meeting only for the rules and the writes.
+    checked = secret_ballot.precheck(meeting_id, requests)
     meeting = lock_meeting(meeting_id)
     who = participants(meeting, [r.actor for r in requests])
     tallies = _tallies(meeting, {r.vote_id for r in requests})
@@ -397,14 +423,15 @@ def cast_ballots(
     ballots: list[Ballot] = []
     receipts: list[BallotReceipt] = []
     secret: list[SecretBallot] = []
+    encrypted: list[EncryptedBallot] = []
     counted: list[tuple[str, dict[str, Any], User | None]] = []
     now = timezone.now()
-    for request, found in zip(requests, who, strict=True):
+    for request, found, proofs in zip(requests, who, checked, strict=True):
         tally = tallies.get(request.vote_id)
         try:
             if isinstance(found, RuleViolation):
                 raise found
-            accepted = _accept(request, found, tally)
+            accepted = _accept(request, found, tally, proofs)
         except RuleViolation as violation:
             outcomes.append(violation)
             continue
@@ -414,7 +441,14 @@ def cast_ballots(
         client_id, choice = accepted
         vote, member = tally.vote, found.member
         outcomes.append({"vote": vote.pk, "duplicate": False, "cast": tally.cast})
-        if vote.is_secret:
+        if tally.board is not None:
+            # Who voted, and a ballot nobody can read: the tracker is the voter's to check.
+            outcomes[-1]["tracker"] = choice
+            receipts.append(
+                BallotReceipt(vote=vote, member=member, client_ballot_id=client_id, cast_at=now)
+            )
+            encrypted.append(EncryptedBallot(vote=vote, ballot=request.encrypted, tracker=choice))
+        elif vote.is_secret:
             receipts.append(
                 BallotReceipt(vote=vote, member=member, client_ballot_id=client_id, cast_at=now)
             )
@@ -433,6 +467,8 @@ def cast_ballots(
     Ballot.objects.bulk_create(ballots)
     BallotReceipt.objects.bulk_create(receipts)
     SecretBallot.objects.bulk_create(secret)
+    _shuffle.shuffle(encrypted)
+    EncryptedBallot.objects.bulk_create(encrypted)
     if counted:
         events.append_events(meeting=meeting, entries=counted)
     return outcomes
@@ -444,17 +480,22 @@ def _tallies(meeting: Meeting, vote_ids: set[int]) -> dict[int, _Tally]:
     for vote in Vote.objects.filter(meeting=meeting, pk__in=vote_ids):
         voters = BallotReceipt if vote.is_secret else Ballot
         voted = dict(voters.objects.filter(vote=vote).values_list("member_id", "client_ballot_id"))
-        taken = (
-            set(SecretBallot.objects.filter(vote=vote).values_list("receipt", flat=True))
-            if vote.is_secret
-            else set()
-        )
-        tallies[vote.pk] = _Tally(vote, len(voted), voted, taken)
+        board = BallotBoard.objects.filter(vote=vote).first() if vote.is_secret else None
+        if board is not None:
+            taken = set(EncryptedBallot.objects.filter(vote=vote).values_list("tracker", flat=True))
+        elif vote.is_secret:
+            taken = set(SecretBallot.objects.filter(vote=vote).values_list("receipt", flat=True))
+        else:
+            taken = set()
+        tallies[vote.pk] = _Tally(vote, len(voted), voted, taken, board)
     return tallies
 
 
 def _accept(
-    request: BallotRequest, who: Participant, tally: _Tally | None
+    request: BallotRequest,
+    who: Participant,
+    tally: _Tally | None,
+    proofs: str | RuleViolation | None = None,
 ) -> tuple[uuid.UUID, Any] | None:
     """Checks one ballot against the vote as the batch has it so far and counts it there:
     (client ballot id, the choice as stored), or None for a ballot already counted (resent)."""
@@ -479,8 +520,17 @@ def _accept(
         )
     if voted is not None:
         raise RuleViolation(_("Đồng chí đã biểu quyết rồi."), reason="already_voted")
-    choice = _valid_choice(vote, request.choice)
-    if vote.is_secret:
+    if tally.board is not None:
+        # Encrypted: the "choice" kept is the ballot's tracker; its proofs are checked here.
+        choice = secret_ballot.check_ballot(tally.board, request.encrypted, proofs)
+        if choice in tally.receipts:
+            raise RuleViolation(_("Phiếu này đã được gửi."), reason="conflict")
+        tally.receipts.add(choice)
+    elif request.encrypted is not None:
+        raise RuleViolation(_("Biểu quyết này không nhận phiếu mã hóa."), reason="bad_message")
+    else:
+        choice = _valid_choice(vote, request.choice)
+    if vote.is_secret and tally.board is None:
         receipt = request.receipt
         if not isinstance(receipt, str) or not RECEIPT.fullmatch(receipt):
             raise RuleViolation(_("Mã biên nhận phiếu kín không hợp lệ."), reason="bad_message")
@@ -540,7 +590,49 @@ def close_vote(*, meeting_id: int, actor: User, vote_id: int) -> dict[str, Any]:
         raise RuleViolation(_("Không có biểu quyết này."), reason="not_found")
     if vote.status != VoteStatus.OPEN:
         raise RuleViolation(_("Biểu quyết này đã kết thúc."), reason="vote_closed")
+    if vote.is_secret and BallotBoard.objects.filter(vote=vote).exists():
+        # Encrypted: the board decrypts the tally; the vote closes with its counts.
+        return secret_ballot.start_count(meeting, vote, actor)
     counts, voters, published = _counts(vote)
+    return _decide(meeting, vote, counts, voters, published, actor)
+
+
+def finish_vote(
+    *,
+    meeting: Meeting,
+    vote: Vote,
+    counts: dict[str, int],
+    trackers: list[str],
+    fingerprint: str,
+    actor: User,
+) -> dict[str, Any]:
+    """An encrypted secret ballot's counts, decrypted by its board, decided like any vote's
+    (under the meeting lock). The result lists the counted trackers and the record's
+    fingerprint instead of receipt codes."""
+    voters = frozenset(
+        member_key(m)
+        for m in BallotReceipt.objects.filter(vote=vote).values_list("member_id", flat=True)
+    )
+    tally = {option: n for option, n in counts.items() if n}
+    published = {"trackers": trackers, "tally": tally, "fingerprint": fingerprint}
+    if vote.kind == VoteKind.DISCIPLINE:
+        charter_counts: dict[str, Any] = {"forms": {f: n for f, n in tally.items() if f != "none"}}
+    elif vote.kind == VoteKind.ELECTION:
+        charter_counts = {"candidates": tally}
+    else:
+        charter_counts = tally
+    return _decide(meeting, vote, charter_counts, voters, published, actor)
+
+
+def _decide(
+    meeting: Meeting,
+    vote: Vote,
+    counts: dict[str, Any],
+    voters: frozenset[str],
+    published: dict[str, Any],
+    actor: User,
+) -> dict[str, Any]:
+    """The charter engine decides the vote from its counts; the vote closes (`vote.closed`)."""
     result: dict[str, Any] = {"cast": len(voters), "eligible": len(vote.eligible), **published}
     if vote.kind != VoteKind.MINUTES_APPROVAL:
         attendance = {m: charter.Attendance(s) for m, s in vote.roll.items()}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from meetings.access import access_meeting
 from meetings.media import services as media
+from meetings.models import BallotBoard, BoardPhase
 from meetings.room import room_state
 from meetings.services.room import participant
 from members.requests import VerifiedRequest
@@ -29,4 +30,18 @@ def room(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     )
     if media.configured():  # the page's script speaks to Janus directly
         response._csp_update = {"connect-src": [media.server_origin()]}  # type: ignore[attr-defined]
+    return response
+
+
+def ballot_record(request: VerifiedRequest, meeting_id: int, vote_id: int) -> HttpResponse:
+    """The published record of a counted encrypted secret ballot (docs/secret-ballot.md), for
+    whoever may see the meeting: the page's check and `verify_ballot --file` read it."""
+    meeting = access_meeting(request.user, meeting_id)
+    board = BallotBoard.objects.filter(
+        vote__meeting=meeting, vote_id=vote_id, phase=BoardPhase.COUNTED
+    ).first()
+    if board is None:
+        raise Http404
+    response = HttpResponse(board.record.encode(), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="phieu-kin-{vote_id}.json"'
     return response

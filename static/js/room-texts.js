@@ -178,4 +178,22 @@ export const T = {
   close: gettext("Đóng"),
   no_results: gettext("Chưa có biểu quyết nào kết thúc."),
   vote_closed_now: gettext("Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."),
+  // Encrypted secret ballots (static/js/secret-ballot-room.js).
+  secret: {
+    board_keying: gettext("Ban kiểm phiếu đang tạo khóa; đồng chí bỏ phiếu được khi xong."),
+    board_you: gettext("Đồng chí là thành viên ban kiểm phiếu số %(n)s: giữ trang này mở cho đến khi kiểm phiếu xong."),
+    board_bad_share: gettext("Phần khóa của thành viên ban kiểm phiếu số %(n)s không đúng: hãy báo chủ trì."),
+    encrypting: gettext("Đang mã hóa phiếu…"),
+    closed: gettext("Biểu quyết đã kết thúc: phiếu của đồng chí không được ghi nhận."),
+    your_tracker: gettext("Mã theo dõi phiếu của đồng chí:"),
+    counting: gettext("Ban kiểm phiếu đang giải mã kết quả (cần %(t)s trong %(n)s thành viên)."),
+    trackers: gettext("Các mã theo dõi đã được kiểm (%(n)s)"),
+    tracker_found: gettext("Phiếu của đồng chí có trong danh sách đã kiểm."),
+    tracker_missing: gettext("Không thấy phiếu của đồng chí trong danh sách đã kiểm!"),
+    verify: gettext("Kiểm tra kết quả"),
+    verifying: gettext("Đang tính lại kết quả từ dữ liệu công bố…"),
+    verified: gettext("Hợp lệ: kết quả tính lại đúng. Dấu vân tay: %(f)s"),
+    verify_failed: gettext("KHÔNG HỢP LỆ: %(why)s"),
+    download: gettext("Tải dữ liệu công bố (JSON)"),
+  },
 };

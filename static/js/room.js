@@ -4,6 +4,7 @@
 import { el } from "./dom.js";
 import { T } from "./room-texts.js";
 import * as view from "./room-view.js";
+import "./secret-ballot-room.js"; // encrypted secret ballots: listens to room:rendered
 
 const root = document.getElementById("room");
 const meetingId = Number(root.dataset.meeting);
@@ -113,6 +114,9 @@ function setConnection(text) {
   if (text === T.connected && connectionLost) { connectionLost = false; announce(text); }
   if (text === T.signed_out || text === T.not_found) announce(text, "error");
 }
+
+// Other modules of the page send commands through this one socket (secret-ballot-room.js).
+document.addEventListener("room:send", (e) => send(e.detail.type, e.detail.fields, e.detail.onReply || null));
 
 function handle(frame) {
   if (frame.type === "hello") {
@@ -252,7 +256,7 @@ const applyEvent = {
   "turn.noted": (p) => { const t = turnOf(p.turn); if (!t) return false; t.note = p.note; t.reserved = p.reserved; },
   "vote.opened": (p) => {
     if (voteOf(p.vote)) return;
-    state.votes.push({ vote: p.vote, item: p.item, kind: p.kind, method: p.method, question: p.question, attempt: p.attempt, status: "open", options: p.options, eligible: p.eligible, cast: 0, result: null });
+    state.votes.push({ vote: p.vote, item: p.item, kind: p.kind, method: p.method, question: p.question, attempt: p.attempt, status: "open", options: p.options, eligible: p.eligible, cast: 0, result: null, board: p.board || null });
     state.you.cast_in_open_vote = false;
   },
   "ballot.counted": (p) => { const v = voteOf(p.vote); if (!v) return false; v.cast = Math.max(v.cast, p.cast); },
@@ -307,6 +311,8 @@ function render() {
 // id, choice and receipt) again, which the server counts once.
 const ballots = new Map(); // vote id → the ballot's fields
 function cast(vote, choice) {
+  // An encrypted secret ballot is encrypted and sent by static/js/secret-ballot-room.js.
+  if (vote.board) { document.dispatchEvent(new CustomEvent("room:cast-encrypted", { detail: { vote, choice } })); return; }
   let fields = ballots.get(vote.vote);
   if (!fields) {
     fields = { vote: vote.vote, ballot: uuid(), choice };

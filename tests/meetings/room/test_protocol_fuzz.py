@@ -100,6 +100,10 @@ class Frames:
         if isinstance(kind, protocol.Record):
             record = {key: self.value(k, key) for key, k in kind.fields.items() if r.random() < 0.5}
             return record | ({"extra": self.hostile()} if r.random() < 0.2 else {})
+        if isinstance(kind, protocol.Payload):
+            # An object the service takes apart itself: keys and values of any shape.
+            keys = ["member", "selections", "sum_proof", "commitments", "shares", "2", "a", "d"]
+            return {r.choice(keys): self.hostile() for _ in range(r.randint(0, 3))}
         raise AssertionError(f"a kind of field the fuzz does not know: {kind!r}")
 
     def value(self, kind: Any, name: str = "") -> Any:
@@ -258,12 +262,21 @@ def hostile_values(kind: Any) -> list[Any]:
     if isinstance(kind, protocol.Record):
         parts = [{key: v} for key, k in kind.fields.items() for v in hostile_values(k)[:6]]
         return [None, [], "x", 1, *parts]
+    if isinstance(kind, protocol.Payload):
+        # Only its type is checked here; the service refuses what is inside (its own tests).
+        return [None, [], "x", 1, True, [{}]]
     raise AssertionError(f"a kind of field the sweep does not know: {kind!r}")
 
 
 def takes_type(kind: Any, value: Any) -> bool:
     """Whether a field of `kind` takes values of the JSON type of `value` at all."""
-    types = {protocol.Text: str, protocol.ListOf: list, protocol.Record: dict, protocol.Flag: bool}
+    types = {
+        protocol.Text: str,
+        protocol.ListOf: list,
+        protocol.Record: dict,
+        protocol.Flag: bool,
+        protocol.Payload: dict,
+    }
     if isinstance(kind, protocol.RowId | protocol.Count):
         return type(value) is int
     return isinstance(value, types[type(kind)])

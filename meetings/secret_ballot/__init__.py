@@ -1,0 +1,1 @@
+"""Encrypted secret ballots (docs/secret-ballot.md): the protocol in plain Python."""

@@ -1,0 +1,13 @@
+import pytest
+
+from tests.meetings.room.conftest import build_scene
+
+
+@pytest.fixture
+def scene(db):
+    return build_scene()
+
+
+@pytest.fixture
+def in_person_scene(db):
+    return build_scene(mode="in_person")
