@@ -110,6 +110,7 @@ class VoteOpened(TypedDict):
     options: dict[str, Any]
     eligible: list[int]
     vote_base: int
+    board: NotRequired[dict[str, Any]]  # an encrypted secret ballot's board, its public state
 
 
 class BallotCounted(TypedDict):
@@ -126,6 +127,19 @@ class VoteResult(TypedDict):
     named: NotRequired[dict[str, Any]]  # a show of hands: who chose what
     receipts: NotRequired[list[str]]  # a secret ballot: the receipt codes counted
     tally: NotRequired[dict[str, Any]]
+    trackers: NotRequired[list[str]]  # an encrypted secret ballot: every ballot's tracker
+    fingerprint: NotRequired[str]  # … and its published record's fingerprint
+
+
+class BoardChanged(TypedDict):
+    """An encrypted secret ballot's vote-counting board (meetings.secret_ballot.public_state)."""
+
+    vote: int
+    board: dict[str, Any]
+
+
+class VoteCounting(BoardChanged):
+    trackers: list[str]
 
 
 class VoteClosed(TypedDict):
@@ -149,6 +163,8 @@ SCHEMAS: dict[str, type] = {
     events.VOTE_OPENED: VoteOpened,
     events.BALLOT_COUNTED: BallotCounted,
     events.VOTE_CLOSED: VoteClosed,
+    events.BOARD_CHANGED: BoardChanged,
+    events.VOTE_COUNTING: VoteCounting,
 }
 
 

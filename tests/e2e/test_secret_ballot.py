@@ -56,7 +56,7 @@ class TestEncryptedSecretBallot(BrowserTestCase):
             voters, ["Tán thành", "Tán thành", "Không tán thành"], strict=True
         ):
             page = pages[member]
-            page.locator("#vote").get_by_role("button", name=label, exact=True).click()
+            self.cast_ballot(page, label)
             expect(page.locator("#room-messages")).to_contain_text(
                 "Phiếu đã được ghi nhận.", timeout=15_000
             )
