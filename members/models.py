@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -26,6 +27,10 @@ PATH_STEP = 8  # digits per level in Organization.path: 99,999,999 organisations
 
 class User(AbstractUser):
     """A login account. The party record is `Member`; an account may exist without one (staff)."""
+
+    if TYPE_CHECKING:
+        # django_otp's OTPMiddleware installs this on the user of every request.
+        def is_verified(self) -> bool: ...
 
     class Meta:
         verbose_name = _("tài khoản")

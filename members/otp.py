@@ -80,7 +80,7 @@ class RequireVerifiedSecondFactorMiddleware:
             return self.get_response(request)
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if user.is_verified() or name in SECOND_FACTOR_VIEW_NAMES:  # type: ignore[union-attr]
+        if user.is_verified() or name in SECOND_FACTOR_VIEW_NAMES:
             return self.get_response(request)
         return redirect("members:second_factor")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -13,10 +13,13 @@ from members.enums import Level, Standing
 from members.models import PATH_STEP, Member, Organization
 from members.services import RECORD_FIELDS, MemberRecord
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATE_HELP = _("Ghi theo dạng ngày/tháng/năm, ví dụ 19/05/2010.")
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = DATE_HELP) -> forms.DateField:
+def date_field(label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = DATE_HELP) -> forms.DateField:
     """A date typed as dd/mm/yyyy (the locale's DATE_INPUT_FORMATS also accept yyyy-mm-dd)."""
     return forms.DateField(
         label=label,
@@ -34,7 +37,7 @@ def date_field(label: str, *, required: bool = True, help_text: str = DATE_HELP)
 
 
 def text_field(
-    label: str, max_length: int, *, required: bool = True, **kwargs: Any
+    label: StrOrPromise, max_length: int, *, required: bool = True, **kwargs: Any
 ) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -145,7 +148,7 @@ def destination_cells(member: Member) -> QuerySet[Organization]:
     )
 
 
-def cell_field(label: str) -> CellChoiceField:
+def cell_field(label: StrOrPromise) -> CellChoiceField:
     return CellChoiceField(
         label=label,
         queryset=Organization.objects.none(),
