@@ -1,7 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Model
 from django.http import HttpRequest
-from django.contrib.auth.admin import UserAdmin
 
 from members.models import CellRole, CommitteeSeat, Member, Organization, RosterChange, User
 

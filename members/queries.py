@@ -110,7 +110,7 @@ def _top_down(organizations: Iterable[Any]) -> list[tuple[Any, EffectivePolicy]]
         }
         if own:
             set_by = {**policy.set_by, **dict.fromkeys(own, organization.pk)}
-            policy = dataclasses.replace(policy, **own, set_by=set_by)  # type: ignore[arg-type]
+            policy = dataclasses.replace(policy, **own, set_by=set_by)
         by_path[organization.path] = policy
         resolved.append((organization, policy))
     return resolved

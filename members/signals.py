@@ -57,8 +57,9 @@ def recheck_sockets_after_roll_change(sender: Any, instance: Any, **kwargs: Any)
     if isinstance(instance, Member):
         user_id = instance.user_id
     else:
-        user_id = Member.objects.filter(pk=instance.member_id).values_list("user_id").first()
-        user_id = user_id[0] if user_id else None
+        user_id = (
+            Member.objects.filter(pk=instance.member_id).values_list("user_id", flat=True).first()
+        )
     if user_id is not None:
         _recheck_after_commit(user_id)
 

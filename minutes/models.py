@@ -361,6 +361,18 @@ class SignedDocument(models.Model):
             raise ArchivedDocumentError("an archived document cannot be deleted")
         return super().delete(*args, **kwargs)  # type: ignore[arg-type]
 
+    def rendered_bytes(self) -> bytes:
+        """The PDF before signing; a document awaits signatures only once it is rendered."""
+        if self.rendered_pdf is None:
+            raise ValueError(f"document {self.pk} has no rendered PDF yet")
+        return bytes(self.rendered_pdf)
+
+    def signed_bytes(self) -> bytes:
+        """The signed PDF; every archived document has one."""
+        if self.signed_pdf is None:
+            raise ValueError(f"document {self.pk} has no signed PDF")
+        return bytes(self.signed_pdf)
+
     @property
     def is_archived(self) -> bool:
         return self.status == DocumentStatus.ARCHIVED

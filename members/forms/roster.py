@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 DATE_HELP = _("Ghi theo dạng ngày/tháng/năm, ví dụ 19/05/2010.")
 
 
-def date_field(label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = DATE_HELP) -> forms.DateField:
+def date_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = DATE_HELP
+) -> forms.DateField:
     """A date typed as dd/mm/yyyy (the locale's DATE_INPUT_FORMATS also accept yyyy-mm-dd)."""
     return forms.DateField(
         label=label,

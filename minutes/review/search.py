@@ -173,7 +173,7 @@ class _StoredVector(Expression):
 
     output_field = TextField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[object]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[object]]:  # type: ignore[override]  # Django 5.2 passes SQL params as lists; django-stubs 6.1 describes 6.x tuples
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
         return f"{table}.{connection.ops.quote_name(VECTOR_COLUMN)}", []
 
@@ -187,7 +187,7 @@ class _TsQuery(Expression):
         super().__init__()
         self.query = query
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[object]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[object]]:  # type: ignore[override]  # Django 5.2 passes SQL params as lists; django-stubs 6.1 describes 6.x tuples
         one = (
             "chibo_written_tsquery(%s)"  # weight A: the words as written (minutes 0007)
             if self.query.with_diacritics

@@ -284,7 +284,7 @@ def document_page(request: VerifiedRequest, document_id: int) -> HttpResponse:
             messages.success(request, _("Đã ghi ý kiến của cấp ủy cấp trên."))
             return redirect("review:document", document.pk)
     report = verify_pdf(
-        bytes(document.signed_pdf), trusted=trusted_authorities(), archived_sha256=document.sha256
+        document.signed_bytes(), trusted=trusted_authorities(), archived_sha256=document.sha256
     )
     return render(
         request,
@@ -304,7 +304,7 @@ def document_page(request: VerifiedRequest, document_id: int) -> HttpResponse:
 
 def document_pdf(request: VerifiedRequest, document_id: int) -> HttpResponse:
     document = _reviewed_document(request, document_id)
-    response = HttpResponse(bytes(document.signed_pdf), content_type="application/pdf")
+    response = HttpResponse(document.signed_bytes(), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=archive.file_name(document)
     )
