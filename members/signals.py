@@ -28,7 +28,7 @@ def note_password_or_activity_change(sender: Any, instance: User, **kwargs: Any)
     if instance.pk is None or (fields is not None and not {"password", "is_active"} & set(fields)):
         return
     before = User.objects.filter(pk=instance.pk).values_list("password", "is_active").first()
-    instance._sessions_may_end = before != (instance.password, instance.is_active)  # type: ignore[attr-defined]
+    instance._sessions_may_end = before != (instance.password, instance.is_active)
 
 
 @receiver(post_save, sender=User)
@@ -36,7 +36,7 @@ def recheck_sockets_after_password_or_activity_change(
     sender: Any, instance: User, **kwargs: Any
 ) -> None:
     if getattr(instance, "_sessions_may_end", False):
-        instance._sessions_may_end = False  # type: ignore[attr-defined]
+        instance._sessions_may_end = False
         _recheck_after_commit(instance.pk)
 
 

@@ -135,7 +135,7 @@ class LastDayForm(forms.Form):
         self.fields["last_day"].label = label
 
 
-class CellChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class CellChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organization) -> str:
         return f"{obj.name} ({obj.parent.name})" if obj.parent else obj.name
 
@@ -173,7 +173,9 @@ class TemporaryForm(forms.Form):
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"temporary_from": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["cell"].queryset = destination_cells(member)  # type: ignore[attr-defined]
+        cell = self.fields["cell"]
+        assert isinstance(cell, forms.ModelChoiceField)  # noqa: S101 -- declared above
+        cell.queryset = destination_cells(member)
 
     def clean(self) -> dict[str, Any]:
         _check_order(self, "temporary_from", "temporary_until")
@@ -192,7 +194,9 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"transferred_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["destination"].queryset = destination_cells(member)  # type: ignore[attr-defined]
+        destination = self.fields["destination"]
+        assert isinstance(destination, forms.ModelChoiceField)  # noqa: S101 -- declared above
+        destination.queryset = destination_cells(member)
 
 
 class ImportForm(forms.Form):
