@@ -20,11 +20,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from members.models import User
 from minutes import access
 from minutes.authority import trusted_authorities
 from minutes.forms import CodeForm, UploadForm
 from minutes.models import SignedDocument
 from minutes.verification import VerificationReport, verify_pdf
+
+
+def _may_open(request: HttpRequest, document: SignedDocument) -> bool:
+    """A public page: its visitor may be anonymous, or signed in with the password but not yet
+    the second factor. Only a verified member who sees the cell's documents is offered them."""
+    user = request.user
+    return isinstance(user, User) and user.is_verified() and access.may_open_archive(user, document)
+
 
 # Every uploaded file is read and its signatures validated, which takes the server's time: a
 # visitor (the signed-in account, else the address) may have CHECKS_PER_WINDOW files checked in
@@ -122,7 +131,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "upload_form": upload_form,
             "report": report,
             "document": document,
-            "may_open": document is not None and access.may_open_archive(request.user, document),
+            "may_open": document is not None and _may_open(request, document),
         },
         status=status,
     )
@@ -151,7 +160,7 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
             "report": report,
             "uploaded": uploaded,
             "upload_form": upload_form,
-            "may_open": access.may_open_archive(request.user, document),
+            "may_open": _may_open(request, document),
         },
         status=status,
     )
