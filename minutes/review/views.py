@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,7 +21,7 @@ from meetings.errors import RuleViolation
 from meetings.forms import show_violation
 from members import access, audit
 from members import queries as member_queries
-from members.models import ReadKind, User
+from members.models import ReadAudit, ReadKind, User
 from members.requests import VerifiedRequest
 from minutes.authority import trusted_authorities
 from minutes.models import DocumentStatus, SignedDocument
@@ -139,7 +140,7 @@ def dashboard_export(
 
 
 def _audit_page(
-    request: VerifiedRequest, reads: object, context: dict[str, object]
+    request: VerifiedRequest, reads: QuerySet[ReadAudit], context: dict[str, object]
 ) -> HttpResponse:
     page = Paginator(reads, AUDIT_PAGE).get_page(request.GET.get("trang"))
     return render(request, "minutes/review/audit.html", {**context, "page": page})
