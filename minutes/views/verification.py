@@ -28,19 +28,19 @@ from minutes.models import SignedDocument
 from minutes.verification import VerificationReport, verify_pdf
 
 
-def _may_open(request: HttpRequest, document: SignedDocument) -> bool:
-    """A public page: its visitor may be anonymous, or signed in with the password but not yet
-    the second factor. Only a verified member who sees the cell's documents is offered them."""
-    user = request.user
-    return isinstance(user, User) and user.is_verified() and access.may_open_archive(user, document)
-
-
 # Every uploaded file is read and its signatures validated, which takes the server's time: a
 # visitor (the signed-in account, else the address) may have CHECKS_PER_WINDOW files checked in
 # CHECK_WINDOW seconds. Counted in the shared cache (Redis when configured: every daphne).
 CHECKS_PER_WINDOW = 20
 CHECK_WINDOW = 10 * 60
 TOO_MANY = 429
+
+
+def _may_open(request: HttpRequest, document: SignedDocument) -> bool:
+    """A public page: its visitor may be anonymous, or signed in with the password but not yet
+    the second factor. Only a verified member who sees the cell's documents is offered them."""
+    user = request.user
+    return isinstance(user, User) and user.is_verified() and access.may_open_archive(user, document)
 
 
 def _may_check_another(request: HttpRequest) -> bool:
