@@ -27,7 +27,6 @@ from minutes.forms import CodeForm, UploadForm
 from minutes.models import SignedDocument
 from minutes.verification import VerificationReport, verify_pdf
 
-
 # Every uploaded file is read and its signatures validated, which takes the server's time: a
 # visitor (the signed-in account, else the address) may have CHECKS_PER_WINDOW files checked in
 # CHECK_WINDOW seconds. Counted in the shared cache (Redis when configured: every daphne).
