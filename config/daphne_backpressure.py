@@ -48,4 +48,4 @@ def server_send(self: Any, content: Any, binary: bool = False) -> None:
 
 
 def install() -> None:
-    ws_protocol.WebSocketProtocol.serverSend = server_send  # type: ignore[method-assign]
+    ws_protocol.WebSocketProtocol.serverSend = server_send

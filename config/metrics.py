@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from collections.abc import Iterator
+from typing import cast
 
 import redis
 from django.conf import settings
@@ -82,7 +83,8 @@ class CeleryQueueDepth(Collector):
         queue = getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery")
         client = redis.Redis.from_url(broker, socket_timeout=2)
         try:
-            family.add_metric([queue], client.llen(queue))
+            # The synchronous client answers an int; redis-py types it with the asyncio one's.
+            family.add_metric([queue], cast(int, client.llen(queue)))
         except redis.RedisError:
             return  # no figure rather than a wrong one; /health/ reports Redis
         finally:
@@ -102,7 +104,7 @@ REGISTRY.register(CeleryQueueDepth())
 def offers_token(request: HttpRequest, token: str | None) -> bool:
     """The request carries "Authorization: Bearer <token>" and the token is set."""
     offered = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    return bool(token) and constant_time_compare(offered, token)
+    return token is not None and token != "" and constant_time_compare(offered, token)
 
 
 def metrics(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -16,7 +18,11 @@ from meetings.enums import MeetingStatus
 from meetings.models import Document, Invitation, Meeting, Notification
 from members import access as member_access
 from members import audit
+from members.access import ReaderInside
 from members.models import Organization, ReadKind, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def visible_meetings(user: User) -> QuerySet[Meeting]:
@@ -43,7 +49,7 @@ def ensure_may_manage(user: User, cell: Organization) -> None:
         raise PermissionDenied
 
 
-def _visible_meeting(user: User, meeting_id: int) -> Meeting:
+def _visible_meeting(user: User, meeting_id: int) -> WithAnnotations[Meeting, ReaderInside]:
     meeting = (
         visible_meetings(user)
         .select_related("cell", "cell__parent", "chair", "recorder")

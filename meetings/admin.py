@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from meetings.models import (
     AgendaItem,
@@ -31,7 +33,7 @@ class MeetingChangeAdmin(admin.ModelAdmin):
     list_display = ["meeting", "action", "from_status", "to_status", "actor", "recorded_at"]
     list_filter = ["action"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # history is append-only
 
 
@@ -53,7 +55,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["meeting", "member", "kind", "key", "email", "sent_at"]
     list_filter = ["kind"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -58,7 +58,7 @@ TEMPLATES: dict[str, tuple[Promise, tuple[TemplateItem, ...]]] = {
     "thematic": (_("Chương trình sinh hoạt chuyên đề"), THEMATIC),
 }
 # The template offered first for each kind of meeting.
-DEFAULT_TEMPLATE = {
+DEFAULT_TEMPLATE: dict[str, str] = {
     MeetingKind.REGULAR: "regular",
     MeetingKind.THEMATIC: "thematic",
     MeetingKind.EXTRAORDINARY: "regular",

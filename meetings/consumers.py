@@ -23,9 +23,11 @@ from meetings import events, intake, leases, protocol, throttle
 from meetings.access import access_meeting, visible_meetings
 from meetings.errors import RuleViolation
 from meetings.media import services as media
+from meetings.models import Meeting
 from meetings.room import events_after, head_of, snapshot_frame
 from meetings.services.room import participant
 from members.consumers import CLOSE_UNVERIFIED, SessionBoundConsumer, refuse
+from members.models import Member, User
 from members.otp import session_still_verified, verified_user_from_scope
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,11 @@ def _forget_missed(key: tuple[int, int], read: asyncio.Future[Any]) -> None:
 
 
 class MeetingConsumer(SessionBoundConsumer):
+    # Set by connect (the user, verified) and _hello (the meeting, this user's member record).
+    user: User
+    meeting: Meeting
+    member: Member | None
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """AsyncConsumer.__call__, but the channel layer is read through `_layer_receive`, so a
         Redis outage does not kill the connection (channels lets the layer's error end it)."""
@@ -179,11 +186,12 @@ class MeetingConsumer(SessionBoundConsumer):
             await self._deliver(text)
 
     async def connect(self) -> None:
-        self.user = await verified_user_from_scope(self.scope)
-        if self.user is None:
+        user = await verified_user_from_scope(self.scope)
+        if user is None:
             await refuse(self, CLOSE_UNVERIFIED)
             return
-        if not await asyncio.to_thread(throttle.allow_connect, self.user.pk):
+        self.user = user
+        if not await asyncio.to_thread(throttle.allow_connect, user.pk):
             await refuse(self, CLOSE_THROTTLED)
             return
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
@@ -218,6 +226,7 @@ class MeetingConsumer(SessionBoundConsumer):
         if not self.on_roll:
             return True
         self.arrived = True  # from here on, however the connection ends, it departs
+        assert self.member is not None  # noqa: S101 -- on the roll: _hello found the member
         server = await leases.hold(self.channel_name, self.meeting_id, self.member.pk)
         written = await intake.arrive(
             self.meeting_id, self.member.pk, self.channel_name, timezone.now(), server
@@ -226,7 +235,7 @@ class MeetingConsumer(SessionBoundConsumer):
             self._depart(timezone.now())
         return written
 
-    def _depart(self, at: datetime.datetime) -> asyncio.Future[None] | None:
+    def _depart(self, at: datetime.datetime) -> asyncio.Future[bool] | None:
         """Closes the connection's presence at `at`, once; the write goes on in its batch's
         task even if this consumer is cancelled meanwhile."""
         if not getattr(self, "arrived", False):
@@ -260,6 +269,7 @@ class MeetingConsumer(SessionBoundConsumer):
         this meeting end too, in a worker thread (Janus may be slow; the room's database thread
         and the event loop are shared). 4404 (off the roll) is `follow_roll`'s."""
         if code == CLOSE_UNVERIFIED and self.on_roll and media.configured():
+            assert self.member is not None  # noqa: S101 -- on the roll: _hello found the member
             await asyncio.to_thread(media.session_ended_in, self.meeting, self.member.pk)
 
     def _check_access(self) -> None:
@@ -363,7 +373,8 @@ class MeetingConsumer(SessionBoundConsumer):
             if message["type"] == "snapshot":
                 self._check_access()
                 return snapshot_frame(self.meeting, self.member, message_id)
-            service, kwargs = call  # a command: snapshot and ping were answered above
+            assert call is not None  # noqa: S101 -- a command: snapshot and ping were answered above
+            service, kwargs = call
             result = service(meeting_id=self.meeting_id, actor=self.user, **kwargs)
         except RuleViolation as violation:
             return protocol.refusal(message_id, violation)

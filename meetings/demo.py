@@ -327,6 +327,7 @@ def _hold_past_meeting(
                 summaries[item.pk] = DEMO_SUMMARIES[item.kind]
             for index, note in DEMO_TURNS.get(item.kind, []):
                 speaker = people[index]
+                assert speaker.user is not None  # noqa: S101 -- every demo member has an account
                 request = speaking.request_floor(
                     meeting_id=meeting.pk, actor=speaker.user, kind="regular"
                 )
@@ -449,6 +450,7 @@ def _demo_vote(meeting: Meeting, actor: User, kind: str, question: str) -> None:
     vote = Vote.objects.get(pk=opened["vote"])
     voters = Member.objects.filter(pk__in=vote.eligible).select_related("user")
     for member in voters:
+        assert member.user is not None  # noqa: S101 -- every demo member has an account
         voting.cast_ballot(
             meeting_id=meeting.pk,
             actor=member.user,

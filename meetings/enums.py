@@ -1,7 +1,12 @@
 """Choices of the meetings app. Values of kinds and formats match the charter engine's enums."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class MeetingKind(models.TextChoices):
@@ -62,7 +67,7 @@ UPCOMING_STATUSES = frozenset(
 )
 
 # The button that leads into each state, as the secretary reads it.
-TRANSITION_LABELS: dict[str, str] = {
+TRANSITION_LABELS: "dict[str, StrOrPromise]" = {
     MeetingStatus.SCHEDULED: _("Lên lịch và gửi giấy mời"),
     MeetingStatus.IN_PROGRESS: _("Bắt đầu buổi sinh hoạt"),
     MeetingStatus.ENDED: _("Kết thúc buổi sinh hoạt"),

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -103,7 +104,7 @@ def append_events(
     transaction.on_commit(lambda: metrics.EVENTS.inc(appended))
     for row in rows:
         message = _message(row)
-        transaction.on_commit(lambda m=message: broadcast(meeting.pk, m))
+        transaction.on_commit(partial(broadcast, meeting.pk, message))
     return rows
 
 

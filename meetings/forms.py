@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +22,7 @@ from meetings.enums import (
     Reply,
 )
 from meetings.errors import RuleViolation
-from meetings.models import AgendaItem
+from meetings.models import AgendaItem, Meeting
 from meetings.recurrence import LAST, MonthlyRule
 from meetings.services.agenda import AgendaItemDetails
 from meetings.services.scheduling import MeetingDetails
@@ -123,15 +125,17 @@ class MeetingForm(_PlaceFields):
         "recorder",
     ]
 
-    def __init__(self, *args: object, members: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, members: QuerySet[Member] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if members is not None:
-            self.fields["chair"].queryset = members
-            self.fields["recorder"].queryset = members
+            for name in ("chair", "recorder"):
+                field = self.fields[name]
+                assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 -- declared above
+                field.queryset = members
 
     @staticmethod
-    def initial_from(meeting: object) -> dict[str, object]:
-        local = timezone.localtime(meeting.starts_at)  # type: ignore[attr-defined]
+    def initial_from(meeting: Meeting) -> dict[str, object]:
+        local = timezone.localtime(meeting.starts_at)
         names = [
             "kind",
             "title",
@@ -275,13 +279,15 @@ class AgendaItemForm(forms.Form):
         label=_("Độ mật"), choices=Classification.choices, initial=Classification.UNCLASSIFIED
     )
 
-    def __init__(self, *args: object, members: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, members: QuerySet[Member] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if members is not None:
-            self.fields["presenter"].queryset = members
+            presenter = self.fields["presenter"]
+            assert isinstance(presenter, forms.ModelChoiceField)  # noqa: S101 -- declared above
+            presenter.queryset = members
 
     @staticmethod
-    def initial_from(item: object) -> dict[str, object]:
+    def initial_from(item: AgendaItem) -> dict[str, object]:
         names = [
             "kind",
             "title",
@@ -326,16 +332,18 @@ class DocumentForm(forms.Form):
     )
     agenda_item = forms.ModelChoiceField(
         label=_("Thuộc nội dung"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=AgendaItem.objects.none(),  # the meeting's items, set in __init__
         required=False,
         empty_label=_("— Tài liệu chung —"),
     )
 
-    def __init__(self, *args: object, agenda: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["agenda_item"].queryset = (
-            agenda if agenda is not None else AgendaItem.objects.none()
-        )
+    def __init__(
+        self, *args: Any, agenda: QuerySet[AgendaItem] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        agenda_item = self.fields["agenda_item"]
+        assert isinstance(agenda_item, forms.ModelChoiceField)  # noqa: S101 -- declared above
+        agenda_item.queryset = agenda if agenda is not None else AgendaItem.objects.none()
 
 
 class ReplyForm(forms.Form):

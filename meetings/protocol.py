@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from meetings.errors import RuleViolation
@@ -78,6 +80,13 @@ class Text:
         if len(value) > self.longest:
             raise FieldValueError(longest=self.longest)
         return value
+
+    @classmethod
+    def of_column(cls, field: Field[Any, Any]) -> Text:
+        """No longer than the text column that keeps it."""
+        if field.max_length is None:
+            raise ImproperlyConfigured(f"{field} has no max_length")
+        return cls(field.max_length)
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,7 @@ VOTE_OPTIONS = Record(
     }
 )
 
-EARLY_END_REASON = Text(Meeting._meta.get_field("early_end_reason").max_length)
+EARLY_END_REASON = Text.of_column(Meeting._meta.get_field("early_end_reason"))
 
 COMMANDS: dict[str, Command] = {
     "meeting.start": Command(room.start_meeting, {}),
@@ -183,7 +192,7 @@ COMMANDS: dict[str, Command] = {
         room.end_meeting,
         {
             "reason": _f(
-                "reason", Text(Meeting._meta.get_field("early_end_reason").max_length), False
+                "reason", Text.of_column(Meeting._meta.get_field("early_end_reason")), False
             )
         },
     ),
@@ -194,7 +203,7 @@ COMMANDS: dict[str, Command] = {
         {
             "member": _f("member_id", ROW_ID),
             "status": _f("status", WORD),
-            "reason": _f("reason", Text(Attendance._meta.get_field("reason").max_length), False),
+            "reason": _f("reason", Text.of_column(Attendance._meta.get_field("reason")), False),
         },
     ),
     "attendance.mark_many": Command(
@@ -202,7 +211,7 @@ COMMANDS: dict[str, Command] = {
         {
             "members": _f("member_ids", ListOf(ROW_ID, MAX_CANDIDATES)),
             "status": _f("status", WORD),
-            "reason": _f("reason", Text(Attendance._meta.get_field("reason").max_length), False),
+            "reason": _f("reason", Text.of_column(Attendance._meta.get_field("reason")), False),
         },
     ),
     "floor.request": Command(speaking.request_floor, {"kind": _f("kind", WORD)}),

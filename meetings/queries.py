@@ -20,7 +20,7 @@ from meetings.models import AgendaItem, Document, Invitation, Meeting, Notificat
 from members import access as member_access
 from members import names
 from members import queries as member_queries
-from members.models import Member, Organization
+from members.models import Member, Organization, User
 
 # Materials reach members at least a day before the meeting (charter-rules.md, "Meetings").
 MATERIALS_LEAD = datetime.timedelta(days=1)
@@ -198,9 +198,9 @@ def meetings_in_progress_for(member: Member) -> list[Meeting]:
     ]
 
 
-def notifications_for(user: object) -> QuerySet[Notification]:
+def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("meeting")
 
 
-def unread_count(user: object) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -129,7 +129,9 @@ BUILD_WAIT_SECONDS = 2.0  # how long another process's build is waited for
 BUILD_POLL_SECONDS = 0.02
 _shared: OrderedDict[int, tuple[tuple[int, str], float, tuple[dict[str, Any], str]]] = OrderedDict()
 _shared_lock = threading.Lock()
-builds = Counter()  # builds made by this process, per meeting (tests and the benchmark read it)
+builds: Counter[int] = (
+    Counter()
+)  # builds made by this process, per meeting (tests and the benchmark read it)
 
 
 def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:

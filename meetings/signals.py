@@ -42,7 +42,7 @@ def _cells(home_cell_id: int | None, temporary_cell_id: int | None) -> set[int]:
 @receiver(pre_save, sender=Member)
 def note_cells_before_a_roll_change(sender: Any, instance: Member, **kwargs: Any) -> None:
     fields = kwargs.get("update_fields")
-    instance._cells_before = set()  # type: ignore[attr-defined]
+    instance._cells_before = set()
     if (
         instance.pk is None
         or kwargs.get("raw")
@@ -53,13 +53,13 @@ def note_cells_before_a_roll_change(sender: Any, instance: Member, **kwargs: Any
     roll = ("home_cell_id", "temporary_cell_id", "temporary_from", "temporary_until")
     before = Member.objects.filter(pk=instance.pk).values_list(*roll).first()
     if before is not None and before != tuple(getattr(instance, name) for name in roll):
-        instance._cells_before = _cells(before[0], before[1])  # type: ignore[attr-defined]
+        instance._cells_before = _cells(before[0], before[1])
 
 
 @receiver(post_save, sender=Member)
 def put_out_of_media_after_a_roll_change(sender: Any, instance: Member, **kwargs: Any) -> None:
-    cells = getattr(instance, "_cells_before", set())
-    instance._cells_before = set()  # type: ignore[attr-defined]
+    cells: set[int] = getattr(instance, "_cells_before", set())
+    instance._cells_before = set()
     media.on_roll_changed(instance.pk, cells)
 
 

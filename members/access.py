@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
@@ -23,6 +24,9 @@ from django.utils import timezone
 from members import audit
 from members.enums import CellRoleKind, Level
 from members.models import CellRole, CommitteeSeat, Member, Organization, ReadKind, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 MANAGING_ROLES = (CellRoleKind.SECRETARY, CellRoleKind.DEPUTY_SECRETARY)
 
@@ -45,7 +49,7 @@ def members_of(users: list[User]) -> dict[int, Member]:
     if not ids:
         return {}
     found = Member.objects.select_related("home_cell", "temporary_cell").filter(user_id__in=ids)
-    return {member.user_id: member for member in found}
+    return {member.user_id: member for member in found if member.user_id is not None}
 
 
 def own_cell_ids(member: Member | None, day: datetime.date | None = None) -> set[int]:
@@ -100,6 +104,12 @@ def visible_cells(user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(condition, level=Level.CELL)
 
 
+class ReaderInside(TypedDict):
+    """What `.annotate(reader_inside=reader_inside(user, ...))` adds to each object."""
+
+    reader_inside: bool
+
+
 def reader_inside(user: User, cell_ref: str = "pk") -> BaseExpression:
     """SQL: is the user a member of the cell at `cell_ref` (home, or temporary today)?
 
@@ -115,7 +125,7 @@ def reader_inside(user: User, cell_ref: str = "pk") -> BaseExpression:
     return Exists(Member.objects.filter(Q(home_cell=OuterRef(cell_ref)) | temporary, user=user.pk))
 
 
-def _visible_cell(user: User, cell_id: int) -> Organization:
+def _visible_cell(user: User, cell_id: int) -> WithAnnotations[Organization, ReaderInside]:
     cell = (
         visible_cells(user).filter(pk=cell_id).annotate(reader_inside=reader_inside(user)).first()
     )

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from members.models import CellRole, CommitteeSeat, Member, Organization, RosterChange, User
 
@@ -35,5 +37,5 @@ class CommitteeSeatAdmin(admin.ModelAdmin):
 class RosterChangeAdmin(admin.ModelAdmin):
     list_display = ["member", "kind", "cell", "recorded_at"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # history is append-only

@@ -16,12 +16,14 @@ from django.http import HttpRequest
 
 from members.models import User
 
-USERNAME_MAX_LENGTH: int = User._meta.get_field(User.USERNAME_FIELD).max_length  # type: ignore[assignment]
+# AbstractUser.username is a CharField, so it has a max_length (150).
+USERNAME_MAX_LENGTH: int = User._meta.get_field("username").max_length or 150
 
 
 def recorded_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
     """django-axes' own choice of name (credentials, else the POSTed form field), cut short."""
-    field = settings.AXES_USERNAME_FORM_FIELD
+    # axes.conf sets its defaults on Django's settings when it loads; the stubs know Django's own.
+    field: str = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
     if credentials:
         name = credentials.get(field)
     else:

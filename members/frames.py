@@ -6,7 +6,7 @@ lone surrogates."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ class ProtocolError(Exception):
         return frame
 
 
-def is_text(value: Any) -> bool:
+def is_text(value: Any) -> TypeGuard[str]:
     """A string the database and the page can hold: UTF-8 (no lone surrogate, which JSON's
     `\\ud800` escape can produce) and no NUL character (PostgreSQL text refuses it)."""
     if not isinstance(value, str) or "\x00" in value:

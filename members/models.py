@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -26,6 +27,14 @@ PATH_STEP = 8  # digits per level in Organization.path: 99,999,999 organisations
 
 class User(AbstractUser):
     """A login account. The party record is `Member`; an account may exist without one (staff)."""
+
+    if TYPE_CHECKING:
+        # django_otp's OTPMiddleware installs this on the user of every request.
+        def is_verified(self) -> bool: ...
+
+    # Not a column: members.signals notes before a save whether the password or activity
+    # changed, and rechecks open sockets after it.
+    _sessions_may_end: bool
 
     class Meta:
         verbose_name = _("tài khoản")
@@ -110,8 +119,8 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
         # The path needs our own id, so it is written right after the first insert.
         expected = (self.parent.path if self.parent else "") + f"{self.pk:0{PATH_STEP}d}"
         if self.path != expected:
@@ -133,6 +142,10 @@ class Organization(models.Model):
 
 class Member(models.Model):
     """A person's party record (hồ sơ đảng viên) as the cell keeps it."""
+
+    # Not a column: meetings.signals notes before a save the cells the member met in, and
+    # puts the member out of their media rooms after it if those changed.
+    _cells_before: set[int]
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

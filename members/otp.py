@@ -80,7 +80,7 @@ class RequireVerifiedSecondFactorMiddleware:
             return self.get_response(request)
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if user.is_verified() or name in SECOND_FACTOR_VIEW_NAMES:  # type: ignore[union-attr]
+        if user.is_verified() or name in SECOND_FACTOR_VIEW_NAMES:
             return self.get_response(request)
         return redirect("members:second_factor")
 
@@ -197,7 +197,7 @@ def _verified_user(scope: dict[str, Any]) -> User | None:
     device = Device.from_persistent_id(persistent_id)
     if device is None or device.user_id != user.pk or not device.confirmed:
         return None
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def session_still_verified(scope: dict[str, Any], user: User, *, renew: bool = False) -> bool:
@@ -222,7 +222,7 @@ def sessions_still_verified(checks: list[tuple[dict[str, Any], User]]) -> list[b
     for key, (_, user) in zip(keys, checks, strict=True):
         data = stored.get(key) if key else None
         owner_matches = data is not None and str(data.get("_auth_user_id")) == str(user.pk)
-        device_ids.append(data.get(DEVICE_ID_SESSION_KEY) if owner_matches else None)
+        device_ids.append(data.get(DEVICE_ID_SESSION_KEY) if data and owner_matches else None)
     devices = _devices({d for d in device_ids if d})
     verified = []
     for device_id, (_, user) in zip(device_ids, checks, strict=True):

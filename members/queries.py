@@ -6,15 +6,29 @@ import dataclasses
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Q, QuerySet
 
 from members.enums import CellRoleKind, ExemptCountedWhen, Level, QuorumPolicy, VoteBasePolicy
 from members.models import PATH_STEP, CellRole, Member, Organization
 
+
 # The charter defaults (shared/domain/charter-rules.md), used where no organisation above sets one.
-POLICY_DEFAULTS = {
+class PolicySettings(TypedDict):
+    """The policy fields of Organization that a subtree may set, as in EffectivePolicy."""
+
+    vote_base_policy: str
+    quorum_policy: str
+    exempt_counted_when: str
+    block_sensitive_items_online: bool
+    minimum_regular_minutes: int
+    place_name: str
+    minutes_signing_days: int
+    media_required_for_presence: bool
+
+
+POLICY_DEFAULTS: PolicySettings = {
     "vote_base_policy": VoteBasePolicy.EXCLUDE_APPROVED_ABSENTEES.value,
     "quorum_policy": QuorumPolicy.TWO_THIRDS.value,
     "exempt_counted_when": ExemptCountedWhen.PRESENT.value,
@@ -88,7 +102,7 @@ def resolve_policies(organizations: Iterable[Any]) -> dict[int, EffectivePolicy]
 
 
 _DEFAULTS = EffectivePolicy(
-    **POLICY_DEFAULTS,  # type: ignore[arg-type]
+    **POLICY_DEFAULTS,
     set_by=dict.fromkeys(POLICY_DEFAULTS),
 )
 
@@ -110,7 +124,7 @@ def _top_down(organizations: Iterable[Any]) -> list[tuple[Any, EffectivePolicy]]
         }
         if own:
             set_by = {**policy.set_by, **dict.fromkeys(own, organization.pk)}
-            policy = dataclasses.replace(policy, **own, set_by=set_by)  # type: ignore[arg-type]
+            policy = dataclasses.replace(policy, **own, set_by=set_by)
         by_path[organization.path] = policy
         resolved.append((organization, policy))
     return resolved

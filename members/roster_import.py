@@ -39,7 +39,7 @@ import time
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import IO
@@ -327,7 +327,7 @@ def _not_readable() -> ImportFileError:
     )
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[object]]]:
+def _csv_rows(data: bytes) -> Generator[tuple[int, list[object]], None, None]:
     if b"\x00" in data:
         raise _not_readable()
     try:
@@ -368,7 +368,7 @@ def _check_archive(data: bytes) -> None:
         )
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[object]]]:
+def _xlsx_rows(data: bytes) -> Generator[tuple[int, list[object]], None, None]:
     from openpyxl import load_workbook
 
     _check_archive(data)

@@ -100,9 +100,9 @@ def record_problems(values: Mapping[str, object], *, today: datetime.date) -> li
                     },
                 )
             )
-    if values.get("email"):
+    if email := values.get("email"):
         try:
-            validate_email(values["email"])
+            validate_email(str(email))
         except ValidationError:
             problems.append(("email", _("Địa chỉ thư điện tử không hợp lệ.")))
     if "standing" in values and values["standing"] not in Standing.values:
@@ -111,9 +111,7 @@ def record_problems(values: Mapping[str, object], *, today: datetime.date) -> li
         problems.append(("admission_date", _("Hãy nhập ngày vào Đảng.")))
 
     dates = {
-        field: values[field]
-        for field in DATE_LABELS
-        if isinstance(values.get(field), datetime.date)
+        field: day for field in DATE_LABELS if isinstance(day := values.get(field), datetime.date)
     }
     for field, day in dates.items():
         if day > today:
@@ -152,7 +150,7 @@ def _cards_in_use(cards: list[str], *, except_member: int | None = None) -> set[
     taken = Member.objects.filter(party_card_number__in=cards)
     if except_member is not None:
         taken = taken.exclude(pk=except_member)
-    return set(taken.values_list("party_card_number", flat=True))
+    return {card for card in taken.values_list("party_card_number", flat=True) if card}
 
 
 def _card_taken_message(card: str) -> str:
@@ -202,7 +200,7 @@ def _record_change(
     cell: Organization,
     kind: RosterChangeKind,
     effective_on: datetime.date,
-    details: dict[str, object],
+    details: Mapping[str, object],
 ) -> RosterChange:
     return RosterChange.objects.create(
         member=member,
@@ -629,6 +627,7 @@ def import_roster(
     if errors:
         raise RosterImportError(_in_file_order(errors))
     records = [
+        # The cells as read (text, numbers, dates); normalised() gives each field its type.
         MemberRecord(**row.values).normalised()  # type: ignore[arg-type]
         for row in parsed.rows
     ]

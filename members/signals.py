@@ -28,7 +28,7 @@ def note_password_or_activity_change(sender: Any, instance: User, **kwargs: Any)
     if instance.pk is None or (fields is not None and not {"password", "is_active"} & set(fields)):
         return
     before = User.objects.filter(pk=instance.pk).values_list("password", "is_active").first()
-    instance._sessions_may_end = before != (instance.password, instance.is_active)  # type: ignore[attr-defined]
+    instance._sessions_may_end = before != (instance.password, instance.is_active)
 
 
 @receiver(post_save, sender=User)
@@ -36,7 +36,7 @@ def recheck_sockets_after_password_or_activity_change(
     sender: Any, instance: User, **kwargs: Any
 ) -> None:
     if getattr(instance, "_sessions_may_end", False):
-        instance._sessions_may_end = False  # type: ignore[attr-defined]
+        instance._sessions_may_end = False
         _recheck_after_commit(instance.pk)
 
 
@@ -57,8 +57,9 @@ def recheck_sockets_after_roll_change(sender: Any, instance: Any, **kwargs: Any)
     if isinstance(instance, Member):
         user_id = instance.user_id
     else:
-        user_id = Member.objects.filter(pk=instance.member_id).values_list("user_id").first()
-        user_id = user_id[0] if user_id else None
+        user_id = (
+            Member.objects.filter(pk=instance.member_id).values_list("user_id", flat=True).first()
+        )
     if user_id is not None:
         _recheck_after_commit(user_id)
 

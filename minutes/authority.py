@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from members.models import Member
 from minutes.certificates import KeyPair, create_authority, issue_member_certificate
-from minutes.keystore import open_private_key, seal_private_key
+from minutes.keystore import KeyDecryptionError, open_private_key, seal_private_key
 from minutes.models import SigningAuthority, SigningCredential
 
 
@@ -72,8 +73,11 @@ def signing_credential_for(member: Member) -> SigningCredential:
         return SigningCredential.objects.get(member=member, revoked_at__isnull=True)
 
 
-def authority_private_key(authority: SigningAuthority) -> PrivateKeyTypes:
-    return open_private_key(authority.private_key, certificate=authority.certificate)
+def authority_private_key(authority: SigningAuthority) -> rsa.RSAPrivateKey:
+    key = open_private_key(authority.private_key, certificate=authority.certificate)
+    if not isinstance(key, rsa.RSAPrivateKey):  # create_authority makes RSA keys only
+        raise KeyDecryptionError("the authority's stored key is not an RSA key")
+    return key
 
 
 def credential_private_key(credential: SigningCredential) -> PrivateKeyTypes:

@@ -105,7 +105,7 @@ def _local(moment: datetime.datetime) -> datetime.datetime:
 
 
 def _person_title(meeting: Meeting, member_id: int | None) -> str:
-    roles = {
+    roles: dict[int | None, str] = {
         role.member_id: role.get_kind_display()
         for role in member_queries.current_roles(meeting.cell, meeting.local_day)
     }

@@ -174,6 +174,11 @@ class SignForm(forms.Form):
     )
 
 
+class AgendaItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AgendaItem) -> str:
+        return f"{obj.position}. {obj.title}"
+
+
 class IssueForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Văn bản"),
@@ -183,7 +188,7 @@ class IssueForm(forms.Form):
             (DocumentKind.ADDENDUM, _("Biên bản đính chính")),
         ],
     )
-    item = forms.ModelChoiceField(
+    item = AgendaItemChoiceField(
         label=_("Nội dung được trích"),
         queryset=AgendaItem.objects.none(),
         required=False,
@@ -206,8 +211,9 @@ class IssueForm(forms.Form):
 
     def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = items  # type: ignore[attr-defined]
-        self.fields["item"].label_from_instance = lambda item: f"{item.position}. {item.title}"  # type: ignore[attr-defined]
+        item_field = self.fields["item"]
+        assert isinstance(item_field, forms.ModelChoiceField)  # noqa: S101 -- declared above
+        item_field.queryset = items
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

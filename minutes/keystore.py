@@ -43,7 +43,7 @@ def seal_private_key(key: PrivateKeyTypes, *, certificate: x509.Certificate) -> 
     return FORMAT_VERSION + nonce + ciphertext
 
 
-def open_private_key(blob: bytes, *, certificate: x509.Certificate) -> PrivateKeyTypes:
+def open_private_key(blob: bytes | memoryview, *, certificate: x509.Certificate) -> PrivateKeyTypes:
     blob = bytes(blob)
     if blob[:1] != FORMAT_VERSION:
         raise KeyDecryptionError("unknown key format")

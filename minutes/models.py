@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import Any
 
 from cryptography import x509
 from django.db import models
@@ -165,7 +166,7 @@ class Minutes(models.Model):
     def __str__(self) -> str:
         return str(_("Biên bản %(meeting)s") % {"meeting": self.meeting})
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Once archived, the words and the approval are final (corrections are addenda)."""
         if self.pk is not None:
             stored = Minutes.objects.filter(pk=self.pk, status=MinutesStatus.ARCHIVED).first()
@@ -175,7 +176,7 @@ class Minutes(models.Model):
                 or self.status != MinutesStatus.ARCHIVED
             ):
                 raise ArchivedDocumentError("archived minutes cannot be changed")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def is_editable(self) -> bool:
@@ -347,19 +348,31 @@ class SignedDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.document_id}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and (
             SignedDocument.objects.filter(pk=self.pk, status=DocumentStatus.ARCHIVED).exists()
         ):
             raise ArchivedDocumentError("an archived document cannot be changed")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.status == DocumentStatus.ARCHIVED or (
             SignedDocument.objects.filter(pk=self.pk, status=DocumentStatus.ARCHIVED).exists()
         ):
             raise ArchivedDocumentError("an archived document cannot be deleted")
-        return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+        return super().delete(*args, **kwargs)
+
+    def rendered_bytes(self) -> bytes:
+        """The PDF before signing; a document awaits signatures only once it is rendered."""
+        if self.rendered_pdf is None:
+            raise ValueError(f"document {self.pk} has no rendered PDF yet")
+        return bytes(self.rendered_pdf)
+
+    def signed_bytes(self) -> bytes:
+        """The signed PDF; every archived document has one."""
+        if self.signed_pdf is None:
+            raise ValueError(f"document {self.pk} has no signed PDF")
+        return bytes(self.signed_pdf)
 
     @property
     def is_archived(self) -> bool:

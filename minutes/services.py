@@ -77,7 +77,7 @@ def writer_roles(user: User, meeting: Meeting) -> set[str]:
     member = member_access.member_of(user)
     if member is None:
         return set()
-    roles = set()
+    roles: set[str] = set()
     if meeting.chair_id == member.pk:
         roles.add(SignerRole.CHAIR)
     if meeting.recorder_id == member.pk:
@@ -124,7 +124,7 @@ def _ask_next_signer(document: SignedDocument) -> None:
     after commit). A document waits for each signer in turn, so this is said once per signer."""
     role = next_role(document)
     signer = expected_signer(document, role) if role else None
-    if signer is None or signer.user_id is None:
+    if role is None or signer is None or signer.user is None:
         return
     meeting = document.minutes.meeting
     notify(
@@ -454,7 +454,7 @@ def build_document(document: SignedDocument, chain_head: str) -> rendering.AnyDo
         return draft_extract(
             built,
             meeting,
-            positions.index(document.agenda_item_id) + 1,
+            positions.index(document.agenda_item.pk) + 1,
             _person(expected_signer(document, SignerRole.SECRETARY), meeting),
             integrity,
         )
@@ -602,7 +602,7 @@ def sign_document(*, actor: User, document: SignedDocument, code: str) -> Signed
         member = member_access.member_of(actor)
         assert member is not None  # noqa: S101 -- _check_turn found the member
         signer = LocalAuthoritySigner(member)
-        current = bytes(document.signed_pdf or document.rendered_pdf)
+        current = bytes(document.signed_pdf or document.rendered_bytes())
         boxes = {
             name: rendering.SignatureBox(page=slot["page"], box=tuple(slot["box"]))
             for name, slot in document.signature_boxes.items()

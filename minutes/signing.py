@@ -247,6 +247,8 @@ class Pkcs11Signer:
         if self._certificate is None:
             with self._session() as session:
                 signer = self._pyhanko_signer(session)
+                if signer.signing_cert is None:
+                    raise SigningError(f"no certificate {self.certificate_label!r} on the token")
                 self._certificate = x509.load_der_x509_certificate(signer.signing_cert.dump())
         return self._certificate
 
@@ -394,7 +396,8 @@ def sign_pdf(
         metadata,
         signer=pyhanko_signer,
         stamp_style=_stamp_style(stamp_text),
-        new_field_spec=SigFieldSpec(field_name, on_page=slot.page, box=slot.box),
+        # pyHanko types the box as ints but writes it as PDF reals: the renderer's exact place.
+        new_field_spec=SigFieldSpec(field_name, on_page=slot.page, box=slot.box),  # type: ignore[arg-type]
     )
     output = io.BytesIO()
     pdf_signer.sign_pdf(

@@ -183,7 +183,7 @@ def _report(
         intact=status.intact,
         valid=status.valid,
         trusted=status.trusted,
-        coverage=status.coverage.name,
+        coverage=(status.coverage or SignatureCoverageLevel.UNCLEAR).name,
         modification_level=level.name if level is not None else "",
         changes_allowed=status.intact
         and status.valid

@@ -22,6 +22,10 @@ from members.enums import Level
 class Meeting(models.Model):
     """One meeting of a cell (buổi sinh hoạt chi bộ), from the secretary's draft to the archive."""
 
+    # Not a column: minutes.review.kept notes before a save the cell the meeting was held in,
+    # and reads it after the save.
+    _held_in_cell: int | None
+
     cell = models.ForeignKey(
         "members.Organization",
         verbose_name=_("chi bộ"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +71,7 @@ def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | N
     return _payload(row) if row is not None else None
 
 
-def record_presence(changes: list[Arrival | Departure]) -> set[int]:
+def record_presence(changes: Iterable[Arrival | Departure]) -> set[int]:
     """Connections accepted and closed (one, or a meeting's members arriving or leaving
     together), written per meeting in one go: the meeting locked once, the spans opened and
     closed in bulk, the roll and the charter's assessment computed once, and at most one

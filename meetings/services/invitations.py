@@ -71,7 +71,11 @@ def managers_of(meeting: Meeting) -> list[User]:
         kind__in=(CellRoleKind.SECRETARY, CellRoleKind.DEPUTY_SECRETARY),
         member__user__isnull=False,
     )
-    return [role.member.user for role in roles.select_related("member__user")]
+    return [
+        role.member.user
+        for role in roles.select_related("member__user")
+        if role.member.user is not None
+    ]
 
 
 def _detail_url(meeting: Meeting) -> str:
@@ -169,7 +173,7 @@ def decide_absence(
             reason=invitation.decision_note,
             details={"member": invitation.member.full_name, "decision": decision.value},
         )
-        if invitation.member.user_id:
+        if invitation.member.user is not None:
             title = (
                 _("Lý do vắng mặt của đồng chí được chấp thuận: %(meeting)s")
                 if approve
@@ -327,7 +331,7 @@ def _deliver(
             Delivery.objects.create(
                 meeting=meeting, member=member, kind=kind, key=key, email=address
             )
-            if member.user_id:
+            if member.user is not None:
                 notify(
                     user=member.user,
                     kind=NOTIFICATION_KINDS[DeliveryKind(kind)],
@@ -350,7 +354,11 @@ def _deliver(
 
 def _subject(meeting: Meeting, kind: str, offset: int, is_update: bool) -> str:
     when = formats.date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
-    values = {"cell": meeting.cell.name, "meeting": meeting.display_title, "when": when}
+    values: dict[str, object] = {
+        "cell": meeting.cell.name,
+        "meeting": meeting.display_title,
+        "when": when,
+    }
     if kind == DeliveryKind.INVITATION and is_update:
         text = _("[%(cell)s] Thay đổi lịch: %(meeting)s, %(when)s")
     elif kind == DeliveryKind.INVITATION:

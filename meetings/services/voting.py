@@ -55,7 +55,7 @@ _shuffle = random.SystemRandom()
 RECEIPT = re.compile(r"[A-Z2-7]{10}")
 YES_NO = ("yes", "no", "abstain")
 QUESTION_MAX_LENGTH = 500
-DEFAULT_METHOD = {
+DEFAULT_METHOD: dict[str, str] = {
     VoteKind.DISCIPLINE: VoteMethod.SECRET_BALLOT,
     VoteKind.ELECTION: VoteMethod.SECRET_BALLOT,
 }
@@ -126,7 +126,8 @@ def allowed_forms(standing: str, holds_post: bool) -> list[str]:
 def _clean_discipline(
     meeting: Meeting, options: dict[str, Any], roll: dict[int, Member]
 ) -> dict[str, Any]:
-    subject = roll.get(_int(options.get("subject")))
+    subject_id = _int(options.get("subject"))
+    subject = roll.get(subject_id) if subject_id is not None else None
     if subject is None:
         raise RuleViolation(_("Hãy chọn đảng viên được xem xét kỷ luật."), reason="bad_message")
     holds_post = options.get("subject_holds_post")
@@ -157,9 +158,9 @@ def _clean_election(
     attempt, seats, candidates = 1, _int(options.get("seats")), options.get("candidates")
     follows = options.get("follows")
     previous = None
-    if follows is not None:
+    if follows is not None and (follows_id := _int(follows)) is not None:
         previous = Vote.objects.filter(
-            meeting=meeting, pk=_int(follows), kind=VoteKind.ELECTION, status=VoteStatus.CLOSED
+            meeting=meeting, pk=follows_id, kind=VoteKind.ELECTION, status=VoteStatus.CLOSED
         ).first()
     default_post = previous.options.get("post") if previous else CellRoleKind.COMMITTEE_MEMBER
     post = options.get("post", default_post)
@@ -439,11 +440,13 @@ def cast_ballots(
             outcomes.append({"vote": request.vote_id, "duplicate": True})
             continue
         client_id, choice = accepted
+        assert tally is not None  # noqa: S101 -- _accept refuses a ballot of no vote
         vote, member = tally.vote, found.member
-        outcomes.append({"vote": vote.pk, "duplicate": False, "cast": tally.cast})
+        outcome: dict[str, Any] = {"vote": vote.pk, "duplicate": False, "cast": tally.cast}
+        outcomes.append(outcome)
         if tally.board is not None:
             # Who voted, and a ballot nobody can read: the tracker is the voter's to check.
-            outcomes[-1]["tracker"] = choice
+            outcome["tracker"] = choice
             receipts.append(
                 BallotReceipt(vote=vote, member=member, client_ballot_id=client_id, cast_at=now)
             )
@@ -452,6 +455,7 @@ def cast_ballots(
             receipts.append(
                 BallotReceipt(vote=vote, member=member, client_ballot_id=client_id, cast_at=now)
             )
+            assert request.receipt is not None  # noqa: S101 -- _accept checked a secret one's
             secret.append(SecretBallot(vote=vote, choice=choice, receipt=request.receipt))
         else:
             ballots.append(
@@ -550,7 +554,7 @@ def _counts(vote: Vote) -> tuple[dict[str, Any], frozenset[str], dict[str, Any]]
             member_key(m)
             for m in BallotReceipt.objects.filter(vote=vote).values_list("member_id", flat=True)
         )
-        published = {"receipts": sorted(receipt for _, receipt in choices)}
+        published: dict[str, object] = {"receipts": sorted(receipt for _, receipt in choices)}
         picked = [c for c, _ in choices]
     else:
         rows = list(Ballot.objects.filter(vote=vote).values_list("member_id", "choice"))

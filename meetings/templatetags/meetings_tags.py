@@ -2,6 +2,7 @@ from django import template
 
 from meetings import access, charter, queries
 from members import access as member_access
+from members.models import User
 
 register = template.Library()
 
@@ -28,9 +29,9 @@ def meetings_in_progress(context: template.Context) -> dict[str, object]:
     to, each with the way into its room."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    member = None
-    if user is not None and user.is_authenticated and user.is_verified():
-        member = member_access.member_of(user)
+    if not isinstance(user, User) or not user.is_verified():
+        return {"meetings": []}
+    member = member_access.member_of(user)
     if member is None:
         return {"meetings": []}
     visible = set(access.visible_meetings(user).values_list("pk", flat=True))

@@ -29,6 +29,7 @@ def room(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
         },
     )
     if media.configured():  # the page's script speaks to Janus directly
+        # django-csp's middleware reads this attribute; HttpResponse does not declare it.
         response._csp_update = {"connect-src": [media.server_origin()]}  # type: ignore[attr-defined]
     return response
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -13,10 +13,15 @@ from members.enums import Level, Standing
 from members.models import PATH_STEP, Member, Organization
 from members.services import RECORD_FIELDS, MemberRecord
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATE_HELP = _("Ghi theo dạng ngày/tháng/năm, ví dụ 19/05/2010.")
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = DATE_HELP) -> forms.DateField:
+def date_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = DATE_HELP
+) -> forms.DateField:
     """A date typed as dd/mm/yyyy (the locale's DATE_INPUT_FORMATS also accept yyyy-mm-dd)."""
     return forms.DateField(
         label=label,
@@ -34,7 +39,7 @@ def date_field(label: str, *, required: bool = True, help_text: str = DATE_HELP)
 
 
 def text_field(
-    label: str, max_length: int, *, required: bool = True, **kwargs: Any
+    label: StrOrPromise, max_length: int, *, required: bool = True, **kwargs: Any
 ) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -130,7 +135,7 @@ class LastDayForm(forms.Form):
         self.fields["last_day"].label = label
 
 
-class CellChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class CellChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organization) -> str:
         return f"{obj.name} ({obj.parent.name})" if obj.parent else obj.name
 
@@ -145,7 +150,7 @@ def destination_cells(member: Member) -> QuerySet[Organization]:
     )
 
 
-def cell_field(label: str) -> CellChoiceField:
+def cell_field(label: StrOrPromise) -> CellChoiceField:
     return CellChoiceField(
         label=label,
         queryset=Organization.objects.none(),
@@ -168,7 +173,9 @@ class TemporaryForm(forms.Form):
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"temporary_from": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["cell"].queryset = destination_cells(member)  # type: ignore[attr-defined]
+        cell = self.fields["cell"]
+        assert isinstance(cell, forms.ModelChoiceField)  # noqa: S101 -- declared above
+        cell.queryset = destination_cells(member)
 
     def clean(self) -> dict[str, Any]:
         _check_order(self, "temporary_from", "temporary_until")
@@ -187,7 +194,9 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"transferred_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["destination"].queryset = destination_cells(member)  # type: ignore[attr-defined]
+        destination = self.fields["destination"]
+        assert isinstance(destination, forms.ModelChoiceField)  # noqa: S101 -- declared above
+        destination.queryset = destination_cells(member)
 
 
 class ImportForm(forms.Form):

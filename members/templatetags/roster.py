@@ -18,7 +18,7 @@ def member_status_badges(member: Member, day: datetime.date) -> SafeString:
         badges.append(("exempt", _("Miễn sinh hoạt")))
     if member.is_suspended_on(day):
         badges.append(("suspended", _("Đình chỉ sinh hoạt")))
-    if member.temporary_cell_on(day):
+    if member.temporary_cell_on(day) and member.temporary_cell is not None:
         badges.append(
             (
                 "temporary",

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from members import otp
 from members.forms.auth import LoginForm, OneTimeCodeForm
+from members.models import User
+from members.requests import VerifiedRequest
 
 LOCKED_MESSAGE = gettext_lazy(
     "Tài khoản tạm khóa 15 phút vì nhập sai nhiều lần. Hãy thử lại sau hoặc liên hệ bí thư chi bộ."
@@ -33,6 +36,16 @@ class LoginView(auth_views.LoginView):
         )
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a second-factor view: signed in with a password, second factor not yet given.
+
+    @login_required has sent anonymous visitors to the sign-in page before the view runs."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 def _next_url(request: HttpRequest) -> str:
     url = request.GET.get("next") or request.POST.get("next") or ""
     return url if url.startswith("/") and not url.startswith("//") else "/"
@@ -40,24 +53,26 @@ def _next_url(request: HttpRequest) -> str:
 
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
-    if request.user.is_verified():
+    user = _signed_in(request)
+    if user.is_verified():
         return redirect(_next_url(request))
-    target = "members:verify" if otp.has_confirmed_totp(request.user) else "members:enrol"
+    target = "members:verify" if otp.has_confirmed_totp(user) else "members:enrol"
     return redirect(f"{reverse(target)}?{urlencode({'next': _next_url(request)})}")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
-    if otp.has_confirmed_totp(request.user):
+    user = _signed_in(request)
+    if otp.has_confirmed_totp(user):
         return redirect("members:verify")
-    device = otp.pending_totp_device(request.user)
+    device = otp.pending_totp_device(user)
     form = OneTimeCodeForm(request.POST or None)
-    if otp.is_locked(request, request.user):
+    if otp.is_locked(request, user):
         form = OneTimeCodeForm()
         messages.error(request, LOCKED_MESSAGE)
     elif request.method == "POST" and form.is_valid():
-        codes = otp.confirm_enrolment(request, request.user, form.cleaned_data["code"])
+        codes = otp.confirm_enrolment(request, user, form.cleaned_data["code"])
         if codes is not None:
             return render(
                 request,
@@ -86,21 +101,22 @@ def _base32(key: bytes) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    if not otp.has_confirmed_totp(request.user):
+    user = _signed_in(request)
+    if not otp.has_confirmed_totp(user):
         return redirect("members:enrol")
     form = OneTimeCodeForm(request.POST or None)
-    if otp.is_locked(request, request.user):
+    if otp.is_locked(request, user):
         form = OneTimeCodeForm()
         messages.error(request, LOCKED_MESSAGE)
     elif request.method == "POST" and form.is_valid():
-        if otp.verify_second_factor(request, request.user, form.cleaned_data["code"]):
+        if otp.verify_second_factor(request, user, form.cleaned_data["code"]):
             return redirect(_next_url(request))
         form.add_error("code", _("Mã không đúng hoặc đã dùng. Hãy thử lại."))
     return render(request, "members/verify.html", {"form": form, "next": _next_url(request)})
 
 
 @require_http_methods(["GET", "POST"])
-def backup_codes(request: HttpRequest) -> HttpResponse:
+def backup_codes(request: VerifiedRequest) -> HttpResponse:
     if request.method == "POST":
         codes = otp.regenerate_backup_codes(request.user)
         return render(

@@ -1,5 +1,7 @@
 """Home, cell and organisation pages, error pages and the health check."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,9 +10,10 @@ from django.utils import timezone
 
 from config.metrics import offers_token
 from members import access, queries
+from members.requests import VerifiedRequest
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: VerifiedRequest) -> HttpResponse:
     member = access.member_of(request.user)
     own = access.own_cell_ids(member)
     cells = access.visible_cells(request.user).filter(pk__in=own).select_related("parent")
@@ -26,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def cell_detail(request: HttpRequest, cell_id: int) -> HttpResponse:
+def cell_detail(request: VerifiedRequest, cell_id: int) -> HttpResponse:
     cell = access.access_cell(request.user, cell_id)
     today = timezone.localdate()
     home_members = list(queries.home_members(cell).select_related("temporary_cell"))
@@ -45,7 +48,7 @@ def cell_detail(request: HttpRequest, cell_id: int) -> HttpResponse:
     )
 
 
-def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+def organization_detail(request: VerifiedRequest, organization_id: int) -> HttpResponse:
     organization = access.access_organization(request.user, organization_id)
     return render(
         request,
@@ -90,7 +93,7 @@ def _has_health_token(request: HttpRequest) -> bool:
     return offers_token(request, settings.HEALTH_TOKEN)
 
 
-def _error(template: str, status: int):  # type: ignore[no-untyped-def]
+def _error(template: str, status: int) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
         return render(request, template, status=status)
 

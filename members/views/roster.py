@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Field
 from django.forms import Form
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -425,12 +426,14 @@ def _value(field: str, value: object) -> str:
     if field.endswith("_date") or field == "date_of_birth":
         return _date(str(value))
     if field == "standing":
-        return str(Standing(value).label)
+        return str(Standing(str(value)).label)
     return str(value)
 
 
 def _label(field: str) -> str:
-    return str(capfirst(Member._meta.get_field(field).verbose_name))
+    model_field = Member._meta.get_field(field)
+    assert isinstance(model_field, Field)  # noqa: S101 -- a record's fields are columns of Member
+    return str(capfirst(model_field.verbose_name))
 
 
 def _period(start: str | None, end: str | None) -> str:

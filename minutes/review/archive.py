@@ -10,6 +10,7 @@ import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
@@ -23,6 +24,11 @@ from members import access
 from members.models import Organization, User
 from minutes.models import DocumentStatus, MinutesReview, SignedDocument
 from minutes.review import search
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from members.access import ReaderInside
 
 LISTED_STATUSES = (DocumentStatus.AWAITING_SIGNATURES, DocumentStatus.ARCHIVED)
 HEAVY = ("rendered_pdf", "signed_pdf", "signature_boxes", "details", "minutes__edits")
@@ -90,16 +96,21 @@ def filtered(organization: Organization, wanted: ArchiveFilter) -> QuerySet[Sign
     return documents
 
 
+class CappedPaginator(Paginator):
+    """`capped`: a search found more matches than it counted (see `page_of`)."""
+
+    capped = False
+
+
 def page_of(
-    documents: QuerySet[SignedDocument], number: object, per_page: int, *, searched: bool
+    documents: QuerySet[SignedDocument], number: str | None, per_page: int, *, searched: bool
 ) -> Page:
     """The page asked for (the last one when past the end, the first when not a number).
 
     A search counts its matches up to `SEARCH_COUNT_CAP` past the page's start and no further:
     the paginator's `capped` says that more match than it counts, and its pages run to that
     count (a whole number of pages), so the next page is always there to go on with."""
-    paginator = Paginator(documents, per_page)
-    paginator.capped = False
+    paginator = CappedPaginator(documents, per_page)
     if searched:
         try:
             asked = min(max(1, int(str(number))), 100_000)  # past the end: the last page
@@ -164,7 +175,9 @@ def _cut(text: str, start: int, end: int, marked: list[search.Hit]) -> str:
     return format_html("{}{}{}", "…" if start else "", body, "…" if end < len(text) else "")
 
 
-def access_reviewed_document(user: User, document_id: int) -> SignedDocument:
+def access_reviewed_document(
+    user: User, document_id: int
+) -> WithAnnotations[SignedDocument, ReaderInside]:
     """An archived document of a cell beneath one of the user's review seats, else 404."""
     document = (
         SignedDocument.objects.filter(
@@ -206,5 +219,5 @@ def zip_of(documents: list[SignedDocument]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
         for document in documents:
-            archive.writestr(file_name(document), bytes(document.signed_pdf))
+            archive.writestr(file_name(document), document.signed_bytes())
     return out.getvalue()

@@ -288,7 +288,7 @@ def _approved(mode: str, recorded: bool) -> bool:
     return _online_allowed(mode, "1" if recorded else "")
 
 
-def _counts(totals: QuerySet[Meeting]) -> Iterator[dict[str, int]]:
+def _counts(totals: QuerySet[Any, Any]) -> Iterator[dict[str, int]]:
     """The rows of an aggregate query as the database returns them, by column name: integers
     all, so without the ORM's per-value converters (a tenth of the 1,000-cell dashboard)."""
     sql, params = totals.query.sql_with_params()

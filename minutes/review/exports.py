@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from minutes.review.dashboard import Dashboard, Figures
 
 
-def header() -> list[str]:
+def header() -> list[object]:
     return [
         _("Đơn vị"),
         _("Số chi bộ"),

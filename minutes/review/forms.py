@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
@@ -74,9 +76,11 @@ class ArchiveForm(forms.Form):
         choices=[("", _("Tất cả"))] + [(s, DocumentStatus(s).label) for s in LISTED_STATUSES],
     )
 
-    def __init__(self, *args: object, cells: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["cell"].choices = [("", _("Tất cả")), *cells]
+    def __init__(self, *args: Any, cells: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cell = self.fields["cell"]
+        assert isinstance(cell, forms.ChoiceField)  # noqa: S101 -- declared above
+        cell.choices = [("", _("Tất cả")), *cells]
 
     def clean_q(self) -> str:
         query = self.cleaned_data.get("q") or ""
@@ -88,7 +92,8 @@ class ArchiveForm(forms.Form):
             raise forms.ValidationError(str(error), code="query") from error
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", _("Ngày kết thúc phải sau ngày bắt đầu."))

@@ -173,7 +173,8 @@ class _StoredVector(Expression):
 
     output_field = TextField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[object]]:
+    # Django 5.2 passes SQL params as lists; django-stubs 6.1 describes Django 6's tuples.
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[object]]:  # type: ignore[override]
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
         return f"{table}.{connection.ops.quote_name(VECTOR_COLUMN)}", []
 
@@ -187,7 +188,8 @@ class _TsQuery(Expression):
         super().__init__()
         self.query = query
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[object]]:
+    # Django 5.2 passes SQL params as lists; django-stubs 6.1 describes Django 6's tuples.
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[object]]:  # type: ignore[override]
         one = (
             "chibo_written_tsquery(%s)"  # weight A: the words as written (minutes 0007)
             if self.query.with_diacritics

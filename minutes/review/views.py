@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,7 +21,7 @@ from meetings.errors import RuleViolation
 from meetings.forms import show_violation
 from members import access, audit
 from members import queries as member_queries
-from members.models import ReadKind, User
+from members.models import ReadAudit, ReadKind, User
 from members.requests import VerifiedRequest
 from minutes.authority import trusted_authorities
 from minutes.models import DocumentStatus, SignedDocument
@@ -139,7 +140,7 @@ def dashboard_export(
 
 
 def _audit_page(
-    request: VerifiedRequest, reads: object, context: dict[str, object]
+    request: VerifiedRequest, reads: QuerySet[ReadAudit], context: dict[str, object]
 ) -> HttpResponse:
     page = Paginator(reads, AUDIT_PAGE).get_page(request.GET.get("trang"))
     return render(request, "minutes/review/audit.html", {**context, "page": page})
@@ -284,7 +285,7 @@ def document_page(request: VerifiedRequest, document_id: int) -> HttpResponse:
             messages.success(request, _("Đã ghi ý kiến của cấp ủy cấp trên."))
             return redirect("review:document", document.pk)
     report = verify_pdf(
-        bytes(document.signed_pdf), trusted=trusted_authorities(), archived_sha256=document.sha256
+        document.signed_bytes(), trusted=trusted_authorities(), archived_sha256=document.sha256
     )
     return render(
         request,
@@ -304,7 +305,7 @@ def document_page(request: VerifiedRequest, document_id: int) -> HttpResponse:
 
 def document_pdf(request: VerifiedRequest, document_id: int) -> HttpResponse:
     document = _reviewed_document(request, document_id)
-    response = HttpResponse(bytes(document.signed_pdf), content_type="application/pdf")
+    response = HttpResponse(document.signed_bytes(), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=archive.file_name(document)
     )

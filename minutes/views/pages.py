@@ -160,14 +160,11 @@ def minutes_approve(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
         messages.success(request, _("Biên bản đã được thông qua; đang tạo tệp PDF để ký."))
         document = minutes.documents.get(kind=DocumentKind.MINUTES)
         return redirect("minutes:document", document.pk)
+    other = meeting.recorder if minutes.recorder_approved_by_id is None else meeting.chair
     messages.success(
         request,
         _("Đồng chí đã thông qua biên bản; chờ đồng chí %(other)s thông qua.")
-        % {
-            "other": (
-                meeting.recorder if minutes.recorder_approved_by_id is None else meeting.chair
-            ).full_name
-        },
+        % {"other": other.full_name if other is not None else "—"},
     )
     return redirect("minutes:detail", meeting.pk)
 
@@ -179,7 +176,7 @@ def document_issue(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))  # an ErrorList gives its messages as text
         return redirect("minutes:detail", meeting.pk)
     data = form.cleaned_data
     try:

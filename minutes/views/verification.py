@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from members.models import User
 from minutes import access
 from minutes.authority import trusted_authorities
 from minutes.forms import CodeForm, UploadForm
@@ -32,6 +33,13 @@ from minutes.verification import VerificationReport, verify_pdf
 CHECKS_PER_WINDOW = 20
 CHECK_WINDOW = 10 * 60
 TOO_MANY = 429
+
+
+def _may_open(request: HttpRequest, document: SignedDocument) -> bool:
+    """A public page: its visitor may be anonymous, or signed in with the password but not yet
+    the second factor. Only a verified member who sees the cell's documents is offered them."""
+    user = request.user
+    return isinstance(user, User) and user.is_verified() and access.may_open_archive(user, document)
 
 
 def _may_check_another(request: HttpRequest) -> bool:
@@ -122,7 +130,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "upload_form": upload_form,
             "report": report,
             "document": document,
-            "may_open": document is not None and access.may_open_archive(request.user, document),
+            "may_open": document is not None and _may_open(request, document),
         },
         status=status,
     )
@@ -151,7 +159,7 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
             "report": report,
             "uploaded": uploaded,
             "upload_form": upload_form,
-            "may_open": access.may_open_archive(request.user, document),
+            "may_open": _may_open(request, document),
         },
         status=status,
     )

@@ -172,6 +172,21 @@ def test_the_public_page_shows_identity_and_signatures_never_the_content(
     assert Client().get(reverse("minutes:verify_code", args=["KHONGCO"])).status_code == 404
 
 
+def test_the_public_page_offers_the_archive_only_after_the_second_factor(
+    scene, django_capture_on_commit_callbacks
+):
+    """A member who has typed the password but not yet the code is a visitor here: the public
+    page does not say whether they would see the cell's archive (regression)."""
+    document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
+    url = reverse("minutes:verify_code", args=[document.verification_code])
+    archive_link = reverse("minutes:document", args=[document.pk])
+    password_only = Client()
+    password_only.force_login(scene.officials[0].user)
+
+    assert archive_link not in text_of(password_only.get(url))
+    assert archive_link in text_of(client_of(scene.officials[0]).get(url))
+
+
 def signed_and_flipped(document):
     """The signed PDF, and a copy with one bit changed inside the signed content."""
     signed = bytes(document.signed_pdf)

@@ -24,9 +24,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         vote_id, path = options.get("vote_id"), options.get("file")
+        if vote_id is not None and not isinstance(vote_id, int):
+            raise CommandError("Mã biểu quyết phải là số.")
         if (vote_id is None) == (path is None):
             raise CommandError("Hãy cho mã biểu quyết hoặc --file (một trong hai).")
-        if path:
+        if vote_id is None:
             data = Path(str(path)).read_bytes()
             expected = None
         else:

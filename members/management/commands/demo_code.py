@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from members import demo
 from members.models import User
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     # before a code that lasts 30. This command reads one row.
     requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
     def handle(self, *args: object, username: str, **options: object) -> None:

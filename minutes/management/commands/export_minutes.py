@@ -30,7 +30,7 @@ class Command(BaseCommand):
         for document in documents.iterator(chunk_size=50):
             cell = slugify(document.minutes.meeting.cell.name, allow_unicode=False)
             name = f"{cell}-{download_name(document)}"
-            (outdir / name).write_bytes(bytes(document.signed_pdf))
+            (outdir / name).write_bytes(document.signed_bytes())
             lines.append(f"{document.sha256}  {name}")
         (outdir / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
         self.stdout.write(self.style.SUCCESS(f"Đã xuất {len(lines)} văn bản đã ký vào {outdir}."))
