@@ -153,3 +153,56 @@ class NotificationKind(models.TextChoices):
     ABSENCE_REQUESTED = "absence_requested", _("Xin vắng mặt")
     ABSENCE_DECIDED = "absence_decided", _("Kết quả xét vắng mặt")
     SIGNATURE_AWAITED = "signature_awaited", _("Chờ ký văn bản")
+
+
+class VoteKind(models.TextChoices):
+    """The charter's decision kinds, plus approving the minutes (counted, not gated by N)."""
+
+    RESOLUTION = "resolution", _("Nghị quyết, kết luận")
+    ADMISSION = "admission", _("Kết nạp đảng viên")
+    RECOGNITION = "recognition", _("Công nhận đảng viên chính thức")
+    DISCIPLINE = "discipline", _("Kỷ luật")
+    ELECTION = "election", _("Bầu cử")
+    MINUTES_APPROVAL = "minutes_approval", _("Thông qua biên bản")
+
+
+class VoteMethod(models.TextChoices):
+    SHOW_OF_HANDS = "show_of_hands", _("Biểu quyết giơ tay")
+    SECRET_BALLOT = "secret_ballot", _("Bỏ phiếu kín")
+
+
+class VoteStatus(models.TextChoices):
+    OPEN = "open", _("Đang biểu quyết")
+    CLOSED = "closed", _("Đã kết thúc")
+
+
+class BoardPhase(models.TextChoices):
+    KEYING = "keying", _("Ban kiểm phiếu đang tạo khóa")
+    VOTING = "voting", _("Đang bỏ phiếu")
+    COUNTING = "counting", _("Ban kiểm phiếu đang giải mã kết quả")
+    COUNTED = "counted", _("Đã kiểm phiếu")
+
+
+class FloorRequestKind(models.TextChoices):
+    REGULAR = "regular", _("Phát biểu")
+    POINT_OF_ORDER = "point_of_order", _("Kiến nghị về thủ tục")
+
+
+class FloorRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    GRANTED = "granted", _("Được phát biểu")
+    WITHDRAWN = "withdrawn", _("Đã rút")
+    DROPPED = "dropped", _("Hết lượt (nội dung đã đóng)")
+
+
+class AttendanceStatus(models.TextChoices):
+    """Values match the charter engine's `Attendance`."""
+
+    PRESENT = "present", _("Có mặt")
+    ABSENT_WITH_REASON = "absent_with_reason", _("Vắng mặt có lý do")
+    ABSENT_WITHOUT_REASON = "absent_without_reason", _("Vắng mặt không lý do")
+
+
+class PresenceMode(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")
+    IN_ROOM = "in_room", _("Tại hội trường")

@@ -58,3 +58,13 @@ class RosterImportState(models.TextChoices):
     RUNNING = "running", _("Đang đọc tệp")
     SUCCEEDED = "succeeded", _("Đã nhập xong")
     FAILED = "failed", _("Không nhập được")
+
+
+class ReadKind(models.TextChoices):
+    """What was read, as the audit log names it."""
+
+    CELL = "cell", _("Trang chi bộ (danh sách đảng viên, lịch sinh hoạt)")
+    MEETING = "meeting", _("Buổi sinh hoạt")
+    DOCUMENT = "document", _("Tài liệu")
+    MINUTES = "minutes", _("Biên bản")
+    DASHBOARD = "dashboard", _("Số liệu trên bảng theo dõi")

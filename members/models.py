@@ -16,6 +16,7 @@ from members.enums import (
     ExemptCountedWhen,
     Level,
     QuorumPolicy,
+    ReadKind,
     RosterChangeKind,
     RosterImportState,
     Standing,
@@ -328,16 +329,6 @@ class RosterImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (RosterImportState.SUCCEEDED, RosterImportState.FAILED)
-
-
-class ReadKind(models.TextChoices):
-    """What was read, as the audit log names it."""
-
-    CELL = "cell", _("Trang chi bộ (danh sách đảng viên, lịch sinh hoạt)")
-    MEETING = "meeting", _("Buổi sinh hoạt")
-    DOCUMENT = "document", _("Tài liệu")
-    MINUTES = "minutes", _("Biên bản")
-    DASHBOARD = "dashboard", _("Số liệu trên bảng theo dõi")
 
 
 class ReadAudit(models.Model):

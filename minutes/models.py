@@ -9,6 +9,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from minutes.enums import (
+    ApprovalKind,
+    DocumentKind,
+    DocumentStatus,
+    MinutesStatus,
+    RenderState,
+    ReviewKind,
+    SignerRole,
+)
+
 # Short codes of the verification link: no 0/O, 1/I/L, so a code read aloud or retyped from
 # paper is unambiguous. 10 characters of 31 symbols: about 50 bits, not guessable.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -92,20 +102,6 @@ class SigningCredential(models.Model):
 
 class ArchivedDocumentError(Exception):
     """Raised when code tries to change or delete a signed, archived document."""
-
-
-class MinutesStatus(models.TextChoices):
-    DRAFT = "draft", _("Dự thảo")
-    APPROVED = "approved", _("Đã thông qua")
-    ARCHIVED = "archived", _("Đã ký và lưu trữ")
-
-
-class ApprovalKind(models.TextChoices):
-    """R-P5: the meeting approves the read-back minutes by vote; if it ended without that vote,
-    the chair and the recorder approve the text and the minutes say so."""
-
-    READ_BACK_VOTE = "read_back_vote", _("Chi bộ biểu quyết thông qua sau khi nghe đọc lại")
-    CHAIR_AND_RECORDER = "chair_and_recorder", _("Chủ trì và thư ký thông qua")
 
 
 class Minutes(models.Model):
@@ -208,36 +204,6 @@ class MinutesVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes_id} v{self.number}"
-
-
-class DocumentKind(models.TextChoices):
-    MINUTES = "minutes", _("Biên bản")
-    EXTRACT = "extract", _("Trích biên bản")
-    RESOLUTION = "resolution", _("Nghị quyết")
-    ADDENDUM = "addendum", _("Biên bản đính chính")
-
-
-class DocumentStatus(models.TextChoices):
-    RENDERING = "rendering", _("Đang tạo tệp PDF")
-    RENDER_FAILED = "render_failed", _("Tạo tệp PDF không thành công")
-    AWAITING_SIGNATURES = "awaiting_signatures", _("Chờ ký số")
-    ARCHIVED = "archived", _("Đã ký và lưu trữ")
-
-
-class RenderState(models.TextChoices):
-    QUEUED = "queued", _("Đang chờ")
-    RUNNING = "running", _("Đang tạo")
-    SUCCEEDED = "succeeded", _("Đã tạo xong")
-    FAILED = "failed", _("Không thành công")
-
-
-class SignerRole(models.TextChoices):
-    """The signature blocks: chair then recorder on minutes and addenda, the secretary
-    ("T/M CHI BỘ / BÍ THƯ") on extracts and resolutions."""
-
-    CHAIR = "chair", _("Chủ trì")
-    RECORDER = "recorder", _("Thư ký")
-    SECRETARY = "secretary", _("Bí thư")
 
 
 class SignedDocumentQuerySet(models.QuerySet["SignedDocument"]):
@@ -412,11 +378,6 @@ class DocumentSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.signer_name}"
-
-
-class ReviewKind(models.TextChoices):
-    COMMENT = "comment", _("Ý kiến")
-    ACKNOWLEDGEMENT = "acknowledgement", _("Đã xem, ghi nhận")
 
 
 class MinutesReview(models.Model):

@@ -1,18 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AttendanceStatus(models.TextChoices):
-    """Values match the charter engine's `Attendance`."""
-
-    PRESENT = "present", _("Có mặt")
-    ABSENT_WITH_REASON = "absent_with_reason", _("Vắng mặt có lý do")
-    ABSENT_WITHOUT_REASON = "absent_without_reason", _("Vắng mặt không lý do")
-
-
-class PresenceMode(models.TextChoices):
-    ONLINE = "online", _("Trực tuyến")
-    IN_ROOM = "in_room", _("Tại hội trường")
+from meetings.enums import AttendanceStatus, PresenceMode
 
 
 class Attendance(models.Model):

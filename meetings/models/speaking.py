@@ -1,17 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class FloorRequestKind(models.TextChoices):
-    REGULAR = "regular", _("Phát biểu")
-    POINT_OF_ORDER = "point_of_order", _("Kiến nghị về thủ tục")
-
-
-class FloorRequestStatus(models.TextChoices):
-    PENDING = "pending", _("Đang chờ")
-    GRANTED = "granted", _("Được phát biểu")
-    WITHDRAWN = "withdrawn", _("Đã rút")
-    DROPPED = "dropped", _("Hết lượt (nội dung đã đóng)")
+from meetings.enums import FloorRequestKind, FloorRequestStatus
 
 
 class FloorRequest(models.Model):

@@ -4,26 +4,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class VoteKind(models.TextChoices):
-    """The charter's decision kinds, plus approving the minutes (counted, not gated by N)."""
-
-    RESOLUTION = "resolution", _("Nghị quyết, kết luận")
-    ADMISSION = "admission", _("Kết nạp đảng viên")
-    RECOGNITION = "recognition", _("Công nhận đảng viên chính thức")
-    DISCIPLINE = "discipline", _("Kỷ luật")
-    ELECTION = "election", _("Bầu cử")
-    MINUTES_APPROVAL = "minutes_approval", _("Thông qua biên bản")
-
-
-class VoteMethod(models.TextChoices):
-    SHOW_OF_HANDS = "show_of_hands", _("Biểu quyết giơ tay")
-    SECRET_BALLOT = "secret_ballot", _("Bỏ phiếu kín")
-
-
-class VoteStatus(models.TextChoices):
-    OPEN = "open", _("Đang biểu quyết")
-    CLOSED = "closed", _("Đã kết thúc")
+from meetings.enums import BoardPhase, VoteKind, VoteMethod, VoteStatus
 
 
 class Vote(models.Model):
@@ -121,13 +102,6 @@ class SecretBallot(models.Model):
 
     def __str__(self) -> str:
         return self.receipt
-
-
-class BoardPhase(models.TextChoices):
-    KEYING = "keying", _("Ban kiểm phiếu đang tạo khóa")
-    VOTING = "voting", _("Đang bỏ phiếu")
-    COUNTING = "counting", _("Ban kiểm phiếu đang giải mã kết quả")
-    COUNTED = "counted", _("Đã kiểm phiếu")
 
 
 class BallotBoard(models.Model):
