@@ -44,10 +44,11 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from importlib.metadata import version
 
-    from minutes import rendering, samples, signing
+    from minutes import rendering, signing
     from minutes.authority import signing_credential_for, trusted_authorities
     from minutes.verification import verify_pdf
     from tests.factories import MemberFactory
+    from tests.minutes import samples
 
     setup_seconds = time.perf_counter() - started
 

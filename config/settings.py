@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "members",
     "meetings",
     "minutes",
+    "demo",
 ]
 
 MIDDLEWARE = [

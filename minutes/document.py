@@ -1,9 +1,9 @@
 """One minutes, extract or resolution as the PDF template needs it: frozen values, no Django.
 
 The live meeting fills these from its event log and the recorder's notes (issue 6); the sample in
-`minutes.samples` fills them by hand. `minutes.rendering` turns them into PDF bytes. Everything
-printed comes from here, already decided: counts, thresholds and outcomes are the charter
-engine's results, copied in, never recomputed by the template.
+`tests.minutes.samples` fills them by hand (the tests and benchmarks). `minutes.rendering` turns
+them into PDF bytes. Everything printed comes from here, already decided: counts, thresholds and
+outcomes are the charter engine's results, copied in, never recomputed by the template.
 
 Times are local wall-clock times of the cell (the builder converts with `timezone.localtime`).
 """

@@ -16,9 +16,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from demo import roster as demo
 from meetings import queries
 from meetings.models import Meeting
-from members import demo
 from members.models import Organization, User
 from minutes.authority import trusted_authorities
 from minutes.models import SignedDocument

@@ -7,8 +7,9 @@ from functools import cache
 
 import pytest
 
-from minutes import rendering, samples
+from minutes import rendering
 from tests.factories import MemberFactory
+from tests.minutes import samples
 
 
 @cache

@@ -11,7 +11,7 @@ from minutes.document import (
     percent,
     vietnamese_date,
 )
-from minutes.samples import sample_extract, sample_minutes, sample_resolution
+from tests.minutes.samples import sample_extract, sample_minutes, sample_resolution
 
 pytestmark = pytest.mark.unit
 

@@ -63,7 +63,7 @@ def test_the_minutes_print_the_held_date_and_the_early_end_reason(held_early):
 def test_an_end_after_midnight_prints_its_own_date_not_the_same_day():
     import dataclasses
 
-    from minutes import samples
+    from tests.minutes import samples
     from tests.minutes.test_rendering import html_text
 
     document = samples.sample_minutes()

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from minutes import rendering, samples
+from minutes import rendering
 from minutes.document import MeetingMode, ReadBack, Speech
+from tests.minutes import samples
 from tests.minutes.conftest import poppler, rendered_sample
 
 # No database mark: pytest-django fails any test here that touches the database, which is how

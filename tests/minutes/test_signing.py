@@ -207,7 +207,7 @@ def test_signing_needs_the_slot_the_template_left(sample_pdf, chair):
 
 def test_extract_is_signed_by_the_secretary(chair):
     from minutes.rendering import render_extract
-    from minutes.samples import sample_extract
+    from tests.minutes.samples import sample_extract
 
     rendered = render_extract(sample_extract())
 

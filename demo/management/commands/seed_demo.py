@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from meetings import demo as meetings_demo
-from members import demo
+from demo import meetings as meetings_demo
+from demo import roster as demo
 from members.enums import Level
 from members.models import Organization
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from members import demo
+from demo import roster as demo
 from members.models import User
 
 

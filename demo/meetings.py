@@ -1,4 +1,4 @@
-"""A believable year of the demo cells (members.demo), relative to the day it is seeded: every
+"""A believable year of the demo cells (demo.roster), relative to the day it is seeded: every
 meeting from 1 January until yesterday held through the services with minutes signed in time
 (`seed_past_meetings`), the next twelve months scheduled (`seed_meetings`: a regular meeting
 every month, a thematic one every quarter) and a meeting in progress (`seed_meeting_in_progress`).
@@ -14,12 +14,12 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from demo import roster as member_demo
 from meetings.enums import MeetingKind, MeetingMode, MeetingStatus
 from meetings.models import Meeting, Vote
 from meetings.recurrence import MonthlyRule
 from meetings.room import roster_members
 from meetings.services import agenda, attendance, room, scheduling, speaking, voting
-from members import demo as member_demo
 from members import queries as member_queries
 from members.enums import CellRoleKind, Level
 from members.models import Member, Organization, User
@@ -286,7 +286,7 @@ def _hold_past_meeting(
     scheduled: Meeting | None = None,
 ) -> Meeting:
     secretary, deputy = _people(cell, today)
-    # The cell's own members in the demo's order (members.demo.CELLS).
+    # The cell's own members in the demo's order (demo.roster.CELLS).
     people = list(Member.objects.filter(home_cell=cell, temporary_cell__isnull=True).order_by("pk"))
     clock = DemoClock(start - datetime.timedelta(days=7))
     details = _details(cell, kind, quarter, start, place, today)
