@@ -11,6 +11,9 @@ const meetingId = Number(root.dataset.meeting);
 const pendingBallots = new Map(); // message id → ballot message, resent after a reconnect
 let socket = null;
 let state = JSON.parse(document.getElementById("room-state").textContent);
+let snapshotsLoaded = 0; // after the first, drawn by the server
+// For the browser tests and for support: the state this page holds and how it got there.
+window.chiboRoom = { state: () => state, seq: () => seq, snapshotsLoaded: () => snapshotsLoaded };
 let you = { member: state.you.member, roles: JSON.parse(root.dataset.roles) };
 let seq = state.seq;
 let counter = 0;
@@ -128,6 +131,7 @@ function handle(frame) {
     for (const message of pendingBallots.values()) socket.send(JSON.stringify(message));
   } else if (frame.type === "snapshot") {
     if (frame.id === snapshotId) snapshotId = null;
+    snapshotsLoaded += 1;
     state = frame.state;
     seq = frame.seq;
     render();
