@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import json
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +67,25 @@ async def missed_since(meeting_id: int, after: int, joined: float) -> list[str] 
 def _forget_missed(key: tuple[int, int], read: asyncio.Future[Any]) -> None:
     if key in _missed and _missed[key][1] is read:
         del _missed[key]
+
+
+# Per event loop (a test process runs several, one after another).
+_returned: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _layer_returned() -> asyncio.Event:
+    """Set when a connection of this process got through to the channel layer again."""
+    return _returned.setdefault(asyncio.get_running_loop(), asyncio.Event())
+
+
+def _announce_layer_returned() -> None:
+    """Wakes every connection waiting to retry; the next outage waits on a fresh event."""
+    loop = asyncio.get_running_loop()
+    if loop in _returned:
+        _returned[loop].set()
+    _returned[loop] = asyncio.Event()
 
 
 class MeetingConsumer(SessionBoundConsumer):
@@ -152,7 +173,9 @@ class MeetingConsumer(SessionBoundConsumer):
     async def _resync_when_layer_returns(self) -> None:
         delay = LAYER_RETRY_FIRST
         while True:
-            await asyncio.sleep(delay)
+            # The first connection of this process to get through wakes all the others.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_layer_returned().wait(), delay)
             delay = min(delay * 2, LAYER_RETRY_MAX)
             if not self.accepted:
                 continue  # connect() is still running (or refused: this task ends with it)
@@ -160,6 +183,7 @@ class MeetingConsumer(SessionBoundConsumer):
                 await self.channel_layer.group_add(self.group, self.channel_name)
             except Exception:  # noqa: S112 - still down: try again
                 continue
+            _announce_layer_returned()
             break
         joined = time.monotonic()
         self.resync = None  # a later failure starts another
