@@ -33,7 +33,7 @@ from members.otp import session_still_verified, verified_user_from_scope
 logger = logging.getLogger(__name__)
 CLOSE_NOT_FOUND = 4404
 # The page's arrival could not be written: it reconnects (as after any drop). (When the channel
-# layer fails and is back, the socket stays open: a new hello tells the page to catch up.) Like
+# layer fails and is back, the socket stays open and the missed events are sent on it.) Like
 # 4401/4404 it mirrors HTTP (503); autobahn lets a server close only with 1000 or 3000-4999, so
 # RFC 6455's 1012 is not available.
 CLOSE_RESYNC = 4503
@@ -194,7 +194,11 @@ class MeetingConsumer(SessionBoundConsumer):
         # live, after the last one this connection passed on (read once for all the meeting's
         # connections here). Further behind, a new hello: the page loads the snapshot.
         after = max(self.forwarded, self.hello_frame["seq"])
-        missed = await missed_since(self.meeting_id, after, joined)
+        try:
+            missed = await missed_since(self.meeting_id, after, joined)
+        except Exception:
+            logger.exception("the events missed during a channel layer failure were not read")
+            missed = None
         if missed is None:
             seq, _ = await database_sync_to_async(head_of)(self.meeting_id)
             await self._deliver(await self.encode_json({**self.hello_frame, "seq": seq}))
