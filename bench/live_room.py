@@ -2,7 +2,7 @@
 Channels fan-out (bench/bare_asgi.py) served the same way on the same machine.
 
     .venv/bin/python bench/live_room.py [--quick] [--processes 2] [--profile PATH_TO_PY_SPY]
-        [--sizes 50,150] [--no-farm] [--presence-only] [--no-kill]
+        [--sizes 50,150] [--no-farm] [--presence-only] [--no-kill] [--proxy]
 
 The script makes everything it uses and removes it afterwards, also on an error or Ctrl-C:
 a PostgreSQL database `chibo_bench_<pid>` (created, migrated with manage.py, filled through
@@ -259,6 +259,27 @@ def restart_daphnes(lab: Lab, servers: list[Server], env: dict[str, str]) -> Non
         args += [*DAPHNE_OPTIONS, "config.asgi:application"]
         server.process = lab.spawn(server.name, args, env)
     wait_answering(lab, servers)
+
+
+def start_proxy(lab: Lab, daphnes: list[Server]) -> Server:
+    """Debian's nginx with the repository's configuration (deploy/nginx/compose.conf, as
+    tests/deploy/proxy.py runs it) in front of `daphnes`; product pages connect through it."""
+    import pwd
+
+    from tests.deploy.proxy import NGINX, nginx_config
+
+    if NGINX is None:
+        raise RuntimeError("--proxy needs nginx (bin/system-packages)")
+    port = free_port()
+    run_dir = lab.tmp / "nginx"
+    run_dir.mkdir(exist_ok=True)
+    conf = run_dir / "nginx.conf"
+    conf.write_text(nginx_config(port, [d.port for d in daphnes], lab.tmp / "var", run_dir))
+    user = pwd.getpwuid(os.getuid()).pw_name
+    args = [NGINX, "-p", str(run_dir), "-c", str(conf), "-g", f"user {user};"]
+    server = Server("nginx", port, lab.spawn("nginx", args, dict(os.environ)))
+    wait_answering(lab, [server])
+    return server
 
 
 def wait_answering(lab: Lab, servers: list[Server]) -> None:
@@ -1191,7 +1212,7 @@ async def run(
         bare = Room("bare", size, size)
         product = Room("product", spec.meeting_id, size, spec.session_keys)
         began = time.perf_counter()
-        arrival = await arrival_phase(product, servers["product"])
+        arrival = await arrival_phase(product, servers.get("proxy", servers["product"]))
         entry: dict[str, Any] = results["sizes"].setdefault(size, {"arrival": arrival})
         print(
             f"  all connected after {arrival['all_connected_s']} s, all present at every page "
@@ -1252,7 +1273,8 @@ async def run(
     before_farm = memory(servers)
     began = time.perf_counter()
     for room in farm_bare + farm_product:  # meeting by meeting, as people arrive
-        await room.connect(servers[room.kind], gate)
+        entry_points = servers.get("proxy") if room.kind == "product" else None
+        await room.connect(entry_points or servers[room.kind], gate)
     await asyncio.gather(*(room.settle() for room in farm_product))
     connect_s = round(time.perf_counter() - began, 1)
     connected = memory(servers)
@@ -1319,7 +1341,8 @@ def report(data: dict[str, Any]) -> str:
     lines = [
         f"Live room benchmark {data['started']}: {data['machine']['cpus']} cores, "
         f"load {data['machine']['load_before']} → {data['machine'].get('load_after')}, "
-        f"daphne ×{data['processes']} per side, {data['plan']} plan",
+        f"daphne ×{data['processes']} per side"
+        f"{', product behind nginx' if data.get('proxy') else ''}, {data['plan']} plan",
         "",
         "Fan-out: one member's action → each other client has the event (ms)",
         f"{'members':>7} | {'bare p50':>8} {'bare p99':>8} | {'prod p50':>8} {'prod p99':>8} | "
@@ -1479,6 +1502,11 @@ def main() -> int:
     parser.add_argument(
         "--no-kill", action="store_true", help="skip killing and restarting the product daphne"
     )
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="product pages connect through nginx (deploy/nginx/) in front of the daphnes",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.sizes:
@@ -1557,11 +1585,14 @@ def measure(lab: Lab, plan: Plan, args: argparse.Namespace, stamp: str) -> int:
         "product": start_daphnes(lab, "product", "config.asgi:application", args.processes, env),
         "bare": start_daphnes(lab, "bare", "bench.bare_asgi:application", args.processes, env),
     }
+    if args.proxy:
+        servers["proxy"] = [start_proxy(lab, servers["product"])]
     RESULTS.mkdir(parents=True, exist_ok=True)
     profiler = Profiler(lab, args.profile, servers["product"], stamp)
     data: dict[str, Any] = {
         "started": stamp,
         "processes": args.processes,
+        "proxy": args.proxy,
         "plan": "quick" if args.quick else "full",
         "reload_after_events": RELOAD_AFTER_EVENTS,
         "plan_detail": plan.__dict__,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import json
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +35,7 @@ from members.otp import session_still_verified, verified_user_from_scope
 logger = logging.getLogger(__name__)
 CLOSE_NOT_FOUND = 4404
 # The page's arrival could not be written: it reconnects (as after any drop). (When the channel
-# layer fails and is back, the socket stays open: a new hello tells the page to catch up.) Like
+# layer fails and is back, the socket stays open and the missed events are sent on it.) Like
 # 4401/4404 it mirrors HTTP (503); autobahn lets a server close only with 1000 or 3000-4999, so
 # RFC 6455's 1012 is not available.
 CLOSE_RESYNC = 4503
@@ -67,6 +69,25 @@ async def missed_since(meeting_id: int, after: int, joined: float) -> list[str] 
 def _forget_missed(key: tuple[int, int], read: asyncio.Future[Any]) -> None:
     if key in _missed and _missed[key][1] is read:
         del _missed[key]
+
+
+# Per event loop (a test process runs several, one after another).
+_returned: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _layer_returned() -> asyncio.Event:
+    """Set when a connection of this process got through to the channel layer again."""
+    return _returned.setdefault(asyncio.get_running_loop(), asyncio.Event())
+
+
+def _announce_layer_returned() -> None:
+    """Wakes every connection waiting to retry; the next outage waits on a fresh event."""
+    loop = asyncio.get_running_loop()
+    if loop in _returned:
+        _returned[loop].set()
+    _returned[loop] = asyncio.Event()
 
 
 class MeetingConsumer(SessionBoundConsumer):
@@ -159,7 +180,9 @@ class MeetingConsumer(SessionBoundConsumer):
     async def _resync_when_layer_returns(self) -> None:
         delay = LAYER_RETRY_FIRST
         while True:
-            await asyncio.sleep(delay)
+            # The first connection of this process to get through wakes all the others.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_layer_returned().wait(), delay)
             delay = min(delay * 2, LAYER_RETRY_MAX)
             if not self.accepted:
                 continue  # connect() is still running (or refused: this task ends with it)
@@ -167,6 +190,7 @@ class MeetingConsumer(SessionBoundConsumer):
                 await self.channel_layer.group_add(self.group, self.channel_name)
             except Exception:  # noqa: S112 - still down: try again
                 continue
+            _announce_layer_returned()
             break
         joined = time.monotonic()
         self.resync = None  # a later failure starts another
@@ -177,7 +201,11 @@ class MeetingConsumer(SessionBoundConsumer):
         # live, after the last one this connection passed on (read once for all the meeting's
         # connections here). Further behind, a new hello: the page loads the snapshot.
         after = max(self.forwarded, self.hello_frame["seq"])
-        missed = await missed_since(self.meeting_id, after, joined)
+        try:
+            missed = await missed_since(self.meeting_id, after, joined)
+        except Exception:
+            logger.exception("the events missed during a channel layer failure were not read")
+            missed = None
         if missed is None:
             seq, _ = await database_sync_to_async(head_of)(self.meeting_id)
             await self._deliver(await self.encode_json({**self.hello_frame, "seq": seq}))

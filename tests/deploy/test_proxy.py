@@ -266,3 +266,63 @@ def test_the_websocket_timeout_outlasts_daphnes_pings():
     compose = (ROOT / "docker-compose.yml").read_text()
     assert "--ping-interval" not in compose
     assert read_timeout >= 2 * 20
+
+
+def test_the_host_configuration_is_one_debians_nginx_accepts(tmp_path):
+    """deploy/nginx.conf (HTTPS on the host) as an operator installs it, with a throwaway
+    certificate: `nginx -t` accepts it (nginx 1.22 has no `http2 on;`, for one)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "chibo.example.vn")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    for installed, here in (
+        ("/etc/ssl/chibo/fullchain.pem", tmp_path / "cert.pem"),
+        ("/etc/ssl/chibo/privkey.pem", tmp_path / "key.pem"),
+        ("/etc/nginx/chibo/chibo.conf", ROOT / "deploy" / "nginx" / "chibo.conf"),
+    ):
+        assert installed in site
+        site = site.replace(installed, str(here))
+    (tmp_path / "site.conf").write_text(site)
+    temporary = " ".join(
+        f"{kind}_temp_path {tmp_path}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
+        f"http {{\ninclude /etc/nginx/mime.types;\n{temporary}\naccess_log off;\n"
+        f"include {tmp_path}/site.conf;\n}}\n"
+    )
+
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert checked.returncode == 0, checked.stderr
