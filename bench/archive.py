@@ -133,7 +133,7 @@ def seed() -> dict[str, object]:
             )[0]
             rolls.append(Attendance(meeting=meeting, member=member, status=status))
     Attendance.objects.bulk_create(rolls, batch_size=10000)
-    # What ending each meeting writes (meetings.services.room.on_meeting_ended), at once.
+    # What ending each meeting writes (meetings.services.lifecycle.on_meeting_ended), at once.
     write_summaries(Meeting.objects.all(), summary_model=AttendanceSummary, roll_model=Attendance)
     blocked = meetings[::50]
     items = AgendaItem.objects.bulk_create(

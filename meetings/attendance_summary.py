@@ -1,6 +1,6 @@
 """The charter's attendance figures of a meeting (R-Q1), from its roll, kept per meeting.
 
-Written once when the meeting ends (`meetings.services.room.on_meeting_ended`, in the
+Written once when the meeting ends (`meetings.services.lifecycle.on_meeting_ended`, in the
 transaction that ends it) into `AttendanceSummary`: after that the roll no longer changes (the
 room's join and mark need a meeting in progress; a meeting never goes back to in progress), so
 the compliance dashboard reads one row per meeting instead of every line of the year's rolls.

@@ -27,7 +27,7 @@ from meetings.errors import RuleViolation
 from meetings.media import services as media
 from meetings.models import Meeting
 from meetings.room import events_after, head_of, snapshot_frame
-from meetings.services.room import participant
+from meetings.services.participants import participant
 from members.consumers import CLOSE_UNVERIFIED, SessionBoundConsumer, refuse
 from members.models import Member, User
 from members.otp import session_still_verified, verified_user_from_scope

@@ -16,7 +16,7 @@ from typing import Any, Literal, NotRequired, TypedDict, Union
 
 from meetings import events
 
-Time = str  # ISO 8601 with the offset, as meetings.services.room._time writes it
+Time = str  # ISO 8601 with the offset, as meetings.services.participants.iso_time writes it
 
 
 class RollLine(TypedDict):

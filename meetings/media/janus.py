@@ -36,6 +36,18 @@ class JanusDownError(Exception):
     """Janus did not answer."""
 
 
+def configured() -> bool:
+    """Voice and picture are set up on this deployment: the four JANUS_* settings are given."""
+    return all(
+        [
+            settings.JANUS_URL,
+            settings.JANUS_ADMIN_URL,
+            settings.JANUS_TOKEN_SECRET,
+            settings.JANUS_ADMIN_SECRET,
+        ]
+    )
+
+
 def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
     body = {**body, "transaction": secrets.token_hex(8)}
     if not url.startswith(("http://", "https://")):

@@ -32,10 +32,11 @@ from django.utils.translation import gettext as _
 from meetings.enums import MeetingMode, MeetingStatus
 from meetings.errors import RuleViolation
 from meetings.media import tokens
-from meetings.media.janus import JanusDownError, JanusError, VideoRoom
+from meetings.media.janus import JanusDownError, JanusError, VideoRoom, configured
 from meetings.models import Meeting, SpeakingTurn
 from meetings.room import roster_members
-from meetings.services.room import Participant, on_roll, participant, require_chair
+from meetings.services.attendance import media_connected
+from meetings.services.participants import Participant, on_roll, participant, require_chair
 from members.enums import Standing
 from members.models import Member, User
 
@@ -50,17 +51,6 @@ HALL = "hall"
 NO_SUCH_ROOM = 426
 ROOM_EXISTS = 427
 NO_SUCH_FEED = 428
-
-
-def configured() -> bool:
-    return all(
-        [
-            settings.JANUS_URL,
-            settings.JANUS_ADMIN_URL,
-            settings.JANUS_TOKEN_SECRET,
-            settings.JANUS_ADMIN_SECRET,
-        ]
-    )
 
 
 def room_id(meeting: Meeting) -> int:
@@ -498,8 +488,6 @@ def published(*, meeting: Meeting, actor: User, feed: str = "") -> dict[str, Any
         raise RuleViolation(_("Mã người phát không hợp lệ."), reason="bad_request") from error
     follow_floor(meeting.pk, only=target)
     if target == member.pk:
-        from meetings.services.attendance import media_connected
-
         media_connected(meeting_id=meeting.pk, actor=actor)  # present, where media is required
     return {"feed": target, "open": target in speakers(meeting)}
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from meetings import events
 from meetings.enums import MeetingStatus
 from meetings.errors import RuleViolation
+from meetings.media.janus import configured
 from meetings.models import (
     Attendance,
     Meeting,
@@ -25,7 +26,7 @@ from meetings.models import (
 )
 from meetings.models.attendance import AttendanceStatus, PresenceMode
 from meetings.room import attendance_effect, online_members
-from meetings.services.room import (
+from meetings.services.participants import (
     lock_meeting,
     on_roll,
     participant,
@@ -33,6 +34,7 @@ from meetings.services.room import (
     require_in_progress,
 )
 from members.models import User
+from members.queries import effective_policy
 
 logger = logging.getLogger(__name__)
 
@@ -175,10 +177,7 @@ def _wait_or_leave(meeting: Meeting, arrivals: list[Arrival], departures: list[D
 def media_required_for_presence(meeting: Meeting) -> bool:
     """The organisation's choice (off by default): online, a member counts as present once their
     voice and picture are connected, not when the page opens (docs/media.md)."""
-    from meetings.media import services as media  # media imports this module's services
-    from members.queries import effective_policy
-
-    return media.configured() and effective_policy(meeting.cell).media_required_for_presence
+    return configured() and effective_policy(meeting.cell).media_required_for_presence
 
 
 @transaction.atomic

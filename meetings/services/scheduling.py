@@ -31,7 +31,7 @@ from meetings.errors import RuleViolation
 from meetings.models import Document, Meeting, MeetingChange
 from meetings.queries import cell_members_on
 from meetings.recurrence import MonthlyRule
-from meetings.services import room
+from meetings.services import lifecycle
 from meetings.services.agenda import append_template_items, check_agenda_online
 from meetings.services.invitations import ensure_invitations
 from members.models import Member, Organization, User
@@ -225,7 +225,7 @@ def change_status(*, actor: User, meeting: Meeting, to_status: str, reason: str 
             _check_start_window(meeting, now)
         if to_status == MeetingStatus.ENDED:
             # Checked before anything is written; on_meeting_ended keeps it on the meeting.
-            reason = room.check_may_end(meeting, reason, now)
+            reason = lifecycle.check_may_end(meeting, reason, now)
         if to_status == MeetingStatus.SCHEDULED:
             if meeting.starts_at <= now:
                 raise RuleViolation(
@@ -244,9 +244,9 @@ def change_status(*, actor: User, meeting: Meeting, to_status: str, reason: str 
         meeting.save()
         # The live room opens its roll and event log on start, and closes them on the end.
         if to_status == MeetingStatus.IN_PROGRESS:
-            room.on_meeting_started(meeting=meeting, actor=actor)
+            lifecycle.on_meeting_started(meeting=meeting, actor=actor)
         elif to_status == MeetingStatus.ENDED:
-            room.on_meeting_ended(meeting=meeting, actor=actor, early_end_reason=reason)
+            lifecycle.on_meeting_ended(meeting=meeting, actor=actor, early_end_reason=reason)
         MeetingChange.objects.create(
             meeting=meeting,
             action=MeetingChangeAction.STATUS_CHANGED,

@@ -25,7 +25,7 @@ from meetings.models.voting import VoteKind
 from meetings.secret_ballot import protocol, record
 from meetings.secret_ballot.group import GroupError, decode_element, decode_scalar
 from meetings.secret_ballot.protocol import ProtocolError
-from meetings.services.room import lock_meeting, participant
+from meetings.services.participants import lock_meeting, participant
 from members.models import User
 
 BOARD_SIZE = 3

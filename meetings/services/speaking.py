@@ -16,7 +16,7 @@ from meetings.errors import RuleViolation
 from meetings.media import services as media
 from meetings.models import AgendaItem, FloorRequest, Meeting, SpeakingTurn
 from meetings.models.speaking import FloorRequestKind, FloorRequestStatus
-from meetings.services.room import (
+from meetings.services.participants import (
     current_item,
     lock_meeting,
     participant,

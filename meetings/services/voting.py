@@ -35,7 +35,7 @@ from meetings.models import (
 from meetings.models.voting import VoteKind, VoteMethod, VoteStatus
 from meetings.room import live_attendance, online_verdict, roster_entries, roster_members
 from meetings.services import secret_ballot
-from meetings.services.room import (
+from meetings.services.participants import (
     Participant,
     current_item,
     lock_meeting,

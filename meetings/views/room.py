@@ -11,7 +11,7 @@ from meetings.access import access_meeting
 from meetings.media import services as media
 from meetings.models import BallotBoard, BoardPhase
 from meetings.room import room_state
-from meetings.services.room import participant
+from meetings.services.participants import participant
 from members.requests import VerifiedRequest
 
 

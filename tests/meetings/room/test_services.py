@@ -21,7 +21,7 @@ from meetings.models import (
     Vote,
 )
 from meetings.room import room_state
-from meetings.services import attendance, room, speaking, voting
+from meetings.services import attendance, participants, room, speaking, voting
 from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
 
@@ -328,7 +328,7 @@ def test_opening_an_item_closes_the_open_one_and_lapses_its_requests(scene):
 
     scene.items[0].refresh_from_db()
     assert scene.items[0].closed_at is not None
-    assert room.current_item(scene.meeting) == scene.items[1]
+    assert participants.current_item(scene.meeting) == scene.items[1]
     assert list(FloorRequest.objects.values_list("status", flat=True)) == ["dropped"]
 
 
