@@ -25,6 +25,8 @@ POLICY_DEFAULTS = {
     "minutes_signing_days": 7,
     # Not in the charter: the deployment's choice, off by default (docs/media.md).
     "media_required_for_presence": False,
+    # Not in the charter: Vietnam's time unless an organisation abroad sets its own (members.zones).
+    "time_zone": "Asia/Ho_Chi_Minh",
 }
 
 
@@ -40,6 +42,7 @@ class EffectivePolicy:
     place_name: str
     minutes_signing_days: int
     media_required_for_presence: bool
+    time_zone: str
     set_by: dict[str, int | None]  # field → id of the organisation that set it; None = default
 
     @property
