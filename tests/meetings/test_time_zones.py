@@ -242,3 +242,15 @@ def test_the_minutes_state_their_times_in_the_zone_of_a_cell_abroad(db):
     assert f"bắt đầu lúc {clock} (giờ Berlin), ngày {started:%d/%m/%Y}" in text
     assert "kết thúc lúc" in text
     assert text.count("(giờ Berlin)") == 2
+
+
+def test_a_meeting_abroad_may_be_started_until_the_end_of_its_day_in_the_cells_zone(abroad):
+    """23:30 in Berlin is already the next morning in Hà Nội: the day that counts is Berlin's."""
+    late = datetime.datetime(2027, 3, 27, 23, 30, tzinfo=BERLIN)  # the eve of summer time
+    meeting = draft_meeting(abroad, starts_at=late)
+
+    earliest, until = scheduling.start_window(meeting)
+
+    assert earliest == late - datetime.timedelta(minutes=60)
+    assert until == datetime.datetime(2027, 3, 28, 0, 0, tzinfo=BERLIN)
+    assert until - late == datetime.timedelta(minutes=30)
