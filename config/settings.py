@@ -96,8 +96,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (gzip) for slow phones: the room's page is 26 KB, 6 KB compressed. Django's
+    # GZipMiddleware pads each response at random against BREACH (docs/security.md); static
+    # files are served precompressed by WhiteNoise above and never reach it.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.language.ChosenLanguageMiddleware",  # Vietnamese unless the user chose English
+    "config.zones.ZoneMiddleware",  # the default zone until a page about a cell picks its own
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -239,8 +244,9 @@ STORAGES = {
     # collectstatic writes each file under a name with its content's hash, with gzip and brotli
     # copies; pages link the hashed names, which WhiteNoise serves compressed and cacheable for
     # ten years (a changed file gets a new name; ES module imports are rewritten to the hashed
-    # names too: config/static_storage.py). Pages need the manifest: run collectstatic
-    # (./bin/run and the Docker image do). The test settings keep plain names.
+    # names too). Pages need the manifest: run collectstatic (./bin/run and the Docker image
+    # do). CSS and JavaScript are minified first (config/static_storage.py). The test settings
+    # keep plain names.
     "staticfiles": {"BACKEND": "config.static_storage.StaticStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root

@@ -17,7 +17,7 @@ from django.http import Http404
 from meetings.enums import MeetingStatus
 from meetings.models import Document, Invitation, Meeting, Notification
 from members import access as member_access
-from members import audit
+from members import audit, zones
 from members.access import ReaderInside
 from members.models import Organization, ReadKind, User
 
@@ -53,12 +53,17 @@ def _visible_meeting(user: User, meeting_id: int) -> WithAnnotations[Meeting, Re
     meeting = (
         visible_meetings(user)
         .select_related("cell", "cell__parent", "chair", "recorder")
-        .annotate(reader_inside=member_access.reader_inside(user, "cell"))
+        .annotate(
+            reader_inside=member_access.reader_inside(user, "cell"),
+            zone_key=zones.annotation("cell__path"),
+        )
         .filter(pk=meeting_id)
         .first()
     )
     if meeting is None:
         raise Http404
+    zones.remember(meeting.cell, meeting.zone_key)
+    zones.activate_for(meeting.cell)  # the page speaks the cell's time
     return meeting
 
 

@@ -12,6 +12,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from meetings.enums import MeetingStatus
 from meetings.models import AgendaItem, Meeting
+from members import zones
 
 PRODID = "-//Chi bo truc tuyen//Lich sinh hoat chi bo//VI"
 
@@ -48,7 +49,7 @@ def calendar_for(
     event.add("uid", uid_for(meeting))
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
-    zone = timezone.get_default_timezone()
+    zone = zones.of_cell(meeting.cell)  # with its VTIMEZONE: calendars convert to their own
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
     event.add("summary", f"{meeting.display_title} – {meeting.cell.name}")

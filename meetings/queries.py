@@ -121,12 +121,14 @@ class MonthCalendar:
 
 
 def month_calendar(meetings: QuerySet[Meeting], year: int, month: int) -> MonthCalendar:
-    """Weeks Monday to Sunday covering the month, each day with its meetings."""
+    """Weeks Monday to Sunday covering the month, each day with its meetings: days in the
+    current time zone, the cell's (its page activates it)."""
     weeks_of_days = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     in_view = list(meetings_between(meetings, weeks_of_days[0][0], weeks_of_days[-1][-1]))
     by_day: dict[datetime.date, list[Meeting]] = {}
     for meeting in in_view:
-        by_day.setdefault(meeting.local_day, []).append(meeting)
+        day = timezone.localtime(meeting.started_at or meeting.starts_at).date()
+        by_day.setdefault(day, []).append(meeting)
     weeks = [[(day, by_day.get(day, [])) for day in week] for week in weeks_of_days]
     of_month = [m for m in in_view if (m.local_day.year, m.local_day.month) == (year, month)]
     return MonthCalendar(year=year, month=month, weeks=weeks, meetings=of_month)

@@ -21,7 +21,7 @@ from django.db.models.expressions import BaseExpression
 from django.http import Http404
 from django.utils import timezone
 
-from members import audit
+from members import audit, zones
 from members.enums import CellRoleKind, Level
 from members.models import CellRole, CommitteeSeat, Member, Organization, ReadKind, User
 
@@ -127,10 +127,15 @@ def reader_inside(user: User, cell_ref: str = "pk") -> BaseExpression:
 
 def _visible_cell(user: User, cell_id: int) -> WithAnnotations[Organization, ReaderInside]:
     cell = (
-        visible_cells(user).filter(pk=cell_id).annotate(reader_inside=reader_inside(user)).first()
+        visible_cells(user)
+        .filter(pk=cell_id)
+        .annotate(reader_inside=reader_inside(user), zone_key=zones.annotation("path"))
+        .first()
     )
     if cell is None:
         raise Http404
+    zones.remember(cell, cell.zone_key)
+    zones.activate_for(cell)  # the page speaks the cell's time
     return cell
 
 

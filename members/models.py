@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members import names
+from members import names, zones
 from members.enums import (
     CellRoleKind,
     ExemptCountedWhen,
@@ -112,6 +112,18 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
     )
 
+    # Blank inherits the parent's zone; the root's default is Vietnam's (members.zones).
+    time_zone = models.CharField(
+        _("múi giờ"),
+        max_length=64,
+        blank=True,
+        validators=[zones.validate_zone],
+        help_text=_(
+            "Ví dụ: Europe/Berlin cho chi bộ ở nước ngoài. Để trống để dùng múi giờ của tổ chức "
+            "cấp trên (mặc định giờ Việt Nam)."
+        ),
+    )
+
     class Meta:
         verbose_name = _("tổ chức đảng")
         verbose_name_plural = _("tổ chức đảng")
@@ -198,6 +210,14 @@ class Member(models.Model):
     suspended_from = models.DateField(_("đình chỉ sinh hoạt từ ngày"), null=True, blank=True)
     suspended_until = models.DateField(_("đình chỉ sinh hoạt đến ngày"), null=True, blank=True)
     suspension_reason = models.CharField(_("lý do đình chỉ"), max_length=300, blank=True)
+
+    # The member's own zone (abroad, on a shift elsewhere): times are also shown in it.
+    time_zone = models.CharField(
+        _("múi giờ của đồng chí"),
+        max_length=64,
+        blank=True,
+        validators=[zones.validate_zone],
+    )
 
     class Meta:
         verbose_name = _("đảng viên")

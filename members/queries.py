@@ -26,6 +26,7 @@ class PolicySettings(TypedDict):
     place_name: str
     minutes_signing_days: int
     media_required_for_presence: bool
+    time_zone: str
 
 
 POLICY_DEFAULTS: PolicySettings = {
@@ -39,6 +40,8 @@ POLICY_DEFAULTS: PolicySettings = {
     "minutes_signing_days": 7,
     # Not in the charter: the deployment's choice, off by default (docs/media.md).
     "media_required_for_presence": False,
+    # Not in the charter: Vietnam's time unless an organisation abroad sets its own (members.zones).
+    "time_zone": "Asia/Ho_Chi_Minh",
 }
 
 
@@ -54,6 +57,7 @@ class EffectivePolicy:
     place_name: str
     minutes_signing_days: int
     media_required_for_presence: bool
+    time_zone: str
     set_by: dict[str, int | None]  # field → id of the organisation that set it; None = default
 
     @property

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from members import access, roster_import
+from members import access, roster_import, zones
 from members.enums import RosterChangeKind, RosterImportState, Standing
 from members.errors import MemberRecordError, RosterError, RosterImportError, RowError
 from members.models import CellRole, Member, Organization, RosterChange, RosterImport, User
@@ -703,3 +703,15 @@ def _in_file_order(errors: list[RowError]) -> list[RowError]:
         errors,
         key=lambda e: (e.row or 0, -1 if e.column is None else order.get(e.column, 99)),
     )
+
+
+def set_own_time_zone(*, user: User, zone: str) -> Member:
+    """The signed-in member's own zone ("" = their cell's): times are also shown in it.
+    Effects: the member's `time_zone`."""
+    zones.validate_zone(zone)
+    member = Member.objects.filter(user=user).first()
+    if member is None:
+        raise PermissionDenied
+    member.time_zone = zone
+    member.save(update_fields=["time_zone"])
+    return member

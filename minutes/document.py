@@ -5,7 +5,8 @@ The live meeting fills these from its event log and the recorder's notes (issue 
 them into PDF bytes. Everything printed comes from here, already decided: counts, thresholds and
 outcomes are the charter engine's results, copied in, never recomputed by the template.
 
-Times are local wall-clock times of the cell (the builder converts with `timezone.localtime`).
+Times are local wall-clock times of the cell, in its zone (members.zones; the builder converts
+with `timezone.localtime` under the cell's zone); `Setting.zone_label` names a zone abroad.
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class Setting:
     mode: MeetingMode
     content_summary: str
     online_approval: str = ""
+    zone_label: str = ""  # "giờ Berlin" for a cell abroad; empty for Vietnam's time
 
     @property
     def mode_label(self) -> str:

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from meetings import charter
 from meetings.charter.thresholds import KIND_RULES, THRESHOLD_LABELS, THRESHOLDS
@@ -24,6 +25,7 @@ from meetings.models.voting import VoteKind, VoteStatus
 from meetings.room import roster_entries, roster_members
 from meetings.snapshots import duration_minimums_for, meeting_kind, member_key, policy_for
 from members import queries as member_queries
+from members import zones
 from members.enums import VoteBasePolicy
 from members.models import CommitteeSeat
 from minutes import document as doc
@@ -304,7 +306,18 @@ def conclusion_vote_of(votes: list[Vote]) -> Vote | None:
 def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> doc.MinutesDocument:
     """Section III follows the agenda: each item with every speaking turn on it (noted or not)
     and every vote taken on it, the conclusion vote included; the read-back vote is section
-    IV's. The chair's conclusion and the assessment go under the agenda's items for them."""
+    IV's. The chair's conclusion and the assessment go under the agenda's items for them.
+
+    Every time is the cell's wall-clock time; a cell abroad has its zone named ("giờ Berlin")."""
+    zone = zones.of_cell(meeting.cell)
+    with timezone.override(zone), translation.override(settings.LANGUAGE_CODE):
+        label = zones.label(zone) if zone.key != zones.DEFAULT_ZONE else ""
+        return _draft_minutes(meeting, edits, integrity, label)
+
+
+def _draft_minutes(
+    meeting: Meeting, edits: Edits, integrity: doc.Integrity, zone_label: str
+) -> doc.MinutesDocument:
     names = {m.pk: m.full_name for m in roster_members(meeting)}
     votes = list(
         Vote.objects.filter(meeting=meeting, status=VoteStatus.CLOSED).order_by("opened_at", "pk")
@@ -350,6 +363,7 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
             content_summary=edits.content_summary
             or "; ".join(i.title for i in meeting.agenda_items.order_by("position")),
             online_approval=meeting.approval_reference,
+            zone_label=zone_label,
         ),
         attendance=_attendance(meeting),
         items=tuple(items),

@@ -16,6 +16,7 @@ from meetings.enums import (
     MeetingMode,
     MeetingStatus,
 )
+from members import zones
 from members.enums import Level
 
 
@@ -125,7 +126,14 @@ class Meeting(models.Model):
     def local_day(self) -> datetime.date:
         """The meeting's day in the cell's time zone: the day it was held once it has started,
         until then the day it is called for (its minutes, roll and roles belong to that day)."""
-        return timezone.localtime(self.started_at or self.starts_at).date()
+        return timezone.localtime(self.started_at or self.starts_at, self.zone).date()
+
+    @property
+    def zone(self) -> datetime.tzinfo:
+        """The cell's time zone (members.zones), without loading the cell when it is known."""
+        if Meeting.cell.is_cached(self):
+            return zones.of_cell(self.cell)
+        return zones.of_cell_id(self.cell_id)
 
     @property
     def is_in_preparation(self) -> bool:

@@ -7,6 +7,7 @@ import datetime
 import logging
 import smtplib
 from email.mime.text import MIMEText
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings import ics, queries
@@ -33,6 +34,7 @@ from meetings.models import Delivery, Invitation, Meeting, MeetingChange
 from meetings.services.notifications import notify
 from members import access as member_access
 from members import queries as member_queries
+from members import zones
 from members.enums import CellRoleKind
 from members.models import CommitteeSeat, Member, User
 
@@ -311,7 +313,7 @@ def _deliver(
         and Delivery.objects.filter(meeting=meeting, member=member, kind=kind).exists()
     )
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _subject(meeting, kind, offset, is_update)
+        subject = _subject(meeting, kind, offset, is_update, zones.of_member(member))
         body = render_to_string(
             "meetings/email/notice.txt",
             {
@@ -324,6 +326,9 @@ def _deliver(
                 "offset_minutes": offset,
                 "is_update": is_update,
                 "url": ics.meeting_url(meeting),
+                "when": zones.describe(
+                    meeting.starts_at, zones.of_cell(meeting.cell), zones.of_member(member)
+                ),
             },
         )
     try:
@@ -352,8 +357,10 @@ def _deliver(
     return 1
 
 
-def _subject(meeting: Meeting, kind: str, offset: int, is_update: bool) -> str:
-    when = formats.date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
+def _subject(
+    meeting: Meeting, kind: str, offset: int, is_update: bool, own: ZoneInfo | None
+) -> str:
+    when = zones.describe(meeting.starts_at, zones.of_cell(meeting.cell), own)
     values: dict[str, object] = {
         "cell": meeting.cell.name,
         "meeting": meeting.display_title,

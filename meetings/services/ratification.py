@@ -21,6 +21,7 @@ from meetings.models import ElectionRatification, Vote
 from meetings.models.voting import VoteKind, VoteStatus
 from members import access as member_access
 from members import queries as member_queries
+from members import zones
 from members.enums import CellRoleKind, Level
 from members.models import CellRole, CommitteeSeat, Member, Organization, User
 
@@ -118,7 +119,7 @@ def ratify_election(
             reason="bad_decision",
             field="decision_number",
         )
-    held_on = timezone.localtime(vote.closed_at).date()
+    held_on = timezone.localtime(vote.closed_at, zones.of_cell(vote.meeting.cell)).date()
     if not held_on <= details.decided_on <= timezone.localdate():
         raise RuleViolation(
             _("Ngày quyết định phải từ ngày bầu (%(day)s) đến hôm nay.")

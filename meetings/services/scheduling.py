@@ -34,6 +34,7 @@ from meetings.recurrence import MonthlyRule
 from meetings.services import lifecycle
 from meetings.services.agenda import append_template_items, check_agenda_online
 from meetings.services.invitations import ensure_invitations
+from members import zones
 from members.models import Member, Organization, User
 
 MAX_PLANNED_MINUTES = 600
@@ -60,8 +61,8 @@ class MeetingDetails:
     recorder: Member | None = None
 
 
-def _local_day(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date()
+def _local_day(moment: datetime.datetime, cell: Organization) -> datetime.date:
+    return timezone.localtime(moment, zones.of_cell(cell)).date()
 
 
 def check_details(cell: Organization, details: MeetingDetails) -> None:
@@ -99,7 +100,7 @@ def check_details(cell: Organization, details: MeetingDetails) -> None:
             _("Ghi ngày của văn bản cho phép của cấp ủy cấp trên (Hướng dẫn 03-HD/TW)."),
             field="approval_date",
         )
-    members = cell_members_on(cell, _local_day(details.starts_at))
+    members = cell_members_on(cell, _local_day(details.starts_at, cell))
     for field in ("chair", "recorder"):
         person = getattr(details, field)
         if person is not None and not members.filter(pk=person.pk).exists():
@@ -125,14 +126,15 @@ def _apply(meeting: Meeting, details: MeetingDetails) -> dict[str, list[str]]:
         if field.name in ("title", "place", "online_room", "approval_number"):
             new = new.strip()
         if old != new:
-            changes[field.name] = [_describe(old), _describe(new)]
+            zone = zones.of_cell(meeting.cell)
+            changes[field.name] = [_describe(old, zone), _describe(new, zone)]
             setattr(meeting, field.name, new)
     return changes
 
 
-def _describe(value: object) -> str:
+def _describe(value: object, zone: datetime.tzinfo) -> str:
     if isinstance(value, datetime.datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        return formats.date_format(timezone.localtime(value, zone), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return "" if value is None else str(value)
@@ -296,7 +298,7 @@ def start_window(meeting: Meeting) -> tuple[datetime.datetime, datetime.datetime
     announced to the members and to the superior committee member following the cell; a
     meeting held on another day is not the one they were called to, so it is rescheduled and
     they receive a new invitation. A late start on the announced day is still that meeting."""
-    zone = timezone.get_current_timezone()
+    zone = zones.of_cell(meeting.cell)
     called_for = timezone.localtime(meeting.starts_at, zone)
     earliest = called_for - datetime.timedelta(minutes=settings.MEETINGS_START_WINDOW_MINUTES)
     next_day = called_for.date() + datetime.timedelta(days=1)
@@ -307,8 +309,9 @@ def _check_start_window(meeting: Meeting, now: datetime.datetime) -> None:
     earliest, until = start_window(meeting)
     if earliest <= now < until:
         return
-    called_for = timezone.localtime(meeting.starts_at)
-    earliest = timezone.localtime(earliest)
+    zone = zones.of_cell(meeting.cell)
+    called_for = timezone.localtime(meeting.starts_at, zone)
+    earliest = timezone.localtime(earliest, zone)
     from_text = formats.time_format(earliest, "H:i")
     if earliest.date() != called_for.date():
         from_text += " " + _("ngày %(day)s") % {
@@ -391,7 +394,7 @@ def generate_regular_meetings(
         # Serialises generation per cell, so two clicks cannot create a month twice.
         cell = Organization.objects.select_for_update(of=("self",)).get(pk=cell.pk)
         ensure_may_manage(actor, cell)
-        zone = timezone.get_current_timezone()
+        zone = zones.of_cell(cell)
         taken = {
             timezone.localtime(starts_at, zone).month
             for starts_at in Meeting.objects.filter(

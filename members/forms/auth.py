@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
+from members import zones
 from members.failed_logins import USERNAME_MAX_LENGTH
 
 
@@ -48,3 +49,22 @@ class OneTimeCodeForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError(_("Mã xác thực chỉ gồm chữ số."))
         return code
+
+
+class OwnTimeZoneForm(forms.Form):
+    """The member's own zone: the cell's zone stays the meeting's; this one is shown beside it."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Múi giờ nơi đồng chí đang ở"),
+        required=False,
+        help_text=_(
+            "Giờ họp luôn theo múi giờ của chi bộ; nếu chọn múi giờ khác, giờ theo múi giờ "
+            "của đồng chí được ghi thêm bên cạnh."
+        ),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 -- declared above
+        field.choices = [("", _("Như chi bộ của tôi")), *zones.zone_choices()]

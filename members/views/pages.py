@@ -3,13 +3,18 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from config.metrics import offers_token
-from members import access, queries
+from members import access, queries, services, zones
+from members.forms.auth import OwnTimeZoneForm
 from members.requests import VerifiedRequest
 
 
@@ -104,3 +109,22 @@ page_not_found = _error("404.html", 404)
 permission_denied = _error("403.html", 403)
 bad_request = _error("400.html", 400)
 server_error = _error("500.html", 500)
+
+
+@require_http_methods(["GET", "POST"])
+def own_time_zone(request: VerifiedRequest) -> HttpResponse:
+    """The member's own zone, for members abroad or on a shift elsewhere."""
+    member = access.member_of(request.user)
+    if member is None:
+        raise PermissionDenied
+    form = OwnTimeZoneForm(request.POST or None, initial={"time_zone": member.time_zone})
+    if request.method == "POST" and form.is_valid():
+        services.set_own_time_zone(user=request.user, zone=form.cleaned_data["time_zone"])
+        messages.success(request, _("Đã lưu múi giờ của đồng chí."))
+        return redirect("members:time_zone")
+    zone = zones.of_member(member) or zones.of_cell(member.home_cell)
+    return render(
+        request,
+        "members/time_zone.html",
+        {"form": form, "member": member, "now": zones.describe(timezone.now(), zone)},
+    )

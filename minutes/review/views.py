@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings.errors import RuleViolation
 from meetings.forms import show_violation
-from members import access, audit
+from members import access, audit, zones
 from members import queries as member_queries
 from members.models import ReadAudit, ReadKind, User
 from members.requests import VerifiedRequest
@@ -179,7 +179,11 @@ def _log_documents(user: User, documents: list[SignedDocument]) -> None:
 
 def archive_page(request: VerifiedRequest, organization_id: int) -> HttpResponse:
     organization = access.access_organization(request.user, organization_id)
-    cells = list(member_queries.cells_under(organization).values_list("pk", "name"))
+    rows = member_queries.cells_under(organization).annotate(zone_key=zones.annotation("path"))
+    cells = []
+    for pk, name, zone_key in rows.values_list("pk", "name", "zone_key"):
+        zones.remember_id(pk, zone_key)  # the documents' dates: no query per cell
+        cells.append((pk, name))
     form = ArchiveForm(request.GET or None, cells=cells)
     page = None
     query = ""

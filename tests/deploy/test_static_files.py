@@ -3,6 +3,7 @@ copies, and cached for good (config/settings.py STORAGES; the test settings keep
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,27 @@ def test_janus_client_from_debian_is_served_the_same_way(collected):
     assert janus["url"] != "/static/vendor/janus-gateway/janus.js"
     assert janus["served"]["br"]["status"] == 200
     assert janus["served"]["br"]["encoding"] == "br"
+
+
+def test_css_and_javascript_are_collected_minified_and_still_parse(collected):
+    """What the browser loads is minified (issue 16): the hashed copies of our CSS and scripts
+    are smaller than their sources and carry no comments; each script still parses (node)."""
+    static_root, _ = collected
+    manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+    sources = {"css/app.css": ROOT / "static/css/app.css"}
+    sources.update({f"js/{p.name}": p for p in (ROOT / "static/js").glob("*.js")})
+
+    for name, source in sources.items():
+        served = (static_root / manifest[name]).read_text()
+        assert len(served) < 0.9 * len(source.read_text()), name
+        assert "/*" not in served, name
+        assert served.rstrip().endswith((";", "}", ")")), name
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the minified scripts' syntax is not checked")
+    for name in sources:
+        if name.endswith(".js"):
+            module = static_root / (manifest[name] + ".mjs")  # our scripts are ES modules
+            module.write_text((static_root / manifest[name]).read_text())
+            check = subprocess.run(["node", "--check", str(module)], capture_output=True, text=True)
+            assert check.returncode == 0, (name, check.stderr)

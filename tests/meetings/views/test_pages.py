@@ -310,8 +310,8 @@ def test_the_month_calendar_needs_the_same_queries_for_one_or_three_meetings(
     client.get(url)  # warm the session
 
     # Session, account, device, the member and their roles and seats, the cell, the meetings,
-    # the unread count: none of them per meeting.
-    with django_assert_num_queries(17):
+    # the unread count, the cell's and the viewer's time zones: none of them per meeting.
+    with django_assert_num_queries(18):
         client.get(url)
 
 
@@ -416,8 +416,9 @@ def test_the_meeting_page_needs_the_same_queries_whatever_the_size_of_the_roll(
     url = reverse("meetings:detail", args=[meeting.pk])
     client.get(url)
 
-    # Constant: the roll, agenda, documents and answers are each read in one query.
-    with django_assert_num_queries(23):
+    # Constant: the roll, agenda, documents and answers are each read in one query (and the
+    # viewer's own time zone in one).
+    with django_assert_num_queries(24):
         client.get(url)
 
 
