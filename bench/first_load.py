@@ -5,7 +5,7 @@ the meeting, over a slow connection.
         [--postgres postgres://postgres@127.0.0.1:5432]
 
 The script creates a PostgreSQL database `chibo_firstload_<pid>`, migrates it, seeds the demo
-organisation and its meeting in progress (members.demo, meetings.demo: the first cell, the first
+organisation and its meeting in progress (demo.roster, demo.meetings: the first cell, the first
 agenda item open), collects the static files as production does (hashed names, gzip and brotli
 copies) and serves the production settings (`config.settings`, DEBUG off, `REDIS_URL` from the
 environment for the channel layer) with one Daphne on 127.0.0.1. `--root` serves another
@@ -63,7 +63,7 @@ CHROMIUM = "/usr/bin/chromium"
 MEMBER = "dangvien102"
 CHAIR = "bithu1"  # the demo cell's secretary, who chairs its meeting in progress
 LAPTOP = {"width": 1366, "height": 768}
-PASSWORD = "chibo-demo-2026"  # noqa: S105 (members.demo.DEMO_PASSWORD: the demo's accounts)
+PASSWORD = "chibo-demo-2026"  # noqa: S105 (demo.roster.DEMO_PASSWORD: the demo's accounts)
 PHONE = {"width": 375, "height": 812}
 SLOW_4G = {  # Lighthouse's mobile throttling (bytes per second, ms)
     "offline": False,
@@ -75,8 +75,8 @@ LIVE_TIMEOUT_S = 60
 
 SEED = """
 from django.utils import timezone
-from meetings import demo as meetings_demo
-from members import demo
+from demo import meetings as meetings_demo
+from demo import roster as demo
 demo.seed_demo(timezone.localdate())
 meeting = meetings_demo.seed_meeting_in_progress(timezone.now())
 print(meeting.pk)

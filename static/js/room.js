@@ -4,7 +4,6 @@
 import { el } from "./dom.js";
 import { T } from "./room-texts.js";
 import * as view from "./room-view.js";
-import "./secret-ballot-room.js"; // encrypted secret ballots: listens to room:rendered
 
 const root = document.getElementById("room");
 const meetingId = Number(root.dataset.meeting);
@@ -308,7 +307,18 @@ function scheduleRender() {
 
 function render() {
   view.draw();
+  root.classList.add("drawn");
+  loadSecretBallots();
   document.dispatchEvent(new CustomEvent("room:rendered", { detail: state })); // static/js/media.js
+}
+
+// Encrypted secret ballots (static/js/secret-ballot-room.js, with the elliptic-curve library:
+// about half of what the room loads) are loaded only once a vote has a counting board, then
+// drawn at once; the module listens to room:rendered from then on.
+let secretBallots = null;
+function loadSecretBallots() {
+  if (secretBallots || !state.votes.some((v) => v.board)) return;
+  secretBallots = import("./secret-ballot-room.js").then(() => render());
 }
 
 // The one function that casts: a second confirm of the same vote sends the same ballot (same
@@ -316,7 +326,11 @@ function render() {
 const ballots = new Map(); // vote id → the ballot's fields
 function cast(vote, choice) {
   // An encrypted secret ballot is encrypted and sent by static/js/secret-ballot-room.js.
-  if (vote.board) { document.dispatchEvent(new CustomEvent("room:cast-encrypted", { detail: { vote, choice } })); return; }
+  if (vote.board) {
+    const encrypt = () => document.dispatchEvent(new CustomEvent("room:cast-encrypted", { detail: { vote, choice } }));
+    (secretBallots ?? Promise.resolve()).then(encrypt);
+    return;
+  }
   let fields = ballots.get(vote.vote);
   if (!fields) {
     fields = { vote: vote.vote, ballot: uuid(), choice };
