@@ -1,5 +1,7 @@
 // Live notifications: keeps the header's unread count current and announces new notices to
 // screen readers. The page works without it; the count is also rendered by the server.
+import { Backoff } from "./reconnect.js";
+
 const badge = document.querySelector("[data-unread-count]");
 const number = document.querySelector("[data-unread-number]");
 
@@ -12,10 +14,12 @@ function liveRegion() {
   return region;
 }
 
-function connect(region, delay) {
+const backoff = new Backoff(1000, 60000);
+
+function connect(region) {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${window.location.host}/ws/notifications/`);
-  socket.addEventListener("open", () => { delay = 1000; });
+  socket.addEventListener("open", () => backoff.reset());
   socket.addEventListener("message", (event) => {
     let message;
     try { message = JSON.parse(event.data); } catch { return; }
@@ -29,10 +33,10 @@ function connect(region, delay) {
   });
   socket.addEventListener("close", (event) => {
     if (event.code === 4401) { return; }  // not signed in with a second factor: stop
-    window.setTimeout(() => connect(region, Math.min(delay * 2, 60000)), delay);
+    window.setTimeout(() => connect(region), backoff.next());
   });
 }
 
 if (badge && "WebSocket" in window) {
-  connect(liveRegion(), 1000);
+  connect(liveRegion());
 }

@@ -2,6 +2,7 @@
 // snapshot with the events applied). What the page shows is drawn by room-view.js from that state.
 // Every text from the server goes in with textContent, never as HTML.
 import { el } from "./dom.js";
+import { Backoff } from "./reconnect.js";
 import { T } from "./room-texts.js";
 import * as view from "./room-view.js";
 
@@ -16,7 +17,7 @@ window.chiboRoom = { state: () => state, seq: () => seq, snapshotsLoaded: () => 
 let you = { member: state.you.member, roles: JSON.parse(root.dataset.roles) };
 let seq = state.seq;
 let counter = 0;
-let retry = 500;
+const backoff = new Backoff(500, 10000);
 let receipts = JSON.parse(sessionStorage.getItem(`receipts-${meetingId}`) || "{}");
 
 const $ = (selector) => root.querySelector(selector);
@@ -80,7 +81,7 @@ function connect() {
   socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}/`);
   setConnection(T.connecting);
   socket.addEventListener("open", () => {
-    retry = 500;
+    backoff.reset();
     setConnection(T.connected);
   });
   socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
@@ -93,7 +94,6 @@ function connect() {
     }
     setConnection(T.reconnecting);
     setTimeout(connect, reconnectDelay(event.code));
-    retry = Math.min(retry * 2, 10000);
   });
 }
 
@@ -104,7 +104,7 @@ function connect() {
 function reconnectDelay(code) {
   if (code === 4503) return 100 + Math.random() * 1400;
   if (code === 4429) return 30000 + Math.random() * 30000; // too many handshakes this minute
-  return retry * (0.5 + Math.random());
+  return backoff.next();
 }
 
 // The connection's state is shown, not spoken at each try: the live region says when it is lost,
