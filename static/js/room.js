@@ -117,6 +117,9 @@ function setConnection(text) {
   if (text === T.signed_out || text === T.not_found) announce(text, "error");
 }
 
+// Other modules of the page speak through the page's one live region (secret-ballot-room.js).
+document.addEventListener("room:announce", (e) => announce(e.detail.text, e.detail.kind ?? "status"));
+
 // Other modules of the page send commands through this one socket (secret-ballot-room.js).
 document.addEventListener("room:send", (e) => send(e.detail.type, e.detail.fields, e.detail.onReply || null));
 

@@ -100,13 +100,20 @@ document.addEventListener("room:cast-encrypted", (event) => castEncrypted(event.
 
 function show(text) {
   const box = section();
+  drawn = null;
   box.replaceChildren(el("p", { class: "message status" }, text));
+  say(text);
+}
+
+// Said through the room's one live region (room.js), never by this box re-drawing itself.
+function say(text, kind = "status") {
+  document.dispatchEvent(new CustomEvent("room:announce", { detail: { text, kind } }));
 }
 
 function section() {
   let box = document.getElementById("secret-ballot");
   if (!box) {
-    box = el("section", { id: "secret-ballot", "aria-live": "polite" });
+    box = el("section", { id: "secret-ballot" });
     const votes = document.getElementById("vote");
     if (votes) votes.after(box);
     else root.append(box);
@@ -122,8 +129,10 @@ async function check(v, out) {
     const result = sb.verifyRecord(text);
     if (result.fingerprint !== v.result.fingerprint) throw new Error("fingerprint");
     verified.set(v.vote, T.verified.replace("%(f)s", result.fingerprint));
+    say(verified.get(v.vote));
   } catch (error) {
     verified.set(v.vote, T.verify_failed.replace("%(why)s", error.message));
+    say(verified.get(v.vote), "error");
   }
   render();
 }
@@ -151,12 +160,17 @@ function block(v) {
   return el("article", { class: "card secret-ballot", "data-vote": v.vote }, el("h3", {}, v.question), items);
 }
 
+// Redrawn only when what it shows changed: every room event calls this, and a redraw would take
+// focus from its buttons.
+let drawn = null;
 function render() {
   if (!state) return;
-  const encrypted = state.votes.filter((v) => v.board);
-  const latest = encrypted.slice(-1);
-  const box = section();
-  box.replaceChildren(...latest.map(block));
+  const latest = state.votes.filter((v) => v.board).slice(-1);
+  const shown = JSON.stringify([latest, state.you.member, [...verified], [...badDealers],
+    latest.map((v) => localStorage.getItem(trackerKey(v.vote)))]);
+  if (shown === drawn) return;
+  drawn = shown;
+  section().replaceChildren(...latest.map(block));
 }
 
 document.addEventListener("room:rendered", (event) => {
