@@ -19,6 +19,8 @@ time, and another swept it) records its connections again.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import logging
 import os
 import secrets
@@ -68,6 +70,7 @@ async def hold(connection: str, meeting_id: int, member_id: int) -> str:
     if lease is None or lease.loop is not loop:  # a new loop (tests) reusing a dead one's id
         lease = _leases[id(loop)] = _Lease(loop)
     lease.connections[connection] = Held(meeting_id, member_id)
+    _release_at_exit()
     if lease.task is None:
         lease.ready = loop.create_future()
         lease.task = loop.create_task(_renew_while_held(lease))
@@ -116,6 +119,26 @@ async def _renew_while_held(lease: _Lease) -> None:
         if lease.ready is not None and not lease.ready.done():
             lease.ready.set_result(None)
         await asyncio.sleep(interval)
+
+
+@functools.cache
+def _release_at_exit() -> None:
+    """Once per process: when it stops (Daphne returns from its reactor after SIGTERM, as in a
+    deploy or a rolling restart), the connections it still holds depart at once, instead of
+    staying present until another server sweeps the lease PRESENCE_LEASE_SECONDS later. A
+    process killed outright (SIGKILL) runs no exit handler: then the lease does it."""
+    atexit.register(_release_now)
+
+
+def _release_now() -> None:
+    try:
+        closed = attendance.release_lease(server=SERVER, at=timezone.now())
+        if closed:
+            logger.info("%s stopping: %s connections departed", SERVER, closed)
+    except Exception:
+        logger.exception("%s stopping: its connections wait for the lease to run out", SERVER)
+    finally:
+        database.close()
 
 
 def _renew() -> bool:

@@ -396,26 +396,42 @@ def sweep_expired_leases(*, lease_seconds: float, now: datetime.datetime | None 
             )
         )
         for lease in leases:
-            departures = [
-                Departure(meeting_id, connection, lease.renewed_at)
-                for meeting_id, connection in PresenceSpan.objects.filter(
-                    server=lease.server, left_at=None
-                ).values_list("attendance__meeting_id", "connection")
-            ]
-            departures += [
-                Departure(meeting_id, connection, lease.renewed_at)
-                for meeting_id, connection in WaitingConnection.objects.filter(
-                    server=lease.server
-                ).values_list("meeting_id", "connection")
-            ]
+            departures = _close_lease(lease, lease.renewed_at)
             if departures:
                 logger.warning(
                     "server %s stopped renewing its lease at %s: %s connections closed",
                     lease.server,
                     lease.renewed_at,
-                    len(departures),
+                    departures,
                 )
-            record_presence(departures)
-            lease.delete()
-            closed += len(departures)
+            closed += departures
     return closed
+
+
+def release_lease(*, server: str, at: datetime.datetime) -> int:
+    """`server` is stopping (SIGTERM: a deploy, a rolling restart): what it holds departs at
+    `at`, now, rather than when its lease runs out. Returns the number of connections closed."""
+    with transaction.atomic():
+        lease = PresenceLease.objects.select_for_update(skip_locked=True).filter(server=server)
+        found = lease.first()
+        return _close_lease(found, at) if found is not None else 0
+
+
+def _close_lease(lease: PresenceLease, at: datetime.datetime) -> int:
+    """Every open span and waiting connection of the lease's server departs at `at`, through
+    `record_presence`; the lease goes."""
+    departures = [
+        Departure(meeting_id, connection, at)
+        for meeting_id, connection in PresenceSpan.objects.filter(
+            server=lease.server, left_at=None
+        ).values_list("attendance__meeting_id", "connection")
+    ]
+    departures += [
+        Departure(meeting_id, connection, at)
+        for meeting_id, connection in WaitingConnection.objects.filter(
+            server=lease.server
+        ).values_list("meeting_id", "connection")
+    ]
+    record_presence(departures)
+    lease.delete()
+    return len(departures)

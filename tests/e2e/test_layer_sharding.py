@@ -10,7 +10,6 @@ name hashes to, the other one holding groups of other meetings.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,13 +21,12 @@ from config.settings import channel_layer
 from meetings import events
 from meetings.services import room
 from tests.e2e.test_scale_out import (
-    POSTGRES,
-    REDIS_SERVER,
+    SERVERS_MARKS,
     Daphne,
     RedisServer,
     RoomClient,
     ballot,
-    database_url,
+    daphne_environment,
     eventually,
     free_port,
     session_key,
@@ -38,12 +36,7 @@ from tests.e2e.test_scale_out import (
 )
 from tests.meetings.room.conftest import build_scene
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)"),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server binary"),
-]
+pytestmark = [*SERVERS_MARKS]
 
 
 @dataclass
@@ -60,18 +53,7 @@ def sharded(transactional_db, settings, tmp_path) -> Iterator[Sharded]:
     urls = [f"redis://127.0.0.1:{shard.port}/0" for shard in shards]
     # The test process's own broadcasts (the services it calls) use the same two servers.
     settings.CHANNEL_LAYERS = {"default": channel_layer(urls)}
-    var_dir = tmp_path / "var"
-    var_dir.mkdir()
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": urls[0],
-        "REDIS_URLS": ",".join(urls),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "CHIBO_VAR_DIR": str(var_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
+    environment = daphne_environment(tmp_path, urls[0], REDIS_URLS=",".join(urls))
     servers: list[Daphne] = []
     try:
         for shard in shards:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import time
@@ -28,11 +27,10 @@ from meetings.room import room_state
 from meetings.services import room
 from tests.e2e.test_scale_out import (
     DAPHNE,
-    POSTGRES,
-    REDIS_SERVER,
+    SERVERS_MARKS,
     Daphne,
     RedisServer,
-    database_url,
+    daphne_environment,
     free_port,
     session_key,
     stop,
@@ -40,12 +38,7 @@ from tests.e2e.test_scale_out import (
 )
 from tests.meetings.room.conftest import build_scene
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL shared with the daphne processes"),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server binary"),
-]
+pytestmark = [*SERVERS_MARKS]
 
 LEASE_SECONDS = 2
 WAIT = 60.0  # seconds for any expected state (the machine is shared and loaded)
@@ -83,18 +76,11 @@ class Servers:
 @pytest.fixture
 def servers(transactional_db, tmp_path) -> Iterator[Servers]:
     redis_server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
-    var_dir = tmp_path / "var"
-    var_dir.mkdir()
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/0",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "CHIBO_VAR_DIR": str(var_dir),
-        "PRESENCE_LEASE_SECONDS": str(LEASE_SECONDS),
-        "PYTHONUNBUFFERED": "1",
-    }
+    environment = daphne_environment(
+        tmp_path,
+        f"redis://127.0.0.1:{redis_server.port}/0",
+        PRESENCE_LEASE_SECONDS=str(LEASE_SECONDS),
+    )
     found = Servers(environment, tmp_path)
     try:
         redis_server.start()

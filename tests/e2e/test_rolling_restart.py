@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import time
 import urllib.request
@@ -29,13 +28,12 @@ from meetings.models import Attendance, Ballot, PresenceSpan
 from meetings.services import room
 from tests.deploy.proxy import NGINX, Nginx, access_log, start_daphne
 from tests.e2e.test_scale_out import (
-    POSTGRES,
-    REDIS_SERVER,
+    SERVERS_MARKS,
     Daphne,
     RedisServer,
     RoomClient,
     ballot,
-    database_url,
+    daphne_environment,
     eventually,
     free_port,
     session_key,
@@ -45,10 +43,7 @@ from tests.e2e.test_scale_out import (
 from tests.meetings.room.conftest import build_scene
 
 pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)"),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server binary"),
+    *SERVERS_MARKS,
     pytest.mark.skipif(NGINX is None, reason="needs nginx (bin/system-packages)"),
 ]
 
@@ -84,17 +79,8 @@ def deployment(transactional_db, settings, tmp_path) -> Iterator[Deployment]:
     redis_server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
     redis_url = f"redis://127.0.0.1:{redis_server.port}/0"
     settings.CHANNEL_LAYERS = {"default": channel_layer([redis_url])}
+    environment = daphne_environment(tmp_path, redis_url)
     var_dir = tmp_path / "var"
-    var_dir.mkdir()
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "CHIBO_VAR_DIR": str(var_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
     nginx = Nginx(port=free_port(), run_dir=tmp_path / "nginx")
     found = Deployment(nginx, {}, environment, tmp_path)
     try:

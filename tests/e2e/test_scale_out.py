@@ -178,6 +178,32 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
+# The marks of a test that runs its own Daphne processes and Redis against the test database.
+SERVERS_MARKS = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL shared with the daphne processes"),
+    pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server binary"),
+]
+
+
+def daphne_environment(tmp_path: Path, redis_url: str, **extra: str) -> dict[str, str]:
+    """What a test's Daphne runs with: the production settings, the test database, the test's own
+    Redis and a var directory under `tmp_path` (created), and `extra` settings."""
+    var_dir = tmp_path / "var"
+    var_dir.mkdir(exist_ok=True)
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "CHIBO_VAR_DIR": str(var_dir),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
 @dataclass
 class Cluster:
     redis: RedisServer
@@ -197,17 +223,7 @@ def cluster(transactional_db, settings, tmp_path) -> Iterator[Cluster]:
             "CONFIG": {"hosts": [{"address": redis_url, "socket_timeout": None}]},
         }
     }
-    var_dir = tmp_path / "var"
-    var_dir.mkdir()
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "CHIBO_VAR_DIR": str(var_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
+    environment = daphne_environment(tmp_path, redis_url)
     servers: list[Daphne] = []
     try:
         redis_server.start()

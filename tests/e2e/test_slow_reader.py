@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 import socket
 import time
@@ -26,11 +25,10 @@ from meetings.models import PresenceSpan
 from meetings.services import room
 from tests.deploy.proxy import start_daphne
 from tests.e2e.test_scale_out import (
-    POSTGRES,
-    REDIS_SERVER,
+    SERVERS_MARKS,
     Daphne,
     RedisServer,
-    database_url,
+    daphne_environment,
     free_port,
     session_key,
     stop,
@@ -38,12 +36,7 @@ from tests.e2e.test_scale_out import (
 )
 from tests.meetings.room.conftest import build_scene
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)"),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server binary"),
-]
+pytestmark = [*SERVERS_MARKS]
 
 BACKLOG = 256 * 1024
 FRAMES, FRAME_BYTES = 200, 64 * 1024
@@ -55,18 +48,7 @@ def server(transactional_db, settings, tmp_path) -> Iterator[Daphne]:
     redis_server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
     redis_url = f"redis://127.0.0.1:{redis_server.port}/0"
     settings.CHANNEL_LAYERS = {"default": channel_layer([redis_url])}
-    var_dir = tmp_path / "var"
-    var_dir.mkdir()
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "CHIBO_VAR_DIR": str(var_dir),
-        "WEBSOCKET_SEND_BUFFER_BYTES": str(BACKLOG),
-        "PYTHONUNBUFFERED": "1",
-    }
+    environment = daphne_environment(tmp_path, redis_url, WEBSOCKET_SEND_BUFFER_BYTES=str(BACKLOG))
     daphne = None
     try:
         redis_server.start()

@@ -4,7 +4,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from members import access, demo
+from demo import roster as demo
+from members import access
 from members.enums import CellRoleKind, Standing
 from members.models import CellRole, CommitteeSeat, Member, Organization, User
 

@@ -70,3 +70,23 @@ def test_a_server_whose_lease_was_swept_is_told_to_record_its_connections_again(
 
     assert attendance.renew_lease(server="cut-off", lease_seconds=20) is False
     assert attendance.renew_lease(server="cut-off", lease_seconds=20) is True
+
+
+def test_a_stopping_server_releases_its_connections_at_once(scene):
+    """SIGTERM (a deploy, a rolling restart): the process's exit handler (meetings.leases)
+    closes what it holds now, not a lease's length later; another server's stay open."""
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    now = timezone.now()
+    attendance.renew_lease(server="stopping", lease_seconds=20)
+    attendance.renew_lease(server="staying", lease_seconds=20)
+    arrive(scene, scene.chair, "staying", now)
+    for member in scene.officials:
+        arrive(scene, member, "stopping", now - datetime.timedelta(seconds=30))
+
+    assert attendance.release_lease(server="stopping", at=now) == 3
+
+    assert [s.left_at for s in PresenceSpan.objects.filter(server="stopping")] == [now] * 3
+    assert PresenceSpan.objects.get(server="staying").left_at is None
+    assert list(PresenceLease.objects.values_list("server", flat=True)) == ["staying"]
+    assert room_state(scene.meeting, None)["online"] == [scene.chair.pk]
+    assert attendance.release_lease(server="stopping", at=now) == 0  # nothing twice
