@@ -28,6 +28,7 @@ class MediaEngine:
     janus: engine.JanusConfig
     coturn: engine.CoturnConfig
     processes: list
+    events_url: str | None = None  # where Janus's events go, once a test said so
 
     def settings(self) -> dict[str, object]:
         return {
@@ -58,6 +59,14 @@ class MediaEngine:
         with urllib.request.urlopen(request, timeout=10) as answer:
             reply = json.load(answer)
         assert reply.get("janus") == "success", reply
+        self.events_url = url
+
+    def restart_janus(self) -> None:
+        """Starts Janus again (stopped by a test) on the same ports and configuration; its
+        events go where they went before (a restart forgets the "tweak")."""
+        self.processes[0] = engine.start_janus(self.janus)
+        if self.events_url:
+            self.send_events_to(self.events_url)
 
     def stop(self) -> None:
         for process in self.processes:

@@ -255,7 +255,7 @@ class TestMedia(MediaTestCase):
         expect(member.locator("#media-status")).to_have_text(
             "Mất kết nối âm thanh và hình ảnh, đang kết nối lại…", timeout=PUBLISH_TIMEOUT
         )
-        self.media.processes[0] = engine.start_janus(self.media.janus)
+        self.media.restart_janus()
         expect(member.locator("#media-status")).to_have_text(
             "Đã kết nối âm thanh và hình ảnh.", timeout=PUBLISH_TIMEOUT
         )

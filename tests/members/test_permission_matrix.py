@@ -128,6 +128,9 @@ MEETING_ROWS = [
     ),
     # The live room: the cell's members take part, the reviewer above observes.
     Row("meetings:room", lambda t: [scenes.tree_meeting(t).pk], cell_members_only()),
+    # An encrypted ballot's published record: none counted here, so 404 for those who may see
+    # the meeting as for the others (its own tests: tests/meetings/secret_ballot/test_room.py).
+    Row("meetings:ballot_record", lambda t: [scenes.tree_meeting(t).pk, 1], everyone(GONE)),
     # Voice and picture: members on the roll only (here without Janus configured: 404 with the
     # reason; a reviewer above is refused, 403). The chair alone mutes (this meeting's chair is
     # none of these roles).
