@@ -102,17 +102,18 @@ class EventCatcher:
             found.extend(body if isinstance(body, list) else [body])
         return found
 
-    def wait_for(self, kind: str, feed: int, timeout: float = 10) -> list[dict]:
-        """Every event so far, once Janus has posted the VideoRoom's `kind` for `feed`."""
+    def wait_for(self, kind: str, feed: int, room: int, timeout: float = 10) -> list[dict]:
+        """Every event so far, once Janus has posted the VideoRoom's `kind` for `feed` in `room`
+        (Janus is shared by the session's tests: an earlier test's events may still come)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = self.events()
             for event in found:
                 data = (event.get("event") or {}).get("data") or {}
-                if data.get("event") == kind and data.get("id") == feed:
+                if data.get("event") == kind and (data.get("id"), data.get("room")) == (feed, room):
                     return found
             time.sleep(0.05)
-        raise AssertionError(f"Janus posted no {kind!r} for {feed}")
+        raise AssertionError(f"Janus posted no {kind!r} for {feed} in room {room}")
 
     def stop(self) -> None:
         self.server.shutdown()

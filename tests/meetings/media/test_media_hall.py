@@ -107,7 +107,7 @@ def test_a_page_that_joins_as_the_hall_with_a_members_token_is_put_out(
         services.HALL_FEED,
     )
     assert answer["videoroom"] == "joined"  # Janus alone would let them in …
-    posted = janus_events.wait_for("joined", services.HALL_FEED)
+    posted = janus_events.wait_for("joined", services.HALL_FEED, scene.meeting.pk)
 
     assert events.receive(posted) >= 1
 
@@ -119,7 +119,7 @@ def test_a_page_that_joins_as_the_hall_with_a_members_token_is_put_out(
     janus_events.posted.clear()
     hall = hall_access(scene)
     stay = stay_in_room(media_settings, hall)
-    events.receive(janus_events.wait_for("joined", services.HALL_FEED))
+    events.receive(janus_events.wait_for("joined", services.HALL_FEED, scene.meeting.pk))
     assert services.HALL_FEED in in_room(scene.meeting)
     leave(stay, hall["token"])
 

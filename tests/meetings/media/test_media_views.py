@@ -136,7 +136,7 @@ def test_only_janus_with_its_credentials_posts_events(scene, media_engine, janus
     # What Janus itself sends, caught from a real join.
     access = client.get(access_url(scene)).json()
     enter_room(access, media_engine.janus.api_url)
-    posted = janus_events.wait_for("joined", scene.chair.pk)
+    posted = janus_events.wait_for("joined", scene.chair.pk, scene.meeting.pk)
     authorization = janus_events.posted[0][0]
     assert authorization.startswith("Basic ")
     assert client.post(url, posted, content_type="application/json").status_code == 401
