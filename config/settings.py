@@ -250,10 +250,12 @@ CONTENT_SECURITY_POLICY = {
 }
 X_FRAME_OPTIONS = "DENY"
 
-# Secret ballots encrypted in the voters' pages and counted by a board (docs/secret-ballot.md).
-# Off: secret ballots as before (receipt and choice stored apart); the chair's vote may still
-# ask for encryption (`vote.open` with `encrypted`).
-SECRET_BALLOT_ENCRYPTED = env_bool("SECRET_BALLOT_ENCRYPTED", default=False)
+# Every secret ballot is encrypted in the voters' pages and counted by a board
+# (docs/secret-ballot.md): nothing stored links a member to a choice. Off (`0`) only for a
+# deployment that must keep the earlier scheme (receipt and choice stored apart, which the
+# database's transaction ids and backups can link: docs/security.md); the chair's vote may then
+# still ask for encryption (`vote.open` with `encrypted`), and never opt out of it when on.
+SECRET_BALLOT_ENCRYPTED = env_bool("SECRET_BALLOT_ENCRYPTED", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

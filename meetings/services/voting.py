@@ -331,8 +331,10 @@ def open_vote(
         "eligible": vote.eligible,
         "vote_base": base.size,
     }
-    if encrypted is None:
-        encrypted = settings.SECRET_BALLOT_ENCRYPTED
+    # The deployment's setting encrypts every secret ballot; a chair may ask for encryption
+    # where it is off, never opt out where it is on (issue 18: a plain secret ballot can be
+    # linked to its voter through the database).
+    encrypted = settings.SECRET_BALLOT_ENCRYPTED or bool(encrypted)
     if encrypted and method == VoteMethod.SECRET_BALLOT:
         board = secret_ballot.create_board(meeting, vote)
         payload["board"] = secret_ballot.public_state(board)

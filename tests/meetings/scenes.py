@@ -4,7 +4,6 @@ the permission matrix (tests/members/test_permission_matrix.py)."""
 from __future__ import annotations
 
 import datetime
-import uuid
 from types import SimpleNamespace
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from meetings.models import AgendaItem, Document, Invitation, Meeting, Notification, Vote
 from meetings.services import agenda, attendance, documents, invitations, room, scheduling, voting
+from tests.meetings import ballots
 from tests.meetings.helpers import MINIMAL_PDF
 
 
@@ -92,15 +92,8 @@ def tree_election(tree: SimpleNamespace) -> Vote:
             question="Bầu bí thư chi bộ nhiệm kỳ 2027–2030",
             options={"candidates": [tree.member.pk], "seats": 1, "post": "secretary"},
         )
-        for n, member in enumerate((tree.secretary, tree.member)):
-            voting.cast_ballot(
-                meeting_id=meeting.pk,
-                actor=member.user,
-                vote_id=opened["vote"],
-                ballot_id=str(uuid.uuid4()),
-                choice=[tree.member.pk],
-                receipt="AB"[n] * 10,
-            )
-        voting.close_vote(meeting_id=meeting.pk, actor=tree.secretary.user, vote_id=opened["vote"])
+        for member in (tree.secretary, tree.member):
+            ballots.cast(meeting.pk, member, opened["vote"], [tree.member.pk])
+        ballots.close(meeting.pk, tree.secretary, opened["vote"])
         tree.election = Vote.objects.get(pk=opened["vote"])
     return tree.election

@@ -21,6 +21,7 @@ from minutes import document as doc
 from minutes import rendering
 from minutes.drafting import Edits, draft_minutes
 from tests.factories import MemberFactory
+from tests.meetings import ballots
 from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.conftest import poppler
@@ -34,16 +35,9 @@ OPENING, NEWS, REVIEW, PLAN, DISCUSSION, OTHER, CONCLUSION, RESOLUTION, QUALITY,
 
 
 def _ballots(scene, meeting, vote, choices) -> None:
-    for number, (member, choice) in enumerate(zip(scene.voters, choices, strict=True)):
-        voting.cast_ballot(
-            meeting_id=meeting.pk,
-            actor=member.user,
-            vote_id=vote["vote"],
-            ballot_id=str(uuid.uuid4()),
-            choice=choice,
-            receipt=f"PHIEU{'ABCDE'[number]}XYZ2" if vote["method"] == "secret_ballot" else None,
-        )
-    voting.close_vote(meeting_id=meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    for member, choice in zip(scene.voters, choices, strict=True):
+        ballots.cast(meeting.pk, member, vote["vote"], choice)
+    ballots.close(meeting.pk, scene.chair, vote["vote"])
 
 
 def _turn(scene, meeting, member, *, kind="regular", note=""):

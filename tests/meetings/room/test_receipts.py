@@ -1,11 +1,19 @@
 """A secret ballot's receipt code is exactly ten characters of A–Z and 2–7, as the page makes it:
-nothing else is accepted, so no near-copy of a code is published beside it."""
+nothing else is accepted, so no near-copy of a code is published beside it.
+
+Receipt codes belong to the earlier, unencrypted secret ballot, which a deployment may still keep
+(SECRET_BALLOT_ENCRYPTED=0); an encrypted ballot's tracker takes their place."""
 
 import pytest
 
 from tests.meetings.room.test_services import cast, close, open_item, open_vote, refused, started
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("unencrypted_secret_ballots")]
+
+
+@pytest.fixture
+def unencrypted_secret_ballots(settings):
+    settings.SECRET_BALLOT_ENCRYPTED = False
 
 
 @pytest.mark.parametrize(

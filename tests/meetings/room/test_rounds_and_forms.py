@@ -1,15 +1,13 @@
 """Discipline ballots offer only the allowed forms; elections go to a runoff and further rounds."""
 
-import itertools
-
 import pytest
 
 from meetings.models import Vote
 from meetings.services import voting
+from tests.meetings import ballots
 from tests.meetings.room.test_services import cast, open_item, refused, started
 
 pytestmark = pytest.mark.integration
-receipts = (f"{a}{b}" * 5 for a, b in itertools.product("ABCDEFGHJK", repeat=2))
 
 
 @pytest.fixture
@@ -28,14 +26,12 @@ def open_vote(scene, kind="election", **options):
     )
 
 
-def vote_round(scene, vote, ballots):
+def vote_round(scene, vote, choices):
     """Everyone who may vote casts the ballot given for them (in roll order), then it closes."""
     voters = [scene.chair, scene.recorder, *scene.officials]
-    for member, choice in zip(voters, ballots, strict=True):
-        cast(scene, member, vote, choice, receipt=next(receipts))
-    closed = voting.close_vote(
-        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
-    )
+    for member, choice in zip(voters, choices, strict=True):
+        cast(scene, member, vote, choice)
+    closed = ballots.close(scene.meeting.pk, scene.chair, vote["vote"])
     return closed["result"]["decision"]
 
 
