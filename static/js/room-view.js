@@ -521,7 +521,7 @@ function renderVotes() {
       box.append(el("p", { class: "muted" }, T.no_open_vote));
     }
   });
-  const closed = ctx.state.votes.filter((v) => v.status === "closed");
+  const closed = ctx.state.votes.filter((v) => v.status === "closed" || v.status === "void");
   part("results", [closed, ctx.state.votes.filter((v) => v.options && v.options.follows).map((v) => v.options.follows), Boolean(open), is("chair"), ctx.state.meeting.status], () => {
     $("#results").replaceChildren(...closed.reverse().map(resultBlock));
     if (!closed.length) $("#results").append(el("p", { class: "muted" }, T.no_results));
@@ -534,7 +534,22 @@ function renderVotes() {
   }
 }
 
+// A void vote (an encrypted ballot its board could not count, annulled by the chair): no
+// outcome, the reason, and for the chair the same question put again (a new vote).
+function voidBlock(v) {
+  const items = [el("h3", {}, v.question), el("p", { class: "outcome void" }, T.outcome.void), el("p", { class: "explanation" }, v.result.void.explanation)];
+  const later = ctx.state.votes.some((w) => w.vote > v.vote && w.item === v.item && w.kind === v.kind);
+  const noneOpen = !ctx.state.votes.some((w) => w.status === "open");
+  if (!later && noneOpen && is("chair") && ctx.state.meeting.status === "in_progress" && ctx.state.current_item === v.item) {
+    const keys = ["subject", "forms", "subject_holds_post", "candidates", "seats", "post", "follows", "conclusion"];
+    const options = Object.fromEntries(Object.entries(v.options || {}).filter(([k]) => keys.includes(k)));
+    items.push(el("button", { type: "button", "data-focus": `revote-${v.vote}`, on: { click: () => send("vote.open", { kind: v.kind, question: v.question, method: v.method, options, encrypted: true }) } }, T.revote));
+  }
+  return el("article", { class: "card result" }, items);
+}
+
 function resultBlock(v) {
+  if (v.status === "void") return voidBlock(v);
   const d = v.result.decision;
   const eligible = v.result.eligible ?? v.eligible.length;
   const n = v.result.base ?? eligible;

@@ -42,9 +42,11 @@ function takePart(v) {
   const board = v.board;
   const me = state.you.member;
   const index = board.members.indexOf(me) + 1;
-  if (!index) return;
-  // Counted: this member's share has done its work; erased, a later leak cannot open ballots.
-  if (board.phase === "counted") { localStorage.removeItem(memberKey(v.vote, me)); return; }
+  // No longer on the board (the chair changed it during the key ceremony): nothing to keep.
+  if (!index) { localStorage.removeItem(memberKey(v.vote, me)); return; }
+  // Counted (or void: never to be counted): this member's share has done its work; erased, a
+  // later leak cannot open ballots.
+  if (board.phase === "counted" || board.phase === "void") { localStorage.removeItem(memberKey(v.vote, me)); return; }
   const member = sb.BoardMember.open(memberKey(v.vote, me), board.manifest, index);
   const n = board.members.length;
   if (board.phase === "keying") {
@@ -137,6 +139,113 @@ async function check(v, out) {
   render();
 }
 
+// The chair's view of the board: who has not yet done their part, and the way out when one of
+// them cannot (change the board during the key ceremony; annul a count that cannot finish).
+const nameOf = (member) => state.roll.find((r) => r.member === member)?.name || `#${member}`;
+const isChair = () => state.you.member && state.meeting.chair === state.you.member;
+
+function pendingMembers(board) {
+  const done = board.phase === "keying" ? board.sealed : Object.fromEntries(board.decrypted.map((i) => [i, true]));
+  return board.members.filter((m, i) => !done[i + 1]);
+}
+
+function partOf(board, member) {
+  const index = board.members.indexOf(member) + 1;
+  if (board.phase === "keying") return board.commitments[index] ? T.part_deal : T.part_commit;
+  return T.part_decrypt;
+}
+
+function chairPanel(v) {
+  const board = v.board;
+  if (!isChair() || v.status !== "open" || !["keying", "counting"].includes(board.phase)) return null;
+  const online = new Set(state.online || []);
+  const pending = pendingMembers(board);
+  const items = [el("h4", {}, T.board_title)];
+  items.push(el("ul", { class: "board-members" }, board.members.map((m, i) => el("li", {},
+    `${i + 1}. ${nameOf(m)} — `, pending.includes(m) ? partOf(board, m) : T.part_done,
+    online.has(m) ? "" : ` (${T.not_online})`))));
+  if (board.phase === "keying") {
+    items.push(el("button", { type: "button", class: "secondary", "aria-haspopup": "dialog", "data-focus": "board-change", on: { click: (e) => openChange(v, e.currentTarget) } }, T.change_board));
+  } else {
+    items.push(el("p", {}, T.counting_short.replace("%(t)s", board.threshold)));
+    items.push(el("button", { type: "button", class: "secondary danger", "aria-haspopup": "dialog", "data-focus": "board-annul", on: { click: (e) => openAnnul(v, e.currentTarget) } }, T.annul));
+  }
+  return el("div", { class: "board-chair" }, items);
+}
+
+// The dialogs: native modal <dialog>s (focus stays inside, Escape cancels), built once.
+let opener = null;
+function dialog(id, title) {
+  let box = document.getElementById(id);
+  if (box) return box;
+  box = el("dialog", { id, class: "room-dialog", "aria-labelledby": `${id}-title` });
+  box.dataset.title = title;
+  box.addEventListener("close", () => { if (opener && opener.isConnected) opener.focus(); });
+  root.append(box);
+  return box;
+}
+
+function openChange(v, button) {
+  opener = button;
+  const box = dialog("board-change-dialog");
+  const online = new Set(state.online || []);
+  const present = new Set(state.roll.filter((r) => r.status === "present" && !r.may_vote_why_not).map((r) => r.member));
+  const candidates = v.eligible.filter((m) => present.has(m));
+  const error = el("p", { id: "board-change-error", class: "message error", role: "alert", hidden: "" });
+  const boxes = candidates.map((m) => {
+    const input = el("input", { type: "checkbox", name: "member", value: String(m), id: `board-member-${m}` });
+    input.checked = v.board.members.includes(m) && online.has(m);
+    return el("div", { class: "field checkbox" }, input, " ", el("label", { for: `board-member-${m}` }, nameOf(m), online.has(m) ? "" : ` (${T.not_online})`));
+  });
+  const form = el("form", { class: "stack", novalidate: "" },
+    el("h2", { id: "board-change-dialog-title" }, T.change_board),
+    el("p", { id: "board-change-help" }, T.change_help),
+    el("fieldset", { "aria-describedby": "board-change-help board-change-error" }, el("legend", {}, T.change_legend), boxes),
+    error,
+    el("div", { class: "actions" },
+      el("button", { type: "submit" }, T.change_confirm),
+      el("button", { type: "button", class: "secondary", on: { click: () => box.close() } }, T.cancel)));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const members = [...form.querySelectorAll("input[name=member]:checked")].map((i) => Number(i.value));
+    if (members.length < 1 || members.length > 3) {
+      error.textContent = T.change_count;
+      error.hidden = false;
+      form.querySelector("input[name=member]")?.focus();
+      return;
+    }
+    document.dispatchEvent(new CustomEvent("room:send", { detail: { type: "board.change", fields: { vote: v.vote, members }, onReply: (frame) => {
+      if (frame.type === "ack") { box.close(); say(T.changed); } else { error.textContent = frame.message; error.hidden = false; }
+    } } }));
+  });
+  box.replaceChildren(form);
+  box.showModal();
+  (form.querySelector("input[name=member]") || form.querySelector("button")).focus();
+}
+
+function openAnnul(v, button) {
+  opener = button;
+  const box = dialog("board-annul-dialog");
+  const error = el("p", { class: "message error", role: "alert", hidden: "" });
+  const pending = pendingMembers(v.board).map(nameOf).join(", ");
+  const form = el("form", { class: "stack" },
+    el("h2", { id: "board-annul-dialog-title" }, T.annul_title),
+    el("p", {}, T.annul_help.replace("%(who)s", pending)),
+    error,
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "danger" }, T.annul),
+      el("button", { type: "button", class: "secondary", on: { click: () => box.close() } }, T.annul_back)));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    document.dispatchEvent(new CustomEvent("room:send", { detail: { type: "vote.annul", fields: { vote: v.vote }, onReply: (frame) => {
+      if (frame.type === "ack") { box.close(); say(T.annulled); } else { error.textContent = frame.message; error.hidden = false; }
+    } } }));
+  });
+  box.replaceChildren(form);
+  box.showModal();
+  form.querySelector("button[type=submit]").focus();
+}
+
 function block(v) {
   const board = v.board;
   const items = [];
@@ -146,7 +255,12 @@ function block(v) {
   if (badDealers.has(v.vote)) items.push(el("p", { class: "message error" }, T.board_bad_share.replace("%(n)s", badDealers.get(v.vote))));
   if (board.phase === "keying") items.push(el("p", {}, T.board_keying));
   if (board.phase === "counting") items.push(el("p", {}, T.counting.replace("%(t)s", board.threshold).replace("%(n)s", board.members.length)));
+  if (board.phase === "void") items.push(el("p", { class: "message warning" }, T.void));
+  items.push(chairPanel(v));
   if (mine) items.push(el("p", {}, T.your_tracker, " ", el("code", { class: "tracker" }, mine)));
+  if (v.status === "void" && v.result && v.result.trackers && mine) {
+    items.push(el("p", {}, v.result.trackers.includes(mine) ? T.tracker_kept : T.tracker_missing));
+  }
   if (v.status === "closed" && v.result && v.result.trackers) {
     const trackers = v.result.trackers;
     items.push(el("details", {}, el("summary", {}, T.trackers.replace("%(n)s", trackers.length)),
@@ -166,7 +280,7 @@ let drawn = null;
 function render() {
   if (!state) return;
   const latest = state.votes.filter((v) => v.board).slice(-1);
-  const shown = JSON.stringify([latest, state.you.member, [...verified], [...badDealers],
+  const shown = JSON.stringify([latest, state.you.member, [...verified], [...badDealers], isChair() ? [state.online, state.roll] : null,
     latest.map((v) => localStorage.getItem(trackerKey(v.vote)))]);
   if (shown === drawn) return;
   drawn = shown;
