@@ -201,6 +201,7 @@ export const T = {
     part_commit: gettext("chưa gửi phần khóa"),
     part_deal: gettext("chưa gửi phần chia khóa"),
     part_decrypt: gettext("chưa gửi phần giải mã"),
+    part_waiting: gettext("đã gửi phần khóa, chờ các thành viên khác"),
     part_done: gettext("đã xong"),
     not_online: gettext("không kết nối"),
     change_board: gettext("Đổi ban kiểm phiếu"),

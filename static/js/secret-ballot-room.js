@@ -151,7 +151,11 @@ function pendingMembers(board) {
 
 function partOf(board, member) {
   const index = board.members.indexOf(member) + 1;
-  if (board.phase === "keying") return board.commitments[index] ? T.part_deal : T.part_commit;
+  if (board.phase === "keying") {
+    if (!board.commitments[index]) return T.part_commit;
+    // Shares are dealt once every member has committed: until then this one waits on others.
+    return Object.keys(board.commitments).length < board.members.length ? T.part_waiting : T.part_deal;
+  }
   return T.part_decrypt;
 }
 

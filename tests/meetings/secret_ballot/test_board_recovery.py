@@ -78,8 +78,9 @@ def test_the_chair_changes_the_board_when_a_member_drops_out_and_the_new_board_c
 
     new_pages = key_ceremony(scene, vote["vote"], [old[0], spare])
     assert BallotBoard.objects.get(vote_id=vote["vote"]).phase == "voting"
-    for member, choice in zip([scene.chair, scene.recorder, *scene.officials], "yyyyn"):
-        cast_encrypted(scene, member, vote["vote"], [{"y": "yes", "n": "no"}[choice]])
+    voters = [scene.chair, scene.recorder, *scene.officials]
+    for member, choice in zip(voters, ["yes", "yes", "yes", "yes", "no"], strict=True):
+        cast_encrypted(scene, member, vote["vote"], [choice])
     voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     new_pages[0].decrypt()
     closed = new_pages[1].decrypt()
