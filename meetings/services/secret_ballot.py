@@ -333,11 +333,12 @@ def decrypt(*, meeting_id: int, actor: User, vote_id: int, partial: Any) -> dict
 @transaction.atomic
 def change_board(*, meeting_id: int, actor: User, vote_id: int, members: Any) -> dict[str, Any]:
     """The chair names another board while the key is being made (a board member dropped out
-    before dealing: no ballot can be cast yet). One to three distinct members who may serve
-    (`may_serve`); the threshold follows the size (min(2, n)). The ceremony restarts under a new
-    manifest: the commitments and sealed shares made so far are discarded (they prove
-    knowledge only under the old manifest's hash, so none can be replayed into the new one) and
-    the event log keeps the old board, its manifest's hash and its public commitments
+    before dealing: no ballot can be cast yet). Distinct members who may serve (`may_serve`),
+    as many as there are up to three (fewer only when fewer may serve: the chair alone may not
+    hold the whole key while others could share it); the threshold is min(2, n). The ceremony
+    restarts under a new manifest: the commitments and sealed shares made so far are discarded
+    (they prove knowledge only under the old manifest's hash, so none can be replayed into the
+    new one) and the event log keeps the old board, its manifest's hash and its public commitments
     (`board.changed`'s `replaced`). Naming the same members again restarts the ceremony too (a
     member's page lost its private values)."""
     meeting = lock_meeting(meeting_id)
@@ -366,8 +367,21 @@ def change_board(*, meeting_id: int, actor: User, vote_id: int, members: Any) ->
             reason="bad_message",
             field="members",
         )
-    allowed = set(may_serve(meeting, board.vote))
-    if not set(members) <= allowed:
+    allowed = may_serve(meeting, board.vote)
+    # As large as those present allow: the chair chooses who, not how few. A board of one (or
+    # two) only when no more may serve, or the chair could take the whole key alone (t = 1).
+    size = min(BOARD_SIZE, len(allowed))
+    if len(members) != size:
+        raise RuleViolation(
+            _(
+                "Ban kiểm phiếu phải có %(n)s đồng chí: đủ 3 khi có từ 3 đồng chí có mặt có quyền "
+                "biểu quyết."
+            )
+            % {"n": size},
+            reason="bad_message",
+            field="members",
+        )
+    if not set(members) <= set(allowed):
         raise RuleViolation(
             _(
                 "Thành viên ban kiểm phiếu phải là đảng viên chính thức đang có mặt và có quyền "

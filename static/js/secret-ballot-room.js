@@ -195,6 +195,8 @@ function openChange(v, button) {
   const online = new Set(state.online || []);
   const present = new Set(state.roll.filter((r) => r.status === "present" && !r.may_vote_why_not).map((r) => r.member));
   const candidates = v.eligible.filter((m) => present.has(m));
+  // As large as those present allow (the server checks again): the chair chooses who, not how few.
+  const size = Math.min(3, candidates.length);
   const error = el("p", { id: "board-change-error", class: "message error", role: "alert", hidden: "" });
   const boxes = candidates.map((m) => {
     const input = el("input", { type: "checkbox", name: "member", value: String(m), id: `board-member-${m}` });
@@ -203,7 +205,7 @@ function openChange(v, button) {
   });
   const form = el("form", { class: "stack", novalidate: "" },
     el("h2", { id: "board-change-dialog-title" }, T.change_board),
-    el("p", { id: "board-change-help" }, T.change_help),
+    el("p", { id: "board-change-help" }, T.change_help.replace("%(n)s", size)),
     el("fieldset", { "aria-describedby": "board-change-help board-change-error" }, el("legend", {}, T.change_legend), boxes),
     error,
     el("div", { class: "actions" },
@@ -212,8 +214,8 @@ function openChange(v, button) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const members = [...form.querySelectorAll("input[name=member]:checked")].map((i) => Number(i.value));
-    if (members.length < 1 || members.length > 3) {
-      error.textContent = T.change_count;
+    if (members.length !== size) {
+      error.textContent = T.change_count.replace("%(n)s", size);
       error.hidden = false;
       form.querySelector("input[name=member]")?.focus();
       return;

@@ -160,6 +160,7 @@ class TestTheBoardsWayOut(BrowserTestCase):
         chair.keyboard.press("Enter")
         dialog = chair.get_by_role("dialog", name="Đổi ban kiểm phiếu")
         expect(dialog).to_be_visible()
+        self.screenshot(chair, "room-board-change")
         self.assert_accessible(chair)
         members = dialog.get_by_role("group", name="Thành viên ban kiểm phiếu")
         expect(members.get_by_role("checkbox")).to_have_count(5)  # the probationary is not offered
@@ -199,6 +200,7 @@ class TestTheBoardsWayOut(BrowserTestCase):
         watcher = pages[c.pk]
         result = watcher.locator("#results .result").first
         expect(result).to_contain_text("KHÔNG KIỂM ĐƯỢC PHIẾU", timeout=15_000)
+        expect(result).to_contain_text("Đã nhận 4/5 phiếu")
         expect(result).to_contain_text("chưa giải mã")
         expect(result).to_contain_text(b.full_name)
         expect(watcher.locator("#secret-ballot")).to_contain_text("Phiếu của đồng chí đã được nhận")

@@ -58,12 +58,12 @@ def test_the_chair_changes_the_board_when_a_member_drops_out_and_the_new_board_c
     old_commitments = BallotBoard.objects.get(vote_id=vote["vote"]).commitments
     spare = next(m for m in scene.officials if m not in old)
 
-    changed = change(scene, vote["vote"], [old[0], spare])
+    changed = change(scene, vote["vote"], [old[0], old[1], spare])
 
     board = BallotBoard.objects.get(vote_id=vote["vote"])
-    assert board.members == [old[0].pk, spare.pk]
+    assert board.members == [old[0].pk, old[1].pk, spare.pk]
     assert (board.threshold, board.phase, board.commitments, board.key) == (2, "keying", {}, "")
-    assert board.manifest["board"] == [old[0].pk, spare.pk]
+    assert board.manifest["board"] == [old[0].pk, old[1].pk, spare.pk]
     assert board.manifest["threshold"] == 2
     # The old board and its discarded commitments stay in the event log.
     logged = last_event(scene, "board.changed").payload
@@ -76,14 +76,14 @@ def test_the_chair_changes_the_board_when_a_member_drops_out_and_the_new_board_c
     # The dropped member is no longer on the board.
     refused("forbidden", pages[2].call, secret_ballot.commit, commitment=pages[1].sent)
 
-    new_pages = key_ceremony(scene, vote["vote"], [old[0], spare])
+    new_pages = key_ceremony(scene, vote["vote"], [old[0], old[1], spare])
     assert BallotBoard.objects.get(vote_id=vote["vote"]).phase == "voting"
     voters = [scene.chair, scene.recorder, *scene.officials]
     for member, choice in zip(voters, ["yes", "yes", "yes", "yes", "no"], strict=True):
         cast_encrypted(scene, member, vote["vote"], [choice])
     voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     new_pages[0].decrypt()
-    closed = new_pages[1].decrypt()
+    closed = new_pages[2].decrypt()
     assert closed["result"]["tally"] == {"yes": 4, "no": 1}
     assert closed["result"]["decision"]["status"] == "passed"
     out = io.StringIO()
@@ -96,8 +96,9 @@ def test_only_members_who_may_vote_and_are_present_may_sit_on_the_board(scene):
     # Only the chair may change it.
     refused("forbidden", change, scene, vote["vote"], [scene.officials[0]], actor=scene.recorder)
     # Not a probationary member (no vote, R-R1), nor a member meeting here temporarily.
-    refused("not_eligible", change, scene, vote["vote"], [scene.chair, scene.probationary])
-    refused("not_eligible", change, scene, vote["vote"], [scene.chair, scene.temporary])
+    a, b, c = scene.officials
+    refused("not_eligible", change, scene, vote["vote"], [scene.chair, a, scene.probationary])
+    refused("not_eligible", change, scene, vote["vote"], [scene.chair, a, scene.temporary])
     # Not a member who has left the meeting (marked absent) since the vote opened.
     attendance.mark(
         meeting_id=scene.meeting.pk,
@@ -106,12 +107,14 @@ def test_only_members_who_may_vote_and_are_present_may_sit_on_the_board(scene):
         status="absent_with_reason",
         reason="Đi công tác đột xuất",
     )
-    refused("not_eligible", change, scene, vote["vote"], [scene.chair, scene.officials[2]])
-    # One to three, distinct.
+    refused("not_eligible", change, scene, vote["vote"], [scene.chair, a, c])
+    # Three distinct members while three or more may serve: the chair may not shrink the board
+    # (a board of one would hold the whole key).
     refused("bad_message", change, scene, vote["vote"], [])
-    everyone = [scene.chair, scene.recorder, scene.officials[0], scene.officials[1]]
-    refused("bad_message", change, scene, vote["vote"], everyone)
-    refused("bad_message", change, scene, vote["vote"], [scene.chair, scene.chair])
+    refused("bad_message", change, scene, vote["vote"], [scene.chair])
+    refused("bad_message", change, scene, vote["vote"], [scene.chair, a])
+    refused("bad_message", change, scene, vote["vote"], [scene.chair, scene.recorder, a, b])
+    refused("bad_message", change, scene, vote["vote"], [scene.chair, scene.chair, a])
     assert BallotBoard.objects.get(vote_id=vote["vote"]).members == vote["board"]["members"]
 
 
@@ -124,11 +127,26 @@ def test_the_default_board_never_holds_a_probationary_member(scene):
     vote = open_vote(scene, "admission", "Kết nạp", method="secret_ballot", encrypted=True)
 
     assert vote["board"]["members"] == [scene.chair.pk, scene.recorder.pk, scene.officials[1].pk]
-    refused("not_eligible", change, scene, vote["vote"], [scene.chair, scene.officials[0]])
+    refused(
+        "not_eligible",
+        change,
+        scene,
+        vote["vote"],
+        [scene.chair, scene.officials[0], scene.recorder],
+    )
 
 
-def test_a_board_of_one_holds_the_whole_key_and_counts_alone(scene):
+def test_a_board_of_one_when_the_chair_alone_may_serve_holds_the_whole_key(scene):
     vote = encrypted_admission(scene)
+    # The others were called away during the ceremony (the chair marks them absent).
+    for member in (scene.recorder, *scene.officials):
+        attendance.mark(
+            meeting_id=scene.meeting.pk,
+            actor=scene.chair.user,
+            member_id=member.pk,
+            status="absent_with_reason",
+            reason="Được gọi đi làm nhiệm vụ",
+        )
     change(scene, vote["vote"], [scene.chair])
     board = BallotBoard.objects.get(vote_id=vote["vote"])
     assert (board.members, board.threshold) == ([scene.chair.pk], 1)

@@ -40,24 +40,25 @@ async def test_the_chair_changes_the_board_and_annuls_a_count_over_the_socket(sc
     vote = opened["result"]["vote"]
     old = opened["result"]["board"]["members"]
     spare = next(pk for pk in sockets if pk not in old)
-    change = {"id": "c", "type": "board.change", "vote": vote, "members": [old[0], spare]}
+    new = [old[0], old[1], spare]
+    change = {"id": "c", "type": "board.change", "vote": vote, "members": new}
 
     refused = await request(others[scene.recorder.pk], change | {"id": "c0"})
     assert refused["code"] == "forbidden"
-    probationary = await request(chair, change | {"members": [old[0], scene.probationary.pk]})
+    probationary = await request(chair, change | {"members": [*new[:2], scene.probationary.pk]})
     assert probationary["code"] == "not_eligible"
     too_many = await request(chair, change | {"members": [*old, spare]})
     assert too_many["code"] == "bad_message"
     answer = await request(chair, change)
     assert answer["type"] == "ack", answer
     seen = (await events_until(watcher, "board.changed"))[-1]["payload"]
-    assert seen["board"]["members"] == [old[0], spare]
+    assert seen["board"]["members"] == new
     assert seen["replaced"]["members"] == old
 
-    # The new board of two makes the key; one ballot; then one of the two leaves.
+    # The new board makes the key and takes one ballot; nobody decrypts after the close.
     board = seen["board"]
     ctx = protocol.manifest_hash(board["manifest"])
-    members = {i: protocol.BoardMember.new(ctx, i, 2) for i in (1, 2)}
+    members = {i: protocol.BoardMember.new(ctx, i, 2) for i in (1, 2, 3)}
     board_sockets = {i: sockets[pk] for i, pk in enumerate(board["members"], start=1)}
     commitments = {i: m.commitment() for i, m in members.items()}
     for i, c in commitments.items():
@@ -78,7 +79,7 @@ async def test_the_chair_changes_the_board_and_annuls_a_count_over_the_socket(sc
     assert annulled["type"] == "ack", annulled
 
     voided = (await events_until(watcher, "vote.voided"))[-1]["payload"]
-    assert voided["result"]["void"]["missing"] == [old[0], spare]
+    assert voided["result"]["void"]["missing"] == new
     assert voided["result"]["trackers"] == [protocol.tracker(ballot)]
     assert (await sync_to_async(Vote.objects.get)(pk=vote)).status == "void"
     assert (await sync_to_async(BallotBoard.objects.get)(vote_id=vote)).phase == "void"
