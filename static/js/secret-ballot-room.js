@@ -199,9 +199,9 @@ function openChange(v, button) {
   const size = Math.min(3, candidates.length);
   const error = el("p", { id: "board-change-error", class: "message error", role: "alert", hidden: "" });
   const boxes = candidates.map((m) => {
-    const input = el("input", { type: "checkbox", name: "member", value: String(m), id: `board-member-${m}` });
+    const input = el("input", { type: "checkbox", name: "member", value: String(m) });
     input.checked = v.board.members.includes(m) && online.has(m);
-    return el("div", { class: "field checkbox" }, input, " ", el("label", { for: `board-member-${m}` }, nameOf(m), online.has(m) ? "" : ` (${T.not_online})`));
+    return el("label", { class: "choice" }, input, ` ${nameOf(m)} `, online.has(m) ? "" : el("span", { class: "muted" }, `(${T.not_online})`));
   });
   const form = el("form", { class: "stack", novalidate: "" },
     el("h2", { id: "board-change-dialog-title" }, T.change_board),
