@@ -105,7 +105,7 @@ let seen = null;
 function announceChanges() {
   const open = ctx.state.votes.find((v) => v.status === "open");
   const turn = ctx.state.turns.find((t) => !t.ended_at);
-  const now = { status: ctx.state.meeting.status, open: open ? open.vote : null, closed: ctx.state.votes.filter((v) => v.status === "closed").map((v) => v.vote), turn: turn ? turn.turn : null };
+  const now = { status: ctx.state.meeting.status, open: open ? open.vote : null, closed: ctx.state.votes.filter((v) => v.status === "closed" || v.status === "void").map((v) => v.vote), turn: turn ? turn.turn : null };
   const before = seen;
   seen = now;
   if (!before) return;
@@ -115,7 +115,8 @@ function announceChanges() {
   for (const id of now.closed.filter((v) => !before.closed.includes(v))) {
     const v = voteOf(id);
     const d = v.result && v.result.decision;
-    said.push(T.vote_result.replace("%(question)s", v.question).replace("%(outcome)s", d ? T.outcome[d.status] || d.status : ""));
+    const outcome = v.status === "void" ? T.outcome.void : d ? T.outcome[d.status] || d.status : "";
+    said.push(T.vote_result.replace("%(question)s", v.question).replace("%(outcome)s", outcome));
   }
   if (now.open && now.open !== before.open) said.push(T.vote_opened.replace("%(question)s", open.question));
   if (now.turn && now.turn !== before.turn && turn.member === ctx.you.member) said.push(T.floor_yours);
