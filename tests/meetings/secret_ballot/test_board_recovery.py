@@ -108,6 +108,12 @@ def test_only_members_who_may_vote_and_are_present_may_sit_on_the_board(scene):
         reason="Đi công tác đột xuất",
     )
     refused("not_eligible", change, scene, vote["vote"], [scene.chair, a, c])
+    # Nor one who has left the cell (transferred out) since.
+    b.home_cell = scene.guest_cell
+    b.save(update_fields=["home_cell"])
+    refused("not_eligible", change, scene, vote["vote"], [scene.chair, a, b])
+    b.home_cell = scene.cell
+    b.save(update_fields=["home_cell"])
     # Three distinct members while three or more may serve: the chair may not shrink the board
     # (a board of one would hold the whole key).
     refused("bad_message", change, scene, vote["vote"], [])
