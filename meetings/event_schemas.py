@@ -148,6 +148,7 @@ class VoteCounting(BoardChanged):
 class VoidResult(TypedDict):
     cast: int
     eligible: int
+    base: int  # N, as for a counted vote
     trackers: list[str]
     void: dict[str, Any]  # reason, board, threshold, missing (member ids), explanation
 

@@ -41,7 +41,7 @@ from meetings.secret_ballot import protocol, record
 from meetings.secret_ballot.group import GroupError, decode_element, decode_scalar
 from meetings.secret_ballot.protocol import ProtocolError
 from meetings.services.participants import lock_meeting, participant, require_chair
-from meetings.snapshots import policy_for
+from meetings.snapshots import member_key, policy_for
 from members.models import User
 
 BOARD_SIZE = 3
@@ -455,9 +455,19 @@ def _void(meeting: Meeting, vote: Vote, board: BallotBoard, actor: User) -> dict
             "không tính là một lần biểu quyết; chủ trì cho bỏ phiếu lại."
         ) % {"t": board.threshold, "n": len(board.members), "k": len(done), "who": who}
     trackers = sorted(EncryptedBallot.objects.filter(vote=vote).values_list("tracker", flat=True))
+    voters = frozenset(
+        member_key(m)
+        for m in BallotReceipt.objects.filter(vote=vote).values_list("member_id", flat=True)
+    )
+    # N, as for a counted vote (voting._decide), so the room states the number cast against it.
+    attendance = {m: charter.Attendance(s) for m, s in vote.roll.items()}
+    base = charter.vote_base(
+        roster_entries(meeting), attendance, policy_for(meeting.cell), voted=voters
+    ).size
     result = {
-        "cast": BallotReceipt.objects.filter(vote=vote).count(),
+        "cast": len(voters),
         "eligible": len(vote.eligible),
+        "base": base,
         "trackers": trackers,
         "void": {
             "reason": "board_keying" if keying else "board_short",

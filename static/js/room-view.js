@@ -538,7 +538,7 @@ function renderVotes() {
 // A void vote (an encrypted ballot its board could not count, annulled by the chair): no
 // outcome, the reason, and for the chair the same question put again (a new vote).
 function voidBlock(v) {
-  const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", castProgress(v.result.cast, v.result.eligible, v.result.eligible)),
+  const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", castProgress(v.result.cast, v.result.eligible, v.result.base ?? v.result.eligible)),
     el("p", { class: "outcome void" }, T.outcome.void), el("p", { class: "explanation" }, v.result.void.explanation)];
   const later = ctx.state.votes.some((w) => w.vote > v.vote && w.item === v.item && w.kind === v.kind);
   const noneOpen = !ctx.state.votes.some((w) => w.status === "open");

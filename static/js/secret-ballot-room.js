@@ -179,11 +179,10 @@ function chairPanel(v) {
 
 // The dialogs: native modal <dialog>s (focus stays inside, Escape cancels), built once.
 let opener = null;
-function dialog(id, title) {
+function dialog(id) {
   let box = document.getElementById(id);
   if (box) return box;
   box = el("dialog", { id, class: "room-dialog", "aria-labelledby": `${id}-title` });
-  box.dataset.title = title;
   box.addEventListener("close", () => { if (opener && opener.isConnected) opener.focus(); });
   root.append(box);
   return box;
