@@ -183,7 +183,15 @@ function dialog(id) {
   let box = document.getElementById(id);
   if (box) return box;
   box = el("dialog", { id, class: "room-dialog", "aria-labelledby": `${id}-title` });
-  box.addEventListener("close", () => { if (opener && opener.isConnected) opener.focus(); });
+  // Back to the control that opened it, or to its successor when the box was redrawn meanwhile
+  // (the board changed), or to the box itself.
+  box.addEventListener("close", () => {
+    if (!opener) return;
+    const key = opener.dataset.focus;
+    const target = opener.isConnected ? opener : section().querySelector(`[data-focus="${key}"]`);
+    if (target) target.focus();
+    else { section().setAttribute("tabindex", "-1"); section().focus(); }
+  });
   root.append(box);
   return box;
 }
@@ -289,7 +297,15 @@ function render() {
     latest.map((v) => localStorage.getItem(trackerKey(v.vote)))]);
   if (shown === drawn) return;
   drawn = shown;
-  section().replaceChildren(...latest.map(block));
+  // Focus on one of its controls stays on it (or its successor, or the box) through the redraw.
+  const box = section();
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.focus || "" : null;
+  box.replaceChildren(...latest.map(block));
+  if (focused !== null) {
+    const target = focused && box.querySelector(`[data-focus="${focused}"]`);
+    if (target) target.focus();
+    else { box.setAttribute("tabindex", "-1"); box.focus(); }
+  }
 }
 
 document.addEventListener("room:rendered", (event) => {

@@ -176,6 +176,9 @@ class TestTheBoardsWayOut(BrowserTestCase):
         chair.keyboard.press("Enter")
         expect(dialog).to_be_hidden()
         wait_for_phase(chair, board, "voting")
+        # Focus is not lost to the page's top: it stays in the ballot's box as it is redrawn.
+        expect(chair.locator("#secret-ballot")).not_to_contain_text("Đổi ban kiểm phiếu")
+        assert chair.evaluate("Boolean(document.activeElement.closest('#secret-ballot'))")
         assert board.members == [scene.chair.pk, scene.recorder.pk, b.pk]
         assert board.threshold == 2
 
