@@ -174,6 +174,9 @@ class VoteMethod(models.TextChoices):
 class VoteStatus(models.TextChoices):
     OPEN = "open", _("Đang biểu quyết")
     CLOSED = "closed", _("Đã kết thúc")
+    # An encrypted secret ballot the board could not count, annulled by the chair: no decision,
+    # not an attempt in the charter's sense; the question may be put again (secret-ballot.md).
+    VOID = "void", _("Không kiểm được phiếu")
 
 
 class BoardPhase(models.TextChoices):
@@ -181,6 +184,7 @@ class BoardPhase(models.TextChoices):
     VOTING = "voting", _("Đang bỏ phiếu")
     COUNTING = "counting", _("Ban kiểm phiếu đang giải mã kết quả")
     COUNTED = "counted", _("Đã kiểm phiếu")
+    VOID = "void", _("Không kiểm được phiếu")
 
 
 class FloorRequestKind(models.TextChoices):

@@ -136,10 +136,29 @@ class BoardChanged(TypedDict):
 
     vote: int
     board: dict[str, Any]
+    # The chair changed the board during the key ceremony: the board replaced (its members,
+    # threshold, manifest hash, public commitments and who had dealt), kept in the log.
+    replaced: NotRequired[dict[str, Any]]
 
 
 class VoteCounting(BoardChanged):
     trackers: list[str]
+
+
+class VoidResult(TypedDict):
+    cast: int
+    eligible: int
+    base: int  # N, as for a counted vote
+    trackers: list[str]
+    void: dict[str, Any]  # reason, board, threshold, missing (member ids), explanation
+
+
+class VoteVoided(TypedDict):
+    """An encrypted secret ballot its board could not count, annulled: no decision."""
+
+    vote: int
+    board: dict[str, Any]
+    result: VoidResult
 
 
 class VoteClosed(TypedDict):
@@ -165,6 +184,7 @@ SCHEMAS: dict[str, type] = {
     events.VOTE_CLOSED: VoteClosed,
     events.BOARD_CHANGED: BoardChanged,
     events.VOTE_COUNTING: VoteCounting,
+    events.VOTE_VOIDED: VoteVoided,
 }
 
 

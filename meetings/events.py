@@ -44,6 +44,7 @@ BALLOT_COUNTED = "ballot.counted"
 VOTE_CLOSED = "vote.closed"
 BOARD_CHANGED = "board.changed"  # an encrypted secret ballot's board: its public state
 VOTE_COUNTING = "vote.counting"  # an encrypted secret ballot closed: the board decrypts
+VOTE_VOIDED = "vote.voided"  # an encrypted secret ballot its board could not count: annulled
 
 
 def group_name(meeting_id: int) -> str:

@@ -263,6 +263,11 @@ COMMANDS: dict[str, Command] = {
         secret_ballot.decrypt,
         {"vote": _f("vote_id", ROW_ID), "partial": _f("partial", Payload())},
     ),
+    "board.change": Command(
+        secret_ballot.change_board,
+        {"vote": _f("vote_id", ROW_ID), "members": _f("members", ListOf(ROW_ID, 3))},
+    ),
+    "vote.annul": Command(secret_ballot.annul, {"vote": _f("vote_id", ROW_ID)}),
     "vote.close": Command(voting.close_vote, {"vote": _f("vote_id", ROW_ID)}),
 }
 # Answered by the consumer itself, not by a service.

@@ -440,7 +440,7 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
                 # resumes its part from it after a reconnect.
                 "board": v.board.public() if hasattr(v, "board") else None,
                 "result": _result_in_words(v.result, keyed_names)
-                if v.status == VoteStatus.CLOSED
+                if v.status in (VoteStatus.CLOSED, VoteStatus.VOID)
                 else None,
             }
             for v in votes

@@ -292,6 +292,9 @@ class VoteRecord:
     # The charter refused the vote (no quorum, an invalid ballot, an ineligible candidate): no
     # ballot was cast; the record states why and what it would have needed.
     blocked: bool = False
+    # An encrypted secret ballot its board could not count, annulled by the chair: no outcome;
+    # `explanation` says why (who on the board had not done their part). Not an attempt.
+    void: bool = False
 
     @property
     def method_label(self) -> str:
@@ -305,6 +308,8 @@ class VoteRecord:
     def outcome(self) -> str:
         if self.blocked:
             return "KHÔNG ĐƯỢC BIỂU QUYẾT"
+        if self.void:
+            return "KHÔNG KIỂM ĐƯỢC PHIẾU"
         return OUTCOME_WORDS[(self.wording, self.passed)]
 
     @property

@@ -205,6 +205,8 @@ def _guests(meeting: Meeting) -> tuple[doc.Guest, ...]:
 
 def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
     """One closed vote as the minutes print it, copied from the charter's decision."""
+    if vote.status == VoteStatus.VOID:
+        return _void_record(vote)
     result = vote.result
     decision = result.get("decision") or {}
     tally = result.get("tally", {})
@@ -259,6 +261,29 @@ def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
         basis=charter.sources_of(KIND_RULES[kind]) if kind else "",
         blocked=decision.get("status") == "blocked",
         is_conclusion=vote.is_conclusion,
+    )
+
+
+def _void_record(vote: Vote) -> doc.VoteRecord:
+    """A vote that could not be counted (meetings.services.secret_ballot.annul): who took part,
+    and why there is no result; no counts, no threshold."""
+    kind = charter.DecisionKind(vote.kind) if vote.kind != VoteKind.MINUTES_APPROVAL else None
+    return doc.VoteRecord(
+        question=vote.question,
+        method=doc.VotingMethod(vote.method),
+        vote_base=len(vote.eligible) if kind is None else _vote_base_of(vote),
+        participants=vote.result.get("cast", 0),
+        yes=0,
+        no=0,
+        abstain=0,
+        threshold_label="",
+        required=0,
+        rule_ids=(),
+        passed=False,
+        explanation=vote.result["void"]["explanation"],
+        kind_label=str(vote.get_kind_display()),
+        is_conclusion=vote.is_conclusion,
+        void=True,
     )
 
 
@@ -320,11 +345,15 @@ def _draft_minutes(
 ) -> doc.MinutesDocument:
     names = {m.pk: m.full_name for m in roster_members(meeting)}
     votes = list(
-        Vote.objects.filter(meeting=meeting, status=VoteStatus.CLOSED).order_by("opened_at", "pk")
+        Vote.objects.filter(
+            meeting=meeting, status__in=[VoteStatus.CLOSED, VoteStatus.VOID]
+        ).order_by("opened_at", "pk")
     )
     turns = list(SpeakingTurn.objects.filter(meeting=meeting).order_by("started_at", "pk"))
-    conclusion_vote = conclusion_vote_of(votes)
-    read_back = next((v for v in reversed(votes) if v.kind == VoteKind.MINUTES_APPROVAL), None)
+    # A void vote (not counted) is printed where it was taken, but adopts nothing.
+    decided = [v for v in votes if v.status == VoteStatus.CLOSED]
+    conclusion_vote = conclusion_vote_of(decided)
+    read_back = next((v for v in reversed(decided) if v.kind == VoteKind.MINUTES_APPROVAL), None)
     records = {v.pk: vote_record(v, names) for v in votes if v.kind != VoteKind.MINUTES_APPROVAL}
     agenda = list(meeting.agenda_items.select_related("presenter").order_by("position"))
     items = []

@@ -281,7 +281,12 @@ def open_vote(
     base = charter.vote_base(roster, attendance, policy)
     roll = {m.pk: m for m in Member.objects.filter(pk__in=[int(e.member_id) for e in roster])}
     options = options or {}
-    attempt = 1 + Vote.objects.filter(meeting__cell=meeting.cell, item=item, kind=kind).count()
+    # A void vote (a board that could not count) is no attempt (secret_ballot.annul).
+    attempt = 1 + (
+        Vote.objects.filter(meeting__cell=meeting.cell, item=item, kind=kind)
+        .exclude(status=VoteStatus.VOID)
+        .count()
+    )
     cleaned: dict[str, Any] = {}
     if kind == VoteKind.DISCIPLINE:
         cleaned = _clean_discipline(meeting, options, roll)

@@ -105,7 +105,7 @@ let seen = null;
 function announceChanges() {
   const open = ctx.state.votes.find((v) => v.status === "open");
   const turn = ctx.state.turns.find((t) => !t.ended_at);
-  const now = { status: ctx.state.meeting.status, open: open ? open.vote : null, closed: ctx.state.votes.filter((v) => v.status === "closed").map((v) => v.vote), turn: turn ? turn.turn : null };
+  const now = { status: ctx.state.meeting.status, open: open ? open.vote : null, closed: ctx.state.votes.filter((v) => v.status === "closed" || v.status === "void").map((v) => v.vote), turn: turn ? turn.turn : null };
   const before = seen;
   seen = now;
   if (!before) return;
@@ -115,7 +115,8 @@ function announceChanges() {
   for (const id of now.closed.filter((v) => !before.closed.includes(v))) {
     const v = voteOf(id);
     const d = v.result && v.result.decision;
-    said.push(T.vote_result.replace("%(question)s", v.question).replace("%(outcome)s", d ? T.outcome[d.status] || d.status : ""));
+    const outcome = v.status === "void" ? T.outcome.void : d ? T.outcome[d.status] || d.status : "";
+    said.push(T.vote_result.replace("%(question)s", v.question).replace("%(outcome)s", outcome));
   }
   if (now.open && now.open !== before.open) said.push(T.vote_opened.replace("%(question)s", open.question));
   if (now.turn && now.turn !== before.turn && turn.member === ctx.you.member) said.push(T.floor_yours);
@@ -521,7 +522,7 @@ function renderVotes() {
       box.append(el("p", { class: "muted" }, T.no_open_vote));
     }
   });
-  const closed = ctx.state.votes.filter((v) => v.status === "closed");
+  const closed = ctx.state.votes.filter((v) => v.status === "closed" || v.status === "void");
   part("results", [closed, ctx.state.votes.filter((v) => v.options && v.options.follows).map((v) => v.options.follows), Boolean(open), is("chair"), ctx.state.meeting.status], () => {
     $("#results").replaceChildren(...closed.reverse().map(resultBlock));
     if (!closed.length) $("#results").append(el("p", { class: "muted" }, T.no_results));
@@ -534,7 +535,23 @@ function renderVotes() {
   }
 }
 
+// A void vote (an encrypted ballot its board could not count, annulled by the chair): no
+// outcome, the reason, and for the chair the same question put again (a new vote).
+function voidBlock(v) {
+  const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", castProgress(v.result.cast, v.result.eligible, v.result.base ?? v.result.eligible)),
+    el("p", { class: "outcome void" }, T.outcome.void), el("p", { class: "explanation" }, v.result.void.explanation)];
+  const later = ctx.state.votes.some((w) => w.vote > v.vote && w.item === v.item && w.kind === v.kind);
+  const noneOpen = !ctx.state.votes.some((w) => w.status === "open");
+  if (!later && noneOpen && is("chair") && ctx.state.meeting.status === "in_progress" && ctx.state.current_item === v.item) {
+    const keys = ["subject", "forms", "subject_holds_post", "candidates", "seats", "post", "follows", "conclusion"];
+    const options = Object.fromEntries(Object.entries(v.options || {}).filter(([k]) => keys.includes(k)));
+    items.push(el("button", { type: "button", "data-focus": `revote-${v.vote}`, on: { click: () => send("vote.open", { kind: v.kind, question: v.question, method: v.method, options, encrypted: true }) } }, T.revote));
+  }
+  return el("article", { class: "card result" }, items);
+}
+
 function resultBlock(v) {
+  if (v.status === "void") return voidBlock(v);
   const d = v.result.decision;
   const eligible = v.result.eligible ?? v.eligible.length;
   const n = v.result.base ?? eligible;

@@ -42,9 +42,11 @@ function takePart(v) {
   const board = v.board;
   const me = state.you.member;
   const index = board.members.indexOf(me) + 1;
-  if (!index) return;
-  // Counted: this member's share has done its work; erased, a later leak cannot open ballots.
-  if (board.phase === "counted") { localStorage.removeItem(memberKey(v.vote, me)); return; }
+  // No longer on the board (the chair changed it during the key ceremony): nothing to keep.
+  if (!index) { localStorage.removeItem(memberKey(v.vote, me)); return; }
+  // Counted (or void: never to be counted): this member's share has done its work; erased, a
+  // later leak cannot open ballots.
+  if (board.phase === "counted" || board.phase === "void") { localStorage.removeItem(memberKey(v.vote, me)); return; }
   const member = sb.BoardMember.open(memberKey(v.vote, me), board.manifest, index);
   const n = board.members.length;
   if (board.phase === "keying") {
@@ -137,6 +139,126 @@ async function check(v, out) {
   render();
 }
 
+// The chair's view of the board: who has not yet done their part, and the way out when one of
+// them cannot (change the board during the key ceremony; annul a count that cannot finish).
+const nameOf = (member) => state.roll.find((r) => r.member === member)?.name || `#${member}`;
+const isChair = () => state.you.member && state.meeting.chair === state.you.member;
+
+function pendingMembers(board) {
+  const done = board.phase === "keying" ? board.sealed : Object.fromEntries(board.decrypted.map((i) => [i, true]));
+  return board.members.filter((m, i) => !done[i + 1]);
+}
+
+function partOf(board, member) {
+  const index = board.members.indexOf(member) + 1;
+  if (board.phase === "keying") {
+    if (!board.commitments[index]) return T.part_commit;
+    // Shares are dealt once every member has committed: until then this one waits on others.
+    return Object.keys(board.commitments).length < board.members.length ? T.part_waiting : T.part_deal;
+  }
+  return T.part_decrypt;
+}
+
+function chairPanel(v) {
+  const board = v.board;
+  if (!isChair() || v.status !== "open" || !["keying", "counting"].includes(board.phase)) return null;
+  const online = new Set(state.online || []);
+  const pending = pendingMembers(board);
+  const items = [el("h4", {}, T.board_title)];
+  items.push(el("ul", { class: "board-members" }, board.members.map((m, i) => el("li", {},
+    `${i + 1}. ${nameOf(m)} — `, pending.includes(m) ? partOf(board, m) : T.part_done,
+    online.has(m) ? "" : ` (${T.not_online})`))));
+  if (board.phase === "keying") {
+    items.push(el("button", { type: "button", class: "secondary", "aria-haspopup": "dialog", "data-focus": "board-change", on: { click: (e) => openChange(v, e.currentTarget) } }, T.change_board));
+  } else {
+    items.push(el("p", {}, T.counting_short.replace("%(t)s", board.threshold)));
+    items.push(el("button", { type: "button", class: "secondary danger", "aria-haspopup": "dialog", "data-focus": "board-annul", on: { click: (e) => openAnnul(v, e.currentTarget) } }, T.annul));
+  }
+  return el("div", { class: "board-chair" }, items);
+}
+
+// The dialogs: native modal <dialog>s (focus stays inside, Escape cancels), built once.
+let opener = null;
+function dialog(id) {
+  let box = document.getElementById(id);
+  if (box) return box;
+  box = el("dialog", { id, class: "room-dialog", "aria-labelledby": `${id}-title` });
+  // Back to the control that opened it, or to its successor when the box was redrawn meanwhile
+  // (the board changed), or to the box itself.
+  box.addEventListener("close", () => {
+    if (!opener) return;
+    const key = opener.dataset.focus;
+    const target = opener.isConnected ? opener : section().querySelector(`[data-focus="${key}"]`);
+    if (target) target.focus();
+    else { section().setAttribute("tabindex", "-1"); section().focus(); }
+  });
+  root.append(box);
+  return box;
+}
+
+function openChange(v, button) {
+  opener = button;
+  const box = dialog("board-change-dialog");
+  const online = new Set(state.online || []);
+  const present = new Set(state.roll.filter((r) => r.status === "present" && !r.may_vote_why_not).map((r) => r.member));
+  const candidates = v.eligible.filter((m) => present.has(m));
+  // As large as those present allow (the server checks again): the chair chooses who, not how few.
+  const size = Math.min(3, candidates.length);
+  const error = el("p", { id: "board-change-error", class: "message error", role: "alert", hidden: "" });
+  const boxes = candidates.map((m) => {
+    const input = el("input", { type: "checkbox", name: "member", value: String(m) });
+    input.checked = v.board.members.includes(m) && online.has(m);
+    return el("label", { class: "choice" }, input, ` ${nameOf(m)} `, online.has(m) ? "" : el("span", { class: "muted" }, `(${T.not_online})`));
+  });
+  const form = el("form", { class: "stack", novalidate: "" },
+    el("h2", { id: "board-change-dialog-title" }, T.change_board),
+    el("p", { id: "board-change-help" }, T.change_help.replace("%(n)s", size)),
+    el("fieldset", { "aria-describedby": "board-change-help board-change-error" }, el("legend", {}, T.change_legend), boxes),
+    error,
+    el("div", { class: "actions" },
+      el("button", { type: "submit" }, T.change_confirm),
+      el("button", { type: "button", class: "secondary", on: { click: () => box.close() } }, T.cancel)));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const members = [...form.querySelectorAll("input[name=member]:checked")].map((i) => Number(i.value));
+    if (members.length !== size) {
+      error.textContent = T.change_count.replace("%(n)s", size);
+      error.hidden = false;
+      form.querySelector("input[name=member]")?.focus();
+      return;
+    }
+    document.dispatchEvent(new CustomEvent("room:send", { detail: { type: "board.change", fields: { vote: v.vote, members }, onReply: (frame) => {
+      if (frame.type === "ack") { box.close(); say(T.changed); } else { error.textContent = frame.message; error.hidden = false; }
+    } } }));
+  });
+  box.replaceChildren(form);
+  box.showModal();
+  (form.querySelector("input[name=member]") || form.querySelector("button")).focus();
+}
+
+function openAnnul(v, button) {
+  opener = button;
+  const box = dialog("board-annul-dialog");
+  const error = el("p", { class: "message error", role: "alert", hidden: "" });
+  const pending = pendingMembers(v.board).map(nameOf).join(", ");
+  const form = el("form", { class: "stack" },
+    el("h2", { id: "board-annul-dialog-title" }, T.annul_title),
+    el("p", {}, T.annul_help.replace("%(who)s", pending)),
+    error,
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "danger" }, T.annul),
+      el("button", { type: "button", class: "secondary", on: { click: () => box.close() } }, T.annul_back)));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    document.dispatchEvent(new CustomEvent("room:send", { detail: { type: "vote.annul", fields: { vote: v.vote }, onReply: (frame) => {
+      if (frame.type === "ack") { box.close(); say(T.annulled); } else { error.textContent = frame.message; error.hidden = false; }
+    } } }));
+  });
+  box.replaceChildren(form);
+  box.showModal();
+  form.querySelector("button[type=submit]").focus();
+}
+
 function block(v) {
   const board = v.board;
   const items = [];
@@ -146,7 +268,12 @@ function block(v) {
   if (badDealers.has(v.vote)) items.push(el("p", { class: "message error" }, T.board_bad_share.replace("%(n)s", badDealers.get(v.vote))));
   if (board.phase === "keying") items.push(el("p", {}, T.board_keying));
   if (board.phase === "counting") items.push(el("p", {}, T.counting.replace("%(t)s", board.threshold).replace("%(n)s", board.members.length)));
+  if (board.phase === "void") items.push(el("p", { class: "message warning" }, T.void));
+  items.push(chairPanel(v));
   if (mine) items.push(el("p", {}, T.your_tracker, " ", el("code", { class: "tracker" }, mine)));
+  if (v.status === "void" && v.result && v.result.trackers && mine) {
+    items.push(el("p", {}, v.result.trackers.includes(mine) ? T.tracker_kept : T.tracker_missing));
+  }
   if (v.status === "closed" && v.result && v.result.trackers) {
     const trackers = v.result.trackers;
     items.push(el("details", {}, el("summary", {}, T.trackers.replace("%(n)s", trackers.length)),
@@ -166,11 +293,19 @@ let drawn = null;
 function render() {
   if (!state) return;
   const latest = state.votes.filter((v) => v.board).slice(-1);
-  const shown = JSON.stringify([latest, state.you.member, [...verified], [...badDealers],
+  const shown = JSON.stringify([latest, state.you.member, [...verified], [...badDealers], isChair() ? [state.online, state.roll] : null,
     latest.map((v) => localStorage.getItem(trackerKey(v.vote)))]);
   if (shown === drawn) return;
   drawn = shown;
-  section().replaceChildren(...latest.map(block));
+  // Focus on one of its controls stays on it (or its successor, or the box) through the redraw.
+  const box = section();
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.focus || "" : null;
+  box.replaceChildren(...latest.map(block));
+  if (focused !== null) {
+    const target = focused && box.querySelector(`[data-focus="${focused}"]`);
+    if (target) target.focus();
+    else { box.setAttribute("tabindex", "-1"); box.focus(); }
+  }
 }
 
 document.addEventListener("room:rendered", (event) => {

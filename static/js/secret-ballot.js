@@ -161,7 +161,10 @@ export class BoardMember {
 
   static open(storageKey, manifest, index) {
     const saved = localStorage.getItem(storageKey);
-    if (saved) {
+    const ctx = manifestHash(manifest);
+    // Kept only for the same manifest: after the chair changes the board (a new manifest), the
+    // ceremony starts again with new values.
+    if (saved && JSON.parse(saved).ctx === ctx && JSON.parse(saved).index === index) {
       const s = JSON.parse(saved);
       return new BoardMember({
         storageKey, ctx: s.ctx, index: s.index, threshold: s.threshold, sent: s.sent,
@@ -170,7 +173,7 @@ export class BoardMember {
       });
     }
     const member = new BoardMember({
-      storageKey, ctx: manifestHash(manifest), index, threshold: manifest.threshold, sent: {},
+      storageKey, ctx, index, threshold: manifest.threshold, sent: {},
       coefficients: Array.from({ length: manifest.threshold }, randomScalar),
       transport: randomScalar(), received: {},
     });
