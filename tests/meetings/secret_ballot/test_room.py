@@ -328,3 +328,33 @@ def test_a_vote_closed_before_the_board_made_its_key_ends_void_with_no_ballots(s
     assert "decision" not in closed["result"]
     assert Vote.objects.get(pk=vote["vote"]).status == "void"
     refused("vote_closed", cast_encrypted, scene, scene.recorder, vote["vote"], ["yes"], ballot={})
+
+
+def test_every_secret_ballot_is_encrypted_and_the_chair_cannot_opt_out(scene):
+    started(scene)
+    open_item(scene, 1)
+
+    asked_plain = open_vote(scene, "admission", "Kết nạp", method="secret_ballot", encrypted=False)
+
+    assert asked_plain["board"]["phase"] == "keying"
+    refused(
+        "not_ready",
+        voting.cast_ballot,
+        meeting_id=scene.meeting.pk,
+        actor=scene.officials[0].user,
+        vote_id=asked_plain["vote"],
+        ballot_id=str(uuid.uuid4()),
+        choice="yes",
+        receipt="AAAAAAAAAA",
+    )
+    assert not BallotReceipt.objects.filter(vote_id=asked_plain["vote"]).exists()
+
+
+def test_a_show_of_hands_has_no_board(scene):
+    started(scene)
+    open_item(scene, 2)
+
+    opened = open_vote(scene, "resolution", "Thông qua nghị quyết tháng", encrypted=True)
+
+    assert "board" not in opened
+    assert not BallotBoard.objects.filter(vote_id=opened["vote"]).exists()
