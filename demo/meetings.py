@@ -23,10 +23,13 @@ from meetings.services import agenda, attendance, room, scheduling, speaking, vo
 from members import queries as member_queries
 from members.enums import CellRoleKind, Level
 from members.models import Member, Organization, User
-from minutes import services as minutes_services
 from minutes.document import Assignment
 from minutes.drafting import Edits
 from minutes.models import DocumentKind, SignedDocument
+from minutes.services import approval as minutes_approval
+from minutes.services import drafting as minutes_drafting
+from minutes.services import rendering as minutes_rendering
+from minutes.services import signing as minutes_signing
 
 TUESDAY, THURSDAY, SATURDAY = 1, 3, 5
 # Cell by cell: the monthly rule and the meeting place.
@@ -370,18 +373,18 @@ def _hold_past_meeting(
             quality_notes="Đảng viên dự đủ, thảo luận sôi nổi, đúng chương trình.",
         )
         clock.advance(hours=2)
-        minutes_services.save_edits(actor=deputy.user, meeting=meeting, edits=edits)
-        minutes_services.approve(actor=deputy.user, meeting=meeting)
+        minutes_drafting.save_edits(actor=deputy.user, meeting=meeting, edits=edits)
+        minutes_approval.approve(actor=deputy.user, meeting=meeting)
     # The PDF is made and signed as it would have been, the day after next (the task's body,
     # then both signers with their codes): archived well within the signing deadline.
     clock.moment = start + SIGNED_AFTER
     with mock.patch("django.utils.timezone.now", clock.now):
         document = SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
-        minutes_services.render_document(document_id=document.pk)
+        minutes_rendering.render_document(document_id=document.pk)
         for member in (secretary, deputy):
             clock.advance(minutes=20)
             with member_demo.spent_code(member.user) as code:
-                minutes_services.sign_document(actor=member.user, document=document, code=code)
+                minutes_signing.sign_document(actor=member.user, document=document, code=code)
     return meeting
 
 

@@ -454,7 +454,7 @@ class CellYearFigures(models.Model):
     # overdue depends on the day the dashboard is looked at.
     unsigned_ended_on = models.JSONField(default=list)
     signed_late = models.PositiveIntegerField()
-    months_held = models.PositiveIntegerField()  # a bit per kind and month (dashboard._month_bit)
+    months_held = models.PositiveIntegerField()  # a bit per kind and month (figures.month_bit)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

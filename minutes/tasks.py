@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from minutes import services
+from minutes.services import rendering
 
 RENDER_RETRIES = 3
 
@@ -21,10 +21,10 @@ RENDER_RETRIES = 3
 def render_document(self: Any, *, document_id: int) -> Any:
     """Renders one document's PDF; retried on failure, idempotent (the PDF is produced once)."""
     try:
-        document = services.render_document(document_id=document_id)
+        document = rendering.render_document(document_id=document_id)
     except Exception as error:
         final = self.request.retries >= self.max_retries
-        services.note_render_failure(document_id=document_id, error=error, final=final)
+        rendering.note_render_failure(document_id=document_id, error=error, final=final)
         if final:
             return None
         if self.request.is_eager:
