@@ -2,15 +2,9 @@ import datetime
 
 import pytest
 
-from minutes.document import (
-    DocumentHeader,
-    MinutesKind,
-    OutcomeWording,
-    ReadBack,
-    minutes_title,
-    percent,
-    vietnamese_date,
-)
+from minutes.document import DocumentHeader, MinutesKind, ReadBack, minutes_title
+from minutes.document_votes import OutcomeWording
+from minutes.wording import percent, vietnamese_date
 from tests.minutes.samples import sample_extract, sample_minutes, sample_resolution
 
 pytestmark = pytest.mark.unit
@@ -128,7 +122,7 @@ def test_extract_and_resolution_titles():
 
 
 def test_a_label_inside_a_sentence_starts_in_lower_case_and_keeps_its_capitals():
-    from minutes.document import in_sentence
+    from minutes.wording import in_sentence
 
     assert in_sentence("Trừ đảng viên vắng mặt (Quy định 24-QĐ/TW)") == (
         "trừ đảng viên vắng mặt (Quy định 24-QĐ/TW)"
