@@ -4,9 +4,7 @@ import pytest
 
 from meetings.errors import RuleViolation
 from minutes.drafting import Edits
-from minutes.models import (
-    Minutes,
-)
+from minutes.models import Minutes
 from minutes.services import drafting
 from tests.minutes.flow import run_meeting
 

@@ -7,10 +7,7 @@ import time_machine
 
 from meetings.errors import RuleViolation
 from minutes.authority import trusted_authorities
-from minutes.models import (
-    DocumentKind,
-    DocumentStatus,
-)
+from minutes.models import DocumentKind, DocumentStatus
 from minutes.services import issuing, signing
 from minutes.verification import verify_pdf
 from tests.minutes.conftest import poppler
