@@ -7,68 +7,27 @@ tasks run in-process. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
+
+from config.channel_layer import channel_layer
+from config.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CHIBO_VAR_DIR", BASE_DIR / "var"))
 
 
-def env_str(name: str, default: str = "") -> str:
-    """A string setting; NAME_FILE, when set, names a file holding the value (Docker secrets)."""
-    path = os.environ.get(f"{name}_FILE")
-    if path:
-        return Path(path).read_text(encoding="utf-8").strip()
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from error
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
 # --- Core ---
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not env_bool("CHIBO_EMBEDDED_SECRET", default=True):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # The embedded default keeps a per-checkout key on disk so sessions survive restarts.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        from django.core.management.utils import get_random_secret_key
-
-        key_file.write_text(get_random_secret_key(), encoding="utf-8")
-        key_file.chmod(0o600)
-    SECRET_KEY = key_file.read_text(encoding="utf-8").strip()
+# The embedded default keeps a per-checkout key on disk so sessions survive restarts.
+SECRET_KEY = env_secret(
+    "SECRET_KEY", var_dir=VAR_DIR, file_name="secret_key", make=get_random_secret_key
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -308,25 +267,6 @@ REDIS_URL = env_str("REDIS_URL")
 REDIS_URLS = [url.strip() for url in env_str("REDIS_URLS", REDIS_URL or "").split(",") if url]
 
 
-def channel_layer(urls: list[str]) -> dict[str, Any]:
-    """The Redis channel layer over `urls` (tests build theirs with this too)."""
-    return {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            # Explicit values so a later redis-py 8 upgrade cannot bring back its 5 s socket
-            # timeout and 100-connection pool (channels_redis#422).
-            "hosts": [
-                {"address": url, "socket_timeout": None, "max_connections": 10_000} for url in urls
-            ],
-            "prefix": env_str("CHANNELS_PREFIX", "chibo"),
-            # Events waiting per daphne process (all its connections share one queue in
-            # Redis) and per connection. At the default 100 a 300-member ballot burst on
-            # 2 cores overflowed it and every page lost events (docs/benchmarks.md).
-            "capacity": 1000,
-        },
-    }
-
-
 if REDIS_URLS:
     CHANNEL_LAYERS = {"default": channel_layer(REDIS_URLS)}
 else:
@@ -440,18 +380,12 @@ STATICFILES_DIRS += [
 # The built-in certificate authority and the members' signing keys are stored encrypted with a
 # key derived from this value (minutes/keystore.py). Losing it makes every stored key unusable;
 # signed PDFs stay valid. The embedded default keeps a per-checkout value on disk.
-SIGNING_KEY_ENCRYPTION_KEY = env_str("SIGNING_KEY_ENCRYPTION_KEY")
-if not SIGNING_KEY_ENCRYPTION_KEY:
-    if not env_bool("CHIBO_EMBEDDED_SECRET", default=True):
-        raise ImproperlyConfigured("SIGNING_KEY_ENCRYPTION_KEY must be set in production")
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    signing_key_file = VAR_DIR / "signing_key_encryption_key"
-    if not signing_key_file.exists():
-        import secrets
-
-        signing_key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        signing_key_file.chmod(0o600)
-    SIGNING_KEY_ENCRYPTION_KEY = signing_key_file.read_text(encoding="utf-8").strip()
+SIGNING_KEY_ENCRYPTION_KEY = env_secret(
+    "SIGNING_KEY_ENCRYPTION_KEY",
+    var_dir=VAR_DIR,
+    file_name="signing_key_encryption_key",
+    make=lambda: secrets.token_urlsafe(48),
+)
 SIGNING_AUTHORITY_NAME = env_str("SIGNING_AUTHORITY_NAME", "Chi bộ trực tuyến – CA nội bộ")
 # PEM files of further certificate authorities whose signatures are trusted (organisations that
 # sign with their own PKCS#11 tokens), comma-separated.

@@ -21,7 +21,6 @@ from meetings.enums import (
     MeetingStatus,
     Reply,
 )
-from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, Meeting
 from meetings.recurrence import LAST, MonthlyRule
 from meetings.services.agenda import AgendaItemDetails
@@ -39,14 +38,6 @@ TIME_WIDGET = forms.TimeInput(
 DATE_HELP = _("Ngày/tháng/năm, ví dụ 02/03/2027.")
 TIME_HELP = _("Giờ:phút, 24 giờ, ví dụ 19:30.")
 MEMBER_EMPTY_LABEL = _("— Chưa chọn —")
-
-
-def show_violation(
-    form: forms.Form, error: RuleViolation, aliases: dict[str, str] | None = None
-) -> None:
-    """Puts a service's refusal on the form: on its field when the form has one."""
-    field = (aliases or {}).get(error.field or "", error.field)
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 class MemberChoiceField(forms.ModelChoiceField):

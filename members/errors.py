@@ -1,4 +1,6 @@
-"""Domain errors of the roster. Their messages are for the user: Vietnamese, translatable."""
+"""Domain errors: a change the rules refuse, told to the user. `DomainError` is the base of every
+app's (the roster's here, `meetings.errors.RuleViolation` for meetings and minutes); views put
+one on the form with `members.views.flow`. Messages are for the user: Vietnamese, translatable."""
 
 from __future__ import annotations
 
@@ -8,20 +10,41 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 
-class RosterError(Exception):
-    """A roster change the rules refuse. Nothing was written."""
+class DomainError(Exception):
+    """A refusal by a rule of the domain; nothing was written. `message` is for the user
+    (Vietnamese, translatable), `reason` a stable code for machines (tests, websocket clients,
+    logs), `field` the form field it belongs to when there is one."""
 
-    def __init__(self, message: str) -> None:
+    default_reason = "refused"
+
+    def __init__(self, message: str, *, reason: str = "", field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason or self.default_reason
+        self.field = field
+
+    def form_errors(self) -> list[tuple[str | None, str]]:
+        """(field or None, message) for each problem, as a form shows them."""
+        return [(self.field, self.message)]
+
+
+class RosterError(DomainError):
+    """A roster change the rules refuse. Nothing was written."""
+
+    default_reason = "roster_rule"
 
 
 class MemberRecordError(RosterError):
     """A member record breaks one or more rules; `problems` are (field name, message) pairs."""
 
+    default_reason = "invalid_record"
+
     def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
         super().__init__(" ".join(message for _field, message in problems))
         self.problems = list(problems)
+
+    def form_errors(self) -> list[tuple[str | None, str]]:
+        return list(self.problems)
 
 
 @dataclass(frozen=True)
@@ -47,6 +70,8 @@ class RowError:
 
 class RosterImportError(RosterError):
     """An import file with at least one bad row: nothing from it was written."""
+
+    default_reason = "invalid_import"
 
     def __init__(self, errors: Sequence[RowError]) -> None:
         super().__init__(

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from members.views import auth, pages, roster
+from members.views import auth, history, imports, pages, roster
 
 app_name = "members"
 
@@ -18,19 +18,19 @@ urlpatterns = [
     path("to-chuc/<int:organization_id>/", pages.organization_detail, name="organization"),
     # The secretary's roster pages.
     path("chi-bo/<int:cell_id>/dang-vien/them/", roster.member_add, name="member_add"),
-    path("chi-bo/<int:cell_id>/nhap-danh-sach/", roster.roster_import_view, name="roster_import"),
+    path("chi-bo/<int:cell_id>/nhap-danh-sach/", imports.roster_import_view, name="roster_import"),
     path(
         "chi-bo/<int:cell_id>/nhap-danh-sach/<int:import_id>/",
-        roster.roster_import_status,
+        imports.roster_import_status,
         name="roster_import_status",
     ),
     path(
         "chi-bo/<int:cell_id>/nhap-danh-sach/<int:import_id>/tien-do/",
-        roster.roster_import_progress,
+        imports.roster_import_progress,
         name="roster_import_progress",
     ),
-    path("chi-bo/<int:cell_id>/lich-su/", roster.cell_history, name="cell_history"),
-    path("dang-vien/<int:member_id>/", roster.member_detail, name="member"),
+    path("chi-bo/<int:cell_id>/lich-su/", history.cell_history, name="cell_history"),
+    path("dang-vien/<int:member_id>/", history.member_detail, name="member"),
     path("dang-vien/<int:member_id>/sua/", roster.member_edit, name="member_edit"),
     path("dang-vien/<int:member_id>/mien-sinh-hoat/", roster.member_exempt, name="member_exempt"),
     path(

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meetings import charter, snapshots
-from meetings.access import ensure_may_manage
 from meetings.agenda_templates import TEMPLATES
 from meetings.enums import PREPARATION_STATUSES, Classification, MeetingChangeAction
 from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, Meeting, MeetingChange
 from meetings.queries import cell_members_on
+from meetings.services.participants import lock_meeting_for_management
 from members.models import Member, User
 
 
@@ -77,13 +77,12 @@ def check_agenda_online(meeting: Meeting, mode: str) -> None:
 
 
 def _locked_meeting(actor: User, meeting: Meeting) -> Meeting:
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",)).select_related("cell").get(pk=meeting.pk)
+    return lock_meeting_for_management(
+        actor,
+        meeting.pk,
+        statuses=PREPARATION_STATUSES,
+        refusal=_("Chỉ sửa chương trình trước khi buổi sinh hoạt bắt đầu."),
     )
-    ensure_may_manage(actor, meeting.cell)
-    if meeting.status not in PREPARATION_STATUSES:
-        raise RuleViolation(_("Chỉ sửa chương trình trước khi buổi sinh hoạt bắt đầu."))
-    return meeting
 
 
 def _record(meeting: Meeting, actor: User | None, operation: str, title: str) -> None:

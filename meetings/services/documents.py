@@ -18,6 +18,7 @@ from meetings.access import ensure_may_manage
 from meetings.enums import ANNOUNCED_STATUSES, DOCUMENT_STATUSES, MeetingChangeAction
 from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, Document, Meeting, MeetingChange
+from meetings.services.participants import lock_meeting_for_management
 from members.models import User
 
 
@@ -69,14 +70,12 @@ def add_document(
     sha256 = hashlib.sha256(data).hexdigest()
 
     with transaction.atomic():
-        meeting = (
-            Meeting.objects.select_for_update(of=("self",))
-            .select_related("cell")
-            .get(pk=meeting.pk)
+        meeting = lock_meeting_for_management(
+            actor,
+            meeting.pk,
+            statuses=DOCUMENT_STATUSES,
+            refusal=_("Buổi sinh hoạt đã kết thúc; không thêm tài liệu được nữa."),
         )
-        ensure_may_manage(actor, meeting.cell)
-        if meeting.status not in DOCUMENT_STATUSES:
-            raise RuleViolation(_("Buổi sinh hoạt đã kết thúc; không thêm tài liệu được nữa."))
         if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
             raise RuleViolation(_("Nội dung này không thuộc buổi sinh hoạt."), field="agenda_item")
         name = storage_name_for(sha256)
@@ -116,14 +115,12 @@ def _store(name: str, data: bytes) -> None:
 def remove_document(*, actor: User, document: Document) -> None:
     """Detaches a document; the file goes too when no other document has the same content."""
     with transaction.atomic():
-        meeting = (
-            Meeting.objects.select_for_update(of=("self",))
-            .select_related("cell")
-            .get(pk=document.meeting_id)
+        meeting = lock_meeting_for_management(
+            actor,
+            document.meeting_id,
+            statuses=DOCUMENT_STATUSES,
+            refusal=_("Buổi sinh hoạt đã kết thúc; tài liệu được giữ nguyên."),
         )
-        ensure_may_manage(actor, meeting.cell)
-        if meeting.status not in DOCUMENT_STATUSES:
-            raise RuleViolation(_("Buổi sinh hoạt đã kết thúc; tài liệu được giữ nguyên."))
         document = Document.objects.get(pk=document.pk, meeting=meeting)
         name, title = document.storage_name, document.title
         document.delete()

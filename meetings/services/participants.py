@@ -1,5 +1,6 @@
 """Who acts in a meeting, and the prologue every live-room service starts with: lock the
-meeting's row, find the actor's roles in it, check them and the meeting's status.
+meeting's row, find the actor's roles in it, check them and the meeting's status. The
+secretary's services (agenda, documents, scheduling) start with `lock_meeting_for_management`.
 
 The services of the room (room, attendance, speaking, voting, secret_ballot) and the media
 services build on this module and on nothing of each other's for it, so none of them imports
@@ -8,12 +9,13 @@ another to check an actor (no import cycles: docs/architecture.md).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from meetings.access import visible_meetings
+from meetings.access import ensure_may_manage, visible_meetings
 from meetings.enums import MeetingStatus
 from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, Meeting
@@ -42,6 +44,25 @@ def lock_meeting(meeting_id: int) -> Meeting:
     meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
     if meeting is None:
         raise RuleViolation(_("Không tìm thấy buổi sinh hoạt."), reason="not_found")
+    return meeting
+
+
+def lock_meeting_for_management(
+    actor: User,
+    meeting_id: int,
+    *,
+    statuses: Collection[str] | None = None,
+    refusal: str = "",
+) -> Meeting:
+    """The meeting's row (with its cell) locked for this transaction, once the actor may manage
+    the cell's meetings (`PermissionDenied` if not) and, when `statuses` is given, the meeting
+    is in one of them (`RuleViolation(refusal)` if not)."""
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("cell").get(pk=meeting_id)
+    )
+    ensure_may_manage(actor, meeting.cell)
+    if statuses is not None and meeting.status not in statuses:
+        raise RuleViolation(refusal)
     return meeting
 
 

@@ -34,6 +34,7 @@ from meetings.recurrence import MonthlyRule
 from meetings.services import lifecycle
 from meetings.services.agenda import append_template_items, check_agenda_online
 from meetings.services.invitations import ensure_invitations
+from meetings.services.participants import lock_meeting_for_management
 from members import zones
 from members.models import Member, Organization, User
 
@@ -164,14 +165,12 @@ def update_meeting(*, actor: User, meeting: Meeting, details: MeetingDetails) ->
     Effects: the meeting, a history entry with every changed field, the notice task.
     """
     with transaction.atomic():
-        meeting = (
-            Meeting.objects.select_for_update(of=("self",))
-            .select_related("cell")
-            .get(pk=meeting.pk)
+        meeting = lock_meeting_for_management(
+            actor,
+            meeting.pk,
+            statuses=PREPARATION_STATUSES,
+            refusal=_("Chỉ sửa được buổi sinh hoạt chưa bắt đầu."),
         )
-        ensure_may_manage(actor, meeting.cell)
-        if meeting.status not in PREPARATION_STATUSES:
-            raise RuleViolation(_("Chỉ sửa được buổi sinh hoạt chưa bắt đầu."))
         check_details(meeting.cell, details)
         if meeting.status != MeetingStatus.DRAFT and details.starts_at <= timezone.now():
             raise RuleViolation(_("Thời gian bắt đầu đã qua."), field="starts_at")
@@ -204,12 +203,7 @@ def change_status(*, actor: User, meeting: Meeting, to_status: str, reason: str 
     Effects: the meeting, a history entry, tasks after commit.
     """
     with transaction.atomic():
-        meeting = (
-            Meeting.objects.select_for_update(of=("self",))
-            .select_related("cell")
-            .get(pk=meeting.pk)
-        )
-        ensure_may_manage(actor, meeting.cell)
+        meeting = lock_meeting_for_management(actor, meeting.pk)
         from_status = meeting.status
         if to_status not in TRANSITIONS.get(from_status, frozenset()):
             raise RuleViolation(

@@ -13,10 +13,11 @@ from meetings import access, queries
 from meetings.agenda_templates import DEFAULT_TEMPLATE
 from meetings.enums import PREPARATION_STATUSES
 from meetings.errors import RuleViolation
-from meetings.forms import AgendaItemForm, AgendaTemplateForm, show_violation
+from meetings.forms import AgendaItemForm, AgendaTemplateForm
 from meetings.models import AgendaItem, Meeting
 from meetings.services import agenda as agenda_services
 from members.requests import VerifiedRequest
+from members.views.flow import submit
 
 
 def _item(meeting: Meeting, item_id: int) -> AgendaItem:
@@ -59,16 +60,16 @@ def agenda(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
         return _page(request, meeting)
     members = queries.cell_members_on(meeting.cell, meeting.local_day)
     form = AgendaItemForm(request.POST, members=members)
-    if form.is_valid():
-        try:
-            agenda_services.add_agenda_item(
-                actor=request.user, meeting=meeting, details=form.details()
-            )
-        except RuleViolation as error:
-            show_violation(form, error)
-        else:
-            messages.success(request, _("Đã thêm nội dung vào chương trình."))
-            return redirect("meetings:agenda", meeting.pk)
+    if response := submit(
+        request,
+        form,
+        lambda: agenda_services.add_agenda_item(
+            actor=request.user, meeting=meeting, details=form.details()
+        ),
+        redirect_to=reverse("meetings:agenda", args=[meeting.pk]),
+        message=_("Đã thêm nội dung vào chương trình."),
+    ):
+        return response
     return _page(request, meeting, item_form=form)
 
 
@@ -76,19 +77,19 @@ def agenda(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
 def agenda_apply_template(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = access.access_meeting_for_management(request.user, meeting_id)
     form = AgendaTemplateForm(request.POST)
-    if form.is_valid():
-        try:
-            agenda_services.apply_agenda_template(
-                actor=request.user,
-                meeting=meeting,
-                template=form.cleaned_data["template"],
-                replace=form.cleaned_data["replace"],
-            )
-        except RuleViolation as error:
-            show_violation(form, error)
-        else:
-            messages.success(request, _("Đã lập chương trình theo mẫu."))
-            return redirect("meetings:agenda", meeting.pk)
+    if response := submit(
+        request,
+        form,
+        lambda: agenda_services.apply_agenda_template(
+            actor=request.user,
+            meeting=meeting,
+            template=form.cleaned_data["template"],
+            replace=form.cleaned_data["replace"],
+        ),
+        redirect_to=reverse("meetings:agenda", args=[meeting.pk]),
+        message=_("Đã lập chương trình theo mẫu."),
+    ):
+        return response
     return _page(request, meeting, template_form=form)
 
 
@@ -99,16 +100,16 @@ def agenda_item_edit(request: VerifiedRequest, meeting_id: int, item_id: int) ->
     members = queries.cell_members_on(meeting.cell, meeting.local_day)
     if request.method == "POST":
         form = AgendaItemForm(request.POST, members=members)
-        if form.is_valid():
-            try:
-                agenda_services.update_agenda_item(
-                    actor=request.user, item=item, details=form.details()
-                )
-            except RuleViolation as error:
-                show_violation(form, error)
-            else:
-                messages.success(request, _("Đã lưu nội dung."))
-                return redirect("meetings:agenda", meeting.pk)
+        if response := submit(
+            request,
+            form,
+            lambda: agenda_services.update_agenda_item(
+                actor=request.user, item=item, details=form.details()
+            ),
+            redirect_to=reverse("meetings:agenda", args=[meeting.pk]),
+            message=_("Đã lưu nội dung."),
+        ):
+            return response
     else:
         form = AgendaItemForm(initial=AgendaItemForm.initial_from(item), members=members)
     return render(

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods
 from meetings import access, queries
 from meetings.enums import MeetingMode
 from meetings.errors import RuleViolation
-from meetings.forms import YearGenerationForm, show_violation
+from meetings.forms import YearGenerationForm
 from meetings.services import scheduling
 from members import access as member_access
 from members.requests import VerifiedRequest
+from members.views.flow import show_error
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 UPCOMING_SHOWN = 8  # the rest is on each cell's calendar
@@ -96,7 +97,7 @@ def year_generate(request: VerifiedRequest, cell_id: int, year: int) -> HttpResp
                     not_before=timezone.localdate(),
                 )
             except RuleViolation as error:
-                show_violation(form, error)
+                show_error(form, error)
             else:
                 if created:
                     messages.success(

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings import access, queries
 from meetings.errors import RuleViolation
-from meetings.forms import DocumentForm, show_violation
+from meetings.forms import DocumentForm
 from meetings.services import documents as document_services
 from members.requests import VerifiedRequest
+from members.views.flow import show_error
 
 
 @require_http_methods(["GET", "POST"])
@@ -33,7 +34,7 @@ def document_upload(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
                     agenda_item=form.cleaned_data["agenda_item"],
                 )
             except RuleViolation as error:
-                show_violation(form, error)
+                show_error(form, error)
             else:
                 messages.success(
                     request, _("Đã thêm tài liệu “%(title)s”.") % {"title": document.title}

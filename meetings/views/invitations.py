@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from meetings import access, ics, queries
 from meetings.enums import MeetingStatus, Reply
 from meetings.errors import RuleViolation
-from meetings.forms import AbsenceDecisionForm, ReplyForm, show_violation
+from meetings.forms import AbsenceDecisionForm, ReplyForm
 from meetings.services import invitations as invitation_services
 from members.requests import VerifiedRequest
+from members.views.flow import submit
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,22 +24,23 @@ def reply(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = invitation.meeting
     if request.method == "POST":
         form = ReplyForm(request.POST)
-        if form.is_valid():
-            try:
-                invitation_services.reply_to_invitation(
-                    actor=request.user,
-                    invitation=invitation,
-                    reply=form.cleaned_data["reply"],
-                    reason=form.cleaned_data["absence_reason"],
-                )
-            except RuleViolation as error:
-                show_violation(form, error)
-            else:
-                if form.cleaned_data["reply"] == Reply.ABSENT:
-                    messages.success(request, _("Đã gửi lý do vắng mặt; bí thư chi bộ sẽ xét."))
-                else:
-                    messages.success(request, _("Đã ghi nhận đồng chí dự họp."))
-                return redirect("meetings:detail", meeting.pk)
+        if response := submit(
+            request,
+            form,
+            lambda: invitation_services.reply_to_invitation(
+                actor=request.user,
+                invitation=invitation,
+                reply=form.cleaned_data["reply"],
+                reason=form.cleaned_data["absence_reason"],
+            ),
+            redirect_to=reverse("meetings:detail", args=[meeting.pk]),
+            message=lambda _invitation: (
+                _("Đã gửi lý do vắng mặt; bí thư chi bộ sẽ xét.")
+                if form.cleaned_data["reply"] == Reply.ABSENT
+                else _("Đã ghi nhận đồng chí dự họp.")
+            ),
+        ):
+            return response
     else:
         initial = {"reply": invitation.reply, "absence_reason": invitation.absence_reason}
         form = ReplyForm(initial=initial if invitation.reply != Reply.PENDING else None)

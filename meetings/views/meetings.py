@@ -7,6 +7,7 @@ from collections import Counter
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -27,12 +28,12 @@ from meetings.forms import (
     MeetingForm,
     ReplyForm,
     StatusForm,
-    show_violation,
 )
 from meetings.models import Meeting
 from meetings.services import ratification, scheduling
 from members import access as member_access
 from members.requests import VerifiedRequest
+from members.views.flow import show_error, submit
 
 # The order in which the secretary's buttons appear. "Minutes approved" and "archived" are not
 # buttons: only the minutes pipeline (minutes.services: approval, then both signatures) moves a
@@ -104,18 +105,17 @@ def meeting_create(request: VerifiedRequest, cell_id: int) -> HttpResponse:
     members = queries.cell_members_on(cell, today)
     if request.method == "POST":
         form = MeetingForm(request.POST, members=members)
-        if form.is_valid():
-            try:
-                meeting = scheduling.create_meeting(
-                    actor=request.user, cell=cell, details=form.details()
-                )
-            except RuleViolation as error:
-                show_violation(form, error, MEETING_FIELD_ALIASES)
-            else:
-                messages.success(
-                    request, _("Đã tạo buổi sinh hoạt (bản nháp). Hãy lập chương trình.")
-                )
-                return redirect("meetings:agenda", meeting.pk)
+        if response := submit(
+            request,
+            form,
+            lambda: scheduling.create_meeting(
+                actor=request.user, cell=cell, details=form.details()
+            ),
+            redirect_to=lambda meeting: reverse("meetings:agenda", args=[meeting.pk]),
+            message=_("Đã tạo buổi sinh hoạt (bản nháp). Hãy lập chương trình."),
+            aliases=MEETING_FIELD_ALIASES,
+        ):
+            return response
     else:
         initial = {"kind": MeetingKind.REGULAR, "planned_minutes": 90, "time": "19:30"}
         form = MeetingForm(initial=initial, members=members)
@@ -130,16 +130,17 @@ def meeting_edit(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     members = queries.cell_members_on(meeting.cell, meeting.local_day)
     if request.method == "POST":
         form = MeetingForm(request.POST, members=members)
-        if form.is_valid():
-            try:
-                scheduling.update_meeting(
-                    actor=request.user, meeting=meeting, details=form.details()
-                )
-            except RuleViolation as error:
-                show_violation(form, error, MEETING_FIELD_ALIASES)
-            else:
-                messages.success(request, _("Đã lưu thông tin buổi sinh hoạt."))
-                return redirect("meetings:detail", meeting.pk)
+        if response := submit(
+            request,
+            form,
+            lambda: scheduling.update_meeting(
+                actor=request.user, meeting=meeting, details=form.details()
+            ),
+            redirect_to=reverse("meetings:detail", args=[meeting.pk]),
+            message=_("Đã lưu thông tin buổi sinh hoạt."),
+            aliases=MEETING_FIELD_ALIASES,
+        ):
+            return response
     else:
         form = MeetingForm(initial=MeetingForm.initial_from(meeting), members=members)
     return render(
@@ -178,7 +179,7 @@ def meeting_change_status(request: VerifiedRequest, meeting_id: int) -> HttpResp
         # A reason asked for (postponing, cancelling, ending before the charter's minimum) is
         # asked for on the reason page, the figures in the error.
         if target in REASON_REQUIRED or error.field == "reason":
-            show_violation(form, error)
+            show_error(form, error)
             return _status_page(request, meeting, form, target)
         messages.error(request, error.message)
         return redirect("meetings:detail", meeting.pk)

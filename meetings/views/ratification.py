@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meetings.errors import RuleViolation
-from meetings.forms import RatificationForm, show_violation
+from meetings.forms import RatificationForm
 from meetings.services import ratification as ratification_services
 from members import access as member_access
 from members.models import Member
 from members.requests import VerifiedRequest
+from members.views.flow import submit
 
 
 def _page(request: VerifiedRequest, forms: dict[int, RatificationForm], status: int = 200):
@@ -54,16 +54,16 @@ def ratify(request: VerifiedRequest, vote_id: int) -> HttpResponse:
     if not any(v.pk == vote_id for v in ratification_services.awaiting_ratification(request.user)):
         raise Http404
     form = RatificationForm(request.POST, prefix=f"v{vote_id}")
-    if form.is_valid():
-        try:
-            ratification_services.ratify_election(
-                actor=request.user,
-                vote_id=vote_id,
-                details=ratification_services.RatificationDetails(**form.cleaned_data),
-            )
-        except RuleViolation as error:
-            show_violation(form, error)
-        else:
-            messages.success(request, _("Đã chuẩn y kết quả bầu cử; chức vụ có hiệu lực."))
-            return redirect("meetings:ratifications")
+    if response := submit(
+        request,
+        form,
+        lambda: ratification_services.ratify_election(
+            actor=request.user,
+            vote_id=vote_id,
+            details=ratification_services.RatificationDetails(**form.cleaned_data),
+        ),
+        redirect_to=reverse("meetings:ratifications"),
+        message=_("Đã chuẩn y kết quả bầu cử; chức vụ có hiệu lực."),
+    ):
+        return response
     return _page(request, {vote_id: form}, status=200)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.enums import Level, Standing
 from members.models import PATH_STEP, Member, Organization
-from members.services import RECORD_FIELDS, MemberRecord
+from members.services.records import RECORD_FIELDS, MemberRecord
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.metrics import offers_token
-from members import access, queries, services, zones
+from members import access, queries, zones
 from members.forms.auth import OwnTimeZoneForm
 from members.requests import VerifiedRequest
+from members.services import preferences
 
 
 def home(request: VerifiedRequest) -> HttpResponse:
@@ -119,7 +120,7 @@ def own_time_zone(request: VerifiedRequest) -> HttpResponse:
         raise PermissionDenied
     form = OwnTimeZoneForm(request.POST or None, initial={"time_zone": member.time_zone})
     if request.method == "POST" and form.is_valid():
-        services.set_own_time_zone(user=request.user, zone=form.cleaned_data["time_zone"])
+        preferences.set_own_time_zone(user=request.user, zone=form.cleaned_data["time_zone"])
         messages.success(request, _("Đã lưu múi giờ của đồng chí."))
         return redirect("members:time_zone")
     zone = zones.of_member(member) or zones.of_cell(member.home_cell)

@@ -17,12 +17,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings.errors import RuleViolation
-from meetings.forms import show_violation
 from members import access, audit, zones
 from members import queries as member_queries
 from members.models import ReadAudit, ReadKind, User
 from members.requests import VerifiedRequest
+from members.views.flow import submit
 from minutes.authority import trusted_authorities
 from minutes.models import DocumentStatus, SignedDocument
 from minutes.review import archive, charts, exports, services
@@ -276,19 +275,21 @@ def document_page(request: VerifiedRequest, document_id: int) -> HttpResponse:
     """A signed document for the reviewer: its text, its signatures checked, the reviews."""
     document = _reviewed_document(request, document_id)
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_review(
+    if request.method == "POST" and (
+        response := submit(
+            request,
+            form,
+            lambda: services.record_review(
                 actor=request.user,
                 document=document,
                 kind=form.cleaned_data["kind"],
                 text=form.cleaned_data["text"],
-            )
-        except RuleViolation as error:
-            show_violation(form, error)
-        else:
-            messages.success(request, _("Đã ghi ý kiến của cấp ủy cấp trên."))
-            return redirect("review:document", document.pk)
+            ),
+            redirect_to=reverse("review:document", args=[document.pk]),
+            message=_("Đã ghi ý kiến của cấp ủy cấp trên."),
+        )
+    ):
+        return response
     report = verify_pdf(
         document.signed_bytes(), trusted=trusted_authorities(), archived_sha256=document.sha256
     )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -16,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from meetings import access as meeting_access
 from meetings.errors import RuleViolation
-from meetings.forms import show_violation
 from members import access as member_access
 from members.requests import VerifiedRequest
+from members.views.flow import submit
 from minutes import access, rendering
 from minutes.drafting import Edits, draft_minutes
 from minutes.forms import EditsForm, IssueForm, SignForm
@@ -96,21 +97,19 @@ def minutes_edit(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     items = list(meeting.agenda_items.order_by("position"))
     if request.method == "POST":
         form = EditsForm(request.POST, items=items)
-        if form.is_valid():
-            try:
-                minutes = drafting.save_edits(
-                    actor=request.user,
-                    meeting=meeting,
-                    edits=form.edits(),
-                    based_on_version=form.cleaned_data["based_on_version"],
-                )
-            except RuleViolation as error:
-                show_violation(form, error)
-            else:
-                messages.success(
-                    request, _("Đã lưu phiên bản %(n)s của biên bản.") % {"n": minutes.version}
-                )
-                return redirect("minutes:edit", meeting.pk)
+        if response := submit(
+            request,
+            form,
+            lambda: drafting.save_edits(
+                actor=request.user,
+                meeting=meeting,
+                edits=form.edits(),
+                based_on_version=form.cleaned_data["based_on_version"],
+            ),
+            redirect_to=reverse("minutes:edit", args=[meeting.pk]),
+            message=lambda saved: _("Đã lưu phiên bản %(n)s của biên bản.") % {"n": saved.version},
+        ):
+            return response
     else:
         form = EditsForm(
             initial=EditsForm.initial_from(Edits.from_json(minutes.edits), minutes.version),

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from openpyxl import Workbook, load_workbook
 
-from members import roster_import, services
+from members import roster_columns, roster_import
 from members.enums import RosterChangeKind
 from members.errors import RosterError, RosterImportError
 from members.models import Member, RosterChange
+from members.services import imports, records
 from tests.factories import CellRoleFactory
 
 pytestmark = pytest.mark.integration
@@ -66,7 +67,7 @@ def xlsx_file(rows: list[list[object]]) -> bytes:
 
 
 def import_file(tree, data: bytes, name: str = "danh-sach.csv") -> list[Member]:
-    return services.import_roster(
+    return imports.import_roster(
         actor=tree.secretary.user, cell=tree.cell, upload=io.BytesIO(data), file_name=name
     )
 
@@ -488,7 +489,7 @@ def test_fixing_the_file_then_imports_it(tree):
 
 
 def test_a_card_number_taken_in_a_race_rejects_the_whole_file(tree, monkeypatch):
-    monkeypatch.setattr(services, "_cards_in_use", lambda cards, except_member=None: set())
+    monkeypatch.setattr(records, "cards_in_use", lambda cards, except_member=None: set())
     data = csv_file(
         GOOD_ROWS[1],
         f"Trần Văn An,,{tree.member.party_card_number},19/05/2000,19/05/2001,chính thức,,",
@@ -505,7 +506,7 @@ def test_a_card_number_taken_in_a_race_rejects_the_whole_file(tree, monkeypatch)
 @pytest.mark.parametrize("actor", ["member", "reviewer", "neighbour"])
 def test_import_is_refused_to_anyone_who_does_not_manage_the_cell(tree, actor):
     with pytest.raises(PermissionDenied):
-        services.import_roster(
+        imports.import_roster(
             actor=getattr(tree, actor).user, cell=tree.cell, upload=csv_file(*GOOD_ROWS)
         )
 
@@ -517,7 +518,7 @@ def test_import_only_adds_to_a_cell(tree):
     CellRoleFactory(member=tree.secretary, cell=tree.grassroots)
 
     with pytest.raises(RosterError) as error:
-        services.import_roster(
+        imports.import_roster(
             actor=tree.secretary.user, cell=tree.grassroots, upload=csv_file(*GOOD_ROWS)
         )
 
@@ -533,7 +534,7 @@ STATIC = Path(settings.BASE_DIR) / "static" / "roster"
 def test_the_csv_template_is_the_header_row_with_a_byte_order_mark():
     data = (STATIC / "mau-danh-sach-dang-vien.csv").read_bytes()
 
-    assert data == roster_import.template_csv()
+    assert data == roster_columns.template_csv()
     assert data == b"\xef\xbb\xbf" + HEADER.encode() + b"\r\n"
 
 

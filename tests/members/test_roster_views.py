@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from members import services
 from members.enums import RosterChangeKind
 from members.models import Member, RosterChange, RosterImport
+from members.services import exemptions, records, transfers
 from tests.conftest import sign_in_verified
 
 pytestmark = pytest.mark.integration
@@ -618,7 +618,7 @@ def test_import_is_forbidden_to_a_plain_member_of_the_cell(client, tree):
 
 def _history(tree, count: int) -> None:
     for number in range(count):
-        services.mark_exempt(
+        exemptions.mark_exempt(
             actor=tree.secretary.user,
             member=tree.member,
             exempt_from=D(2026, 1, 1 + number),
@@ -629,10 +629,10 @@ def _history(tree, count: int) -> None:
 
 def test_member_record_shows_the_history_in_the_readers_words(secretary, tree):
     _history(tree, 1)
-    services.update_member(
+    records.update_member(
         actor=tree.secretary.user,
         member=tree.member,
-        record=services.MemberRecord(
+        record=records.MemberRecord(
             full_name="Nguyễn Văn Mới",
             admission_date=D(2010, 5, 19),
             recognition_date=D(2011, 5, 19),
@@ -653,7 +653,7 @@ def test_member_record_shows_the_history_in_the_readers_words(secretary, tree):
 
 def test_cell_history_lists_the_cells_changes_newest_first(secretary, tree):
     _history(tree, 2)
-    services.transfer_member(
+    transfers.transfer_member(
         actor=tree.secretary.user,
         member=tree.member,
         destination=tree.far_cell,

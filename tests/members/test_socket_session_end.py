@@ -20,7 +20,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.utils import timezone
 
-from members import services, sockets
+from members import sockets
+from members.services import transfers
 from tests.live import TIMEOUT, verified_visitor
 from tests.meetings.scenes import tree_meeting
 
@@ -194,7 +195,7 @@ def test_moving_off_the_cells_roll_closes_its_room_but_not_the_session(
     tree_meeting(tree)
 
     def transfer():
-        services.transfer_member(
+        transfers.transfer_member(
             actor=tree.secretary.user,
             member=tree.member,
             destination=tree.neighbour_cell,

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from demo import meetings as meetings_demo
+from demo import past as past_demo
 from demo import roster as demo
 from members.enums import Level
 from members.models import Organization
@@ -16,7 +17,7 @@ class Command(BaseCommand):
             name=demo.GRASSROOTS_NAME, level=Level.GRASSROOTS
         ).exists()
         tree = demo.seed_demo(today)
-        held = meetings_demo.seed_past_meetings(today)
+        held = past_demo.seed_past_meetings(today)
         added = meetings_demo.seed_meetings(today)
         ongoing = meetings_demo.seed_meeting_in_progress(timezone.now())
         which = f"{tree['grassroots'].name} với {tree['cell1'].name} và {tree['cell2'].name}"
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"Đã tạo dữ liệu mẫu: {which}."))
-        first = meetings_demo.first_held_day(today)
+        first = past_demo.first_held_day(today)
         self.stdout.write(
             f"Từ {first:%d/%m/%Y} đến hôm qua: thêm {held} buổi sinh hoạt đã họp, "
             "biên bản đã ký số đúng hạn và lưu trữ."

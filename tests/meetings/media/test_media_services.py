@@ -12,7 +12,7 @@ from meetings.errors import RuleViolation
 from meetings.media import services, tokens
 from meetings.media.janus import VideoRoom
 from meetings.services import room
-from members import services as roster
+from members.services import temporary, transfers
 from tests.factories import CellRoleFactory
 from tests.meetings.helpers import EARLY_END
 from tests.meetings.media.janus_client import join, join_and_stay, leave, plugin_request
@@ -92,7 +92,7 @@ def in_room(meeting):
 
 
 def transfer_out(scene, member):
-    roster.transfer_member(
+    transfers.transfer_member(
         actor=scene.chair.user,
         member=member,
         destination=scene.guest_cell,
@@ -153,7 +153,7 @@ def test_a_temporary_stay_ended_during_the_meeting_puts_the_member_out(scene, me
     access = services.media_access(meeting=scene.meeting, actor=guest.user)
     session = stay_in_room(media_settings, access)
     their_secretary = CellRoleFactory(member__home_cell=scene.guest_cell).member
-    roster.end_temporary(
+    temporary.end_temporary(
         actor=their_secretary.user,
         member=guest,
         last_day=timezone.localdate() - datetime.timedelta(days=1),
@@ -194,7 +194,7 @@ def test_a_member_who_comes_onto_the_roll_during_the_meeting_gets_in(scene, medi
     start(scene)
     newcomer = scene.outsider
     their_secretary = CellRoleFactory(member__home_cell=scene.guest_cell).member
-    roster.send_temporarily(
+    temporary.send_temporarily(
         actor=their_secretary.user,
         member=newcomer,
         cell=scene.cell,

@@ -1,0 +1,218 @@
+"""A member's party record: its rules, adding a member and editing the record."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from members.enums import RosterChangeKind, Standing
+from members.errors import MemberRecordError, RosterError
+from members.models import Member, Organization, User
+from members.services.base import as_json, locked_member, record_change, require_manager
+
+RECORD_FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "party_card_number",
+    "admission_date",
+    "recognition_date",
+    "standing",
+    "email",
+    "phone",
+)
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """The part of a member's party record the cell keeps and the secretary edits."""
+
+    full_name: str
+    admission_date: datetime.date
+    standing: str
+    date_of_birth: datetime.date | None = None
+    party_card_number: str | None = None
+    recognition_date: datetime.date | None = None
+    email: str = ""
+    phone: str = ""
+
+    def normalised(self) -> MemberRecord:
+        return MemberRecord(
+            full_name=" ".join(self.full_name.split()),
+            admission_date=self.admission_date,
+            standing=self.standing,
+            date_of_birth=self.date_of_birth,
+            party_card_number=(self.party_card_number or "").strip() or None,
+            recognition_date=self.recognition_date,
+            email=self.email.strip(),
+            phone=self.phone.strip(),
+        )
+
+
+# --- Rules of a record ------------------------------------------------------------------------
+
+DATE_LABELS = {
+    "date_of_birth": "Ngày sinh",
+    "admission_date": "Ngày vào Đảng",
+    "recognition_date": "Ngày chính thức",
+}
+MAX_LENGTHS = {"full_name": 120, "party_card_number": 20, "email": 254, "phone": 20}
+
+
+def record_problems(values: Mapping[str, object], *, today: datetime.date) -> list[tuple[str, str]]:
+    """(field, message) for each rule a record breaks. A field absent from `values` is unknown
+    (it could not be read) and the rules that need it are skipped; card numbers already in use
+    are checked separately (`cards_in_use`)."""
+    problems: list[tuple[str, str]] = []
+    name = values.get("full_name")
+    if "full_name" in values and not str(name or "").strip():
+        problems.append(("full_name", _("Hãy nhập họ và tên.")))
+    for field, limit in MAX_LENGTHS.items():
+        text = str(values.get(field) or "")
+        if len(text) > limit:
+            problems.append(
+                (
+                    field,
+                    _("Dài quá %(limit)d ký tự (đang có %(length)d).")
+                    % {
+                        "limit": limit,
+                        "length": len(text),
+                    },
+                )
+            )
+    if email := values.get("email"):
+        try:
+            validate_email(str(email))
+        except ValidationError:
+            problems.append(("email", _("Địa chỉ thư điện tử không hợp lệ.")))
+    if "standing" in values and values["standing"] not in Standing.values:
+        problems.append(("standing", _("Loại đảng viên phải là chính thức hoặc dự bị.")))
+    if "admission_date" in values and values["admission_date"] is None:
+        problems.append(("admission_date", _("Hãy nhập ngày vào Đảng.")))
+
+    dates = {
+        field: day for field in DATE_LABELS if isinstance(day := values.get(field), datetime.date)
+    }
+    for field, day in dates.items():
+        if day > today:
+            problems.append(
+                (
+                    field,
+                    _("%(label)s (%(date)s) ở tương lai.")
+                    % {
+                        "label": DATE_LABELS[field],
+                        "date": date_format(day, "SHORT_DATE_FORMAT"),
+                    },
+                )
+            )
+    standing = values.get("standing")
+    if "recognition_date" in values:
+        if standing == Standing.OFFICIAL and values["recognition_date"] is None:
+            problems.append(
+                ("recognition_date", _("Đảng viên chính thức phải có ngày chính thức."))
+            )
+        if standing == Standing.PROBATIONARY and values["recognition_date"] is not None:
+            problems.append(
+                (
+                    "recognition_date",
+                    _("Đảng viên dự bị chưa có ngày chính thức: để trống ô này."),
+                )
+            )
+    admitted = dates.get("admission_date")
+    if admitted and "recognition_date" in dates and dates["recognition_date"] <= admitted:
+        problems.append(("recognition_date", _("Ngày chính thức phải sau ngày vào Đảng.")))
+    if admitted and "date_of_birth" in dates and dates["date_of_birth"] >= admitted:
+        problems.append(("date_of_birth", _("Ngày sinh phải trước ngày vào Đảng.")))
+    return problems
+
+
+def cards_in_use(cards: list[str], *, except_member: int | None = None) -> set[str]:
+    taken = Member.objects.filter(party_card_number__in=cards)
+    if except_member is not None:
+        taken = taken.exclude(pk=except_member)
+    return {card for card in taken.values_list("party_card_number", flat=True) if card}
+
+
+def card_taken_message(card: str) -> str:
+    return _("Số thẻ đảng viên %(card)s đã có trong hệ thống.") % {"card": card}
+
+
+def check_record(record: MemberRecord, *, except_member: int | None = None) -> None:
+    problems = record_problems(asdict(record), today=timezone.localdate())
+    card = record.party_card_number
+    if card and cards_in_use([card], except_member=except_member):
+        problems.append(("party_card_number", card_taken_message(card)))
+    if problems:
+        raise MemberRecordError(problems)
+
+
+# --- Adding and editing -----------------------------------------------------------------------
+
+
+def add_member(*, actor: User, cell: Organization, record: MemberRecord) -> Member:
+    """Adds a member (without a user account) whose home cell is `cell`.
+
+    Writes the member and one `added` history row listing the record.
+    """
+    record = record.normalised()
+    try:
+        with transaction.atomic():
+            require_manager(actor, cell)
+            if not cell.is_cell:
+                raise RosterError(_("Chỉ thêm được đảng viên vào một chi bộ."))
+            check_record(record)
+            member = Member.objects.create(home_cell=cell, **asdict(record))
+            record_change(
+                actor=actor,
+                member=member,
+                cell=cell,
+                kind=RosterChangeKind.ADDED,
+                effective_on=timezone.localdate(),
+                details={"record": {k: as_json(v) for k, v in asdict(record).items()}},
+            )
+    except IntegrityError:
+        # Another secretary took the same card number between our check and our write.
+        raise MemberRecordError(
+            [("party_card_number", card_taken_message(record.party_card_number or ""))]
+        ) from None
+    return member
+
+
+def update_member(*, actor: User, member: Member, record: MemberRecord) -> Member:
+    """Replaces the member's record. Writes one `edited` history row with each changed field
+    as [old, new]; writes nothing when nothing changed."""
+    record = record.normalised()
+    try:
+        with transaction.atomic():
+            member = locked_member(actor, member)
+            check_record(record, except_member=member.pk)
+            changes = {
+                field: [as_json(getattr(member, field)), as_json(new)]
+                for field, new in asdict(record).items()
+                if getattr(member, field) != new
+            }
+            if not changes:
+                return member
+            for field, new in asdict(record).items():
+                setattr(member, field, new)
+            member.save(update_fields=list(changes))
+            record_change(
+                actor=actor,
+                member=member,
+                cell=member.home_cell,
+                kind=RosterChangeKind.EDITED,
+                effective_on=timezone.localdate(),
+                details={"changes": changes},
+            )
+    except IntegrityError:
+        raise MemberRecordError(
+            [("party_card_number", card_taken_message(record.party_card_number or ""))]
+        ) from None
+    return member
