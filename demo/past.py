@@ -21,10 +21,13 @@ from meetings.room import roster_members
 from meetings.services import agenda, attendance, room, scheduling, speaking, voting
 from members.enums import Level
 from members.models import Member, Organization, User
-from minutes import services as minutes_services
 from minutes.document import Assignment
 from minutes.drafting import Edits
 from minutes.models import DocumentKind, SignedDocument
+from minutes.services import approval as minutes_approval
+from minutes.services import drafting as minutes_drafting
+from minutes.services import rendering as minutes_rendering
+from minutes.services import signing as minutes_signing
 
 WEEKS_3, WEEKS_4 = datetime.timedelta(weeks=3), datetime.timedelta(weeks=4)
 SIGNED_AFTER = datetime.timedelta(days=1, hours=14)  # within two days: the deadline is 7
@@ -154,8 +157,8 @@ def _hold_past_meeting(
         room.end_meeting(meeting_id=meeting.pk, actor=actor)
         clock.advance(hours=2)
         edits = _edits(kind, quarter, start, summaries, deputy, people)
-        minutes_services.save_edits(actor=deputy.user, meeting=meeting, edits=edits)
-        minutes_services.approve(actor=deputy.user, meeting=meeting)
+        minutes_drafting.save_edits(actor=deputy.user, meeting=meeting, edits=edits)
+        minutes_approval.approve(actor=deputy.user, meeting=meeting)
     _sign_minutes(meeting, clock, start, (secretary, deputy))
     return meeting
 
@@ -263,12 +266,12 @@ def _sign_minutes(
     clock.moment = start + SIGNED_AFTER
     with mock.patch("django.utils.timezone.now", clock.now):
         document = SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
-        minutes_services.render_document(document_id=document.pk)
+        minutes_rendering.render_document(document_id=document.pk)
         for member in signers:
             assert member.user is not None  # noqa: S101 -- every demo member has an account
             clock.advance(minutes=20)
             with member_demo.spent_code(member.user) as code:
-                minutes_services.sign_document(actor=member.user, document=document, code=code)
+                minutes_signing.sign_document(actor=member.user, document=document, code=code)
 
 
 def _demo_vote(meeting: Meeting, actor: User, kind: str, question: str) -> None:

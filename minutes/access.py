@@ -18,8 +18,20 @@ from meetings.models import Meeting
 from members import access as member_access
 from members import audit
 from members.models import ReadKind, User
-from minutes.models import Minutes, SignedDocument
-from minutes.services import writer_roles
+from minutes.models import Minutes, SignedDocument, SignerRole
+
+
+def writer_roles(user: User, meeting: Meeting) -> set[str]:
+    """ "chair" and/or "recorder" when the user holds that seat in this meeting."""
+    member = member_access.member_of(user)
+    if member is None:
+        return set()
+    roles: set[str] = set()
+    if meeting.chair_id == member.pk:
+        roles.add(SignerRole.CHAIR)
+    if meeting.recorder_id == member.pk:
+        roles.add(SignerRole.RECORDER)
+    return roles
 
 
 def may_read_draft(user: User, meeting: Meeting) -> bool:

@@ -1,4 +1,5 @@
-"""One minutes, extract or resolution as the PDF template needs it: frozen values, no Django.
+"""One minutes as the PDF template needs it: frozen values, no Django. Their votes are in
+minutes.document_votes, the documents issued from them in minutes.issued_documents.
 
 The live meeting fills these from its event log and the recorder's notes (issue 6); the sample in
 `tests.minutes.samples` fills them by hand (the tests and benchmarks). `minutes.rendering` turns
@@ -15,34 +16,10 @@ import datetime
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from minutes.document_votes import VoteRecord
+from minutes.wording import clock, percent, vietnamese_date
+
 # --- Shared parts -------------------------------------------------------------------------------
-
-
-def percent(part: int, whole: int) -> str:
-    """`percent(14, 15)` → "93,33%": two decimals rounded half up, Vietnamese decimal comma."""
-    if whole <= 0:
-        return "0%"
-    hundredths = (part * 10_000 * 2 + whole) // (2 * whole)
-    units, fraction = divmod(hundredths, 100)
-    if fraction == 0:
-        return f"{units}%"
-    return f"{units},{fraction:02d}".rstrip("0") + "%"
-
-
-def in_sentence(label: str) -> str:
-    """A label as it reads inside a sentence: its first letter in lower case ("Trừ đảng viên …
-    (Quy định 24-QĐ/TW …)" → "trừ đảng viên … (Quy định 24-QĐ/TW …)"), the rest as written."""
-    return label[:1].lower() + label[1:]
-
-
-def vietnamese_date(day: datetime.date) -> str:
-    """ "ngày 05 tháng 11 năm 2026": party documents write day and month in two digits."""
-    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
-
-
-def clock(moment: datetime.datetime | datetime.time) -> str:
-    """ "08 giờ 05 phút"."""
-    return f"{moment.hour:02d} giờ {moment.minute:02d} phút"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,120 +186,6 @@ class Attendance:
 
 
 # --- Section III: what happened ----------------------------------------------------------------
-
-
-class VotingMethod(StrEnum):
-    SHOW_OF_HANDS = "show_of_hands"
-    SECRET_BALLOT = "secret_ballot"  # noqa: S105 -- bỏ phiếu kín, not a password
-    ELECTRONIC = "electronic"
-
-
-METHOD_LABELS = {
-    VotingMethod.SHOW_OF_HANDS: "giơ tay",
-    VotingMethod.SECRET_BALLOT: "bỏ phiếu kín",
-    VotingMethod.ELECTRONIC: "biểu quyết điện tử",
-}
-
-
-class OutcomeWording(StrEnum):
-    """Resolutions and conclusions are THÔNG QUA or not; admissions, recognitions and other
-    threshold checks are ĐẠT or not (template §III.6 and §III.8)."""
-
-    ADOPTION = "adoption"
-    THRESHOLD = "threshold"
-
-
-OUTCOME_WORDS = {
-    (OutcomeWording.ADOPTION, True): "THÔNG QUA",
-    (OutcomeWording.ADOPTION, False): "KHÔNG THÔNG QUA",
-    (OutcomeWording.THRESHOLD, True): "ĐẠT",
-    (OutcomeWording.THRESHOLD, False): "KHÔNG ĐẠT",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class OptionCount:
-    label: str
-    votes: int
-
-
-@dataclass(frozen=True, slots=True)
-class BallotCount:
-    """The counting board's record (biên bản kiểm phiếu) of a secret ballot. Counts only: who
-    voted how is never stored (ARCHITECTURE decision 5)."""
-
-    board: tuple[str, ...]
-    issued: int
-    received: int
-    valid: int
-    invalid: int
-    options: tuple[OptionCount, ...]
-    # An encrypted secret ballot: the SHA-256 of its published record (docs/secret-ballot.md),
-    # which `manage.py verify_ballot` recomputes; printed so the signed minutes commit to it.
-    fingerprint: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class VoteRecord:
-    """One vote as the charter engine decided it.
-
-    `threshold_label` ("quá nửa N", "ít nhất hai phần ba N"), `required`, `rule_ids`, `passed`
-    and `explanation` are copied from the engine's `Decision`; the percentage is yes / N.
-    """
-
-    question: str
-    method: VotingMethod
-    vote_base: int
-    participants: int
-    yes: int
-    no: int
-    abstain: int
-    threshold_label: str
-    required: int
-    rule_ids: tuple[str, ...]
-    passed: bool
-    explanation: str
-    wording: OutcomeWording = OutcomeWording.ADOPTION
-    ballot_count: BallotCount | None = None
-    # The kind of decision in words ("Nghị quyết, kết luận"), the Party texts the threshold
-    # comes from, and whether the chair opened it as the vote on the conclusion (R-V3).
-    kind_label: str = ""
-    basis: str = ""
-    is_conclusion: bool = False
-    # The charter refused the vote (no quorum, an invalid ballot, an ineligible candidate): no
-    # ballot was cast; the record states why and what it would have needed.
-    blocked: bool = False
-    # An encrypted secret ballot its board could not count, annulled by the chair: no outcome;
-    # `explanation` says why (who on the board had not done their part). Not an attempt.
-    void: bool = False
-
-    @property
-    def method_label(self) -> str:
-        return METHOD_LABELS[self.method]
-
-    @property
-    def percentage(self) -> str:
-        return percent(self.yes, self.vote_base)
-
-    @property
-    def outcome(self) -> str:
-        if self.blocked:
-            return "KHÔNG ĐƯỢC BIỂU QUYẾT"
-        if self.void:
-            return "KHÔNG KIỂM ĐƯỢC PHIẾU"
-        return OUTCOME_WORDS[(self.wording, self.passed)]
-
-    @property
-    def rules(self) -> str:
-        return ", ".join(self.rule_ids)
-
-    @property
-    def heading(self) -> str:
-        """What was put to the vote; a conclusion vote says so unless its question already does
-        (no "Thông qua kết luận … (biểu quyết thông qua kết luận …)")."""
-        if self.is_conclusion and "kết luận" not in self.question.casefold():
-            return f"{self.question} (biểu quyết thông qua kết luận của đồng chí chủ trì)"
-        return self.question
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,60 +404,3 @@ class MinutesDocument:
     @property
     def speech_count(self) -> int:
         return sum(len(item.speeches) for item in self.items)
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractDocument:
-    """Trích biên bản (R-F6): the header, the attendance and N, one item with its vote,
-    certified "Trích đúng biên bản" and signed "T/M CHI BỘ / BÍ THƯ"."""
-
-    header: DocumentHeader
-    meeting_date: datetime.date
-    subject: str
-    attendance: Attendance
-    item: AgendaItem
-    secretary: Person
-    integrity: Integrity
-    certification: str = "Trích đúng biên bản"
-
-    @property
-    def title(self) -> str:
-        return f"Sinh hoạt chi bộ ngày {self.meeting_date:%d/%m/%Y} (về việc {self.subject})"
-
-
-@dataclass(frozen=True, slots=True)
-class ResolutionDocument:
-    """Nghị quyết (R-F6), signed "T/M CHI BỘ / BÍ THƯ" and sent to the committee above."""
-
-    header: DocumentHeader
-    subtitle: str
-    grounds: tuple[str, ...]
-    meeting_date: datetime.date
-    cell_name: str
-    present: int
-    total: int
-    vote_base: int
-    resolutions: tuple[str, ...]
-    adoption: VoteRecord
-    recipients: tuple[str, ...]
-    secretary: Person
-    integrity: Integrity
-
-
-@dataclass(frozen=True, slots=True)
-class AddendumDocument:
-    """A signed correction of archived minutes (biên bản đính chính): a signed PDF is never
-    changed, so an error found later is corrected by this document, signed by the same chair
-    and recorder, which names the corrected document by its id."""
-
-    header: DocumentHeader
-    meeting_date: datetime.date
-    corrected_document_id: str
-    paragraphs: tuple[str, ...]
-    chair: Person
-    recorder: Person
-    integrity: Integrity
-
-    @property
-    def title(self) -> str:
-        return f"Đính chính biên bản sinh hoạt chi bộ ngày {self.meeting_date:%d/%m/%Y}"

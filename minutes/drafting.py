@@ -8,7 +8,6 @@ words. `draft_minutes` returns a `MinutesDocument` for `minutes.rendering`.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,7 +15,6 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from meetings import charter
-from meetings.charter.thresholds import KIND_RULES, THRESHOLD_LABELS, THRESHOLDS
 from meetings.enums import AgendaItemKind, Reply
 from meetings.models import Attendance as RollLine
 from meetings.models import Invitation, Meeting, SpeakingTurn, Vote
@@ -29,18 +27,8 @@ from members import zones
 from members.enums import VoteBasePolicy
 from members.models import CommitteeSeat
 from minutes import document as doc
-
-# A secret ballot's options as the counting board writes them (never the code's words).
-CHOICE_LABELS = {"yes": "Tán thành", "no": "Không tán thành", "abstain": "Không biểu quyết"}
-CHOICE_ORDER = {"yes": 0, "no": 1, "abstain": 2}
-
-FORM_LABELS = {
-    "khien_trach": "Khiển trách",
-    "canh_cao": "Cảnh cáo",
-    "cach_chuc": "Cách chức",
-    "khai_tru": "Khai trừ",
-    "none": "Không kỷ luật",
-}
+from minutes import issued_documents, wording
+from minutes.vote_records import vote_record
 
 
 @dataclass(frozen=True)
@@ -161,7 +149,7 @@ def _attendance(meeting: Meeting) -> doc.Attendance:
         rate_base=criterion.denominator,
         vote_base=base.size,
         vote_base_policy=str(policy.vote_base),
-        vote_base_policy_label=doc.in_sentence(str(VoteBasePolicy(policy.vote_base).label)),
+        vote_base_policy_label=wording.in_sentence(str(VoteBasePolicy(policy.vote_base).label)),
         chair=doc.Person(chair.full_name, _person_title(meeting, chair.pk))
         if chair
         else doc.Person("—"),
@@ -201,117 +189,6 @@ def _guests(meeting: Meeting) -> tuple[doc.Guest, ...]:
             )
         )
     return tuple(guests)
-
-
-def vote_record(vote: Vote, names: dict[int, str]) -> doc.VoteRecord:
-    """One closed vote as the minutes print it, copied from the charter's decision."""
-    if vote.status == VoteStatus.VOID:
-        return _void_record(vote)
-    result = vote.result
-    decision = result.get("decision") or {}
-    tally = result.get("tally", {})
-    kind = charter.DecisionKind(vote.kind) if vote.kind != VoteKind.MINUTES_APPROVAL else None
-    threshold = THRESHOLDS.get(kind) if kind else None
-    ballot_count = None
-    if vote.is_secret:
-        labels = FORM_LABELS if vote.kind == VoteKind.DISCIPLINE else CHOICE_LABELS
-        options = tuple(
-            doc.OptionCount(
-                labels.get(k) or names.get(int(k), k) if k.isdigit() else labels.get(k, k), n
-            )
-            for k, n in sorted(tally.items(), key=lambda kn: (CHOICE_ORDER.get(kn[0], 3), kn[0]))
-        )
-        cast = result.get("cast", 0)
-        board = getattr(vote, "board", None) if result.get("fingerprint") else None
-        ballot_count = doc.BallotCount(
-            board=tuple(names.get(m, str(m)) for m in board.members) if board else (),
-            fingerprint=result.get("fingerprint", ""),
-            issued=len(vote.eligible),
-            received=cast,
-            valid=cast,
-            invalid=0,
-            options=options,
-        )
-    yes = tally.get("yes", decision.get("yes") or 0)
-    return doc.VoteRecord(
-        question=vote.question,
-        method=doc.VotingMethod(vote.method),
-        vote_base=len(vote.eligible) if kind is None else _vote_base_of(vote),
-        participants=result.get("cast", 0),
-        yes=yes,
-        no=tally.get("no", 0),
-        abstain=tally.get("abstain", 0),
-        threshold_label=THRESHOLD_LABELS[threshold] if threshold else "",
-        required=decision.get("required") or 0,
-        rule_ids=tuple(decision.get("rules", ())),
-        passed=decision.get("status") == "passed",
-        explanation=_remarks(
-            decision,
-            charter.for_members(
-                decision.get("explanation", ""),
-                {member_key(pk): name for pk, name in names.items()},
-            ),
-        ),
-        wording=doc.OutcomeWording.ADOPTION
-        if vote.kind in (VoteKind.RESOLUTION, VoteKind.MINUTES_APPROVAL)
-        else doc.OutcomeWording.THRESHOLD,
-        ballot_count=ballot_count,
-        kind_label=str(vote.get_kind_display()),
-        # The threshold's own texts (a blocked decision's rules say why it was refused).
-        basis=charter.sources_of(KIND_RULES[kind]) if kind else "",
-        blocked=decision.get("status") == "blocked",
-        is_conclusion=vote.is_conclusion,
-    )
-
-
-def _void_record(vote: Vote) -> doc.VoteRecord:
-    """A vote that could not be counted (meetings.services.secret_ballot.annul): who took part,
-    and why there is no result; no counts, no threshold."""
-    kind = charter.DecisionKind(vote.kind) if vote.kind != VoteKind.MINUTES_APPROVAL else None
-    return doc.VoteRecord(
-        question=vote.question,
-        method=doc.VotingMethod(vote.method),
-        vote_base=len(vote.eligible) if kind is None else _vote_base_of(vote),
-        participants=vote.result.get("cast", 0),
-        yes=0,
-        no=0,
-        abstain=0,
-        threshold_label="",
-        required=0,
-        rule_ids=(),
-        passed=False,
-        explanation=vote.result["void"]["explanation"],
-        kind_label=str(vote.get_kind_display()),
-        is_conclusion=vote.is_conclusion,
-        void=True,
-    )
-
-
-# The charter's explanation opens with the threshold and the verdict, and a blocked decision's
-# ends with what it would have needed: the minutes state both once, in their "Ngưỡng áp dụng"
-# line, and print of the explanation only what it adds (ignored ballots, warnings, why a vote was
-# refused, an election's or a discipline vote's count).
-_THRESHOLD_STATEMENT = re.compile(r"^.*?đều không tính là tán thành\.\s*", re.DOTALL)
-_REQUIREMENT_STATEMENT = re.compile(
-    r"\s*Nếu được biểu quyết, cần ít nhất \d+/\d+ phiếu \([^)]*\)\."
-)
-_THRESHOLD_ONLY = (
-    charter.DecisionReason.THRESHOLD_REACHED,
-    charter.DecisionReason.THRESHOLD_NOT_REACHED,
-)
-
-
-def _remarks(decision: dict[str, Any], explanation: str) -> str:
-    if decision.get("reason") in _THRESHOLD_ONLY:
-        explanation = _THRESHOLD_STATEMENT.sub("", explanation, count=1)
-    return _REQUIREMENT_STATEMENT.sub("", explanation).strip()
-
-
-def _vote_base_of(vote: Vote) -> int:
-    """N as the charter computed it when deciding: recomputed from the roll frozen at opening."""
-    meeting = vote.meeting
-    attendance = {m: charter.Attendance(s) for m, s in vote.roll.items()}
-    return charter.vote_base(roster_entries(meeting), attendance, policy_for(meeting.cell)).size
 
 
 def _speech(turn: SpeakingTurn, names: dict[int, str]) -> doc.Speech:
@@ -458,10 +335,10 @@ def draft_extract(
     item_position: int,
     secretary: doc.Person,
     integrity: doc.Integrity,
-) -> doc.ExtractDocument:
+) -> issued_documents.ExtractDocument:
     """Trích biên bản: the attendance and one item (1-based position) of the same minutes."""
     item = minutes.items[item_position - 1]
-    return doc.ExtractDocument(
+    return issued_documents.ExtractDocument(
         header=replace(minutes.header, number=""),  # the minutes' number is not the extract's
         meeting_date=meeting.local_day,
         subject=item.title[0].lower() + item.title[1:],
@@ -482,14 +359,14 @@ def draft_resolution(
     recipients: tuple[str, ...],
     secretary: doc.Person,
     integrity: doc.Integrity,
-) -> doc.ResolutionDocument:
+) -> issued_documents.ResolutionDocument:
     """Nghị quyết: adopted by the meeting's conclusion vote (R-V3), which must have passed."""
     adoption = minutes.conclusion.vote
     if adoption is None or not adoption.passed:
         raise ValueError("the meeting adopted no resolution")
     day = meeting.local_day
     attendance = minutes.attendance
-    return doc.ResolutionDocument(
+    return issued_documents.ResolutionDocument(
         header=_header(meeting, number),
         subtitle=f"Sinh hoạt chi bộ tháng {day.month:02d} năm {day.year}",
         grounds=grounds,
@@ -513,8 +390,8 @@ def draft_addendum(
     corrected_document_id: str,
     text: str,
     integrity: doc.Integrity,
-) -> doc.AddendumDocument:
-    return doc.AddendumDocument(
+) -> issued_documents.AddendumDocument:
+    return issued_documents.AddendumDocument(
         header=replace(minutes.header, number=""),
         meeting_date=meeting.local_day,
         corrected_document_id=corrected_document_id,

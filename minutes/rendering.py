@@ -26,14 +26,9 @@ from django.utils.html import strip_tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from minutes.document import (
-    AddendumDocument,
-    ExtractDocument,
-    Integrity,
-    MinutesDocument,
-    ResolutionDocument,
-    clock,
-)
+from minutes.document import Integrity, MinutesDocument
+from minutes.issued_documents import AddendumDocument, ExtractDocument, ResolutionDocument
+from minutes.wording import clock
 
 # Liberation Serif has Times New Roman's metrics, the font 36-HD/VPTW asks for.
 FONT_DIRECTORY = Path("/usr/share/fonts/truetype/liberation2")

@@ -196,6 +196,8 @@ class LocalAuthoritySigner:
     def _load(self) -> None:
         if self._pyhanko_signer is not None:
             return
+        # Here, not at the top: the rest of this module needs no database (docs/minutes.md,
+        # sections 1–5); only this signer reads the member's credential, when it first signs.
         from minutes.authority import credential_private_key, signing_credential_for
 
         credential = signing_credential_for(self.member)

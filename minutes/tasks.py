@@ -1,12 +1,17 @@
-"""Celery tasks: thin interfaces that load by id and call a service (EXAMPLES.md B5)."""
+"""Celery tasks: thin interfaces that load by id and call a service (EXAMPLES.md B5).
+
+The services start these by name (minutes.services.rendering.enqueue_render), so this module
+imports no service at its top: `minutes/apps.py` imports it in every process to register the
+names, and a process that never renders (a management command, a web process before its first
+minutes page) must not load the PDF stack (WeasyPrint, pyHanko) for it
+(tests/meetings/test_demo.py).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from celery import shared_task
-
-from minutes import services
 
 RENDER_RETRIES = 3
 
@@ -20,11 +25,14 @@ RENDER_RETRIES = 3
 )
 def render_document(self: Any, *, document_id: int) -> Any:
     """Renders one document's PDF; retried on failure, idempotent (the PDF is produced once)."""
+    # Here, not at the top: the PDF stack loads when a document is rendered (module docstring).
+    from minutes.services import rendering
+
     try:
-        document = services.render_document(document_id=document_id)
+        document = rendering.render_document(document_id=document_id)
     except Exception as error:
         final = self.request.retries >= self.max_retries
-        services.note_render_failure(document_id=document_id, error=error, final=final)
+        rendering.note_render_failure(document_id=document_id, error=error, final=final)
         if final:
             return None
         if self.request.is_eager:

@@ -7,7 +7,8 @@ import io
 
 from django.utils.translation import gettext as _
 
-from minutes.review.dashboard import Dashboard, Figures
+from minutes.review.dashboard import Dashboard
+from minutes.review.figures import Figures
 
 
 def header() -> list[object]:

@@ -25,7 +25,8 @@ from members.views.flow import submit
 from minutes.authority import trusted_authorities
 from minutes.models import DocumentStatus, SignedDocument
 from minutes.review import archive, charts, exports, services
-from minutes.review.dashboard import MONTHS, QUARTERS, Dashboard, dashboard
+from minutes.review.dashboard import Dashboard, dashboard
+from minutes.review.figures import MONTHS, QUARTERS
 from minutes.review.forms import ArchiveForm, ReviewForm
 from minutes.verification import verify_pdf
 

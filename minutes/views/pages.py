@@ -20,7 +20,7 @@ from meetings.errors import RuleViolation
 from members import access as member_access
 from members.requests import VerifiedRequest
 from members.views.flow import submit
-from minutes import access, rendering, services
+from minutes import access, rendering
 from minutes.drafting import Edits, draft_minutes
 from minutes.forms import EditsForm, IssueForm, SignForm
 from minutes.models import (
@@ -30,15 +30,19 @@ from minutes.models import (
     RenderState,
     SignedDocument,
 )
+from minutes.services import approval, drafting, issuing, signing
+from minutes.services.meeting_status import HELD, WRITABLE_MEETING_STATUSES
+from minutes.services.rendering import preview_integrity, retry_render, verification_url
+from minutes.services.roles import expected_signer, next_role
 
-EDITABLE_MEETING = services.WRITABLE_MEETING_STATUSES
+EDITABLE_MEETING = WRITABLE_MEETING_STATUSES
 
 
 def minutes_detail(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_access.access_meeting(request.user, meeting_id)
     minutes = access.minutes_of(meeting)
     may_draft = access.may_read_draft(request.user, meeting)
-    roles = services.writer_roles(request.user, meeting)
+    roles = access.writer_roles(request.user, meeting)
     documents = list(
         SignedDocument.objects.filter(minutes=minutes)
         .prefetch_related("signatures")
@@ -48,7 +52,7 @@ def minutes_detail(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     )
     if not may_draft:
         documents = [d for d in documents if d.is_archived]
-    vote = services.read_back_vote(meeting) if meeting.status in services.HELD else None
+    vote = approval.read_back_vote(meeting) if meeting.status in HELD else None
     archived = any(d.kind == DocumentKind.MINUTES and d.is_archived for d in documents)
     return render(
         request,
@@ -63,13 +67,13 @@ def minutes_detail(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
             and meeting.status in EDITABLE_MEETING
             and (minutes is None or minutes.status == MinutesStatus.DRAFT),
             "may_approve": bool(roles)
-            and meeting.status in services.HELD
+            and meeting.status in HELD
             and minutes is not None
             and minutes.status == MinutesStatus.DRAFT
             and minutes.version > 0,
-            "held": meeting.status in services.HELD,
+            "held": meeting.status in HELD,
             "read_back": vote,
-            "read_back_passed": vote is not None and services.read_back_passed(vote),
+            "read_back_passed": vote is not None and approval.read_back_passed(vote),
             "issue_form": IssueForm(items=meeting.agenda_items.order_by("position"))
             if archived and may_draft
             else None,
@@ -80,10 +84,10 @@ def minutes_detail(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def minutes_edit(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_access.access_meeting(request.user, meeting_id)
-    if not services.writer_roles(request.user, meeting):
+    if not access.writer_roles(request.user, meeting):
         raise PermissionDenied
     try:
-        minutes = services.open_minutes(actor=request.user, meeting=meeting)
+        minutes = drafting.open_minutes(actor=request.user, meeting=meeting)
     except RuleViolation as error:
         messages.error(request, error.message)
         return redirect("meetings:detail", meeting.pk)
@@ -96,7 +100,7 @@ def minutes_edit(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
         if response := submit(
             request,
             form,
-            lambda: services.save_edits(
+            lambda: drafting.save_edits(
                 actor=request.user,
                 meeting=meeting,
                 edits=form.edits(),
@@ -130,7 +134,7 @@ def minutes_preview(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     minutes = access.minutes_of(meeting)
     if minutes is None or meeting.status not in EDITABLE_MEETING:
         raise Http404
-    value = draft_minutes(meeting, Edits.from_json(minutes.edits), services.preview_integrity())
+    value = draft_minutes(meeting, Edits.from_json(minutes.edits), preview_integrity())
     html = rendering.minutes_html(value)
     body = re.search(r"<body[^>]*>(.*)</body>", html, re.DOTALL)
     return render(
@@ -148,10 +152,10 @@ def minutes_preview(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def minutes_approve(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_access.access_meeting(request.user, meeting_id)
-    if not services.writer_roles(request.user, meeting):
+    if not access.writer_roles(request.user, meeting):
         raise PermissionDenied
     try:
-        minutes = services.approve(actor=request.user, meeting=meeting)
+        minutes = approval.approve(actor=request.user, meeting=meeting)
     except RuleViolation as error:
         messages.error(request, error.message)
         return redirect("minutes:detail", meeting.pk)
@@ -180,18 +184,16 @@ def document_issue(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         if data["kind"] == DocumentKind.EXTRACT:
-            document = services.issue_extract(
-                actor=request.user, meeting=meeting, item=data["item"]
-            )
+            document = issuing.issue_extract(actor=request.user, meeting=meeting, item=data["item"])
         elif data["kind"] == DocumentKind.RESOLUTION:
-            document = services.issue_resolution(
+            document = issuing.issue_resolution(
                 actor=request.user,
                 meeting=meeting,
                 resolutions=data["resolutions"].splitlines(),
                 number=data["number"],
             )
         else:
-            document = services.issue_addendum(
+            document = issuing.issue_addendum(
                 actor=request.user, meeting=meeting, text=data["text"]
             )
     except RuleViolation as error:
@@ -217,12 +219,8 @@ def document_detail(request: VerifiedRequest, document_id: int) -> HttpResponse:
     may_draft = access.may_read_draft(request.user, meeting)
     if not document.is_archived and not may_draft:
         raise PermissionDenied
-    role = (
-        services.next_role(document)
-        if document.status == DocumentStatus.AWAITING_SIGNATURES
-        else None
-    )
-    signer = services.expected_signer(document, role) if role else None
+    role = next_role(document) if document.status == DocumentStatus.AWAITING_SIGNATURES else None
+    signer = expected_signer(document, role) if role else None
     member = member_access.member_of(request.user)
     return render(
         request,
@@ -237,7 +235,7 @@ def document_detail(request: VerifiedRequest, document_id: int) -> HttpResponse:
             "sign_form": SignForm(),
             "progress": _progress(document),
             "may_retry": may_draft and document.render_state == RenderState.FAILED,
-            "verification_url": services.verification_url(document),
+            "verification_url": verification_url(document),
             "addenda": document.addenda.filter(status=DocumentStatus.ARCHIVED),
         },
     )
@@ -262,7 +260,7 @@ def document_sign(request: VerifiedRequest, document_id: int) -> HttpResponse:
     form = SignForm(request.POST)
     if form.is_valid():
         try:
-            document = services.sign_document(
+            document = signing.sign_document(
                 actor=request.user, document=document, code=form.cleaned_data["code"]
             )
         except RuleViolation as error:
@@ -285,7 +283,7 @@ def document_retry(request: VerifiedRequest, document_id: int) -> HttpResponse:
     if not access.may_read_draft(request.user, document.minutes.meeting):
         raise PermissionDenied
     try:
-        services.retry_render(actor=request.user, document=document)
+        retry_render(actor=request.user, document=document)
     except RuleViolation as error:
         messages.error(request, error.message)
     return redirect("minutes:document", document.pk)

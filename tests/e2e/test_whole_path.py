@@ -16,8 +16,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from meetings.models import Meeting, SpeakingTurn, Vote
-from minutes.document import clock
 from minutes.models import SignedDocument
+from minutes.wording import clock
 from tests.e2e.browser import (
     BrowserTestCase,
     TasksInProcess,

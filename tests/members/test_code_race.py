@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 
 from members import otp
-from minutes import services
 from minutes.models import DocumentKind, DocumentSignature, SignedDocument
+from minutes.services import approval, drafting
 from tests.live import TIMEOUT, Visitor, verified_visitor
 from tests.minutes.flow import EDITS, code_for
 from tests.minutes.scenes import tree_ended_meeting
@@ -67,8 +67,8 @@ def signing_in(visitor, user, code):
 def document_to_sign(tree, celery_eager):
     """The tree's ended meeting with approved, rendered minutes; the secretary chairs it."""
     meeting = tree_ended_meeting(tree)
-    services.save_edits(actor=tree.secretary.user, meeting=meeting, edits=EDITS)
-    services.approve(actor=tree.secretary.user, meeting=meeting)  # renders on commit
+    drafting.save_edits(actor=tree.secretary.user, meeting=meeting, edits=EDITS)
+    approval.approve(actor=tree.secretary.user, meeting=meeting)  # renders on commit
     document = SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
     assert document.rendered_pdf
     return document

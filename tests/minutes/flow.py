@@ -10,9 +10,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meetings.services import attendance, room, speaking, voting
 from members.models import User
-from minutes import services
 from minutes.drafting import Edits
 from minutes.models import DocumentKind, SignedDocument
+from minutes.services import approval, drafting, signing
 from tests.meetings.helpers import EARLY_END
 
 
@@ -107,18 +107,18 @@ def approved_minutes(scene, django_capture_on_commit_callbacks, *, read_back: bo
     """The scene's meeting run, drafted, approved and rendered (the Celery task runs eagerly
     when the approval commits)."""
     meeting = run_meeting(scene, read_back=read_back)
-    services.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
+    drafting.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve(actor=scene.recorder.user, meeting=meeting)
+        approval.approve(actor=scene.recorder.user, meeting=meeting)
         if not read_back:
-            services.approve(actor=scene.chair.user, meeting=meeting)
+            approval.approve(actor=scene.chair.user, meeting=meeting)
     return SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
 
 
 def sign_both(scene, document: SignedDocument) -> SignedDocument:
-    services.sign_document(
+    signing.sign_document(
         actor=scene.chair.user, document=document, code=code_for(scene.chair.user)
     )
-    return services.sign_document(
+    return signing.sign_document(
         actor=scene.recorder.user, document=document, code=code_for(scene.recorder.user)
     )

@@ -18,29 +18,30 @@ from minutes.document import (
     AgendaItem,
     Assignment,
     Attendance,
-    BallotCount,
     Closing,
     Conclusion,
     DocumentHeader,
-    ExtractDocument,
     Guest,
     Integrity,
     MeetingMode,
     MinutesDocument,
     MinutesKind,
-    OptionCount,
-    OutcomeWording,
     Person,
     QualityAssessment,
     ReadBack,
     ReservedOpinion,
-    ResolutionDocument,
     Setting,
     Speech,
-    VoteRecord,
-    VotingMethod,
     minutes_title,
 )
+from minutes.document_votes import (
+    BallotCount,
+    OptionCount,
+    OutcomeWording,
+    VoteRecord,
+    VotingMethod,
+)
+from minutes.issued_documents import ExtractDocument, ResolutionDocument
 
 MEETING_DATE = datetime.date(2026, 11, 5)
 STARTED_AT = datetime.datetime(2026, 11, 5, 19, 30)  # noqa: DTZ001 -- local wall-clock time

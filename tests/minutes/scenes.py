@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from meetings.services import agenda, attendance, room, scheduling
-from minutes import services
 from minutes.models import DocumentKind, SignedDocument
+from minutes.services import approval, drafting, rendering, signing
 from tests.meetings.helpers import EARLY_END
 from tests.minutes.flow import EDITS, code_for
 
@@ -51,12 +51,12 @@ def tree_minutes_document(tree: SimpleNamespace) -> SignedDocument:
     if not hasattr(tree, "minutes_document"):
         meeting = tree_ended_meeting(tree)
         actor = tree.secretary.user
-        services.save_edits(actor=actor, meeting=meeting, edits=EDITS)
-        services.approve(actor=actor, meeting=meeting)
+        drafting.save_edits(actor=actor, meeting=meeting, edits=EDITS)
+        approval.approve(actor=actor, meeting=meeting)
         document = SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
-        services.render_document(document_id=document.pk)
-        services.sign_document(actor=actor, document=document, code=code_for(actor))
-        tree.minutes_document = services.sign_document(
+        rendering.render_document(document_id=document.pk)
+        signing.sign_document(actor=actor, document=document, code=code_for(actor))
+        tree.minutes_document = signing.sign_document(
             actor=actor, document=document, code=code_for(actor, 1)
         )
     return tree.minutes_document

@@ -10,9 +10,9 @@ import time_machine
 from django.core.management import call_command
 
 from meetings import events
-from minutes import services
 from minutes.authority import trusted_authorities
 from minutes.models import SignedDocument
+from minutes.services import rendering
 from minutes.verification import verify_pdf
 from tests.minutes.conftest import poppler, poppler_file
 
@@ -36,7 +36,7 @@ def seeded(db):
 def test_a_seeded_meetings_pdf_prints_every_heading_and_figure(seeded):
     pdf = bytes(seeded.signed_pdf)
     meeting = seeded.minutes.meeting
-    value = services.build_document(seeded, seeded.event_chain_head)
+    value = rendering.build_document(seeded, seeded.event_chain_head)
     a = value.attendance
     text = " ".join(poppler("pdftotext", "-enc", "UTF-8", "-", "-", stdin=pdf).split())
 

@@ -371,13 +371,13 @@ def test_pages_and_the_minutes_name_nothing_internal(
     from django.urls import reverse
 
     from meetings.room import room_state
-    from minutes import services
     from minutes.models import DocumentKind, SignedDocument
+    from minutes.services import approval, drafting
     from tests.conftest import sign_in_verified
 
     scene, drafted = minutes
     meeting = scene.meeting
-    services.save_edits(
+    drafting.save_edits(
         actor=scene.recorder.user, meeting=meeting, edits=Edits(conclusion="Nhất trí.")
     )
     sign_in_verified(client, scene.chair.user)
@@ -394,8 +394,8 @@ def test_pages_and_the_minutes_name_nothing_internal(
     assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(responses, 200)
     # Approved by chair and recorder (no read-back vote), the minutes are rendered: their page.
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve(actor=scene.recorder.user, meeting=meeting)
-        services.approve(actor=scene.chair.user, meeting=meeting)
+        approval.approve(actor=scene.recorder.user, meeting=meeting)
+        approval.approve(actor=scene.chair.user, meeting=meeting)
     document = SignedDocument.objects.get(minutes__meeting=meeting, kind=DocumentKind.MINUTES)
     responses["minutes:document"] = client.get(reverse("minutes:document", args=[document.pk]))
     assert responses["minutes:document"].status_code == 200

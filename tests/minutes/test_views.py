@@ -14,8 +14,8 @@ from django.utils.html import strip_tags
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from minutes import services
 from minutes.models import Minutes, SignedDocument
+from minutes.services import drafting, rendering
 from tests.conftest import sign_in_verified
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.flow import EDITS, approved_minutes, code_for, run_meeting, sign_both
@@ -83,7 +83,7 @@ def test_the_recorder_saves_versions_and_a_stale_form_keeps_what_was_typed(scene
 
 def test_approve_then_progress_then_chair_and_recorder_sign_on_the_document_page(scene):
     meeting = run_meeting(scene)
-    services.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
+    drafting.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
     chair, recorder = client_of(scene.chair), client_of(scene.recorder)
 
     detail = text_of(chair.get(reverse("minutes:detail", args=[meeting.pk])))
@@ -97,7 +97,7 @@ def test_approve_then_progress_then_chair_and_recorder_sign_on_the_document_page
     progress = chair.get(reverse("minutes:progress", args=[document.pk])).json()
     assert (progress["state"], progress["done"]) == ("queued", False)
 
-    services.render_document(document_id=document.pk)
+    rendering.render_document(document_id=document.pk)
     assert chair.get(reverse("minutes:progress", args=[document.pk])).json()["done"] is True
     assert "Ký số văn bản" not in text_of(recorder.get(response["Location"]))  # not yet
     wrong = chair.post(reverse("minutes:sign", args=[document.pk]), {"code": "123456"})
@@ -264,7 +264,7 @@ def test_a_failed_render_is_shown_in_plain_words_with_a_retry_button(
     from meetings.models import MeetingEvent
 
     meeting = run_meeting(scene)
-    services.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
+    drafting.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
     event = MeetingEvent.objects.filter(meeting=meeting).order_by("seq").first()
     MeetingEvent.objects.filter(pk=event.pk).update(payload={"forged": True})
     chair = client_of(scene.chair)

@@ -5,8 +5,9 @@ from unittest import mock
 
 import pytest
 
-from minutes import services, tasks
+from minutes import tasks
 from minutes.models import SignedDocument
+from minutes.services import approval, drafting
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.flow import EDITS, run_meeting
 
@@ -23,10 +24,10 @@ WORKER_TIMEOUT = 90
 def test_a_real_worker_renders_the_pdf_once(real_worker):
     scene = build_scene()
     meeting = run_meeting(scene)
-    services.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
+    drafting.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)
     # Approving would render in-process; here the real worker must do it.
-    with mock.patch("minutes.services.enqueue_render"):
-        services.approve(actor=scene.recorder.user, meeting=meeting)
+    with mock.patch("minutes.services.issuing.enqueue_render"):
+        approval.approve(actor=scene.recorder.user, meeting=meeting)
     document = SignedDocument.objects.get(minutes__meeting=meeting)
 
     with real_worker.through_redis():

@@ -8,7 +8,7 @@ import pytest
 
 from meetings.models import AttendanceSummary
 from minutes.models import CellYearFigures
-from minutes.review import dashboard as dashboard_module
+from minutes.review import counting
 from minutes.review.dashboard import dashboard
 from minutes.review.kept import records_changed
 from tests.review.seed import YEAR, at, blocked_vote, held_meeting, seed_year, sign
@@ -117,7 +117,7 @@ def test_the_overdue_minutes_are_judged_on_the_day_of_the_view_from_what_was_kep
 def test_a_change_made_while_the_figures_are_computed_is_counted_at_the_next_view(
     seeded, monkeypatch
 ):
-    compute = dashboard_module.cell_figures
+    compute = counting.cell_figures
 
     def racing(cells, *args, **kwargs):
         figures = compute(cells, *args, **kwargs)
@@ -125,9 +125,9 @@ def test_a_change_made_while_the_figures_are_computed_is_counted_at_the_next_vie
         held_meeting(seeded.cell, "regular", at(6, 20))
         return figures
 
-    monkeypatch.setattr(dashboard_module, "cell_figures", racing)
+    monkeypatch.setattr(counting, "cell_figures", racing)
     first, _ = a1_a2(seeded)
-    monkeypatch.setattr(dashboard_module, "cell_figures", compute)
+    monkeypatch.setattr(counting, "cell_figures", compute)
 
     second, _ = a1_a2(seeded)
 

@@ -14,7 +14,7 @@ from meetings.models import BallotBoard, BallotReceipt, EncryptedBallot, Meeting
 from meetings.room import room_state
 from meetings.secret_ballot import record
 from meetings.services import secret_ballot, voting
-from minutes import drafting
+from minutes import vote_records
 from tests.conftest import sign_in_verified
 from tests.meetings.room.conftest import build_scene
 from tests.meetings.room.test_services import open_item, open_vote, started
@@ -239,7 +239,7 @@ def test_the_minutes_print_the_board_and_the_tally_fingerprint(scene):
     fingerprint = pages[1].decrypt()["result"]["fingerprint"]
     names = {m.pk: m.full_name for m in [scene.chair, scene.recorder, *scene.officials]}
 
-    printed = drafting.vote_record(Vote.objects.get(pk=vote["vote"]), names)
+    printed = vote_records.vote_record(Vote.objects.get(pk=vote["vote"]), names)
 
     assert printed.ballot_count.fingerprint == fingerprint
     assert printed.ballot_count.board[0] == scene.chair.full_name
