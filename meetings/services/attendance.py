@@ -278,9 +278,20 @@ def mark(
     meeting = lock_meeting(meeting_id)
     require_chair(participant(meeting, actor))
     require_in_progress(meeting)
-    row = Attendance.objects.filter(meeting=meeting, member_id=member_id).first()
+    row = (
+        Attendance.objects.filter(meeting=meeting, member_id=member_id)
+        .select_related("member")
+        .first()
+    )
     if row is None:
         raise RuleViolation(_("Đồng chí này không có tên trong danh sách."), reason="not_found")
+    if not on_roll(row.member, meeting):
+        # Left the cell since the page loaded (as mark_many): the line keeps what it said.
+        raise RuleViolation(
+            _("%(name)s không còn sinh hoạt ở chi bộ này: chưa đánh dấu.")
+            % {"name": row.member.full_name},
+            reason="not_on_roll",
+        )
     if status not in AttendanceStatus.values:
         raise RuleViolation(_("Tình trạng có mặt không hợp lệ."), reason="bad_message")
     reason = reason.strip()

@@ -294,6 +294,28 @@ def test_a_bulk_mark_including_a_member_who_left_the_cell_changes_nothing(scene)
     assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == seq_before
 
 
+def test_marking_one_member_who_left_the_cell_is_refused_by_name(scene):
+    started(scene, present=[scene.chair])
+    leaving = scene.officials[1]
+    leaving.home_cell = scene.temporary.home_cell  # transferred out after the page loaded
+    leaving.save(update_fields=["home_cell"])
+    seq_before = MeetingEvent.objects.filter(meeting=scene.meeting).count()
+
+    error = refused(
+        "not_on_roll",
+        attendance.mark,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        member_id=leaving.pk,
+        status="present",
+    )
+
+    assert error.message == "Đảng viên 2 không còn sinh hoạt ở chi bộ này: chưa đánh dấu."
+    row = Attendance.objects.get(meeting=scene.meeting, member=leaving)
+    assert row.status == "absent_without_reason"
+    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == seq_before
+
+
 def test_a_bulk_mark_needs_a_member_and_a_reason_for_an_excused_absence(scene):
     started(scene, present=[scene.chair])
     call = {"meeting_id": scene.meeting.pk, "actor": scene.chair.user}
