@@ -1,5 +1,8 @@
 from django import template
+from django.conf import settings
+from django.utils import translation
 
+from config.catalog import catalog_url
 from meetings import access, charter, queries
 from members import access as member_access
 from members.models import User
@@ -15,6 +18,12 @@ def unread_notification_count(context: template.Context) -> int:
     if user is None or not user.is_authenticated or not user.is_verified():
         return 0
     return queries.unread_count(user)
+
+
+@register.simple_tag
+def script_texts_url() -> str:
+    """The room scripts' words in the active language, at an address the browser may keep."""
+    return catalog_url(translation.get_language() or settings.LANGUAGE_CODE)
 
 
 @register.filter
