@@ -249,6 +249,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "members.views.pages.csrf_failure"
 
 # Every secret ballot is encrypted in the voters' pages and counted by a board
 # (docs/secret-ballot.md): nothing stored links a member to a choice. Off (`0`) only for a

@@ -112,6 +112,12 @@ bad_request = _error("400.html", 400)
 server_error = _error("500.html", 500)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a stale page (an expired session, a sign-in since): in the member's
+    language, not Django's English page; nothing was saved."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @require_http_methods(["GET", "POST"])
 def own_time_zone(request: VerifiedRequest) -> HttpResponse:
     """The member's own zone, for members abroad or on a shift elsewhere."""

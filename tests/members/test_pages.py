@@ -78,3 +78,18 @@ def test_an_english_browser_still_gets_vietnamese_until_the_user_chooses(client,
     assert '<html lang="vi">' in before.content.decode()
     assert before["Content-Language"] == "vi"
     assert '<html lang="en">' in after.content.decode()
+
+
+def test_a_form_sent_from_a_stale_page_gets_a_vietnamese_403(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("members:login"))  # the page's token ...
+    client.cookies.pop(settings.CSRF_COOKIE_NAME)  # ... lost, as when the session expired
+
+    response = client.post(reverse("members:login"), {"username": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert "Trang đã cũ" in response.content.decode()
+    assert "chưa có gì được lưu" in response.content.decode()
+    assert "CSRF" not in response.content.decode()
