@@ -1229,7 +1229,7 @@ async def run(
             from bench import secret_burst
 
             print(f"  encrypted secret burst … ({time.perf_counter() - began:.0f} s)", flush=True)
-            entry["secret_burst"] = await secret_burst.phase(product, Watch, db)
+            entry["secret_burst"] = await secret_burst.phase(product, Watch, db, profiler)
             print("\n".join(secret_burst.report({size: entry})), flush=True)
         if not plan.presence_only:
             await bare.connect(servers["bare"], gate)

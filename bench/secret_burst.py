@@ -155,10 +155,13 @@ def audit(meeting_id: int, vote_id: int) -> dict[str, Any]:
     }
 
 
-async def phase(room: Any, watch_class: type, db: Callable[..., Awaitable[Any]]) -> dict[str, Any]:
+async def phase(
+    room: Any, watch_class: type, db: Callable[..., Awaitable[Any]], profiler: Any
+) -> dict[str, Any]:
     """The encrypted burst in `room` (live_room.Room, every member connected and settled);
-    `watch_class` is live_room.Watch and `db` live_room.db (passed in: live_room runs as
-    __main__, and a second copy of it would have its own database thread)."""
+    `watch_class` is live_room.Watch, `db` live_room.db and `profiler` its Profiler (passed
+    in: live_room runs as __main__, and a second copy of it would have its own database
+    thread). With --profile, the ceremony, the burst and the count are recorded apart."""
     from meetings.secret_ballot import protocol
 
     size = room.size
@@ -174,6 +177,7 @@ async def phase(room: Any, watch_class: type, db: Callable[..., Awaitable[Any]])
     )
     vote_id = -1
     room.watch = voting_everywhere
+    profiler.start(f"secret{size}-ceremony")
     open_sent, _, opened = await answered(
         chair,
         {
@@ -220,6 +224,7 @@ async def phase(room: Any, watch_class: type, db: Callable[..., Awaitable[Any]])
     key = bytes.fromhex(state["key"])
     everyone_knows = await voting_everywhere.wait()
     room.watch = None
+    profiler.stop()
     out["ceremony"] = {
         "board": len(board_peers),
         "threshold": threshold,
@@ -249,6 +254,7 @@ async def phase(room: Any, watch_class: type, db: Callable[..., Awaitable[Any]])
         state_match=lambda s: (vote_in(s, vote_id) or {}).get("cast") == eligible,
     )
     room.watch = final
+    profiler.start(f"secret{size}-burst")
     start = time.perf_counter() + 0.05
 
     async def cast(peer: Any, ballot: dict[str, Any], at: float) -> Any:
@@ -269,6 +275,7 @@ async def phase(room: Any, watch_class: type, db: Callable[..., Awaitable[Any]])
     if len(fresh) == eligible:  # else the final count never comes: reported as missing
         await final.wait(FINAL_TIMEOUT)
     room.watch = None
+    profiler.stop()
     last_sent = max(sent for sent, _, _ in got)
     first_sent = min(sent for sent, _, _ in got)
     times = final.times
@@ -312,6 +319,7 @@ async def phase(room: Any, watch_class: type, db: Callable[..., Awaitable[Any]])
         lambda s: board_phase(s, vote_id) == "counting",
     )
     room.watch = Watches(counting, closed, seen)
+    profiler.start(f"secret{size}-count")
     tallies: dict[int, list[dict[str, str]]] = {}
 
     async def decrypt(i: int) -> Any:
@@ -328,6 +336,7 @@ async def phase(room: Any, watch_class: type, db: Callable[..., Awaitable[Any]])
     all_counting = await counting.wait()
     all_closed = await closed.wait()
     room.watch = None
+    profiler.stop()
     result = next((f["result"]["result"] for _, _, f in decrypted if "result" in f["result"]), None)
     expected = {OPTIONS[c]: choices.count(c) for c in range(len(OPTIONS))}
     out["count"] = {
