@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,8 @@ from meetings.errors import RuleViolation
 from meetings.services import attendance, secret_ballot, voting
 from members.models import User
 from members.otp import sessions_still_verified
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,29 +76,48 @@ async def cast_ballot(
 # Two threads: the machine's cores (libsodium releases the GIL during each group operation).
 _proof_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ballot-proofs")
 # (meeting, vote) → the manifest and key its ballots are checked against; fixed once the vote
-# takes ballots, so kept for the process's life (a few hundred bytes a vote, bounded).
+# takes ballots, so kept for the process's life (a few hundred bytes a vote, bounded). One read
+# at a time per vote: a burst's ballots arriving together wait for the same one.
 _keys: dict[tuple[int, int], tuple[dict[str, Any], bytes]] = {}
 _KEYS_KEPT = 1000
+_reading: dict[tuple[int, int, int], asyncio.Future[tuple[dict[str, Any], bytes] | None]] = {}
 
 
 async def _check_proofs(
     meeting_id: int, vote_id: int, encrypted: Any
 ) -> str | RuleViolation | None:
     """The ballot's tracker or its refusal; None when the vote does not take encrypted ballots
-    yet (the batch decides, under the lock, what to answer)."""
-    keyed = _keys.get((meeting_id, vote_id))
-    if keyed is None:
-        keyed = await database_sync_to_async(secret_ballot.ballot_key)(meeting_id, vote_id)
+    yet, or the check could not be made here: the batch then checks, under the lock."""
+    try:
+        keyed = _keys.get((meeting_id, vote_id)) or await _read_key(meeting_id, vote_id)
         if keyed is None:
             return None
+        manifest, key = keyed
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            _proof_checks, secret_ballot.check_proofs, manifest, key, encrypted
+        )
+    except Exception:  # the database unreachable a moment: the batch has its own answers
+        logger.warning("proofs of a ballot of vote %s left to its batch", vote_id, exc_info=True)
+        return None
+
+
+async def _read_key(meeting_id: int, vote_id: int) -> tuple[dict[str, Any], bytes] | None:
+    loop = asyncio.get_running_loop()
+    slot = (id(loop), meeting_id, vote_id)
+    reading = _reading.get(slot)
+    if reading is None:
+        reading = asyncio.ensure_future(
+            database_sync_to_async(secret_ballot.ballot_key)(meeting_id, vote_id)
+        )
+        _reading[slot] = reading
+        reading.add_done_callback(lambda _: _reading.pop(slot, None))
+    keyed = await asyncio.shield(reading)
+    if keyed is not None:
         if len(_keys) >= _KEYS_KEPT:
             _keys.clear()
         _keys[(meeting_id, vote_id)] = keyed
-    manifest, key = keyed
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        _proof_checks, secret_ballot.check_proofs, manifest, key, encrypted
-    )
+    return keyed
 
 
 def _cast_batch(meeting_id: int, batch: list[_Ballot]) -> list[dict[str, Any]]:
