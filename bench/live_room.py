@@ -462,13 +462,11 @@ class Watch:
 
 def reloads_after(frame: dict[str, Any]) -> bool:
     """static/js/room.js applies events from their payload and reloads the snapshot only after
-    the meeting's start and end, an encrypted ballot's board events and a vote it never saw
-    open (one blocked at opening)."""
+    the meeting's start and end and a vote it never saw open (one blocked at opening)."""
     if not RELOAD_AFTER_EVENTS:
         return False
     blocked = frame["event"] == "vote.closed" and frame["payload"].get("blocked")
-    reloads = ("meeting.started", "meeting.ended", "board.changed", "vote.counting")
-    return frame["event"] in reloads or bool(blocked)
+    return frame["event"] in ("meeting.started", "meeting.ended") or bool(blocked)
 
 
 class Peer:

@@ -22,9 +22,9 @@ the websockets.
    `vote.closed` are compared with the choices made in step 2 and the stored record is
    verified (meetings/secret_ballot/record.py).
 
-Clients behave as static/js/room.js: besides the events live_room.py's clients reload after,
-they reload their snapshot 120 ms after `board.changed` and `vote.counting` (room.js applies
-neither itself).
+Clients behave as static/js/room.js: they apply `board.changed` and `vote.counting` from the
+payload, as the page does since this benchmark found the pages reloading their snapshots at
+each step of the board (docs/benchmarks.md); the board members' clients act on those events.
 """
 
 from __future__ import annotations

@@ -305,6 +305,8 @@ def decrypt(*, meeting_id: int, actor: User, vote_id: int, partial: Any) -> dict
     board.fingerprint = record.fingerprint(data)
     board.phase = BoardPhase.COUNTED
     board.save(update_fields=["decryptions", "record", "fingerprint", "phase"])
+    # Pages apply the board's state from its events (static/js/room.js): the counted one too.
+    _changed(meeting, board, actor)
     return voting.finish_vote(
         meeting=meeting,
         vote=vote,
