@@ -2,7 +2,7 @@
 Channels fan-out (bench/bare_asgi.py) served the same way on the same machine.
 
     .venv/bin/python bench/live_room.py [--quick] [--processes 2] [--profile PATH_TO_PY_SPY]
-        [--sizes 50,150] [--no-farm] [--presence-only] [--no-kill] [--proxy]
+        [--sizes 50,150] [--no-farm] [--presence-only] [--no-kill] [--proxy] [--secret-burst]
 
 The script makes everything it uses and removes it afterwards, also on an error or Ctrl-C:
 a PostgreSQL database `chibo_bench_<pid>` (created, migrated with manage.py, filled through
@@ -33,7 +33,8 @@ Measured:
   once it answers, every connection sends its page the events it missed on the same socket; the
   time from Redis answering again until every page holds the current state;
 - 130 meetings × 15 members at once: fan-out p50/p99 with one action per meeting per second,
-  and the resident memory (RSS) of the daphne processes.
+  and the resident memory (RSS) of the daphne processes;
+- encrypted secret burst (`--secret-burst`, after the arrival): bench/secret_burst.py.
 Results are printed and written to bench/results/live_room-<time>.json (gitignored).
 """
 
@@ -98,6 +99,7 @@ FINAL_TIMEOUT = 120.0  # seconds after the last ack for every client to have the
 # Product clients reload their snapshot after the events static/js/room.js does not apply
 # itself (--no-reload: only after a gap).
 RELOAD_AFTER_EVENTS = True
+SECRET_BURST = False  # --secret-burst: the encrypted burst (bench/secret_burst.py) after arrival
 TARGET_FANOUT_RATIO = 1.5
 TARGET_BURST_MS = 1000.0
 
@@ -1221,6 +1223,12 @@ async def run(
             flush=True,
         )
         results["memory_mib"][f"{size}_connected"] = memory(servers)
+        if SECRET_BURST:
+            from bench import secret_burst
+
+            print(f"  encrypted secret burst … ({time.perf_counter() - began:.0f} s)", flush=True)
+            entry["secret_burst"] = await secret_burst.phase(product, Watch, db, profiler)
+            print("\n".join(secret_burst.report({size: entry})), flush=True)
         if not plan.presence_only:
             await bare.connect(servers["bare"], gate)
             largest = size == max(plan.sizes)
@@ -1380,6 +1388,9 @@ def report(data: dict[str, Any]) -> str:
             f"{b['clients_final_from_snapshot']:>8} | {b['vote_closed_at_all_clients_ms']:>9} | "
             f"{verdict(ok)}"
         )
+    from bench import secret_burst
+
+    lines += secret_burst.report(sizes)
     lines += ["", "Resync as room.js does it: one event, then every client reloads the snapshot"]
     for size, s in sizes.items():
         if "resync" in s:
@@ -1507,6 +1518,11 @@ def main() -> int:
         action="store_true",
         help="product pages connect through nginx (deploy/nginx/) in front of the daphnes",
     )
+    parser.add_argument(
+        "--secret-burst",
+        action="store_true",
+        help="after the arrival, an encrypted secret ballot's burst (bench/secret_burst.py)",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.sizes:
@@ -1517,8 +1533,9 @@ def main() -> int:
         plan = dataclasses.replace(plan, presence_only=True, farm_meetings=0)
     if args.no_kill:
         plan = dataclasses.replace(plan, kill=False)
-    global RELOAD_AFTER_EVENTS
+    global RELOAD_AFTER_EVENTS, SECRET_BURST
     RELOAD_AFTER_EVENTS = not args.no_reload
+    SECRET_BURST = args.secret_burst
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
     lab = Lab(args.postgres)
 

@@ -216,8 +216,9 @@ def deal(*, meeting_id: int, actor: User, vote_id: int, shares: Any) -> dict[str
 def precheck(meeting_id: int, requests: list[Any]) -> list[str | RuleViolation | None]:
     """The proofs of the encrypted ballots among `requests`, checked before the meeting lock
     (the key does not change once the vote takes ballots): per request its tracker, the
-    refusal, or None (nothing to check yet: checked under the lock)."""
-    ids = {r.vote_id for r in requests if r.encrypted is not None}
+    refusal, or None (nothing to check yet: checked under the lock). A request whose proofs
+    were checked already as it arrived (`proofs`, meetings.intake) keeps that outcome."""
+    ids = {r.vote_id for r in requests if r.encrypted is not None and r.proofs is None}
     boards = {
         b.vote_id: b
         for b in BallotBoard.objects.filter(vote__meeting_id=meeting_id, vote_id__in=ids)
@@ -225,14 +226,38 @@ def precheck(meeting_id: int, requests: list[Any]) -> list[str | RuleViolation |
     out: list[str | RuleViolation | None] = []
     for request in requests:
         board = boards.get(request.vote_id)
-        if request.encrypted is None or board is None or board.phase != BoardPhase.VOTING:
+        if request.encrypted is not None and request.proofs is not None:
+            out.append(request.proofs)
+        elif request.encrypted is None or board is None or board.phase != BoardPhase.VOTING:
             out.append(None)
-            continue
-        try:
-            out.append(check_ballot(board, request.encrypted))
-        except RuleViolation as refused:
-            out.append(refused)
+        else:
+            out.append(check_proofs(board.manifest, bytes.fromhex(board.key), request.encrypted))
     return out
+
+
+def ballot_key(meeting_id: int, vote_id: int) -> tuple[dict[str, Any], bytes] | None:
+    """What an encrypted ballot of the vote is checked against, once it takes ballots: the
+    manifest and the key (neither changes after); None before, or for a vote of no board."""
+    board = (
+        BallotBoard.objects.filter(vote__meeting_id=meeting_id, vote_id=vote_id)
+        .only("phase", "manifest", "key")
+        .first()
+    )
+    if board is None or board.phase != BoardPhase.VOTING:
+        return None
+    return board.manifest, bytes.fromhex(board.key)
+
+
+def check_proofs(manifest: dict[str, Any], key: bytes, encrypted: Any) -> str | RuleViolation:
+    """An encrypted ballot's proofs against the vote's manifest and key: its tracker, or the
+    refusal (`bad_proof`). Plain computation, no database: meetings.intake runs it in threads
+    of their own as each ballot arrives."""
+    try:
+        return protocol.check_ballot(manifest, key, encrypted)
+    except MALFORMED:
+        return RuleViolation(
+            _("Phiếu mã hóa không hợp lệ: bằng chứng kèm phiếu không đúng."), reason="bad_proof"
+        )
 
 
 def check_ballot(
@@ -251,16 +276,11 @@ def check_ballot(
         raise RuleViolation(
             _("Ban kiểm phiếu chưa tạo xong khóa: chưa bỏ phiếu được."), reason="not_ready"
         )
+    if checked is None:
+        checked = check_proofs(board.manifest, bytes.fromhex(board.key), encrypted)
     if isinstance(checked, RuleViolation):
         raise checked
-    if checked is not None:
-        return checked
-    try:
-        return protocol.check_ballot(board.manifest, bytes.fromhex(board.key), encrypted)
-    except MALFORMED:
-        raise RuleViolation(
-            _("Phiếu mã hóa không hợp lệ: bằng chứng kèm phiếu không đúng."), reason="bad_proof"
-        ) from None
+    return checked
 
 
 def start_count(meeting: Meeting, vote: Vote, actor: User) -> dict[str, Any]:
@@ -320,6 +340,8 @@ def decrypt(*, meeting_id: int, actor: User, vote_id: int, partial: Any) -> dict
     board.fingerprint = record.fingerprint(data)
     board.phase = BoardPhase.COUNTED
     board.save(update_fields=["decryptions", "record", "fingerprint", "phase"])
+    # Pages apply the board's state from its events (static/js/room.js): the counted one too.
+    _changed(meeting, board, actor)
     return voting.finish_vote(
         meeting=meeting,
         vote=vote,

@@ -21,6 +21,7 @@ from meetings.room import room_state
 from meetings.services import attendance, room, speaking, voting
 from tests.e2e.browser import BrowserTestCase
 from tests.meetings.room.conftest import build_scene
+from tests.meetings.secret_ballot.pages import cast_encrypted, key_ceremony
 
 pytestmark = pytest.mark.e2e
 
@@ -114,6 +115,27 @@ class TestRoomParity(BrowserTestCase):
                     choice=choice,
                 )
             voting.close_vote(meeting_id=meeting_id, actor=chair, vote_id=vote["vote"])
+            # An encrypted secret ballot: its board's steps come as board.changed and
+            # vote.counting, each with the board's whole public state (the viewer is not on
+            # the board: its page only follows).
+            secret = voting.open_vote(
+                meeting_id=meeting_id,
+                actor=chair,
+                kind="resolution",
+                question="Thông qua nghị quyết (phiếu kín)?",
+                method="secret_ballot",
+                encrypted=True,
+            )
+            ids = secret["board"]["members"]
+            assert viewer.pk not in ids
+            everyone = [scene.chair, *voters, viewer]
+            board = [next(m for m in everyone if m.pk == pk) for pk in ids]
+            counters = key_ceremony(scene, secret["vote"], board)
+            for member, choice in zip(voters, ["yes", "no", "yes"], strict=True):
+                cast_encrypted(scene, member, secret["vote"], [choice])
+            voting.close_vote(meeting_id=meeting_id, actor=chair, vote_id=secret["vote"])
+            for page in counters[:2]:
+                page.decrypt()
             room.close_item(meeting_id=meeting_id, actor=chair, item_id=third.pk)
             room.open_item(meeting_id=meeting_id, actor=chair, item_id=second.pk)
 
@@ -138,6 +160,8 @@ class TestRoomParity(BrowserTestCase):
             "vote.opened",
             "ballot.counted",
             "vote.closed",
+            "board.changed",
+            "vote.counting",
         }
 
         held = page.evaluate("window.chiboRoom.state()")
