@@ -61,6 +61,10 @@ class TestEncryptedSecretBallot(BrowserTestCase):
                 "Phiếu đã được ghi nhận.", timeout=15_000
             )
             expect(page.locator("#secret-ballot .tracker")).to_have_text(re.compile("[0-9a-f]{64}"))
+            # The 64 characters wrap inside the ballot's box, not past its edge.
+            panel = page.locator("#secret-ballot").bounding_box()
+            tracker = page.locator("#secret-ballot .tracker").bounding_box()
+            assert tracker["x"] + tracker["width"] <= panel["x"] + panel["width"]
         trackers = {pages[m].locator("#secret-ballot .tracker").inner_text() for m in voters}
         assert trackers == set(
             EncryptedBallot.objects.filter(vote=board.vote).values_list("tracker", flat=True)
