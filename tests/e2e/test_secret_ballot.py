@@ -87,6 +87,9 @@ class TestEncryptedSecretBallot(BrowserTestCase):
         expect(box.locator(".verification")).to_contain_text(
             f"Hợp lệ: kết quả tính lại đúng. Dấu vân tay: {board.fingerprint}", timeout=20_000
         )
+        verification = box.locator(".verification").bounding_box()
+        outer = box.bounding_box()
+        assert verification["x"] + verification["width"] <= outer["x"] + outer["width"]
         assert record.verify(board.record.encode()).counts == {"yes": 2, "no": 1, "abstain": 0}
         assert sorted(board.decryptions) == ["1", "3"]
         # The page's verifier refuses the record with one bit changed, anywhere we try.
