@@ -1,0 +1,125 @@
+"""The periodic re-check of the room sockets' sessions and access, made per process in batches
+(members.consumers._SessionWatch): an end nobody announced (a session row deleted by hand, a
+change to the roll written without the account's signal) still closes the socket within the
+re-check interval, and the sockets of a process are checked together."""
+
+import asyncio
+import datetime
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from meetings.access import still_visible, visible_meetings
+from meetings.consumers import CLOSE_NOT_FOUND
+from meetings.models import Meeting
+from members import consumers, sockets
+from members.consumers import CLOSE_UNVERIFIED
+from members.enums import Level
+from members.models import Member
+from tests.conftest import sign_in_verified
+from tests.factories import CellFactory, CommitteeSeatFactory, MemberFactory, UserFactory
+from tests.meetings.room.test_consumer import CONNECT_TIMEOUT, request, room_socket
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+RECHECK = 1.0  # seconds, instead of a minute, for the test
+
+
+@pytest.fixture
+def quick_rechecks(monkeypatch):
+    monkeypatch.setattr(sockets, "SESSION_RECHECK_SECONDS", RECHECK)
+    monkeypatch.setattr(sockets, "FIRST_CHECK_SPREAD_SECONDS", 0.0)
+    monkeypatch.setattr(sockets, "BATCH_AHEAD_SECONDS", RECHECK)
+    batches: list[int] = []
+    check = consumers._check_sessions
+
+    def counted(batch):
+        batches.append(len(batch))
+        return check(batch)
+
+    monkeypatch.setattr(consumers, "_check_sessions", counted)
+    return batches
+
+
+async def open_room(member, meeting):
+    client = Client()
+    await sync_to_async(sign_in_verified)(client, member.user)
+    communicator = room_socket(meeting, client)
+    connected, _ = await communicator.connect(timeout=CONNECT_TIMEOUT)
+    assert connected
+    hello = await communicator.receive_json_from(timeout=CONNECT_TIMEOUT)
+    assert hello["type"] == "hello"
+    return communicator, client.session.session_key
+
+
+async def close_code(communicator, within: float):
+    """The code the server closes the socket with within `within` seconds, else None."""
+    try:
+        async with asyncio.timeout(within):
+            while True:
+                output = await communicator.receive_output(timeout=within)
+                if output["type"] == "websocket.close":
+                    return output["code"]
+    except TimeoutError:
+        return None
+
+
+@pytest.mark.asyncio
+async def test_unannounced_ends_close_room_sockets_at_the_periodic_recheck(scene, quick_rechecks):
+    signed_out, key = await open_room(scene.officials[0], scene.meeting)
+    moved, _ = await open_room(scene.officials[1], scene.meeting)
+    staying, _ = await open_room(scene.officials[2], scene.meeting)
+    # Neither change sends a signal: only the periodic re-check can see them.
+    await sync_to_async(Session.objects.filter(session_key=key).delete)()
+    await sync_to_async(Member.objects.filter(pk=scene.officials[1].pk).update)(
+        home_cell=scene.guest_cell
+    )
+
+    codes = await asyncio.gather(
+        close_code(signed_out, within=RECHECK * 10), close_code(moved, within=RECHECK * 10)
+    )
+    answer = await request(staying, {"id": "p", "type": "ping"})
+
+    assert codes == [CLOSE_UNVERIFIED, CLOSE_NOT_FOUND]
+    assert answer["type"] == "ack"
+    assert max(quick_rechecks) >= 3  # the three sockets were checked in one batch
+    await staying.disconnect()
+
+
+def test_still_visible_answers_as_visible_meetings_for_every_kind_of_reader(scene):
+    draft = Meeting.objects.create(
+        cell=scene.cell, kind="regular", mode="online", status="draft", chair=scene.chair,
+        recorder=scene.recorder, starts_at=scene.meeting.starts_at + datetime.timedelta(days=30),
+    )  # fmt: skip
+    other = Meeting.objects.create(
+        cell=scene.guest_cell, kind="regular", mode="online", status="scheduled",
+        chair=scene.outsider, recorder=scene.outsider, starts_at=scene.meeting.starts_at,
+    )  # fmt: skip
+    reviewer = CommitteeSeatFactory(organization=scene.cell.parent).member
+    elsewhere = CommitteeSeatFactory(
+        organization=CellFactory(level=Level.GRASSROOTS, parent=None)
+    ).member
+    ended_stay = MemberFactory(
+        home_cell=scene.guest_cell,
+        temporary_cell=scene.cell,
+        temporary_from=datetime.date(2020, 1, 1),
+        temporary_until=datetime.date(2020, 12, 31),
+    )
+    readers = [
+        scene.chair.user, scene.recorder.user, scene.officials[0].user, scene.temporary.user,
+        scene.outsider.user, reviewer.user, elsewhere.user, ended_stay.user, UserFactory(),
+    ]  # fmt: skip
+    meetings = [scene.meeting.pk, draft.pk, other.pk, 2**40]
+    pairs = [(user, meeting_id) for user in readers for meeting_id in meetings]
+
+    expected = {
+        (user.pk, meeting_id)
+        for user, meeting_id in pairs
+        if visible_meetings(user).filter(pk=meeting_id).exists()
+    }
+
+    assert still_visible(pairs) == expected
+    assert (scene.chair.user.pk, draft.pk) in expected  # the matrix covers both answers
+    assert (scene.officials[0].user.pk, draft.pk) not in expected
+    assert (reviewer.user.pk, scene.meeting.pk) in expected
