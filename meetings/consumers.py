@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import metrics
-from meetings import events, intake, leases, protocol, throttle
-from meetings.access import access_meeting, still_visible, visible_meetings
+from meetings import events, intake, leases, protocol, reads, throttle
+from meetings.access import access_room, still_sees, still_visible
 from meetings.errors import RuleViolation
 from meetings.media import services as media
 from meetings.models import Meeting
@@ -274,7 +274,7 @@ class MeetingConsumer(SessionBoundConsumer):
         return intake.depart(self.meeting_id, self.channel_name, at)
 
     def _hello(self) -> dict[str, Any]:
-        meeting = access_meeting(self.user, self.meeting_id)
+        meeting = access_room(self.user, self.meeting_id)
         who = participant(meeting, self.user)
         self.meeting, self.member = meeting, who.member
         self.on_roll = who.on_roll and who.member is not None
@@ -293,6 +293,10 @@ class MeetingConsumer(SessionBoundConsumer):
         answers = super().session_refusals(sockets)
         seeing = [s for s, (refusal, _) in zip(sockets, answers, strict=True) if refusal is None]
         visible = still_visible([(s.user, s.meeting_id) for s in seeing])
+        checked = time.monotonic()
+        for socket in seeing:
+            if (socket.user.pk, socket.meeting_id) in visible:
+                socket.access_checked = checked  # a snapshot need not ask again (_check_access)
         return [
             (CLOSE_NOT_FOUND, left)
             if refusal is None and (s.user.pk, s.meeting_id) not in visible
@@ -311,10 +315,12 @@ class MeetingConsumer(SessionBoundConsumer):
     def _check_access(self) -> None:
         """Still allowed to see the meeting (the read itself was logged at connect). Checked
         again at most every ACCESS_RECHECK_SECONDS: after each event every page of a meeting
-        may ask for a snapshot, and this check was half the cost of answering one."""
+        may ask for a snapshot, and this check was half the cost of answering one. A member of
+        the meeting's cell is decided from their own row (`still_sees`), and the process's
+        periodic re-check of its sockets (`session_refusals`) counts as a check."""
         if time.monotonic() - self.access_checked < ACCESS_RECHECK_SECONDS:
             return
-        if not visible_meetings(self.user).filter(pk=self.meeting_id).exists():
+        if not still_sees(self.user, self.meeting):
             raise Http404
         self.access_checked = time.monotonic()
 
@@ -388,7 +394,9 @@ class MeetingConsumer(SessionBoundConsumer):
                 after = protocol.catch_up_after(message)
             except protocol.ProtocolError as error:
                 return error.frame()
-            return await database_sync_to_async(self._catch_up)(message["id"], after)
+            return await reads.read(self._catch_up, message["id"], after)
+        if message["type"] == "snapshot":
+            return await reads.read(self._handle, message, call)
         if message["type"] == "ballot.cast" and call is not None:
             # A ballot goes in with the others of the same moment (meetings.intake).
             return await intake.cast_ballot(

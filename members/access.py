@@ -49,7 +49,13 @@ def members_of(users: list[User]) -> dict[int, Member]:
     ids = {user.pk for user in users if user.is_authenticated}
     if not ids:
         return {}
-    found = Member.objects.select_related("home_cell", "temporary_cell").filter(user_id__in=ids)
+    # Unordered: the members' Vietnamese name order (Member.Meta.ordering) cost more to compile
+    # than the query took, on every live-room command (docs/benchmarks.md).
+    found = (
+        Member.objects.select_related("home_cell", "temporary_cell")
+        .filter(user_id__in=ids)
+        .order_by()
+    )
     return {member.user_id: member for member in found if member.user_id is not None}
 
 

@@ -1,10 +1,12 @@
-"""The periodic re-check of the room sockets' sessions and access, made per process in batches
-(members.consumers._SessionWatch): an end nobody announced (a session row deleted by hand, a
-change to the roll written without the account's signal) still closes the socket within the
-re-check interval, and the sockets of a process are checked together."""
+"""Who may hold a room socket, checked cheaply at scale: the handshake (meetings.access.
+access_room), and the periodic re-check of the sockets' sessions and access, made per process in
+batches (members.consumers._SessionWatch): an end nobody announced (a session row deleted by
+hand, a change to the roll written without the account's signal) still closes the socket within
+the re-check interval, and the sockets of a process are checked together."""
 
 import asyncio
 import datetime
+import json
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -17,7 +19,7 @@ from meetings.models import Meeting
 from members import consumers, sockets
 from members.consumers import CLOSE_UNVERIFIED
 from members.enums import Level
-from members.models import Member
+from members.models import Member, ReadAudit, ReadKind
 from tests.conftest import sign_in_verified
 from tests.factories import CellFactory, CommitteeSeatFactory, MemberFactory, UserFactory
 from tests.meetings.room.test_consumer import CONNECT_TIMEOUT, request, room_socket
@@ -123,3 +125,58 @@ def test_still_visible_answers_as_visible_meetings_for_every_kind_of_reader(scen
     assert (scene.chair.user.pk, draft.pk) in expected  # the matrix covers both answers
     assert (scene.officials[0].user.pk, draft.pk) not in expected
     assert (reviewer.user.pk, scene.meeting.pk) in expected
+
+
+async def handshake(member, meeting):
+    """The first frame the room answers a new socket with: "hello", or the close code."""
+    client = Client()
+    await sync_to_async(sign_in_verified)(client, member.user)
+    communicator = room_socket(meeting, client)
+    connected, _ = await communicator.connect(timeout=CONNECT_TIMEOUT)
+    assert connected
+    output = await communicator.receive_output(timeout=CONNECT_TIMEOUT)
+    await communicator.disconnect()
+    return output["code"] if output["type"] == "websocket.close" else json.loads(output["text"])
+
+
+@pytest.mark.asyncio
+async def test_the_rooms_handshake_lets_in_whom_the_meeting_page_lets_in_and_logs_outside_reads(
+    scene,
+):
+    """The handshake decides a member of the cell from their own row (meetings.access.
+    access_room); everyone else goes through the full rule, and a read from outside is logged."""
+    draft = await sync_to_async(Meeting.objects.create)(
+        cell=scene.cell, kind="regular", mode="online", status="draft", chair=scene.chair,
+        recorder=scene.recorder, starts_at=scene.meeting.starts_at + datetime.timedelta(days=30),
+    )  # fmt: skip
+    reviewer = (await sync_to_async(CommitteeSeatFactory)(organization=scene.cell.parent)).member
+    ended_stay = await sync_to_async(MemberFactory)(
+        home_cell=scene.guest_cell,
+        temporary_cell=scene.cell,
+        temporary_from=datetime.date(2020, 1, 1),
+        temporary_until=datetime.date(2020, 12, 31),
+    )
+
+    answers = {
+        "member": await handshake(scene.officials[0], scene.meeting),
+        "temporary member": await handshake(scene.temporary, scene.meeting),
+        "reviewer above": await handshake(reviewer, scene.meeting),
+        "member of another cell": await handshake(scene.outsider, scene.meeting),
+        "stay ended": await handshake(ended_stay, scene.meeting),
+        "member, draft": await handshake(scene.officials[0], draft),
+        "secretary, draft": await handshake(scene.chair, draft),
+    }
+    reads = await sync_to_async(
+        lambda: set(ReadAudit.objects.values_list("reader_id", "kind", "object_id"))
+    )()
+
+    assert {who: a if isinstance(a, int) else a["type"] for who, a in answers.items()} == {
+        "member": "hello",
+        "temporary member": "hello",
+        "reviewer above": "hello",
+        "member of another cell": CLOSE_NOT_FOUND,
+        "stay ended": CLOSE_NOT_FOUND,
+        "member, draft": CLOSE_NOT_FOUND,
+        "secretary, draft": "hello",
+    }
+    assert reads == {(reviewer.user_id, ReadKind.MEETING, scene.meeting.pk)}
