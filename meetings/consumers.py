@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import metrics
-from meetings import events, intake, leases, protocol, reads, throttle
+from meetings import events, intake, leases, protocol, throttle
 from meetings.access import access_room, still_sees, still_visible
 from meetings.errors import RuleViolation
 from meetings.media import services as media
@@ -394,9 +394,7 @@ class MeetingConsumer(SessionBoundConsumer):
                 after = protocol.catch_up_after(message)
             except protocol.ProtocolError as error:
                 return error.frame()
-            return await reads.read(self._catch_up, message["id"], after)
-        if message["type"] == "snapshot":
-            return await reads.read(self._handle, message, call)
+            return await database_sync_to_async(self._catch_up)(message["id"], after)
         if message["type"] == "ballot.cast" and call is not None:
             # A ballot goes in with the others of the same moment (meetings.intake).
             return await intake.cast_ballot(
