@@ -1036,14 +1036,20 @@ async def departure_phase(room: Room) -> dict[str, Any]:
 
 
 async def kill_phase(
-    lab: Lab, spec: RoomSpec, size: int, servers: list[Server], env: dict[str, str]
+    lab: Lab,
+    spec: RoomSpec,
+    size: int,
+    servers: list[Server],
+    env: dict[str, str],
+    entry: list[Server] | None = None,
 ) -> dict[str, Any]:
     """The members of a meeting are in; the product daphne is killed (SIGKILL: no disconnect
-    runs) and started again on its port; the pages reconnect as room.js does. The time from the
-    kill until every span of the killed process is closed (by the lease, swept by the restarted
-    process), and until every page is back."""
+    runs) and started again on its port; the pages reconnect as room.js does (through `entry`,
+    the proxy, when given). The time from the kill until every span of the killed process is
+    closed (by the lease, swept by the restarted process), and until every page is back."""
+    entry = entry or servers
     room = Room("product", spec.meeting_id, size, spec.session_keys)
-    await room.connect(servers, None, window=ARRIVAL_WINDOW, snapshot_on_hello=True)
+    await room.connect(entry, None, window=ARRIVAL_WINDOW, snapshot_on_hello=True)
     await room.settle()
     spans = await db(open_span_ids, [spec.meeting_id])
     for server in servers:
@@ -1059,7 +1065,7 @@ async def kill_phase(
     back_s: list[float] = []
 
     async def reconnect_all() -> None:
-        await back.connect(servers, None, window=2.0)
+        await back.connect(entry, None, window=2.0)
         back_s.append(time.perf_counter() - killed)
 
     reconnect = asyncio.create_task(reconnect_all())
@@ -1280,7 +1286,9 @@ async def run(
         size = max(plan.sizes)
         spec = specs[plan.sizes.index(size)]
         print(f"- {size} members in, the product daphne killed and restarted …", flush=True)
-        results["kill"] = await kill_phase(lab, spec, size, servers["product"], env)
+        results["kill"] = await kill_phase(
+            lab, spec, size, servers["product"], env, servers.get("proxy")
+        )
         print(f"  {results['kill']}", flush=True)
 
     farm_specs = specs[len(plan.sizes) :]
