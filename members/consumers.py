@@ -99,7 +99,7 @@ class _SessionWatch:
     and a few queries per kind of socket (`session_refusals`), so a socket is never checked
     later than it would be alone, sometimes a little earlier. (Each socket checking itself
     was two to seven queries each in daphne's one database thread: at 2,000 sockets, 33 checks
-    a second queued ahead of every command and event; docs/benchmarks.md.)"""
+    a second queued ahead of every command and handshake; docs/benchmarks.md.)"""
 
     def __init__(self) -> None:
         self.due: weakref.WeakKeyDictionary[SessionBoundConsumer, float] = (
@@ -131,9 +131,10 @@ class _SessionWatch:
                 answers = await database_sync_to_async(_check_sessions)(batch)
             except Exception:
                 logger.exception("the sockets' sessions were not re-checked: trying again")
+                retry = time.monotonic() + sockets.BATCH_AHEAD_SECONDS  # the database may be down
                 for socket in batch:
                     if socket in self.due:
-                        self.due[socket] = time.monotonic() + sockets.EXPIRY_GRACE_SECONDS
+                        self.due[socket] = retry
                 continue
             now = time.monotonic()
             for socket, (refusal, left) in zip(batch, answers, strict=True):
