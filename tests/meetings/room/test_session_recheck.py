@@ -55,6 +55,15 @@ async def open_room(member, meeting):
     return communicator, client.session.session_key
 
 
+async def watch_idle():
+    """Waits until this event loop's session watch has stopped (its sockets all closed), so no
+    re-check is left in the database thread when the test's loop closes."""
+    watch = consumers._watches.get(asyncio.get_running_loop())
+    if watch is not None and watch.task is not None:
+        watch.changed.set()
+        await asyncio.wait_for(watch.task, CONNECT_TIMEOUT)
+
+
 async def close_code(communicator, within: float):
     """The code the server closes the socket with within `within` seconds, else None."""
     try:
@@ -87,6 +96,7 @@ async def test_unannounced_ends_close_room_sockets_at_the_periodic_recheck(scene
     assert answer["type"] == "ack"
     assert max(quick_rechecks) >= 3  # the three sockets were checked in one batch
     await staying.disconnect()
+    await watch_idle()
 
 
 def test_still_visible_answers_as_visible_meetings_for_every_kind_of_reader(scene):
@@ -166,6 +176,7 @@ async def test_the_rooms_handshake_lets_in_whom_the_meeting_page_lets_in_and_log
         "member, draft": await handshake(scene.officials[0], draft),
         "secretary, draft": await handshake(scene.chair, draft),
     }
+    await watch_idle()
     reads = await sync_to_async(
         lambda: set(ReadAudit.objects.values_list("reader_id", "kind", "object_id"))
     )()
