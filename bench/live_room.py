@@ -491,6 +491,8 @@ class Peer:
         self.present: set[int] = set()
         self.connected_at: int | None = None  # when the handshake completed (perf_counter_ns)
         self.current_at: int | None = None  # resync wave: when it caught up after a new hello
+        self.snapshot_at: int | None = None  # arrival: when its first snapshot was answered
+        self.attendance_at: int | None = None  # arrival: its last `attendance.changed`
         self.caught_up_by = ""
 
     async def open(self, url: str, origin: str, cookie: str | None) -> None:
@@ -579,6 +581,7 @@ class Peer:
         if frame["event"] == "attendance.changed":
             # One change per event before issue 17 (compared in docs/benchmarks.md), a list now.
             changes = frame["payload"].get("changes", [frame["payload"]])
+            self.attendance_at = now or time.perf_counter_ns()
             self.saw_present({c["member"] for c in changes if c["status"] == "present"}, now)
         if self.room.kind == "product" and reloads_after(frame):
             self.schedule_reload()
@@ -665,6 +668,8 @@ class Peer:
             except (TimeoutError, ConnectionError, ConnectionClosed):
                 return
             self.last_seq = max(self.last_seq, frame["seq"])
+            if self.snapshot_at is None:
+                self.snapshot_at = answered
             roll = frame["state"]["roll"]
             self.saw_present({r["member"] for r in roll if r["status"] == "present"}, answered)
             if self.room.watch is not None:
@@ -994,7 +999,22 @@ async def arrival_phase(room: Room, servers: list[Server]) -> dict[str, Any]:
         )
         if shown
         else None,
+        # What the last page waited for: its own snapshot, or the others' last arrival event.
+        "last_snapshot_after_last_connect_ms": after_last(
+            [p.snapshot_at for p in room.peers], last_connected
+        ),
+        "last_attendance_event_after_last_connect_ms": after_last(
+            [p.attendance_at for p in room.peers], last_connected
+        ),
+        "slowest_snapshot_ms": round(
+            max(((p.snapshot_at or 0) - (p.connected_at or 0)) / 1e6 for p in room.peers), 1
+        ),
     }
+
+
+def after_last(times: list[int | None], last_connected: int) -> float | None:
+    known = [t for t in times if t is not None]
+    return round((max(known) - last_connected) / 1e6, 1) if known else None
 
 
 async def departure_phase(room: Room) -> dict[str, Any]:
@@ -1018,14 +1038,20 @@ async def departure_phase(room: Room) -> dict[str, Any]:
 
 
 async def kill_phase(
-    lab: Lab, spec: RoomSpec, size: int, servers: list[Server], env: dict[str, str]
+    lab: Lab,
+    spec: RoomSpec,
+    size: int,
+    servers: list[Server],
+    env: dict[str, str],
+    entry: list[Server] | None = None,
 ) -> dict[str, Any]:
     """The members of a meeting are in; the product daphne is killed (SIGKILL: no disconnect
-    runs) and started again on its port; the pages reconnect as room.js does. The time from the
-    kill until every span of the killed process is closed (by the lease, swept by the restarted
-    process), and until every page is back."""
+    runs) and started again on its port; the pages reconnect as room.js does (through `entry`,
+    the proxy, when given). The time from the kill until every span of the killed process is
+    closed (by the lease, swept by the restarted process), and until every page is back."""
+    entry = entry or servers
     room = Room("product", spec.meeting_id, size, spec.session_keys)
-    await room.connect(servers, None, window=ARRIVAL_WINDOW, snapshot_on_hello=True)
+    await room.connect(entry, None, window=ARRIVAL_WINDOW, snapshot_on_hello=True)
     await room.settle()
     spans = await db(open_span_ids, [spec.meeting_id])
     for server in servers:
@@ -1041,7 +1067,7 @@ async def kill_phase(
     back_s: list[float] = []
 
     async def reconnect_all() -> None:
-        await back.connect(servers, None, window=2.0)
+        await back.connect(entry, None, window=2.0)
         back_s.append(time.perf_counter() - killed)
 
     reconnect = asyncio.create_task(reconnect_all())
@@ -1214,7 +1240,10 @@ async def run(
         bare = Room("bare", size, size)
         product = Room("product", spec.meeting_id, size, spec.session_keys)
         began = time.perf_counter()
+        if size == max(plan.sizes):
+            profiler.start(f"arrival{size}")
         arrival = await arrival_phase(product, servers.get("proxy", servers["product"]))
+        profiler.stop()
         entry: dict[str, Any] = results["sizes"].setdefault(size, {"arrival": arrival})
         print(
             f"  all connected after {arrival['all_connected_s']} s, all present at every page "
@@ -1265,7 +1294,9 @@ async def run(
         size = max(plan.sizes)
         spec = specs[plan.sizes.index(size)]
         print(f"- {size} members in, the product daphne killed and restarted …", flush=True)
-        results["kill"] = await kill_phase(lab, spec, size, servers["product"], env)
+        results["kill"] = await kill_phase(
+            lab, spec, size, servers["product"], env, servers.get("proxy")
+        )
         print(f"  {results['kill']}", flush=True)
 
     farm_specs = specs[len(plan.sizes) :]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from config import metrics
 from meetings import events, intake, leases, protocol, throttle
-from meetings.access import access_meeting, visible_meetings
+from meetings.access import access_room, still_sees, still_visible
 from meetings.errors import RuleViolation
 from meetings.media import services as media
 from meetings.models import Meeting
@@ -123,9 +123,10 @@ class MeetingConsumer(SessionBoundConsumer):
             await self._disconnect_after_error()
             raise
         finally:
-            for task in (self.resync, self.worker, self.session_watch):
+            for task in (self.resync, self.worker):
                 if task is not None:
                     task.cancel()
+            self.stop_following_session()
             # Ended without `disconnect` (the consumer raised): the presence closes all the same.
             self._depart(timezone.now())
 
@@ -273,7 +274,7 @@ class MeetingConsumer(SessionBoundConsumer):
         return intake.depart(self.meeting_id, self.channel_name, at)
 
     def _hello(self) -> dict[str, Any]:
-        meeting = access_meeting(self.user, self.meeting_id)
+        meeting = access_room(self.user, self.meeting_id)
         who = participant(meeting, self.user)
         self.meeting, self.member = meeting, who.member
         self.on_roll = who.on_roll and who.member is not None
@@ -285,12 +286,23 @@ class MeetingConsumer(SessionBoundConsumer):
             "you": {"member": who.member.pk if who.member else None, "roles": who.roles},
         }
 
-    def session_refusal(self) -> tuple[int | None, float]:
-        """Also closed (4404) when the member may no longer see the meeting: moved off the roll."""
-        refusal, left = super().session_refusal()
-        if refusal is None and not visible_meetings(self.user).filter(pk=self.meeting_id).exists():
-            return CLOSE_NOT_FOUND, left
-        return refusal, left
+    @classmethod
+    def session_refusals(cls, sockets: list[Any]) -> list[tuple[int | None, float]]:
+        """Also closed (4404) when the member may no longer see the meeting: moved off the roll
+        (for a process's sockets together: meetings.access.still_visible)."""
+        answers = super().session_refusals(sockets)
+        seeing = [s for s, (refusal, _) in zip(sockets, answers, strict=True) if refusal is None]
+        visible = still_visible([(s.user, s.meeting_id) for s in seeing])
+        checked = time.monotonic()
+        for socket in seeing:
+            if (socket.user.pk, socket.meeting_id) in visible:
+                socket.access_checked = checked  # a snapshot need not ask again (_check_access)
+        return [
+            (CLOSE_NOT_FOUND, left)
+            if refusal is None and (s.user.pk, s.meeting_id) not in visible
+            else (refusal, left)
+            for s, (refusal, left) in zip(sockets, answers, strict=True)
+        ]
 
     async def session_refused(self, code: int) -> None:
         """The session ended (4401: expired, password changed): the member's voice and picture in
@@ -303,10 +315,12 @@ class MeetingConsumer(SessionBoundConsumer):
     def _check_access(self) -> None:
         """Still allowed to see the meeting (the read itself was logged at connect). Checked
         again at most every ACCESS_RECHECK_SECONDS: after each event every page of a meeting
-        may ask for a snapshot, and this check was half the cost of answering one."""
+        may ask for a snapshot, and this check was half the cost of answering one. A member of
+        the meeting's cell is decided from their own row (`still_sees`), and the process's
+        periodic re-check of its sockets (`session_refusals`) counts as a check."""
         if time.monotonic() - self.access_checked < ACCESS_RECHECK_SECONDS:
             return
-        if not visible_meetings(self.user).filter(pk=self.meeting_id).exists():
+        if not still_sees(self.user, self.meeting):
             raise Http404
         self.access_checked = time.monotonic()
 

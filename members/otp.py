@@ -236,36 +236,66 @@ def verified_session_until(scope: dict[str, Any], user: User) -> datetime.dateti
     already: signed out, expired or deleted, its verified device gone, the account deactivated,
     or the password changed since it signed in (Django's session hash, checked as a page load
     checks it). A store that keeps no expiry time (not the database) answers "in a while"."""
-    key = _session_key(scope)
-    if key is None:
-        return None
+    return verified_sessions_until([(scope, user)])[0]
+
+
+def verified_sessions_until(
+    checks: list[tuple[dict[str, Any], User]],
+) -> list[datetime.datetime | None]:
+    """`verified_session_until` for many sockets at once (a process's periodic re-check): the
+    sessions in one query, the accounts in one, the devices in one per kind of device."""
+    keys = [_session_key(scope) for scope, _ in checks]
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     now = timezone.now()
-    if hasattr(store_class, "get_model_class"):
-        row = (
+    stored: dict[str, tuple[dict[str, Any], datetime.datetime]] = {}
+    wanted = {key for key in keys if key}
+    if hasattr(store_class, "get_model_class") and wanted:
+        rows = (
             store_class.get_model_class()
-            .objects.filter(session_key=key, expire_date__gt=now)
-            .values_list("session_data", "expire_date")
-            .first()
+            .objects.filter(session_key__in=wanted, expire_date__gt=now)
+            .values_list("session_key", "session_data", "expire_date")
         )
-        if row is None:
-            return None
-        data, until = store_class().decode(row[0]), row[1]
-    else:
-        store = store_class(key)
-        if not store.exists(key):
-            return None
-        data, until = dict(store.items()), now + datetime.timedelta(seconds=60)
-    current = User.objects.filter(pk=user.pk, is_active=True).first()
-    if current is None or str(data.get("_auth_user_id")) != str(user.pk):
+        decoder = store_class()
+        stored = {key: (decoder.decode(data), until) for key, data, until in rows}
+    elif wanted:
+        for key in wanted:
+            store = store_class(key)
+            if store.exists(key):
+                stored[key] = (dict(store.items()), now + datetime.timedelta(seconds=60))
+    users = {
+        current.pk: current
+        for current in User.objects.filter(pk__in={user.pk for _, user in checks}, is_active=True)
+    }
+    device_ids = {
+        str(data[DEVICE_ID_SESSION_KEY])
+        for data, _ in stored.values()
+        if data.get(DEVICE_ID_SESSION_KEY)
+    }
+    devices = _devices(device_ids)
+    found: list[datetime.datetime | None] = []
+    for session_key, (_, user) in zip(keys, checks, strict=True):
+        session = stored.get(session_key) if session_key is not None else None
+        current = users.get(user.pk)
+        found.append(
+            None
+            if session is None or current is None
+            else _verified_until(session[0], session[1], current, devices)
+        )
+    return found
+
+
+def _verified_until(
+    data: dict[str, Any], until: datetime.datetime, current: User, devices: dict[str, Device]
+) -> datetime.datetime | None:
+    if str(data.get("_auth_user_id")) != str(current.pk):
         return None
     session_hash = str(data.get(HASH_SESSION_KEY, ""))
     hashes = [current.get_session_auth_hash(), *current.get_session_auth_fallback_hash()]
     if not any(constant_time_compare(session_hash, known) for known in hashes):
         return None
     device_id = data.get(DEVICE_ID_SESSION_KEY)
-    device = _devices({device_id}).get(device_id) if device_id else None
-    if device is None or device.user_id != user.pk or not device.confirmed:
+    device = devices.get(device_id) if device_id else None
+    if device is None or device.user_id != current.pk or not device.confirmed:
         return None
     return until
 

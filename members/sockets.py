@@ -6,9 +6,10 @@ the server) and one for its account. When a session ends (sign-out) its group ge
 and its sockets close at once with 4401. When something about the account changes that may end
 sessions or access (password, deactivation, the roll: home or temporary cell, roles, committee
 seats) the account's group gets `session.recheck`: each socket checks again and closes with 4401
-(session no longer valid) or 4404 (meeting no longer visible). Expiry is watched by each socket
-itself (members.consumers.SessionBoundConsumer): it wakes when its session would expire, and at
-least every SESSION_RECHECK_SECONDS for ends nobody announces (a session deleted by hand).
+(session no longer valid) or 4404 (meeting no longer visible). Expiry is watched for each socket
+(members.consumers.SessionBoundConsumer, checked in batches per process): at the moment its
+session would expire, and at least every SESSION_RECHECK_SECONDS for ends nobody announces (a
+session deleted by hand).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ SESSION_RECHECK_SECONDS = 60.0
 EXPIRY_GRACE_SECONDS = 0.5
 # A new socket first reads its session's expiry time within this many seconds.
 FIRST_CHECK_SPREAD_SECONDS = 3.0
+# A process checks its sockets together: with the first one due, those due within this many
+# seconds (members.consumers._SessionWatch).
+BATCH_AHEAD_SECONDS = 5.0
 
 
 def session_group(session_key: str) -> str:
