@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -31,7 +32,7 @@ def catalog_url(language: str) -> str:
     return reverse("javascript-catalog-versioned", args=[language, catalog_version()])
 
 
-def javascript_catalog(request: HttpRequest, language: str, version: str) -> HttpResponse:
+def javascript_catalog(request: HttpRequest, language: str, version: str) -> HttpResponseBase:
     if language not in dict(settings.LANGUAGES):
         raise Http404
     with translation.override(language):
