@@ -6,7 +6,7 @@ transaction of its own: the session and its second factor, the meeting row lock,
 voted, the count and the head of the log, one ballot after another in daphne's one database
 thread; about 25 ms each, so the count became final seconds after the last ballot
 (docs/benchmarks.md). Here the first ballot goes to the database at once, and those that arrive
-meanwhile wait for it and go together (`voting.cast_ballots`: one lock, one read of the vote and
+meanwhile wait for it and go together (`casting.cast_ballots`: one lock, one read of the vote and
 its ballots, each ballot checked by the same rules, written in bulk, one event per ballot). Each
 sender still gets the answer to its own ballot, and its session is checked for that message,
 as for any other.
@@ -35,7 +35,8 @@ from typing import Any
 from meetings import protocol
 from meetings.batching import Batches
 from meetings.errors import RuleViolation
-from meetings.services import attendance, voting
+from meetings.services import attendance
+from meetings.services.voting import casting
 from members.models import User
 from members.otp import sessions_still_verified
 
@@ -59,9 +60,9 @@ def _cast_batch(meeting_id: int, batch: list[_Ballot]) -> list[dict[str, Any]]:
     verified = sessions_still_verified([(b.scope, b.user) for b in batch])
     sent = [b for b, ok in zip(batch, verified, strict=True) if ok]
     try:
-        outcomes = voting.cast_ballots(
+        outcomes = casting.cast_ballots(
             meeting_id=meeting_id,
-            requests=[voting.BallotRequest(actor=b.user, **b.kwargs) for b in sent],
+            requests=[casting.BallotRequest(actor=b.user, **b.kwargs) for b in sent],
         )
     except RuleViolation as violation:  # the meeting itself is gone
         outcomes = [violation] * len(sent)

@@ -18,7 +18,8 @@ from playwright.sync_api import expect
 from meetings.enums import AttendanceStatus
 from meetings.models import Meeting, MeetingEvent
 from meetings.room import room_state
-from meetings.services import attendance, room, speaking, voting
+from meetings.services import attendance, room, speaking
+from meetings.services.voting import casting, closing, opening
 from tests.e2e.browser import BrowserTestCase
 from tests.meetings.room.conftest import build_scene
 
@@ -98,7 +99,7 @@ class TestRoomParity(BrowserTestCase):
             speaking.grant_floor(meeting_id=meeting_id, actor=chair, request_id=asked[0]["request"])
             speaking.end_turn(meeting_id=meeting_id, actor=chair)
             room.open_item(meeting_id=meeting_id, actor=chair, item_id=third.pk)  # closes first
-            vote = voting.open_vote(
+            vote = opening.open_vote(
                 meeting_id=meeting_id,
                 actor=chair,
                 kind="resolution",
@@ -106,14 +107,14 @@ class TestRoomParity(BrowserTestCase):
                 method="show_of_hands",
             )
             for member, choice in zip(voters, ["yes", "yes", "no"], strict=True):
-                voting.cast_ballot(
+                casting.cast_ballot(
                     meeting_id=meeting_id,
                     actor=member.user,
                     vote_id=vote["vote"],
                     ballot_id=str(uuid.uuid4()),
                     choice=choice,
                 )
-            voting.close_vote(meeting_id=meeting_id, actor=chair, vote_id=vote["vote"])
+            closing.close_vote(meeting_id=meeting_id, actor=chair, vote_id=vote["vote"])
             room.close_item(meeting_id=meeting_id, actor=chair, item_id=third.pk)
             room.open_item(meeting_id=meeting_id, actor=chair, item_id=second.pk)
 
