@@ -9,7 +9,7 @@ Chromium per ballot, the server's proof check per ballot, and a 300-ballot secre
 2. The server's check (`protocol.check_ballot`) of the same ballots, in this process.
 3. The burst: a meeting of `--ballots` members present, an encrypted admission vote, the key
    made by three board members, every ballot encrypted beforehand; then the ballots go through
-   `voting.cast_ballots` in batches of 50 (as meetings.intake gathers a burst), proofs checked
+   `casting.cast_ballots` in batches of 50 (as meetings.intake gathers a burst), proofs checked
    under the meeting lock, and the vote is closed and counted by two board members. Everything
    runs in one transaction that is rolled back: the database is left as it was. This is the
    service path without daphne and websockets (bench/live_room.py times those for plain
@@ -112,7 +112,7 @@ def burst(n: int) -> dict[str, float]:
     from django.db import transaction
 
     call_command("migrate", verbosity=0)
-    from meetings.services import voting
+    from meetings.services.voting import casting, closing, opening
     from tests.factories import MemberFactory
     from tests.meetings.room.conftest import build_scene
     from tests.meetings.room.test_services import open_item, started
@@ -129,7 +129,7 @@ def burst(n: int) -> dict[str, float]:
             voters = [scene.chair, scene.recorder, *scene.officials, *extra]
             started(scene, present=voters)
             open_item(scene, 1)
-            vote = voting.open_vote(
+            vote = opening.open_vote(
                 meeting_id=scene.meeting.pk,
                 actor=scene.chair.user,
                 kind="admission",
@@ -142,7 +142,7 @@ def burst(n: int) -> dict[str, float]:
             pages = key_ceremony(scene, vote["vote"], board)
             ballots = [encrypted_ballot(vote["vote"], ["yes"]) for _ in voters]
             requests = [
-                voting.BallotRequest(
+                casting.BallotRequest(
                     actor=m.user, vote_id=vote["vote"], ballot_id=str(uuid.uuid4()), encrypted=b
                 )
                 for m, b in zip(voters, ballots, strict=True)
@@ -150,13 +150,13 @@ def burst(n: int) -> dict[str, float]:
             t = time.perf_counter()
             outcomes = []
             for i in range(0, len(requests), 50):
-                outcomes += voting.cast_ballots(
+                outcomes += casting.cast_ballots(
                     meeting_id=scene.meeting.pk, requests=requests[i : i + 50]
                 )
             figures["cast (s)"] = time.perf_counter() - t
             figures["accepted"] = sum(isinstance(o, dict) and not o["duplicate"] for o in outcomes)
             t = time.perf_counter()
-            voting.close_vote(
+            closing.close_vote(
                 meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
             )
             pages[0].decrypt()

@@ -18,7 +18,8 @@ from meetings.enums import MeetingKind, MeetingStatus
 from meetings.models import Meeting, Vote
 from meetings.recurrence import MonthlyRule
 from meetings.room import roster_members
-from meetings.services import agenda, attendance, room, scheduling, speaking, voting
+from meetings.services import agenda, attendance, room, scheduling, speaking
+from meetings.services.voting import casting, closing, opening
 from members.enums import Level
 from members.models import Member, Organization, User
 from minutes.document import Assignment
@@ -278,18 +279,18 @@ def _demo_vote(meeting: Meeting, actor: User, kind: str, question: str) -> None:
     """Every member allowed to vote says yes."""
     # The demo's resolution is the vote on the chair's conclusion.
     options = {"conclusion": True} if kind == "resolution" else None
-    opened = voting.open_vote(
+    opened = opening.open_vote(
         meeting_id=meeting.pk, actor=actor, kind=kind, question=question, options=options
     )
     vote = Vote.objects.get(pk=opened["vote"])
     voters = Member.objects.filter(pk__in=vote.eligible).select_related("user")
     for member in voters:
         assert member.user is not None  # noqa: S101 -- every demo member has an account
-        voting.cast_ballot(
+        casting.cast_ballot(
             meeting_id=meeting.pk,
             actor=member.user,
             vote_id=vote.pk,
             ballot_id=str(uuid.uuid4()),
             choice="yes",
         )
-    voting.close_vote(meeting_id=meeting.pk, actor=actor, vote_id=vote.pk)
+    closing.close_vote(meeting_id=meeting.pk, actor=actor, vote_id=vote.pk)

@@ -8,7 +8,6 @@ import datetime
 import json
 import logging
 import time
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import metrics
-from meetings import events, intake, leases, protocol, throttle
+from meetings import events, intake, leases, protocol, resync, throttle
 from meetings.access import access_room, still_sees, still_visible
 from meetings.errors import RuleViolation
 from meetings.media import services as media
@@ -41,53 +40,10 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_RESYNC = 4503
 # Too many handshakes of this member in a minute (meetings/throttle.py); mirrors HTTP 429.
 CLOSE_THROTTLED = 4429
-LAYER_RETRY_FIRST, LAYER_RETRY_MAX = 0.25, 1.0  # seconds between tries while Redis is down
 # Commands waiting for their turn on one connection; beyond this a command is refused `busy`
 # at once (a page sends one at a time; only a runaway client gets here).
 MAX_PENDING_COMMANDS = 32
 ACCESS_RECHECK_SECONDS = 10.0
-
-
-# After a layer failure every connection of a meeting asks for the same missed events: one read
-# per meeting and starting point, shared by the connections that joined their group before it
-# began (an event sent before a connection joined may be missing from a read begun earlier).
-_missed: dict[tuple[int, int], tuple[float, asyncio.Future[Any]]] = {}
-
-
-async def missed_since(meeting_id: int, after: int, joined: float) -> list[str] | None:
-    """The event frames after `after` (room.events_after), None when too many."""
-    key = (meeting_id, after)
-    shared = _missed.get(key)
-    if shared is None or shared[0] < joined:
-        read = asyncio.ensure_future(database_sync_to_async(events_after)(meeting_id, after))
-        shared = _missed[key] = (time.monotonic(), read)
-        asyncio.get_running_loop().call_later(2.0, _forget_missed, key, read)
-    found = await asyncio.shield(shared[1])
-    return None if found is None else found[1]
-
-
-def _forget_missed(key: tuple[int, int], read: asyncio.Future[Any]) -> None:
-    if key in _missed and _missed[key][1] is read:
-        del _missed[key]
-
-
-# Per event loop (a test process runs several, one after another).
-_returned: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _layer_returned() -> asyncio.Event:
-    """Set when a connection of this process got through to the channel layer again."""
-    return _returned.setdefault(asyncio.get_running_loop(), asyncio.Event())
-
-
-def _announce_layer_returned() -> None:
-    """Wakes every connection waiting to retry; the next outage waits on a fresh event."""
-    loop = asyncio.get_running_loop()
-    if loop in _returned:
-        _returned[loop].set()
-    _returned[loop] = asyncio.Event()
 
 
 class MeetingConsumer(SessionBoundConsumer):
@@ -179,19 +135,19 @@ class MeetingConsumer(SessionBoundConsumer):
             self.resync = asyncio.create_task(self._resync_when_layer_returns())
 
     async def _resync_when_layer_returns(self) -> None:
-        delay = LAYER_RETRY_FIRST
+        delay = resync.LAYER_RETRY_FIRST
         while True:
             # The first connection of this process to get through wakes all the others.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_layer_returned().wait(), delay)
-            delay = min(delay * 2, LAYER_RETRY_MAX)
+                await asyncio.wait_for(resync.layer_returned().wait(), delay)
+            delay = min(delay * 2, resync.LAYER_RETRY_MAX)
             if not self.accepted:
                 continue  # connect() is still running (or refused: this task ends with it)
             try:
                 await self.channel_layer.group_add(self.group, self.channel_name)
             except Exception:  # noqa: S112 - still down: try again
                 continue
-            _announce_layer_returned()
+            resync.announce_layer_returned()
             break
         joined = time.monotonic()
         self.resync = None  # a later failure starts another
@@ -203,7 +159,7 @@ class MeetingConsumer(SessionBoundConsumer):
         # connections here). Further behind, a new hello: the page loads the snapshot.
         after = max(self.forwarded, self.hello_frame["seq"])
         try:
-            missed = await missed_since(self.meeting_id, after, joined)
+            missed = await resync.missed_since(self.meeting_id, after, joined)
         except Exception:
             logger.exception("the events missed during a channel layer failure were not read")
             missed = None

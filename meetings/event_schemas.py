@@ -132,7 +132,8 @@ class VoteResult(TypedDict):
 
 
 class BoardChanged(TypedDict):
-    """An encrypted secret ballot's vote-counting board (meetings.secret_ballot.public_state)."""
+    """An encrypted secret ballot's vote-counting board
+    (meetings.services.secret_ballot.ceremony.public_state)."""
 
     vote: int
     board: dict[str, Any]

@@ -6,7 +6,7 @@ transaction of its own: the session and its second factor, the meeting row lock,
 voted, the count and the head of the log, one ballot after another in daphne's one database
 thread; about 25 ms each, so the count became final seconds after the last ballot
 (docs/benchmarks.md). Here the first ballot goes to the database at once, and those that arrive
-meanwhile wait for it and go together (`voting.cast_ballots`: one lock, one read of the vote and
+meanwhile wait for it and go together (`casting.cast_ballots`: one lock, one read of the vote and
 its ballots, each ballot checked by the same rules, written in bulk, one event per ballot). Each
 sender still gets the answer to its own ballot, and its session is checked for that message,
 as for any other.
@@ -48,7 +48,9 @@ from channels.db import database_sync_to_async
 from meetings import protocol
 from meetings.batching import Batches
 from meetings.errors import RuleViolation
-from meetings.services import attendance, secret_ballot, voting
+from meetings.services import attendance
+from meetings.services.secret_ballot import proofs as ballot_proofs
+from meetings.services.voting import casting
 from members.models import User
 from members.otp import sessions_still_verified
 
@@ -95,7 +97,7 @@ async def _check_proofs(
         manifest, key = keyed
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            _proof_checks, secret_ballot.check_proofs, manifest, key, encrypted
+            _proof_checks, ballot_proofs.check_proofs, manifest, key, encrypted
         )
     except Exception:  # the database unreachable a moment: the batch has its own answers
         logger.warning("proofs of a ballot of vote %s left to its batch", vote_id, exc_info=True)
@@ -108,7 +110,7 @@ async def _read_key(meeting_id: int, vote_id: int) -> tuple[dict[str, Any], byte
     reading = _reading.get(slot)
     if reading is None:
         reading = asyncio.ensure_future(
-            database_sync_to_async(secret_ballot.ballot_key)(meeting_id, vote_id)
+            database_sync_to_async(ballot_proofs.ballot_key)(meeting_id, vote_id)
         )
         _reading[slot] = reading
         reading.add_done_callback(lambda _: _reading.pop(slot, None))
@@ -124,9 +126,9 @@ def _cast_batch(meeting_id: int, batch: list[_Ballot]) -> list[dict[str, Any]]:
     verified = sessions_still_verified([(b.scope, b.user) for b in batch])
     sent = [b for b, ok in zip(batch, verified, strict=True) if ok]
     try:
-        outcomes = voting.cast_ballots(
+        outcomes = casting.cast_ballots(
             meeting_id=meeting_id,
-            requests=[voting.BallotRequest(actor=b.user, **b.kwargs) for b in sent],
+            requests=[casting.BallotRequest(actor=b.user, **b.kwargs) for b in sent],
         )
     except RuleViolation as violation:  # the meeting itself is gone
         outcomes = [violation] * len(sent)

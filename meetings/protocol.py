@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from meetings.errors import RuleViolation
 from meetings.models import Attendance, Meeting
-from meetings.services import attendance, room, secret_ballot, speaking, voting
+from meetings.services import attendance, room, speaking
+from meetings.services.secret_ballot import ceremony, counting
+from meetings.services.voting import casting, closing, opening
 from members.frames import (
     MAX_ID_LENGTH,
     MAX_MESSAGE_BYTES,
@@ -231,7 +233,7 @@ COMMANDS: dict[str, Command] = {
         },
     ),
     "vote.open": Command(
-        voting.open_vote,
+        opening.open_vote,
         {
             "kind": _f("kind", WORD),
             # Longer questions reach the service, which says how long one may be.
@@ -242,7 +244,7 @@ COMMANDS: dict[str, Command] = {
         },
     ),
     "ballot.cast": Command(
-        voting.cast_ballot,
+        casting.cast_ballot,
         {
             "vote": _f("vote_id", ROW_ID),
             "ballot": _f("ballot_id", Text(MAX_ID_LENGTH)),
@@ -253,22 +255,22 @@ COMMANDS: dict[str, Command] = {
         },
     ),
     "board.commit": Command(
-        secret_ballot.commit,
+        ceremony.commit,
         {"vote": _f("vote_id", ROW_ID), "commitment": _f("commitment", Payload())},
     ),
     "board.deal": Command(
-        secret_ballot.deal, {"vote": _f("vote_id", ROW_ID), "shares": _f("shares", Payload())}
+        ceremony.deal, {"vote": _f("vote_id", ROW_ID), "shares": _f("shares", Payload())}
     ),
     "board.decrypt": Command(
-        secret_ballot.decrypt,
+        counting.decrypt,
         {"vote": _f("vote_id", ROW_ID), "partial": _f("partial", Payload())},
     ),
     "board.change": Command(
-        secret_ballot.change_board,
+        ceremony.change_board,
         {"vote": _f("vote_id", ROW_ID), "members": _f("members", ListOf(ROW_ID, 3))},
     ),
-    "vote.annul": Command(secret_ballot.annul, {"vote": _f("vote_id", ROW_ID)}),
-    "vote.close": Command(voting.close_vote, {"vote": _f("vote_id", ROW_ID)}),
+    "vote.annul": Command(counting.annul, {"vote": _f("vote_id", ROW_ID)}),
+    "vote.close": Command(closing.close_vote, {"vote": _f("vote_id", ROW_ID)}),
 }
 # Answered by the consumer itself, not by a service.
 LOCAL_TYPES = frozenset({"snapshot", "ping", "events"})

@@ -206,3 +206,11 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def on_roll(member: Member, meeting: Meeting) -> bool:
+    """The member is on `roster_members(meeting)` (home, or meeting here temporarily on the
+    meeting's day), decided from the member's own row: no need to load the whole roll."""
+    return member.home_cell_id == meeting.cell_id or (
+        member.temporary_cell_on(meeting.local_day) == meeting.cell_id
+    )

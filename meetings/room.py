@@ -17,22 +17,18 @@ from typing import Any
 from django.core.cache import cache
 
 from meetings import charter
-from meetings.charter import speaking
 from meetings.enums import ONLINE_MODES, AgendaItemKind
 from meetings.models import (
     AgendaItem,
     Attendance,
     Ballot,
     BallotReceipt,
-    FloorRequest,
     Meeting,
     MeetingEvent,
     PresenceSpan,
-    SpeakingTurn,
-    Vote,
 )
-from meetings.models.speaking import FloorRequestStatus
 from meetings.models.voting import VoteKind, VoteMethod, VoteStatus
+from meetings.room_lists import floor_lists, iso_time, vote_list
 from meetings.snapshots import (
     agenda_item,
     duration_minimums_for,
@@ -96,10 +92,6 @@ def vote_kinds(
     if policy is None:
         return list(VoteKind.values)
     return [k for k in VoteKind.values if online_verdict(meeting, item, k, policy).allowed]
-
-
-def _time(value: Any) -> str | None:
-    return value.isoformat() if value else None
 
 
 def head_of(meeting_id: int) -> tuple[int, str]:
@@ -314,21 +306,6 @@ def attendance_effect(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _result_in_words(result: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
-    """A closed vote's result with the charter's explanation naming members and the Party's
-    texts (the rule ids stay in `rules`, for audit)."""
-    decision = result.get("decision")
-    if not decision:
-        return result
-    return {
-        **result,
-        "decision": {
-            **decision,
-            "explanation": charter.for_members(decision["explanation"], names),
-        },
-    }
-
-
 def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
     members = roster_members(meeting)
     names = {m.pk: m.full_name for m in members}
@@ -339,20 +316,6 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
     online_policy = online_policy_for(meeting.cell) if meeting.mode in ONLINE_MODES else None
     current = next((i for i in items if i.opened_at and not i.closed_at), None)
-    turns = list(SpeakingTurn.objects.filter(meeting=meeting).order_by("started_at", "pk"))
-    pending = list(FloorRequest.objects.filter(meeting=meeting, status=FloorRequestStatus.PENDING))
-    order = speaking.floor_queue(
-        speaking.FloorRequest(r.pk, speaking.RequestKind(r.kind), r.pk, r.position) for r in pending
-    )
-    by_id = {r.pk: r for r in pending}
-    votes = list(
-        Vote.objects.filter(meeting=meeting).select_related("board").order_by("opened_at", "pk")
-    )
-    open_vote = next((v for v in votes if v.status == VoteStatus.OPEN), None)
-    cast = 0
-    if open_vote is not None:
-        model = BallotReceipt if open_vote.is_secret else Ballot
-        cast = model.objects.filter(vote=open_vote).count()
     excluded = dict(assessment.vote_base.excluded)
     minimum = charter.minimum_duration(
         meeting_kind(meeting.kind), minimums=duration_minimums_for(meeting.cell)
@@ -364,8 +327,8 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
             "title": meeting.display_title,
             "status": meeting.status,
             "mode": meeting.mode,
-            "started_at": _time(meeting.started_at),
-            "ended_at": _time(meeting.ended_at),
+            "started_at": iso_time(meeting.started_at),
+            "ended_at": iso_time(meeting.ended_at),
             "minimum_minutes": minimum,
             "turn_seconds": meeting.turn_seconds,
             "chair": meeting.chair_id,
@@ -394,55 +357,13 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
                 "kind": i.kind,
                 "draft_resolution": i.draft_resolution,
                 "planned_minutes": i.planned_minutes,
-                "opened_at": _time(i.opened_at),
-                "closed_at": _time(i.closed_at),
+                "opened_at": iso_time(i.opened_at),
+                "closed_at": iso_time(i.closed_at),
                 "vote_kinds": vote_kinds(meeting, i, online_policy),
             }
             for i in items
         ],
         "current_item": current.pk if current else None,
-        "queue": [
-            {
-                "request": r.request_id,
-                "member": by_id[r.request_id].member_id,
-                "name": names.get(by_id[r.request_id].member_id, ""),
-                "kind": str(r.kind),
-            }
-            for r in order
-        ],
-        "turns": [
-            {
-                "turn": t.pk,
-                "item": t.item_id,
-                "member": t.member_id,
-                "name": names.get(t.member_id, ""),
-                "kind": t.kind,
-                "started_at": _time(t.started_at),
-                "ended_at": _time(t.ended_at),
-                "note": t.note,
-                "reserved": t.is_reserved_opinion,
-            }
-            for t in turns
-        ],
-        "votes": [
-            {
-                "vote": v.pk,
-                "item": v.item_id,
-                "kind": v.kind,
-                "method": v.method,
-                "question": v.question,
-                "attempt": v.attempt,
-                "status": v.status,
-                "options": v.options,
-                "eligible": v.eligible,
-                "cast": cast if v is open_vote else v.result.get("cast", 0),
-                # An encrypted secret ballot's board (public parts only): a board member's page
-                # resumes its part from it after a reconnect.
-                "board": v.board.public() if hasattr(v, "board") else None,
-                "result": _result_in_words(v.result, keyed_names)
-                if v.status in (VoteStatus.CLOSED, VoteStatus.VOID)
-                else None,
-            }
-            for v in votes
-        ],
+        **floor_lists(meeting, names),
+        "votes": vote_list(meeting, keyed_names),
     }

@@ -89,8 +89,8 @@ def vote_record(vote: Vote, names: dict[int, str]) -> document_votes.VoteRecord:
 
 
 def _void_record(vote: Vote) -> document_votes.VoteRecord:
-    """A vote that could not be counted (meetings.services.secret_ballot.annul): who took part,
-    and why there is no result; no counts, no threshold."""
+    """A vote that could not be counted (meetings.services.secret_ballot.counting.annul): who
+    took part, and why there is no result; no counts, no threshold."""
     kind = charter.DecisionKind(vote.kind) if vote.kind != VoteKind.MINUTES_APPROVAL else None
     return document_votes.VoteRecord(
         question=vote.question,

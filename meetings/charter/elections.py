@@ -82,6 +82,28 @@ def allocate_seats(votes: Mapping[str, int], seats: int, required: int) -> SeatA
     )
 
 
+def _ineligible_candidates(
+    vote: ElectionVote, roster: Sequence[RosterEntry], requirement: Requirement
+) -> Decision | None:
+    """The election blocked when a candidate may not stand (R-E6); None when all may."""
+    entries = {entry.member_id: entry for entry in roster}
+    ineligible = sorted(
+        candidate
+        for candidate in vote.candidates
+        if candidate not in entries or not entries[candidate].may_stand
+    )
+    if not ineligible:
+        return None
+    return blocked(
+        DecisionKind.ELECTION,
+        DecisionReason.INELIGIBLE_CANDIDATE,
+        ("R-E6",),
+        "chỉ đảng viên chính thức của chi bộ, không bị đình chỉ sinh hoạt, mới được ứng cử "
+        f"(R-E6); không đủ điều kiện: {id_list(ineligible)}.",
+        requirement,
+    )
+
+
 def decide_election(
     vote: ElectionVote,
     *,
@@ -95,21 +117,9 @@ def decide_election(
     stop = gate(kind, vote.method, base, quorum, requirement)
     if stop is not None:
         return stop
-    entries = {entry.member_id: entry for entry in roster}
-    ineligible = sorted(
-        candidate
-        for candidate in vote.candidates
-        if candidate not in entries or not entries[candidate].may_stand
-    )
-    if ineligible:
-        return blocked(
-            kind,
-            DecisionReason.INELIGIBLE_CANDIDATE,
-            ("R-E6",),
-            "chỉ đảng viên chính thức của chi bộ, không bị đình chỉ sinh hoạt, mới được ứng cử "
-            f"(R-E6); không đủ điều kiện: {id_list(ineligible)}.",
-            requirement,
-        )
+    stop = _ineligible_candidates(vote, roster, requirement)
+    if stop is not None:
+        return stop
     votes = {candidate: vote.tally.get(candidate, 0) for candidate in vote.candidates}
     allocation = allocate_seats(votes, vote.seats, required)
     elected, runoff = allocation.elected, allocation.runoff

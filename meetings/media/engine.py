@@ -103,16 +103,9 @@ def _disabled(folder: str, keep: set[str]) -> str:
     return ",".join(name for name in present if name not in keep)
 
 
-def _quote(value: str) -> str:
-    return json.dumps(value)
-
-
-def write_janus_config(config: JanusConfig) -> Path:
-    """The four .jcfg files Janus needs; every other plugin, transport and logger disabled."""
-    etc = config.directory / "etc"
-    etc.mkdir(parents=True, exist_ok=True)
-    files = {
-        "janus.jcfg": f"""general: {{
+def _core_config(config: JanusConfig) -> str:
+    """janus.jcfg: token auth, the RTP ports, ICE on the host's address, one plugin."""
+    return f"""general: {{
 	plugins_folder = "{JANUS_LIB}/plugins"
 	transports_folder = "{JANUS_LIB}/transports"
 	events_folder = "{JANUS_LIB}/events"
@@ -122,8 +115,8 @@ def write_janus_config(config: JanusConfig) -> Path:
 	session_timeout = 60
 	server_name = "chibo-janus"
 	token_auth = true
-	token_auth_secret = {_quote(config.token_secret)}
-	admin_secret = {_quote(config.admin_secret)}
+	token_auth_secret = {json.dumps(config.token_secret)}
+	admin_secret = {json.dumps(config.admin_secret)}
 	protected_folders = [ "/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sbin", "/sys",
 		"/usr", "/var" ]
 }}
@@ -133,27 +126,35 @@ media: {{
 	rtp_port_range = "{config.rtp_ports[0]}-{config.rtp_ports[1]}"
 }}
 nat: {{
-	ice_enforce_list = {_quote(config.host_ip)}
-{f"	nat_1_1_mapping = {_quote(config.public_ip)}" if config.public_ip else ""}
+	ice_enforce_list = {json.dumps(config.host_ip)}
+{f"	nat_1_1_mapping = {json.dumps(config.public_ip)}" if config.public_ip else ""}
 	ignore_mdns = true
 	full_trickle = false
 	ice_lite = false
 	ice_tcp = false
 }}
 plugins: {{
-	disable = {_quote(_disabled("plugins", {PLUGIN}))}
+	disable = {json.dumps(_disabled("plugins", {PLUGIN}))}
 }}
 transports: {{
-	disable = {_quote(_disabled("transports", TRANSPORTS))}
+	disable = {json.dumps(_disabled("transports", TRANSPORTS))}
 }}
 loggers: {{
-	disable = {_quote(_disabled("loggers", set()))}
+	disable = {json.dumps(_disabled("loggers", set()))}
 }}
 events: {{
 	broadcast = true
-	disable = {_quote(_disabled("events", {EVENT_HANDLER}))}
+	disable = {json.dumps(_disabled("events", {EVENT_HANDLER}))}
 }}
-""",
+"""
+
+
+def write_janus_config(config: JanusConfig) -> Path:
+    """The four .jcfg files Janus needs; every other plugin, transport and logger disabled."""
+    etc = config.directory / "etc"
+    etc.mkdir(parents=True, exist_ok=True)
+    files = {
+        "janus.jcfg": _core_config(config),
         # Only the plugins' events (the VideoRoom's joined/published/updated), grouped, to the
         # app, with basic authentication derived from the token secret.
         "janus.eventhandler.sampleevh.jcfg": f"""general: {{
@@ -161,16 +162,16 @@ events: {{
 	events = "plugins"
 	grouping = true
 	json = "compact"
-	backend = {_quote(config.events_url)}
-	backend_user = {_quote(tokens.EVENTS_USER)}
-	backend_pwd = {_quote(tokens.events_password(config.token_secret))}
+	backend = {json.dumps(config.events_url)}
+	backend_user = {json.dumps(tokens.EVENTS_USER)}
+	backend_pwd = {json.dumps(tokens.events_password(config.token_secret))}
 	max_retransmissions = 3
 	retransmissions_backoff = 50
 }}
 """,
         # admin_key: only the server (which knows it) may create rooms. Nothing is recorded.
         "janus.plugin.videoroom.jcfg": f"""general: {{
-	admin_key = {_quote(config.admin_secret)}
+	admin_key = {json.dumps(config.admin_secret)}
 	lock_rtp_forward = true
 	string_ids = false
 }}
@@ -180,14 +181,14 @@ events: {{
 	base_path = "/janus"
 	http = true
 	port = {config.http_port}
-	ip = {_quote(config.bind)}
+	ip = {json.dumps(config.bind)}
 	https = false
 }}
 admin: {{
 	admin_base_path = "/admin"
 	admin_http = true
 	admin_port = {config.admin_port}
-	admin_ip = {_quote(config.bind)}
+	admin_ip = {json.dumps(config.bind)}
 	admin_https = false
 }}
 cors: {{
@@ -197,7 +198,7 @@ cors: {{
 	json = "compact"
 	ws = true
 	ws_port = {config.ws_port}
-	ws_ip = {_quote(config.bind)}
+	ws_ip = {json.dumps(config.bind)}
 	wss = false
 }}
 admin: {{

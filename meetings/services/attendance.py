@@ -25,10 +25,10 @@ from meetings.models import (
     WaitingConnection,
 )
 from meetings.models.attendance import AttendanceStatus, PresenceMode
+from meetings.queries import on_roll
 from meetings.room import attendance_effect, online_members
 from meetings.services.participants import (
     lock_meeting,
-    on_roll,
     participant,
     require_chair,
     require_in_progress,

@@ -19,6 +19,7 @@ from meetings.access import ensure_may_manage, visible_meetings
 from meetings.enums import MeetingStatus
 from meetings.errors import RuleViolation
 from meetings.models import AgendaItem, Meeting
+from meetings.queries import on_roll
 from members import access as member_access
 from members.models import Member, User
 
@@ -105,14 +106,6 @@ def participants(meeting: Meeting, actors: list[User]) -> list[Participant | Rul
             )
         )
     return found
-
-
-def on_roll(member: Member, meeting: Meeting) -> bool:
-    """The member is on `roster_members(meeting)` (home, or meeting here temporarily on the
-    meeting's day), decided from the member's own row: no need to load the whole roll."""
-    return member.home_cell_id == meeting.cell_id or (
-        member.temporary_cell_on(meeting.local_day) == meeting.cell_id
-    )
 
 
 def require_chair(who: Participant) -> Member:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, fields
-from functools import partial
 
+from celery import signature
 from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from meetings import charter, snapshots, tasks
+from meetings import charter, snapshots
 from meetings.access import ensure_may_manage
 from meetings.agenda_templates import DEFAULT_TEMPLATE
 from meetings.enums import (
@@ -37,6 +37,11 @@ from meetings.services.invitations import ensure_invitations
 from meetings.services.participants import lock_meeting_for_management
 from members import zones
 from members.models import Member, Organization, User
+
+# The notices' tasks (meetings.tasks) are started by name: the task module runs the services, so
+# importing it here would point up a layer (meetings.apps registers the names in every process).
+MEETING_NOTICES_TASK = "meetings.send_meeting_notices"
+STATUS_NOTICE_TASK = "meetings.send_status_notice"
 
 MAX_PLANNED_MINUTES = 600
 # Changing these moves the event in members' calendars: a new calendar version is sent.
@@ -261,9 +266,10 @@ def change_status(*, actor: User, meeting: Meeting, to_status: str, reason: str 
                 if to_status == MeetingStatus.POSTPONED
                 else DeliveryKind.CANCELLED
             )
-            transaction.on_commit(
-                partial(tasks.send_status_notice.delay, meeting_id=meeting.pk, kind=kind.value)
+            notice = signature(
+                STATUS_NOTICE_TASK, kwargs={"meeting_id": meeting.pk, "kind": kind.value}
             )
+            transaction.on_commit(notice.delay)
     return meeting
 
 
@@ -329,7 +335,8 @@ def _check_start_window(meeting: Meeting, now: datetime.datetime) -> None:
 
 
 def _enqueue_notices(meeting: Meeting) -> None:
-    transaction.on_commit(partial(tasks.send_meeting_notices.delay, meeting_id=meeting.pk))
+    notices = signature(MEETING_NOTICES_TASK, kwargs={"meeting_id": meeting.pk})
+    transaction.on_commit(notices.delay)
 
 
 def schedule_meeting(*, actor: User, meeting: Meeting) -> Meeting:

@@ -1,7 +1,7 @@
 """Voice and picture for the live room's page: its Janus tokens, and the chair's mute button.
 
 Thin: each view checks access exactly as the room page does (a verified session through the
-middleware, a meeting the user may see) and hands the rest to meetings.media.services. A
+middleware, a meeting the user may see) and hands the rest to meetings.services.media. A
 refusal is a JSON `{"code", "message"}` in Vietnamese with a 4xx status.
 """
 
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from meetings.access import access_meeting
 from meetings.errors import RuleViolation
 from meetings.media import events, services, tokens
+from meetings.services import media
 from members.requests import VerifiedRequest
 
 STATUS = {
@@ -48,23 +49,21 @@ def _answer(work: Callable[[], dict[str, Any]]) -> JsonResponse:
 def media_access(request: VerifiedRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
     device = request.GET.get("thiet-bi", "")
-    return _answer(
-        lambda: services.media_access(meeting=meeting, actor=request.user, device=device)
-    )
+    return _answer(lambda: media.media_access(meeting=meeting, actor=request.user, device=device))
 
 
 @require_POST
 def media_published(request: VerifiedRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
     feed = request.POST.get("feed", "")
-    return _answer(lambda: services.published(meeting=meeting, actor=request.user, feed=feed))
+    return _answer(lambda: media.published(meeting=meeting, actor=request.user, feed=feed))
 
 
 @require_POST
 def media_mute(request: VerifiedRequest, meeting_id: int) -> JsonResponse:
     meeting = access_meeting(request.user, meeting_id)
     member = request.POST.get("member", "")
-    return _answer(lambda: services.mute(meeting=meeting, actor=request.user, member=member))
+    return _answer(lambda: media.mute(meeting=meeting, actor=request.user, member=member))
 
 
 def _from_janus(request: HttpRequest) -> bool:

@@ -8,9 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from meetings.access import access_meeting
-from meetings.media import services as media
+from meetings.media.janus import configured
 from meetings.models import BallotBoard, BoardPhase
 from meetings.room import room_state
+from meetings.services import media
 from meetings.services.participants import participant
 from members.requests import VerifiedRequest
 
@@ -28,7 +29,7 @@ def room(request: VerifiedRequest, meeting_id: int) -> HttpResponse:
             "media": media.page_settings(meeting, who),
         },
     )
-    if media.configured():  # the page's script speaks to Janus directly
+    if configured():  # the page's script speaks to Janus directly
         # django-csp's middleware reads this attribute; HttpResponse does not declare it.
         response._csp_update = {"connect-src": [media.server_origin()]}  # type: ignore[attr-defined]
     return response

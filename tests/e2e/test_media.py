@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from meetings.media import engine, services, tokens
 from meetings.models import Attendance, Meeting, PresenceSpan
-from meetings.services import room
+from meetings.services import media, room
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, BrowserTestCase
 from tests.factories import PASSWORD
 from tests.media_engine import start_media_engine
@@ -205,7 +205,7 @@ class TestMedia(MediaTestCase):
         other = build_scene()
         room.start_meeting(meeting_id=other.meeting.pk, actor=other.chair.user)
         other.meeting.refresh_from_db()
-        theirs = services.media_access(meeting=other.meeting, actor=other.officials[0].user)
+        theirs = media.media_access(meeting=other.meeting, actor=other.officials[0].user)
         outsider = self.attacker_page()
         self.sign_in(outsider, other.officials[0].user)
         outsider.goto(self.url(f"/sinh-hoat/{scene.meeting.pk}/phong-hop/"))

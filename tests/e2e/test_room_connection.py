@@ -13,7 +13,8 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from meetings.models import Ballot
-from meetings.services import attendance, room, voting
+from meetings.services import attendance, room
+from meetings.services.voting import opening
 from tests.e2e.browser import BrowserTestCase
 from tests.factories import CellFactory
 from tests.meetings.room.conftest import build_scene
@@ -84,7 +85,7 @@ class TestRoomConnection(BrowserTestCase):
         for member in (scene.chair, scene.recorder, *scene.officials):
             attendance.join(meeting_id=meeting, actor=member.user, connection=f"x{member.pk}")
         room.open_item(meeting_id=meeting, actor=scene.chair.user, item_id=scene.items[2].pk)
-        voting.open_vote(
+        opening.open_vote(
             meeting_id=meeting, actor=scene.chair.user, kind="resolution", question="Nghị quyết"
         )
         ballots = []
@@ -143,7 +144,7 @@ class TestRoomConnection(BrowserTestCase):
         expect(page.locator("#connection")).to_have_text("Đã kết nối")
 
         deaf.append(True)  # the network falters: the vote's opening never reaches the page
-        voting.open_vote(
+        opening.open_vote(
             meeting_id=meeting, actor=scene.chair.user, kind="resolution", question="Nghị quyết"
         )
         page.wait_for_timeout(500)

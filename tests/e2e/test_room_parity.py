@@ -18,7 +18,8 @@ from playwright.sync_api import expect
 from meetings.enums import AttendanceStatus
 from meetings.models import Meeting, MeetingEvent
 from meetings.room import room_state
-from meetings.services import attendance, room, speaking, voting
+from meetings.services import attendance, room, speaking
+from meetings.services.voting import casting, closing, opening
 from tests.e2e.browser import BrowserTestCase
 from tests.meetings.room.conftest import build_scene
 from tests.meetings.secret_ballot.pages import cast_encrypted, key_ceremony
@@ -99,7 +100,7 @@ class TestRoomParity(BrowserTestCase):
             speaking.grant_floor(meeting_id=meeting_id, actor=chair, request_id=asked[0]["request"])
             speaking.end_turn(meeting_id=meeting_id, actor=chair)
             room.open_item(meeting_id=meeting_id, actor=chair, item_id=third.pk)  # closes first
-            vote = voting.open_vote(
+            vote = opening.open_vote(
                 meeting_id=meeting_id,
                 actor=chair,
                 kind="resolution",
@@ -107,18 +108,18 @@ class TestRoomParity(BrowserTestCase):
                 method="show_of_hands",
             )
             for member, choice in zip(voters, ["yes", "yes", "no"], strict=True):
-                voting.cast_ballot(
+                casting.cast_ballot(
                     meeting_id=meeting_id,
                     actor=member.user,
                     vote_id=vote["vote"],
                     ballot_id=str(uuid.uuid4()),
                     choice=choice,
                 )
-            voting.close_vote(meeting_id=meeting_id, actor=chair, vote_id=vote["vote"])
+            closing.close_vote(meeting_id=meeting_id, actor=chair, vote_id=vote["vote"])
             # An encrypted secret ballot: its board's steps come as board.changed and
             # vote.counting, each with the board's whole public state (the viewer is not on
             # the board: its page only follows).
-            secret = voting.open_vote(
+            secret = opening.open_vote(
                 meeting_id=meeting_id,
                 actor=chair,
                 kind="resolution",
@@ -133,7 +134,7 @@ class TestRoomParity(BrowserTestCase):
             counters = key_ceremony(scene, secret["vote"], board)
             for member, choice in zip(voters, ["yes", "no", "yes"], strict=True):
                 cast_encrypted(scene, member, secret["vote"], [choice])
-            voting.close_vote(meeting_id=meeting_id, actor=chair, vote_id=secret["vote"])
+            closing.close_vote(meeting_id=meeting_id, actor=chair, vote_id=secret["vote"])
             for page in counters[:2]:
                 page.decrypt()
             room.close_item(meeting_id=meeting_id, actor=chair, item_id=third.pk)

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from meetings.models import BallotBoard, BoardPhase, Vote
-from meetings.services import voting
+from meetings.services.voting import casting, closing
 from members.models import Member
 from tests.meetings.secret_ballot.pages import encrypted_ballot, key_ceremony
 
@@ -59,7 +59,7 @@ def cast(
     ballot_id = ballot_id or str(uuid.uuid4())
     board = _board(vote_id)
     if board is None:
-        return voting.cast_ballot(
+        return casting.cast_ballot(
             meeting_id=meeting_id,
             actor=member.user,
             vote_id=vote_id,
@@ -69,7 +69,7 @@ def cast(
         )
     board = _keyed(board)
     vote = Vote.objects.get(pk=vote_id)
-    return voting.cast_ballot(
+    return casting.cast_ballot(
         meeting_id=meeting_id,
         actor=member.user,
         vote_id=vote_id,
@@ -81,7 +81,7 @@ def cast(
 def close(meeting_id: int, chair: Member, vote_id: int) -> dict[str, Any]:
     """The chair closes the vote; an encrypted one is then counted by its board's pages (the
     first `threshold` of them), and the answer is the closed vote's, as for any other."""
-    closed = voting.close_vote(meeting_id=meeting_id, actor=chair.user, vote_id=vote_id)
+    closed = closing.close_vote(meeting_id=meeting_id, actor=chair.user, vote_id=vote_id)
     board = _board(vote_id)
     if board is None or board.phase != BoardPhase.COUNTING:
         return closed

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from meetings.models import AgendaItem, Document, Invitation, Meeting, Notification, Vote
-from meetings.services import agenda, attendance, documents, invitations, room, scheduling, voting
+from meetings.services import agenda, attendance, documents, invitations, room, scheduling
+from meetings.services.voting import opening
 from tests.meetings import ballots
 from tests.meetings.helpers import MINIMAL_PDF
 
@@ -85,7 +86,7 @@ def tree_election(tree: SimpleNamespace) -> Vote:
         for member in (tree.secretary, tree.member):
             attendance.join(meeting_id=meeting.pk, actor=member.user, connection=f"c{member.pk}")
         room.open_item(meeting_id=meeting.pk, actor=tree.secretary.user, item_id=item.pk)
-        opened = voting.open_vote(
+        opened = opening.open_vote(
             meeting_id=meeting.pk,
             actor=tree.secretary.user,
             kind="election",

@@ -9,7 +9,8 @@ from meetings.attendance_summary import write_summaries
 from meetings.errors import RuleViolation
 from meetings.models import Attendance, AttendanceSummary, Meeting, Vote
 from meetings.room import live_attendance, roster_entries
-from meetings.services import attendance, room, voting
+from meetings.services import attendance, room
+from meetings.services.voting import opening
 from tests.factories import MemberFactory
 from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
@@ -96,7 +97,7 @@ def test_the_uncounted_members_absence_does_not_sink_the_criterion(scene):
 def test_no_summary_when_the_meeting_could_not_end(scene):
     held(scene, present=[scene.chair, scene.recorder, *scene.officials], end=False)
     room.open_item(meeting_id=scene.meeting.pk, actor=scene.chair.user, item_id=scene.items[2].pk)
-    voting.open_vote(
+    opening.open_vote(
         meeting_id=scene.meeting.pk,
         actor=scene.chair.user,
         kind="resolution",

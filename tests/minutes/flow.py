@@ -8,7 +8,8 @@ import uuid
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from meetings.services import attendance, room, speaking, voting
+from meetings.services import attendance, room, speaking
+from meetings.services.voting import casting, closing, opening
 from members.models import User
 from minutes.drafting import Edits
 from minutes.models import DocumentKind, SignedDocument
@@ -59,18 +60,18 @@ def run_meeting(scene, *, read_back: bool = True):
             room.open_item(meeting_id=meeting.pk, actor=chair, item_id=scene.items[index].pk)
         # The resolution is the vote the chair opens on the conclusion.
         options = {"conclusion": True} if kind == "resolution" else None
-        vote = voting.open_vote(
+        vote = opening.open_vote(
             meeting_id=meeting.pk, actor=chair, kind=kind, question=question, options=options
         )
         for member, choice in zip(voters, choices, strict=True):
-            voting.cast_ballot(
+            casting.cast_ballot(
                 meeting_id=meeting.pk,
                 actor=member.user,
                 vote_id=vote["vote"],
                 ballot_id=str(uuid.uuid4()),
                 choice=choice,
             )
-        voting.close_vote(meeting_id=meeting.pk, actor=chair, vote_id=vote["vote"])
+        closing.close_vote(meeting_id=meeting.pk, actor=chair, vote_id=vote["vote"])
     room.end_meeting(meeting_id=meeting.pk, actor=chair, reason=EARLY_END)
     meeting.refresh_from_db()
     return meeting

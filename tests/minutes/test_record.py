@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from meetings import events
 from meetings.agenda_templates import REGULAR
-from meetings.services import agenda, attendance, room, speaking, voting
+from meetings.services import agenda, attendance, room, speaking
+from meetings.services.voting import opening
 from minutes import document as doc
 from minutes import rendering
 from minutes.drafting import Edits, draft_minutes
@@ -77,7 +78,7 @@ def held_meeting(scene):
     _turn(scene, meeting, scene.officials[0], kind="point_of_order", note="Đề nghị giữ thời gian.")
     # An election with a probationary candidate: blocked, but it states what it would need.
     room.open_item(meeting_id=meeting.pk, actor=chair, item_id=items[OTHER - 1].pk)
-    voting.open_vote(
+    opening.open_vote(
         meeting_id=meeting.pk,
         actor=chair,
         kind="election",
@@ -85,7 +86,7 @@ def held_meeting(scene):
         options={"candidates": [scene.probationary.pk], "seats": 1, "post": "deputy_secretary"},
     )
     room.open_item(meeting_id=meeting.pk, actor=chair, item_id=items[RESOLUTION - 1].pk)
-    plan = voting.open_vote(
+    plan = opening.open_vote(
         meeting_id=meeting.pk,
         actor=chair,
         kind="resolution",
@@ -93,7 +94,7 @@ def held_meeting(scene):
         question="Thông qua kế hoạch làm đường giao thông nông thôn",
     )
     _ballots(scene, meeting, plan, ["yes", "no", "no", "abstain"])
-    conclusion = voting.open_vote(
+    conclusion = opening.open_vote(
         meeting_id=meeting.pk,
         actor=chair,
         kind="resolution",

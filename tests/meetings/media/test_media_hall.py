@@ -7,7 +7,7 @@ import pytest
 from meetings.errors import RuleViolation
 from meetings.media import events, services
 from meetings.media.janus import VideoRoom
-from meetings.services import room
+from meetings.services import media, room
 from tests.meetings.media.janus_client import join_and_stay, leave
 from tests.meetings.media.test_media_services import enter, in_room, stay_in_room
 from tests.meetings.room.conftest import build_scene
@@ -25,7 +25,7 @@ def started(mode):
 
 
 def hall_access(scene, who=None):
-    return services.media_access(
+    return media.media_access(
         meeting=scene.meeting, actor=(who or scene.chair).user, device=services.HALL
     )
 
@@ -39,7 +39,7 @@ def test_the_chair_joins_the_halls_computer_as_one_participant(media_settings):
     assert hall["name"] == "Phòng họp: Hội trường khu phố 3"
     session = stay_in_room(media_settings, access)
     # The chair's own laptop may stay in the room beside it.
-    mine = services.media_access(meeting=scene.meeting, actor=scene.chair.user)
+    mine = media.media_access(meeting=scene.meeting, actor=scene.chair.user)
     own = stay_in_room(media_settings, mine)
 
     # A change of the floor does not take the hall for someone off the roll.
@@ -61,7 +61,7 @@ def test_only_the_chair_of_a_hybrid_meeting_opens_the_hall(media_settings):
     assert str(refused.value.message) == "Chỉ buổi sinh hoạt kết hợp mới có thiết bị phòng họp."
     assert services.HALL_FEED not in services.speakers(online.meeting)
     with pytest.raises(RuleViolation) as refused:
-        services.media_access(meeting=scene.meeting, actor=scene.chair.user, device="tivi")
+        media.media_access(meeting=scene.meeting, actor=scene.chair.user, device="tivi")
     assert refused.value.reason == "bad_request"
 
 
@@ -98,7 +98,7 @@ def test_a_page_that_joins_as_the_hall_with_a_members_token_is_put_out(
     joined and with which token, puts the impostor out."""
     scene = started("hybrid")
     member = scene.officials[0]
-    theirs = services.media_access(meeting=scene.meeting, actor=member.user)
+    theirs = media.media_access(meeting=scene.meeting, actor=member.user)
     answer, session = join_and_stay(
         media_settings.JANUS_ADMIN_URL,
         theirs["token"],
@@ -147,7 +147,7 @@ def published_event(meeting, feed, mids):
 def test_a_page_sending_more_audio_streams_than_ours_is_put_out(media_settings):
     scene = started("online")
     member = scene.officials[0]
-    access = services.media_access(meeting=scene.meeting, actor=member.user)
+    access = media.media_access(meeting=scene.meeting, actor=member.user)
     session = stay_in_room(media_settings, access)
     # Two streams are remembered and each is moderated on every change of the floor …
     assert events.receive([published_event(scene.meeting, member.pk, ["0", "1"])]) == 1

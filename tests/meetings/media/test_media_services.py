@@ -11,7 +11,7 @@ from django.utils import timezone
 from meetings.errors import RuleViolation
 from meetings.media import services, tokens
 from meetings.media.janus import VideoRoom
-from meetings.services import room
+from meetings.services import media, room
 from members.services import temporary, transfers
 from tests.factories import CellRoleFactory
 from tests.meetings.helpers import EARLY_END
@@ -50,7 +50,7 @@ def test_the_room_exists_from_the_start_to_the_end_of_the_meeting(scene):
 
 def test_a_participant_joins_with_their_tokens(scene, media_settings):
     start(scene)
-    access = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    access = media.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
     answer = enter(media_settings, access)
     assert answer["videoroom"] == "joined"
     assert answer["id"] == scene.officials[0].pk
@@ -61,8 +61,8 @@ def test_janus_refuses_another_meetings_forged_or_expired_tokens(scene, media_se
     start(scene)
     other = build_scene()
     start(other)
-    mine = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
-    theirs = services.media_access(meeting=other.meeting, actor=other.officials[0].user)
+    mine = media.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    theirs = media.media_access(meeting=other.meeting, actor=other.officials[0].user)
 
     # The other meeting's room token does not open this room.
     answer = enter(media_settings, {**mine, "room_token": theirs["room_token"]})
@@ -80,7 +80,7 @@ def test_janus_refuses_another_meetings_forged_or_expired_tokens(scene, media_se
 
 def test_a_member_taken_off_the_roll_is_refused_by_janus(scene, media_settings):
     start(scene)
-    access = services.media_access(meeting=scene.meeting, actor=scene.officials[1].user)
+    access = media.media_access(meeting=scene.meeting, actor=scene.officials[1].user)
     services.remove_participant(scene.meeting, scene.officials[1].pk)
     assert enter(media_settings, access)["error_code"] == 433
 
@@ -109,7 +109,7 @@ def test_a_member_moved_off_the_cell_during_the_meeting_is_put_out_of_the_room(
     start(scene)
     leaving, staying = scene.officials[1], scene.officials[0]
     accesses = {
-        member.pk: services.media_access(meeting=scene.meeting, actor=member.user)
+        member.pk: media.media_access(meeting=scene.meeting, actor=member.user)
         for member in (leaving, staying, scene.officials[2])
     }
     sessions = []
@@ -150,7 +150,7 @@ def stay_in_room(media_settings, access):
 def test_a_temporary_stay_ended_during_the_meeting_puts_the_member_out(scene, media_settings):
     start(scene)
     guest = scene.temporary
-    access = services.media_access(meeting=scene.meeting, actor=guest.user)
+    access = media.media_access(meeting=scene.meeting, actor=guest.user)
     session = stay_in_room(media_settings, access)
     their_secretary = CellRoleFactory(member__home_cell=scene.guest_cell).member
     temporary.end_temporary(
@@ -178,11 +178,11 @@ def test_an_account_or_member_ended_is_put_out_of_the_room(scene, media_settings
     absent), but it may no longer take part: Janus refuses it too."""
     start(scene)
     member = scene.officials[1]
-    access = services.media_access(meeting=scene.meeting, actor=member.user)
+    access = media.media_access(meeting=scene.meeting, actor=member.user)
     session = stay_in_room(media_settings, access)
     end(member)
     # Handing out tokens to someone else adds only that member's token: not theirs again.
-    services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    media.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
     assert member.pk not in in_room(scene.meeting)
     assert enter(media_settings, access)["error_code"] == 433
     leave(session, access["token"])
@@ -201,7 +201,7 @@ def test_a_member_who_comes_onto_the_roll_during_the_meeting_gets_in(scene, medi
         temporary_from=timezone.localdate() - datetime.timedelta(days=1),
         temporary_until=None,
     )
-    access = services.media_access(meeting=scene.meeting, actor=newcomer.user)
+    access = media.media_access(meeting=scene.meeting, actor=newcomer.user)
     session = stay_in_room(media_settings, access)
 
     # Their record deleted (entered by mistake; no attendance kept here yet): put out again.
@@ -226,7 +226,7 @@ def test_a_roll_change_goes_through_when_janus_is_down(scene, media_settings, ca
 def test_a_removal_janus_missed_is_made_at_the_next_change_of_the_floor(scene, media_settings):
     start(scene)
     leaving = scene.officials[1]
-    access = services.media_access(meeting=scene.meeting, actor=leaving.user)
+    access = media.media_access(meeting=scene.meeting, actor=leaving.user)
     session = stay_in_room(media_settings, access)
     janus_url = media_settings.JANUS_ADMIN_URL
     media_settings.JANUS_ADMIN_URL = "http://127.0.0.1:9/admin"  # Janus unreachable meanwhile
@@ -244,20 +244,20 @@ def test_a_removal_janus_missed_is_made_at_the_next_change_of_the_floor(scene, m
 def test_only_the_roll_gets_media_tokens(scene):
     start(scene)
     with pytest.raises(RuleViolation) as refused:
-        services.media_access(meeting=scene.meeting, actor=scene.outsider.user)
+        media.media_access(meeting=scene.meeting, actor=scene.outsider.user)
     assert refused.value.reason == "forbidden"
 
 
 def test_no_tokens_before_the_start_or_after_the_end(scene, media_settings):
     with pytest.raises(RuleViolation) as refused:
-        services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+        media.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
     assert refused.value.reason == "not_in_progress"
     start(scene)
-    access = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    access = media.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
     room.end_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user, reason=EARLY_END)
     scene.meeting.refresh_from_db()
     with pytest.raises(RuleViolation) as refused:
-        services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+        media.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
     assert "đã kết thúc" in refused.value.message
     # The tokens handed out during the meeting open nothing: the room is gone.
     assert enter(media_settings, access)["error_code"] == 426
@@ -267,16 +267,16 @@ def test_without_settings_the_room_says_media_is_not_configured(scene, settings)
     settings.JANUS_URL = ""
     start(scene)
     with pytest.raises(RuleViolation) as refused:
-        services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+        media.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
     assert refused.value.message == "Âm thanh và hình ảnh chưa được cấu hình trên máy chủ này."
 
 
 def test_only_the_chair_mutes_someone(scene):
     start(scene)
     with pytest.raises(RuleViolation) as refused:
-        services.mute(meeting=scene.meeting, actor=scene.officials[0].user, member=scene.chair.pk)
+        media.mute(meeting=scene.meeting, actor=scene.officials[0].user, member=scene.chair.pk)
     assert refused.value.reason == "forbidden"
-    assert services.mute(
+    assert media.mute(
         meeting=scene.meeting, actor=scene.chair.user, member=scene.officials[0].pk
     ) == {"member": scene.officials[0].pk, "muted": True}
 
@@ -285,7 +285,7 @@ def test_a_page_cannot_moderate_create_or_destroy_rooms(scene, media_settings):
     """Only the server's own actions hold the room secret and the admin key: without them
     Janus answers 429 (secret or admin key missing) or 433 (wrong)."""
     start(scene)
-    access = services.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
+    access = media.media_access(meeting=scene.meeting, actor=scene.officials[0].user)
     url, token, room_id = media_settings.JANUS_ADMIN_URL, access["token"], access["room"]
     unmute = {"request": "moderate", "room": room_id, "id": access["feed"], "mid": "0"}
     attempts = [
@@ -312,7 +312,7 @@ def test_where_required_an_online_member_is_present_once_media_connects(scene):
     attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-1")
     row = Attendance.objects.get(meeting=scene.meeting, member=member)
     assert row.status != "present"  # the page is open, the media is not
-    services.published(meeting=scene.meeting, actor=member.user)
+    media.published(meeting=scene.meeting, actor=member.user)
     row.refresh_from_db()
     assert (row.status, row.mode) == ("present", "online")
 

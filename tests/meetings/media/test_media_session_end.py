@@ -10,7 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
-from meetings.media import services
+from meetings.services import media
 from tests.conftest import sign_in_verified
 from tests.live import TIMEOUT, verified_visitor
 from tests.meetings.media.janus_client import leave
@@ -36,8 +36,8 @@ def sign_out(user):
 def test_signing_out_puts_the_member_out_of_the_media_room(scene, media_settings):
     start(scene)
     leaving, staying = scene.officials[1], scene.officials[0]
-    theirs = services.media_access(meeting=scene.meeting, actor=leaving.user)
-    ours = services.media_access(meeting=scene.meeting, actor=staying.user)
+    theirs = media.media_access(meeting=scene.meeting, actor=leaving.user)
+    ours = media.media_access(meeting=scene.meeting, actor=staying.user)
     their_session = stay_in_room(media_settings, theirs)
     our_session = stay_in_room(media_settings, ours)
     assert in_room(scene.meeting) == {leaving.pk, staying.pk}
@@ -46,10 +46,10 @@ def test_signing_out_puts_the_member_out_of_the_media_room(scene, media_settings
 
     assert in_room(scene.meeting) == {staying.pk}
     # Handing out tokens to someone else does not let the signed-out page's tokens in again.
-    services.media_access(meeting=scene.meeting, actor=scene.officials[2].user)
+    media.media_access(meeting=scene.meeting, actor=scene.officials[2].user)
     assert enter(media_settings, theirs)["error_code"] == 433
     # Signed in again, the member gets in with new tokens.
-    again = services.media_access(meeting=scene.meeting, actor=leaving.user)
+    again = media.media_access(meeting=scene.meeting, actor=leaving.user)
     assert enter(media_settings, again)["videoroom"] == "joined"
     leave(their_session, theirs["token"])
     leave(our_session, ours["token"])
@@ -60,7 +60,7 @@ def test_signing_out_a_session_without_the_second_factor_leaves_media_alone(scen
     only a verified session's sign-out ends it."""
     start(scene)
     member = scene.officials[1]
-    access = services.media_access(meeting=scene.meeting, actor=member.user)
+    access = media.media_access(meeting=scene.meeting, actor=member.user)
     session = stay_in_room(media_settings, access)
     client = Client()
     client.force_login(member.user)  # the password step only
@@ -88,8 +88,8 @@ def test_a_session_expiring_in_the_room_puts_the_member_out(media_settings, scen
     session = SessionStore(visitor.cookie(settings.SESSION_COOKIE_NAME))
     session.set_expiry(10)  # seconds: time enough to open the socket and join first
     session.save()
-    theirs = services.media_access(meeting=scene.meeting, actor=leaving.user)
-    ours = services.media_access(meeting=scene.meeting, actor=staying.user)
+    theirs = media.media_access(meeting=scene.meeting, actor=leaving.user)
+    ours = media.media_access(meeting=scene.meeting, actor=staying.user)
     their_session = stay_in_room(media_settings, theirs)
     our_session = stay_in_room(media_settings, ours)
 

@@ -14,7 +14,8 @@ from config.asgi import application
 from meetings import events, leases
 from meetings.consumers import CLOSE_NOT_FOUND
 from meetings.models import Attendance, Ballot, PresenceSpan, Vote
-from meetings.services import room, voting
+from meetings.services import room
+from meetings.services.voting import opening
 from members.consumers import CLOSE_UNVERIFIED
 from tests.conftest import sign_in_verified
 from tests.sockets import PatientCommunicator as WebsocketCommunicator
@@ -604,7 +605,7 @@ async def test_members_waiting_in_the_room_are_present_for_a_vote_opened_as_the_
         actor = scene.chair.user
         room.start_meeting(meeting_id=scene.meeting.pk, actor=actor)
         room.open_item(meeting_id=scene.meeting.pk, actor=actor, item_id=scene.items[2].pk)
-        return voting.open_vote(
+        return opening.open_vote(
             meeting_id=scene.meeting.pk, actor=actor, kind="resolution", question="Thông qua?"
         )
 

@@ -254,13 +254,14 @@ def scopes_of(members):
 
 
 def open_resolution_vote(scene, voters):
-    from meetings.services import attendance, room, voting
+    from meetings.services import attendance, room
+    from meetings.services.voting import opening
 
     room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
     for member in voters:
         attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection=f"c{member.pk}")
     room.open_item(meeting_id=scene.meeting.pk, actor=scene.chair.user, item_id=scene.items[2].pk)
-    opened = voting.open_vote(
+    opened = opening.open_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
     )
     return opened["vote"], scopes_of(voters)

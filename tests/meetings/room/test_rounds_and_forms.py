@@ -3,7 +3,7 @@
 import pytest
 
 from meetings.models import Vote
-from meetings.services import voting
+from meetings.services.voting import closing, opening
 from tests.meetings import ballots
 from tests.meetings.room.test_services import cast, open_item, refused, started
 
@@ -17,7 +17,7 @@ def scene(in_person_scene):
 
 
 def open_vote(scene, kind="election", **options):
-    return voting.open_vote(
+    return opening.open_vote(
         meeting_id=scene.meeting.pk,
         actor=scene.chair.user,
         kind=kind,
@@ -50,7 +50,7 @@ def test_removal_from_post_is_offered_only_to_someone_holding_a_post(scene):
     open_item(scene, 2)
 
     member = open_vote(scene, "discipline", subject=scene.officials[0].pk)
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=member["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=member["vote"])
     deputy = open_vote(scene, "discipline", subject=scene.recorder.pk)
 
     assert member["options"]["forms"] == ["khai_tru", "canh_cao", "khien_trach"]
@@ -137,7 +137,7 @@ def test_the_chair_opens_a_resolution_as_the_vote_on_the_conclusion(scene):
     open_item(scene, 2)
 
     plan = open_vote(scene, "resolution")
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=plan["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=plan["vote"])
     conclusion = open_vote(scene, "resolution", conclusion=True)
 
     assert (plan["options"], conclusion["options"]) == ({}, {"conclusion": True})

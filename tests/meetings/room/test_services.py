@@ -22,7 +22,8 @@ from meetings.models import (
     Vote,
 )
 from meetings.room import room_state
-from meetings.services import attendance, participants, room, speaking, voting
+from meetings.services import attendance, participants, room, speaking
+from meetings.services.voting import casting, closing, opening
 from tests.meetings import ballots
 from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
@@ -524,7 +525,7 @@ def test_speaker_may_end_their_own_turn_others_may_not(scene):
 
 def open_vote(scene, kind, question, **extra):
     """The chair opens a vote on the current item."""
-    return voting.open_vote(
+    return opening.open_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, kind=kind, question=question, **extra
     )
 
@@ -577,7 +578,7 @@ def test_admission_fails_below_two_thirds_of_n(scene):
 def test_probationary_and_temporary_members_get_no_ballot(scene):
     started(scene)
     open_item(scene, 2)
-    vote = voting.open_vote(
+    vote = opening.open_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
     )
 
@@ -590,19 +591,19 @@ def test_probationary_and_temporary_members_get_no_ballot(scene):
 def test_the_same_ballot_sent_twice_counts_once(scene):
     started(scene)
     open_item(scene, 2)
-    vote = voting.open_vote(
+    vote = opening.open_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
     )
     ballot_id = str(uuid.uuid4())
 
-    first = voting.cast_ballot(
+    first = casting.cast_ballot(
         meeting_id=scene.meeting.pk,
         actor=scene.officials[0].user,
         vote_id=vote["vote"],
         ballot_id=ballot_id,
         choice="yes",
     )
-    again = voting.cast_ballot(
+    again = casting.cast_ballot(
         meeting_id=scene.meeting.pk,
         actor=scene.officials[0].user,
         vote_id=vote["vote"],
@@ -618,10 +619,10 @@ def test_the_same_ballot_sent_twice_counts_once(scene):
 def test_a_ballot_after_close_is_reported_not_received(scene):
     started(scene)
     open_item(scene, 2)
-    vote = voting.open_vote(
+    vote = opening.open_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
     )
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
 
     error = refused("vote_closed", cast, scene, scene.officials[0], vote, "yes")
 
@@ -631,7 +632,7 @@ def test_a_ballot_after_close_is_reported_not_received(scene):
 def test_bad_choice_is_refused(scene):
     started(scene)
     open_item(scene, 2)
-    vote = voting.open_vote(
+    vote = opening.open_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
     )
 
@@ -642,7 +643,7 @@ def test_without_quorum_the_vote_is_recorded_as_blocked(scene):
     started(scene, present=[scene.chair, scene.recorder])
     open_item(scene, 2)
 
-    result = voting.open_vote(
+    result = opening.open_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
     )
 
@@ -751,13 +752,13 @@ def test_election_ballot_with_more_names_than_seats_is_refused(in_person_scene):
 def test_one_open_vote_at_a_time_and_the_meeting_cannot_end_during_it(scene):
     started(scene)
     open_item(scene, 2)
-    voting.open_vote(
+    opening.open_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
     )
 
     refused(
         "vote_open",
-        voting.open_vote,
+        opening.open_vote,
         meeting_id=scene.meeting.pk,
         actor=scene.chair.user,
         kind="resolution",
@@ -788,7 +789,7 @@ def test_an_online_meeting_may_not_decide_discipline_or_elections(scene, kind):
 
     error = refused(
         "kind_blocked_online",
-        voting.open_vote,
+        opening.open_vote,
         meeting_id=scene.meeting.pk,
         actor=scene.chair.user,
         kind=kind,
@@ -821,7 +822,7 @@ def test_the_room_offers_the_chair_only_the_votes_the_meeting_may_hold(scene, in
 
 
 def ballot(member, vote, choice, ballot_id=None, receipt=None):
-    return voting.BallotRequest(
+    return casting.BallotRequest(
         actor=member.user,
         vote_id=vote["vote"],
         ballot_id=ballot_id or str(uuid.uuid4()),
@@ -837,7 +838,7 @@ def test_a_batch_answers_each_ballot_by_the_rules_of_one_at_a_time(scene):
     resent = str(uuid.uuid4())
     before = MeetingEvent.objects.filter(meeting=scene.meeting).count()
 
-    outcomes = voting.cast_ballots(
+    outcomes = casting.cast_ballots(
         meeting_id=scene.meeting.pk,
         requests=[
             ballot(scene.chair, vote, "yes", ballot_id=resent),
@@ -879,7 +880,7 @@ def test_a_batch_after_single_ballots_counts_on_and_keeps_the_chain(scene):
     vote = open_vote(scene, "resolution", "Thông qua nghị quyết tháng")
     cast(scene, scene.chair, vote, "yes")
 
-    outcomes = voting.cast_ballots(
+    outcomes = casting.cast_ballots(
         meeting_id=scene.meeting.pk,
         requests=[ballot(m, vote, "yes") for m in (scene.recorder, *scene.officials)],
     )
@@ -900,7 +901,7 @@ def test_a_secret_batch_refuses_a_receipt_code_taken_in_the_same_batch(in_person
     vote = open_vote(scene, "discipline", "Kỷ luật", options={"subject": scene.officials[2].pk})
     cast(scene, scene.chair, vote, "none", receipt="AAAAAAAAAA")
 
-    outcomes = voting.cast_ballots(
+    outcomes = casting.cast_ballots(
         meeting_id=scene.meeting.pk,
         requests=[
             ballot(scene.recorder, vote, "none", receipt="AAAAAAAAAA"),  # taken before

@@ -5,7 +5,8 @@ import uuid
 
 from meetings.models import BallotBoard
 from meetings.secret_ballot import protocol
-from meetings.services import secret_ballot, voting
+from meetings.services.secret_ballot import ceremony, counting
+from meetings.services.voting import casting
 
 
 class BoardPage:
@@ -31,11 +32,11 @@ class BoardPage:
         # The page keeps its round-1 message and sends the same one again after a reconnect.
         if not hasattr(self, "sent"):
             self.sent = self.private.commitment()
-        return self.call(secret_ballot.commit, commitment=self.sent)
+        return self.call(ceremony.commit, commitment=self.sent)
 
     def deal(self):
         commitments = {int(i): c for i, c in self.board().commitments.items()}
-        return self.call(secret_ballot.deal, shares=self.private.shares(commitments)["shares"])
+        return self.call(ceremony.deal, shares=self.private.shares(commitments)["shares"])
 
     def receive(self):
         board = self.board()
@@ -45,7 +46,7 @@ class BoardPage:
 
     def decrypt(self):
         partial = self.private.partial_decryption(self.board().tally)
-        return self.call(secret_ballot.decrypt, partial=partial)
+        return self.call(counting.decrypt, partial=partial)
 
 
 def key_ceremony(scene, vote_id, members):
@@ -67,7 +68,7 @@ def encrypted_ballot(vote_id, chosen):
 
 
 def cast_encrypted(scene, member, vote_id, chosen, ballot=None, ballot_id=None):
-    return voting.cast_ballot(
+    return casting.cast_ballot(
         meeting_id=scene.meeting.pk,
         actor=member.user,
         vote_id=vote_id,

@@ -15,7 +15,9 @@ from meetings.models import (
     MeetingEvent,
     Vote,
 )
-from meetings.services import attendance, secret_ballot, voting
+from meetings.services import attendance
+from meetings.services.secret_ballot import ceremony, counting
+from meetings.services.voting import closing
 from minutes import drafting
 from minutes.document import Integrity
 from tests.meetings.room.test_services import open_item, open_vote, started
@@ -31,7 +33,7 @@ pytestmark = pytest.mark.integration
 
 
 def change(scene, vote_id, members, actor=None):
-    return secret_ballot.change_board(
+    return ceremony.change_board(
         meeting_id=scene.meeting.pk,
         actor=(actor or scene.chair).user,
         vote_id=vote_id,
@@ -40,7 +42,7 @@ def change(scene, vote_id, members, actor=None):
 
 
 def annul(scene, vote_id, actor=None):
-    return secret_ballot.annul(
+    return counting.annul(
         meeting_id=scene.meeting.pk, actor=(actor or scene.chair).user, vote_id=vote_id
     )
 
@@ -72,16 +74,16 @@ def test_the_chair_changes_the_board_when_a_member_drops_out_and_the_new_board_c
     assert logged["replaced"]["commitments"] == old_commitments
     assert logged["replaced"]["dealt"] == []
     # A commitment made for the old manifest does not pass under the new one.
-    refused("bad_proof", pages[0].call, secret_ballot.commit, commitment=pages[0].sent)
+    refused("bad_proof", pages[0].call, ceremony.commit, commitment=pages[0].sent)
     # The dropped member is no longer on the board.
-    refused("forbidden", pages[2].call, secret_ballot.commit, commitment=pages[1].sent)
+    refused("forbidden", pages[2].call, ceremony.commit, commitment=pages[1].sent)
 
     new_pages = key_ceremony(scene, vote["vote"], [old[0], old[1], spare])
     assert BallotBoard.objects.get(vote_id=vote["vote"]).phase == "voting"
     voters = [scene.chair, scene.recorder, *scene.officials]
     for member, choice in zip(voters, ["yes", "yes", "yes", "yes", "no"], strict=True):
         cast_encrypted(scene, member, vote["vote"], [choice])
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     new_pages[0].decrypt()
     closed = new_pages[2].decrypt()
     assert closed["result"]["tally"] == {"yes": 4, "no": 1}
@@ -160,7 +162,7 @@ def test_a_board_of_one_when_the_chair_alone_may_serve_holds_the_whole_key(scene
     (page,) = key_ceremony(scene, vote["vote"], [scene.chair])
     cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
     cast_encrypted(scene, scene.recorder, vote["vote"], ["no"])
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     closed = page.decrypt()
     assert closed["result"]["tally"] == {"yes": 1, "no": 1}
 
@@ -177,7 +179,7 @@ def test_the_chair_annuls_a_count_too_few_board_members_remain_to_finish(scene):
         cast_encrypted(scene, m, vote["vote"], [c])["tracker"]
         for m, c in zip(voters, ["yes", "yes", "no", "yes", "abstain"], strict=True)
     ]
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     pages[0].decrypt()  # board members 2 and 3 left the meeting: 1 of the 2 needed
     # Only the chair annuls.
     refused("forbidden", annul, scene, vote["vote"], actor=scene.recorder)
@@ -232,7 +234,7 @@ def test_a_vote_closed_before_the_key_is_made_ends_void_not_failed(scene):
     pages = [BoardPage(scene, m, vote["vote"]) for m in board_members(scene, vote)]
     pages[0].commit()
 
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
 
     stored = Vote.objects.get(pk=vote["vote"])
     assert stored.status == "void"
@@ -246,7 +248,7 @@ def test_annulling_is_refused_while_the_vote_takes_ballots_and_after_the_count(s
     vote, pages = voting_vote(scene)
     cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
     refused("conflict", annul, scene, vote["vote"])
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     pages[0].decrypt()
     pages[1].decrypt()
     refused("vote_closed", annul, scene, vote["vote"])

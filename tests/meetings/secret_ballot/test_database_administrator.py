@@ -16,7 +16,7 @@ from django.db import connection
 
 from meetings.models import EncryptedBallot, MeetingEvent
 from meetings.secret_ballot.group import L, base, encode_scalar
-from meetings.services import voting
+from meetings.services.voting import closing
 from tests.meetings.room.conftest import build_scene
 from tests.meetings.room.test_services import open_item, open_vote, started
 from tests.meetings.secret_ballot.pages import cast_encrypted, key_ceremony
@@ -100,7 +100,7 @@ def test_the_administrator_recovers_no_choice_from_anything_stored():
         if n == 2:
             dumps.append(pg_dump())  # a backup taken mid-vote
     # Dead tuples hold earlier versions of the board's row: its public parts, fewer of them.
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     pages[0].decrypt()
     result = pages[1].decrypt()["result"]
     assert result["tally"] == {"yes": 2, "no": 2, "abstain": 1}

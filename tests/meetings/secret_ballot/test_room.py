@@ -13,7 +13,8 @@ from meetings.errors import RuleViolation
 from meetings.models import BallotBoard, BallotReceipt, EncryptedBallot, Meeting, Vote
 from meetings.room import room_state
 from meetings.secret_ballot import protocol, record
-from meetings.services import secret_ballot, voting
+from meetings.services.secret_ballot import ceremony, counting, proofs
+from meetings.services.voting import casting, closing
 from minutes import vote_records
 from tests.conftest import sign_in_verified
 from tests.meetings.room.conftest import build_scene
@@ -68,7 +69,7 @@ def test_a_ballot_before_the_key_is_made_is_refused(scene):
 
     refused(
         "not_ready",
-        voting.cast_ballot,
+        casting.cast_ballot,
         meeting_id=scene.meeting.pk,
         actor=scene.officials[2].user,
         vote_id=vote["vote"],
@@ -79,7 +80,7 @@ def test_a_ballot_before_the_key_is_made_is_refused(scene):
     outsider = next(m for m in [scene.chair, scene.recorder, *scene.officials] if m not in board)
     refused(
         "forbidden",
-        secret_ballot.commit,
+        ceremony.commit,
         meeting_id=scene.meeting.pk,
         actor=outsider.user,
         vote_id=vote["vote"],
@@ -110,10 +111,10 @@ def test_two_of_three_board_members_count_and_the_charter_decides(scene):
         for m, c in zip(voters, choices, strict=True)
     ]
 
-    counting = voting.close_vote(
+    count_started = closing.close_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
     )
-    assert counting["trackers"] == sorted(trackers)
+    assert count_started["trackers"] == sorted(trackers)
     assert Vote.objects.get(pk=vote["vote"]).status == "open"  # until the board has counted
     refused("vote_closed", cast_encrypted, scene, scene.officials[2], vote["vote"], ["yes"])
     # Board member 2 has closed the page; 1 and 3 count.
@@ -158,7 +159,7 @@ def test_a_malformed_or_replayed_ballot_is_refused_and_not_stored(scene):
 def test_a_ballot_from_another_vote_is_refused(scene):
     vote, pages = voting_vote(scene)
     old = encrypted_ballot(vote["vote"], ["yes"])
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     pages[0].decrypt()
     pages[1].decrypt()
     again = open_vote(scene, "admission", "Kết nạp (lần 2)", method="secret_ballot", encrypted=True)
@@ -170,11 +171,11 @@ def test_a_ballot_from_another_vote_is_refused(scene):
 def test_a_wrong_partial_decryption_is_refused_and_names_the_member(scene):
     vote, pages = voting_vote(scene)
     cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     wrong = pages[1].private.partial_decryption(BallotBoard.objects.get(vote_id=vote["vote"]).tally)
     wrong["shares"][0]["d"] = wrong["shares"][1]["d"]
 
-    error = refused("bad_decryption", pages[1].call, secret_ballot.decrypt, partial=wrong)
+    error = refused("bad_decryption", pages[1].call, counting.decrypt, partial=wrong)
     assert "số 2" in error.message
     assert BallotBoard.objects.get(vote_id=vote["vote"]).decryptions == {}
     pages[0].decrypt()
@@ -190,8 +191,8 @@ def test_a_board_member_who_reconnects_sends_the_same_parts_once(scene):
     shares = pages[0].private.shares(
         {int(i): c for i, c in BallotBoard.objects.get(vote_id=vote["vote"]).commitments.items()}
     )["shares"]
-    pages[0].call(secret_ballot.deal, shares=shares)
-    assert pages[0].call(secret_ballot.deal, shares=shares)["duplicate"] is True
+    pages[0].call(ceremony.deal, shares=shares)
+    assert pages[0].call(ceremony.deal, shares=shares)["duplicate"] is True
     refused("conflict", pages[0].deal)  # other shares: refused, the first ones stand
     # A page that reconnects finds what it sent in the snapshot and resumes from there.
     shown = room_state(Meeting.objects.get(pk=scene.meeting.pk), None)["votes"][-1]["board"]
@@ -204,7 +205,7 @@ def test_verify_ballot_checks_the_stored_record_and_an_exported_file(scene, tmp_
     vote, pages = voting_vote(scene)
     for member, choice in zip([scene.chair, scene.recorder], ["yes", "abstain"], strict=True):
         cast_encrypted(scene, member, vote["vote"], [choice])
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     pages[1].decrypt()
     fingerprint = pages[2].decrypt()["result"]["fingerprint"]
     exported = tmp_path / "phieu-kin.json"
@@ -234,7 +235,7 @@ def test_verify_ballot_checks_the_stored_record_and_an_exported_file(scene, tmp_
 def test_the_minutes_print_the_board_and_the_tally_fingerprint(scene):
     vote, pages = voting_vote(scene)
     cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     pages[0].decrypt()
     fingerprint = pages[1].decrypt()["result"]["fingerprint"]
     names = {m.pk: m.full_name for m in [scene.chair, scene.recorder, *scene.officials]}
@@ -254,7 +255,7 @@ def test_the_record_downloads_for_the_meeting_only_once_counted(scene, client):
     url = f"/sinh-hoat/{scene.meeting.pk}/phieu-kin/{vote['vote']}.json"
     sign_in_verified(client, scene.officials[2].user)
     assert client.get(url).status_code == 404  # not counted yet
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     pages[0].decrypt()
     fingerprint = pages[1].decrypt()["result"]["fingerprint"]
 
@@ -286,7 +287,9 @@ def test_an_encrypted_election_and_discipline_are_decided_as_in_the_clear(in_per
         voters, [[a.pk, b.pk], [a.pk, b.pk], [a.pk, c.pk], [a.pk], [b.pk, c.pk]], strict=True
     ):
         cast_encrypted(scene, member, election["vote"], [str(x) for x in chosen])
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=election["vote"])
+    closing.close_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=election["vote"]
+    )
     pages[0].decrypt()
     result = pages[1].decrypt()["result"]
     assert result["tally"] == {str(a.pk): 4, str(b.pk): 3, str(c.pk): 2}
@@ -304,7 +307,7 @@ def test_an_encrypted_election_and_discipline_are_decided_as_in_the_clear(in_per
     forms = ["khien_trach", "khien_trach", "none", "canh_cao"]
     for member, form in zip(voters[:4], forms, strict=True):
         cast_encrypted(scene, member, discipline["vote"], [form])
-    voting.close_vote(
+    closing.close_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=discipline["vote"]
     )
     pages[1].decrypt()
@@ -319,7 +322,7 @@ def test_a_vote_closed_before_the_board_made_its_key_ends_void_with_no_ballots(s
     pages = [BoardPage(scene, m, vote["vote"]) for m in board_members(scene, vote)]
     pages[0].commit()  # the other two never come
 
-    closed = voting.close_vote(
+    closed = closing.close_vote(
         meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"]
     )
 
@@ -339,7 +342,7 @@ def test_every_secret_ballot_is_encrypted_and_the_chair_cannot_opt_out(scene):
     assert asked_plain["board"]["phase"] == "keying"
     refused(
         "not_ready",
-        voting.cast_ballot,
+        casting.cast_ballot,
         meeting_id=scene.meeting.pk,
         actor=scene.officials[0].user,
         vote_id=asked_plain["vote"],
@@ -364,29 +367,29 @@ def test_a_ballot_whose_proofs_were_checked_as_it_arrived_is_still_decided_under
     """meetings.intake checks the proofs as each ballot arrives, outside the batch; the batch
     takes that outcome but still refuses by the vote's phase and the rules."""
     vote, _pages = voting_vote(scene)
-    manifest, key = secret_ballot.ballot_key(scene.meeting.pk, vote["vote"])
+    manifest, key = proofs.ballot_key(scene.meeting.pk, vote["vote"])
     good = encrypted_ballot(vote["vote"], ["yes"])
     bad = encrypted_ballot(vote["vote"], ["yes", "no"])
-    checked = secret_ballot.check_proofs(manifest, key, bad)
+    checked = proofs.check_proofs(manifest, key, bad)
     assert isinstance(checked, RuleViolation)
     assert checked.reason == "bad_proof"
 
     def cast(member, ballot):
-        request = voting.BallotRequest(
+        request = casting.BallotRequest(
             actor=member.user,
             vote_id=vote["vote"],
             ballot_id=str(uuid.uuid4()),
             encrypted=ballot,
-            proofs=secret_ballot.check_proofs(manifest, key, ballot),
+            proofs=proofs.check_proofs(manifest, key, ballot),
         )
-        return voting.cast_ballots(meeting_id=scene.meeting.pk, requests=[request])[0]
+        return casting.cast_ballots(meeting_id=scene.meeting.pk, requests=[request])[0]
 
     assert cast(scene.recorder, bad).reason == "bad_proof"
     assert cast(scene.chair, good)["tracker"] == protocol.tracker(good)
-    voting.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     late = encrypted_ballot(vote["vote"], ["no"])
     assert cast(scene.officials[0], late).reason == "vote_closed"
-    assert secret_ballot.ballot_key(scene.meeting.pk, vote["vote"]) is None  # counting now
+    assert proofs.ballot_key(scene.meeting.pk, vote["vote"]) is None  # counting now
     assert list(
         EncryptedBallot.objects.filter(vote_id=vote["vote"]).values_list("tracker", flat=True)
     ) == [protocol.tracker(good)]
