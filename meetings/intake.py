@@ -11,15 +11,6 @@ its ballots, each ballot checked by the same rules, written in bulk, one event p
 sender still gets the answer to its own ballot, and its session is checked for that message,
 as for any other.
 
-The proofs of an encrypted secret ballot (a few milliseconds of computation each) are checked
-as each ballot arrives, in threads of their own (`_proof_checks`), not in the batch: checked in
-the database thread, 300 of them queued every other connection's database work behind them and
-the count became final seconds after the last ballot (docs/benchmarks.md, "Encrypted secret
-ballots"). Most of the work is in libsodium, which runs without the GIL, so the checks of the
-ballots still arriving go on beside the database thread writing those already checked. The
-batch takes the outcome (`BallotRequest.proofs`); the rules, the phase of the vote and the
-tracker's uniqueness are still decided under the meeting's lock.
-
 Departures: when a meeting's pages close together (the end of a meeting, a network drop), each
 closed its presence span in a transaction of its own in that same thread; daphne kills a
 connection whose close takes more than 10 s, and 806 of 1,500 closing at once were killed
@@ -38,23 +29,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-
-from channels.db import database_sync_to_async
 
 from meetings import protocol
 from meetings.batching import Batches
 from meetings.errors import RuleViolation
 from meetings.services import attendance
-from meetings.services.secret_ballot import proofs as ballot_proofs
 from meetings.services.voting import casting
 from members.models import User
 from members.otp import sessions_still_verified
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -69,57 +53,7 @@ async def cast_ballot(
     scope: dict[str, Any], user: User, meeting_id: int, message_id: str, kwargs: dict[str, Any]
 ) -> dict[str, Any]:
     """The answer frame to one `ballot.cast` (ack or error), once its batch is written."""
-    if kwargs.get("encrypted") is not None:
-        proofs = await _check_proofs(meeting_id, kwargs["vote_id"], kwargs["encrypted"])
-        kwargs = {**kwargs, "proofs": proofs}
     return await _ballots.submit(meeting_id, _Ballot(scope, user, message_id, kwargs))
-
-
-# Two threads: the machine's cores (libsodium releases the GIL during each group operation).
-_proof_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ballot-proofs")
-# (meeting, vote) → the manifest and key its ballots are checked against; fixed once the vote
-# takes ballots, so kept for the process's life (a few hundred bytes a vote, bounded). One read
-# at a time per vote: a burst's ballots arriving together wait for the same one.
-_keys: dict[tuple[int, int], tuple[dict[str, Any], bytes]] = {}
-_KEYS_KEPT = 1000
-_reading: dict[tuple[int, int, int], asyncio.Future[tuple[dict[str, Any], bytes] | None]] = {}
-
-
-async def _check_proofs(
-    meeting_id: int, vote_id: int, encrypted: Any
-) -> str | RuleViolation | None:
-    """The ballot's tracker or its refusal; None when the vote does not take encrypted ballots
-    yet, or the check could not be made here: the batch then checks, under the lock."""
-    try:
-        keyed = _keys.get((meeting_id, vote_id)) or await _read_key(meeting_id, vote_id)
-        if keyed is None:
-            return None
-        manifest, key = keyed
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            _proof_checks, ballot_proofs.check_proofs, manifest, key, encrypted
-        )
-    except Exception:  # the database unreachable a moment: the batch has its own answers
-        logger.warning("proofs of a ballot of vote %s left to its batch", vote_id, exc_info=True)
-        return None
-
-
-async def _read_key(meeting_id: int, vote_id: int) -> tuple[dict[str, Any], bytes] | None:
-    loop = asyncio.get_running_loop()
-    slot = (id(loop), meeting_id, vote_id)
-    reading = _reading.get(slot)
-    if reading is None:
-        reading = asyncio.ensure_future(
-            database_sync_to_async(ballot_proofs.ballot_key)(meeting_id, vote_id)
-        )
-        _reading[slot] = reading
-        reading.add_done_callback(lambda _: _reading.pop(slot, None))
-    keyed = await asyncio.shield(reading)
-    if keyed is not None:
-        if len(_keys) >= _KEYS_KEPT:
-            _keys.clear()
-        _keys[(meeting_id, vote_id)] = keyed
-    return keyed
 
 
 def _cast_batch(meeting_id: int, batch: list[_Ballot]) -> list[dict[str, Any]]:

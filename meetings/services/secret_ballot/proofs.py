@@ -17,9 +17,8 @@ from meetings.services.secret_ballot.ceremony import MALFORMED
 def precheck(meeting_id: int, requests: list[Any]) -> list[str | RuleViolation | None]:
     """The proofs of the encrypted ballots among `requests`, checked before the meeting lock
     (the key does not change once the vote takes ballots): per request its tracker, the
-    refusal, or None (nothing to check yet: checked under the lock). A request whose proofs
-    were checked already as it arrived (`proofs`, meetings.intake) keeps that outcome."""
-    ids = {r.vote_id for r in requests if r.encrypted is not None and r.proofs is None}
+    refusal, or None (nothing to check yet: checked under the lock)."""
+    ids = {r.vote_id for r in requests if r.encrypted is not None}
     boards = {
         b.vote_id: b
         for b in BallotBoard.objects.filter(vote__meeting_id=meeting_id, vote_id__in=ids)
@@ -27,32 +26,16 @@ def precheck(meeting_id: int, requests: list[Any]) -> list[str | RuleViolation |
     out: list[str | RuleViolation | None] = []
     for request in requests:
         board = boards.get(request.vote_id)
-        if request.encrypted is not None and request.proofs is not None:
-            out.append(request.proofs)
-        elif request.encrypted is None or board is None or board.phase != BoardPhase.VOTING:
+        if request.encrypted is None or board is None or board.phase != BoardPhase.VOTING:
             out.append(None)
         else:
             out.append(check_proofs(board.manifest, bytes.fromhex(board.key), request.encrypted))
     return out
 
 
-def ballot_key(meeting_id: int, vote_id: int) -> tuple[dict[str, Any], bytes] | None:
-    """What an encrypted ballot of the vote is checked against, once it takes ballots: the
-    manifest and the key (neither changes after); None before, or for a vote of no board."""
-    board = (
-        BallotBoard.objects.filter(vote__meeting_id=meeting_id, vote_id=vote_id)
-        .only("phase", "manifest", "key")
-        .first()
-    )
-    if board is None or board.phase != BoardPhase.VOTING:
-        return None
-    return board.manifest, bytes.fromhex(board.key)
-
-
 def check_proofs(manifest: dict[str, Any], key: bytes, encrypted: Any) -> str | RuleViolation:
     """An encrypted ballot's proofs against the vote's manifest and key: its tracker, or the
-    refusal (`bad_proof`). Plain computation, no database: meetings.intake runs it in threads
-    of their own as each ballot arrives."""
+    refusal (`bad_proof`). Plain computation, no database."""
     try:
         return protocol.check_ballot(manifest, key, encrypted)
     except MALFORMED:

@@ -47,9 +47,6 @@ class BallotRequest:
     choice: Any = None
     receipt: str | None = None
     encrypted: Any = None  # an encrypted ballot with its proofs (services.secret_ballot.proofs)
-    # Its proofs' outcome when checked as it arrived (meetings.intake): the tracker or the
-    # refusal; None: checked here.
-    proofs: str | RuleViolation | None = None
 
 
 def cast_ballot(

@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from meetings.errors import RuleViolation
 from meetings.models import BallotBoard, BallotReceipt, EncryptedBallot, Meeting, Vote
 from meetings.room import room_state
-from meetings.secret_ballot import protocol, record
-from meetings.services.secret_ballot import ceremony, counting, proofs
+from meetings.secret_ballot import record
+from meetings.services.secret_ballot import ceremony, counting
 from meetings.services.voting import casting, closing
 from minutes import vote_records
 from tests.conftest import sign_in_verified
@@ -361,35 +361,3 @@ def test_a_show_of_hands_has_no_board(scene):
 
     assert "board" not in opened
     assert not BallotBoard.objects.filter(vote_id=opened["vote"]).exists()
-
-
-def test_a_ballot_whose_proofs_were_checked_as_it_arrived_is_still_decided_under_the_lock(scene):
-    """meetings.intake checks the proofs as each ballot arrives, outside the batch; the batch
-    takes that outcome but still refuses by the vote's phase and the rules."""
-    vote, _pages = voting_vote(scene)
-    manifest, key = proofs.ballot_key(scene.meeting.pk, vote["vote"])
-    good = encrypted_ballot(vote["vote"], ["yes"])
-    bad = encrypted_ballot(vote["vote"], ["yes", "no"])
-    checked = proofs.check_proofs(manifest, key, bad)
-    assert isinstance(checked, RuleViolation)
-    assert checked.reason == "bad_proof"
-
-    def cast(member, ballot):
-        request = casting.BallotRequest(
-            actor=member.user,
-            vote_id=vote["vote"],
-            ballot_id=str(uuid.uuid4()),
-            encrypted=ballot,
-            proofs=proofs.check_proofs(manifest, key, ballot),
-        )
-        return casting.cast_ballots(meeting_id=scene.meeting.pk, requests=[request])[0]
-
-    assert cast(scene.recorder, bad).reason == "bad_proof"
-    assert cast(scene.chair, good)["tracker"] == protocol.tracker(good)
-    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
-    late = encrypted_ballot(vote["vote"], ["no"])
-    assert cast(scene.officials[0], late).reason == "vote_closed"
-    assert proofs.ballot_key(scene.meeting.pk, vote["vote"]) is None  # counting now
-    assert list(
-        EncryptedBallot.objects.filter(vote_id=vote["vote"]).values_list("tracker", flat=True)
-    ) == [protocol.tracker(good)]
