@@ -217,15 +217,20 @@ def draft_minutes(meeting: Meeting, edits: Edits, integrity: doc.Integrity) -> d
         return _draft_minutes(meeting, edits, integrity, label)
 
 
-def _draft_minutes(
-    meeting: Meeting, edits: Edits, integrity: doc.Integrity, zone_label: str
-) -> doc.MinutesDocument:
-    names = {m.pk: m.full_name for m in roster_members(meeting)}
-    votes = list(
+def _votes_of(meeting: Meeting) -> list[Vote]:
+    """The meeting's votes as taken: decided ones and those a board could not count (void)."""
+    return list(
         Vote.objects.filter(
             meeting=meeting, status__in=[VoteStatus.CLOSED, VoteStatus.VOID]
         ).order_by("opened_at", "pk")
     )
+
+
+def _draft_minutes(
+    meeting: Meeting, edits: Edits, integrity: doc.Integrity, zone_label: str
+) -> doc.MinutesDocument:
+    names = {m.pk: m.full_name for m in roster_members(meeting)}
+    votes = _votes_of(meeting)
     turns = list(SpeakingTurn.objects.filter(meeting=meeting).order_by("started_at", "pk"))
     # A void vote (not counted) is printed where it was taken, but adopts nothing.
     decided = [v for v in votes if v.status == VoteStatus.CLOSED]
