@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from config.catalog import catalog_version
 from members.models import RosterImport
 from tests.conftest import sign_in_verified
 from tests.meetings import scenes
@@ -290,6 +291,11 @@ ROWS = [
     Row("health", expected=dict.fromkeys(ROLES, OK)),
     # The words of the room's scripts: for signed-in, verified users, like the room itself.
     Row("javascript-catalog", expected=everyone(OK)),
+    Row(
+        "javascript-catalog-versioned",
+        expected=everyone(OK),
+        args=lambda t: ["en", catalog_version()],
+    ),
     # The operator's bearer token, not a session, reads the metrics (config/metrics.py).
     Row("metrics", expected=dict.fromkeys(ROLES, DENIED)),
     # Janus's event handler, with Janus's credentials; no session gets in (not configured here:
