@@ -1,8 +1,10 @@
 """A member finds their meetings and the live room by following links, not by typing URLs."""
 
 import datetime
+import zoneinfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -63,12 +65,29 @@ def test_the_minutes_steps_are_not_buttons_on_the_meeting_page(cell_scene):
     assert meeting.status == "ended"
 
 
-def test_home_and_notifications_offer_the_meeting_in_progress_to_its_participants(cell_scene):
+@pytest.fixture(params=["now", "before local midnight"])
+def clock(request):
+    """At 23:45 in Hà Nội a meeting called for 00:15 and started now is held on the earlier
+    day: its title carries the day it started (`Meeting.local_day`), not the day it was called
+    for."""
+    if request.param == "now":
+        yield
+        return
+    hanoi = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+    late = datetime.datetime.combine(timezone.now().date(), datetime.time(23, 45), hanoi)
+    with time_machine.travel(late, tick=True):
+        yield
+
+
+def test_home_and_notifications_offer_the_meeting_in_progress_to_its_participants(
+    clock, cell_scene
+):
     meeting = draft_meeting(cell_scene, starts_at=soon())
     scheduling.schedule_meeting(actor=cell_scene.secretary.user, meeting=meeting)
     scheduling.change_status(
         actor=cell_scene.secretary.user, meeting=meeting, to_status="in_progress"
     )
+    meeting.refresh_from_db()
     room = reverse("meetings:room", args=[meeting.pk])
     member = sign_in_verified(Client(), cell_scene.members[0].user)
     outsider = sign_in_verified(Client(), cell_scene.outsider.user)
