@@ -38,7 +38,7 @@ def _keyed(board: BallotBoard) -> BallotBoard:
     return board
 
 
-def _chosen(vote: Vote, choice: Any) -> list[str]:
+def _chosen(choice: Any) -> list[str]:
     """A choice as the ballot's options name it (the manifest's options are strings)."""
     if isinstance(choice, list):
         return [str(c) for c in choice]
@@ -67,14 +67,13 @@ def cast(
             choice=choice,
             receipt=receipt,
         )
-    board = _keyed(board)
-    vote = Vote.objects.get(pk=vote_id)
+    _keyed(board)
     return casting.cast_ballot(
         meeting_id=meeting_id,
         actor=member.user,
         vote_id=vote_id,
         ballot_id=ballot_id,
-        encrypted=encrypted_ballot(vote_id, _chosen(vote, choice)),
+        encrypted=encrypted_ballot(vote_id, _chosen(choice)),
     )
 
 
