@@ -254,3 +254,23 @@ def test_annulling_is_refused_while_the_vote_takes_ballots_and_after_the_count(s
     refused("vote_closed", annul, scene, vote["vote"])
     plain = open_vote(scene, "admission", "Kết nạp (giơ tay)")
     refused("not_found", annul, scene, plain["vote"])
+
+
+def test_closing_again_while_the_board_counts_says_the_vote_is_already_closed(scene):
+    # The chair's second "Kết thúc biểu quyết" (a double click, or a page that had not yet
+    # heard of the count) is told the vote is closed and being counted, not "reload the page".
+    vote, pages = voting_vote(scene)
+    cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
+    close = closing.close_vote
+    close(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+
+    again = refused(
+        "vote_closed", close, meeting_id=scene.meeting.pk, actor=scene.chair.user,
+        vote_id=vote["vote"],
+    )  # fmt: skip
+
+    assert again.message == "Biểu quyết đã kết thúc; ban kiểm phiếu đang kiểm phiếu."
+    board = BallotBoard.objects.get(vote_id=vote["vote"])
+    assert (board.phase, board.decryptions) == ("counting", {})
+    pages[0].decrypt()
+    assert pages[1].decrypt()["result"]["tally"] == {"yes": 1}
