@@ -227,6 +227,10 @@ def test_the_chair_annuls_a_count_too_few_board_members_remain_to_finish(scene):
     assert "KHÔNG KIỂM ĐƯỢC PHIẾU" in html
     assert pages[2].member.full_name in html
     assert "tán thành 0" not in html
+    # Said once: the outcome, then the reason (which says it has no result and is no attempt).
+    text = " ".join(html.split())
+    assert 'Kết quả: <span class="outcome">KHÔNG KIỂM ĐƯỢC PHIẾU</span>.' in text
+    assert text.count("không tính là một lần biểu quyết") == 1
 
 
 def test_a_vote_closed_before_the_key_is_made_ends_void_not_failed(scene):
