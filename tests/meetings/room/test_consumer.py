@@ -127,7 +127,8 @@ async def test_chair_starts_a_member_joins_and_everyone_sees_the_events(scene):
 
 async def test_bad_messages_get_errors_and_the_socket_stays_open(scene):
     chair, _, _ = await connect(scene.chair, scene.meeting)
-    await chair.receive_json_from()
+    await chair.receive_json_from()  # hello
+    await chair.receive_json_from()  # the snapshot that follows it
 
     await chair.send_to(text_data="{not json")
     bad_json = await chair.receive_json_from()
@@ -209,8 +210,10 @@ async def test_errors_speak_the_language_the_member_chose(scene):
 
 
 async def joined(scene, member):
+    """A connected socket whose hello and first snapshot (sent with it, unasked) were read."""
     communicator, _, _ = await connect(member, scene.meeting)
-    await communicator.receive_json_from()
+    assert (await communicator.receive_json_from())["type"] == "hello"
+    assert (await communicator.receive_json_from())["type"] == "snapshot"
     return communicator
 
 
