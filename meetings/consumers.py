@@ -187,13 +187,13 @@ class MeetingConsumer(SessionBoundConsumer):
             await self.channel_layer.group_add(self.group, self.channel_name)
         except Exception as error:
             self._layer_failed(error)  # in the room without events until Redis is back
+        held = protocol.held_seq(self.scope.get("query_string", b""))
         try:
-            hello, snapshot = await database_sync_to_async(self._hello)()
+            hello, following = await database_sync_to_async(self._hello)(held)
         except Http404:
             await self._leave_group()
             await refuse(self, CLOSE_NOT_FOUND)
             return
-        self.hello_frame = hello  # again, with the head's seq, after a long layer failure
         if not await self._arrive():
             # Not written (logged): refused, so the page tries again rather than sitting in the
             # room without being counted present.
@@ -204,10 +204,12 @@ class MeetingConsumer(SessionBoundConsumer):
         self.counted = True
         metrics.connection_opened(self.meeting_id)
         await self.follow_session(self.user)
-        # The snapshot comes with the hello, unasked (`snapshot_follows`): each page asking for
-        # it queued one more trip to the database thread behind the handshakes still arriving.
-        await self.send_json({**hello, "snapshot_follows": True})
-        await self._deliver(snapshot)
+        # What the page needs comes with the hello, unasked (`snapshot_follows`, `events_follow`):
+        # each page asking for it queued one more trip to the database thread behind the
+        # handshakes still arriving.
+        await self.send_json(hello)
+        for text in following:
+            await self._deliver(text)
         self.worker = asyncio.create_task(self._work())
 
     async def _leave_group(self) -> None:
@@ -242,23 +244,27 @@ class MeetingConsumer(SessionBoundConsumer):
         leases.release(self.channel_name)
         return intake.depart(self.meeting_id, self.channel_name, at)
 
-    def _hello(self) -> tuple[dict[str, Any], str]:
-        """The hello and the page's first snapshot, in one trip to the database thread: the
-        session was checked by `connect` and the access here, just now, so the snapshot needs
-        no check of its own (a `snapshot` command checks both)."""
+    def _hello(self, held: int | None) -> tuple[dict[str, Any], list[str]]:
+        """The hello and what the page needs after it, in one trip to the database thread: the
+        session was checked by `connect` and the access here, just now, so neither needs a
+        check of its own (the `snapshot` and `events` commands check both). A page that holds
+        the state at `held` (back after a moment away) gets the events it missed, as they were
+        sent live; a new page, or one further behind, its snapshot."""
         meeting = access_room(self.user, self.meeting_id)
         who = participant(meeting, self.user)
         self.meeting, self.member = meeting, who.member
         self.on_roll = who.on_roll and who.member is not None
         self.access_checked = time.monotonic()
+        you = {"member": who.member.pk if who.member else None, "roles": who.roles}
+        missed = events_after(meeting.pk, held) if held is not None else None
+        if missed is not None:
+            seq, frames = missed
+            self.hello_frame = {"type": "hello", "meeting": meeting.pk, "seq": seq, "you": you}
+            return {**self.hello_frame, "events_follow": len(frames)}, frames
         head = head_of(meeting.pk)
-        hello = {
-            "type": "hello",
-            "meeting": meeting.pk,
-            "seq": head[0],
-            "you": {"member": who.member.pk if who.member else None, "roles": who.roles},
-        }
-        return hello, snapshot_frame(meeting, who.member, None, head)
+        self.hello_frame = {"type": "hello", "meeting": meeting.pk, "seq": head[0], "you": you}
+        snapshot = snapshot_frame(meeting, who.member, None, head)
+        return {**self.hello_frame, "snapshot_follows": True}, [snapshot]
 
     @classmethod
     def session_refusals(cls, sockets: list[Any]) -> list[tuple[int | None, float]]:

@@ -82,7 +82,8 @@ function resendBallotLater(id) {
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}/`);
+  // `seq`: the state this page holds; back after a moment away it gets only what it missed.
+  socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}/?seq=${seq}`);
   setConnection(T.connecting);
   socket.addEventListener("open", () => {
     backoff.reset();
@@ -132,9 +133,10 @@ function handle(frame) {
     you = frame.you;
     snapshotId = null;
     latest = Math.max(latest, frame.seq);
-    // A new connection's hello is followed by the snapshot at its `seq`, unasked; a hello
-    // without it (sent again after a long Redis outage, or an older server) is caught up from.
-    if (frame.snapshot_follows) catchUpId = null;
+    // A new connection's hello is followed, unasked, by the events this page missed since the
+    // `seq` it connected with (`events_follow`) or by the snapshot at the hello's `seq`; a hello
+    // with neither (sent again after a long Redis outage, or an older server) is caught up from.
+    if (frame.snapshot_follows || frame.events_follow !== undefined) catchUpId = null;
     else catchUp(frame.seq);
     // Ballots not acknowledged before the connection dropped are sent again, same ids.
     for (const message of pendingBallots.values()) socket.send(JSON.stringify(message));

@@ -20,7 +20,8 @@ def sockets_opened(page: Page) -> list[str]:
 
 
 def paths(urls: list[str]) -> list[str]:
-    return ["/" + url.split("/", 3)[3] for url in urls]
+    """Each address's path, without its query (the room's carries the page's `seq`)."""
+    return ["/" + url.split("/", 3)[3].split("?")[0] for url in urls]
 
 
 class TestRoomSockets(BrowserTestCase):

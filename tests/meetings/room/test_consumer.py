@@ -28,23 +28,24 @@ pytestmark = [
 CONNECT_TIMEOUT = 20
 
 
-async def connect(member, meeting, *, verified=True):
+async def connect(member, meeting, *, verified=True, query=""):
     client = Client()
     if verified:
         await sync_to_async(sign_in_verified)(client, member.user)
     else:
         await sync_to_async(client.force_login)(member.user)
-    communicator = room_socket(meeting, client)
+    communicator = room_socket(meeting, client, query=query)
     # The handshake waits for the member's arrival to be written (a loaded machine: seconds).
     connected, code = await communicator.connect(timeout=CONNECT_TIMEOUT)
     return communicator, connected, code
 
 
-def room_socket(meeting, client, cookies="", app=application):
-    """A websocket to the meeting's room with the session of a signed-in test client."""
+def room_socket(meeting, client, cookies="", app=application, query=""):
+    """A websocket to the meeting's room with the session of a signed-in test client (`query`:
+    the address's query string, as `seq=57`)."""
     return WebsocketCommunicator(
         app,
-        f"/ws/meetings/{meeting.pk}/",
+        f"/ws/meetings/{meeting.pk}/" + (f"?{query}" if query else ""),
         headers=[
             (b"origin", b"http://127.0.0.1:8000"),
             (b"host", b"127.0.0.1:8000"),

@@ -1,6 +1,8 @@
 """The first snapshot comes with the hello, unasked (issue 17: each page asking for it queued a
 second trip to the database thread behind the handshakes still arriving)."""
 
+import asyncio
+import contextlib
 import uuid
 
 import pytest
@@ -135,3 +137,68 @@ async def test_a_refused_socket_is_sent_no_snapshot_and_no_event(scene):
     )
     assert await outsider.receive_nothing(timeout=0.5)
     await outsider.disconnect()
+
+
+async def frames_for(communicator, seconds):
+    """Every frame a page gets within `seconds`."""
+    frames = []
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            while True:
+                frames.append(await communicator.receive_json_from(timeout=seconds))
+    return frames
+
+
+async def test_a_page_back_after_a_moment_gets_the_events_it_missed_not_a_snapshot(scene):
+    """Issue 17: a page only briefly away catches up from the event log. It connects with the
+    seq of the state it holds, and gets the events after it, as they were sent live."""
+    chair, hello, _ = await arrive(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    member, _, before = await arrive(scene, scene.officials[0])
+    held = before["seq"]
+    await member.disconnect()
+    await request(chair, {"id": "2", "type": "agenda.open", "item": scene.items[2].pk})
+    await request(chair, {"id": "3", "type": "agenda.open", "item": scene.items[1].pk})
+
+    back, accepted, _ = await connect(scene.officials[0], scene.meeting, query=f"seq={held}")
+    assert accepted is True
+    hello = await back.receive_json_from(timeout=CONNECT_TIMEOUT)
+    frames = [
+        await back.receive_json_from(timeout=CONNECT_TIMEOUT) for _ in range(hello["events_follow"])
+    ]
+
+    assert "snapshot_follows" not in hello
+    # Each event after the page's own seq, in order, the two items opened last.
+    assert [f["seq"] for f in frames] == list(range(held + 1, hello["seq"] + 1))
+    assert {f["type"] for f in frames} == {"event"}
+    assert [f["event"] for f in frames][-2:] == ["agenda.opened", "agenda.opened"]
+    # What comes next is live (no snapshot): the events after the hello's seq, without a gap.
+    after = await frames_for(back, 1.0)
+    assert {f["type"] for f in after} <= {"event"}
+    assert [f["seq"] for f in after] == list(range(hello["seq"] + 1, hello["seq"] + 1 + len(after)))
+    for communicator in (chair, back):
+        await communicator.disconnect()
+
+
+@pytest.mark.parametrize("held", ["far behind", "ahead of the log", "seq=abc", "seq=-1"])
+async def test_a_page_far_behind_ahead_or_with_a_bad_seq_gets_the_snapshot(
+    scene, held, monkeypatch
+):
+    monkeypatch.setattr("meetings.room.CATCH_UP_MAX", 1)
+    chair, _, _ = await arrive(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    await request(chair, {"id": "2", "type": "agenda.open", "item": scene.items[2].pk})
+    head = (await request(chair, {"id": "s", "type": "snapshot"}))["seq"]
+    query = {"far behind": "seq=0", "ahead of the log": f"seq={head + 5}"}.get(held, held)
+
+    page, accepted, _ = await connect(scene.officials[0], scene.meeting, query=query)
+    hello = await page.receive_json_from(timeout=CONNECT_TIMEOUT)
+    snapshot = await page.receive_json_from(timeout=CONNECT_TIMEOUT)
+
+    assert accepted is True
+    assert hello["snapshot_follows"] is True
+    assert "events_follow" not in hello
+    assert (snapshot["type"], snapshot["seq"]) == ("snapshot", hello["seq"])
+    assert snapshot["state"]["meeting"]["status"] == "in_progress"
+    for communicator in (chair, page):
+        await communicator.disconnect()
