@@ -51,6 +51,7 @@ class MeetingConsumer(SessionBoundConsumer):
     user: User
     meeting: Meeting
     member: Member | None
+    hello_frame: dict[str, Any]  # sent again, with the head's seq, after a long layer failure
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """AsyncConsumer.__call__, but the channel layer is read through `_layer_receive`, so a
