@@ -402,12 +402,7 @@ class MeetingConsumer(SessionBoundConsumer):
         except RuleViolation as violation:
             return protocol.refusal(message_id, violation)
         except Http404:
-            return {
-                "type": "error",
-                "id": message_id,
-                "code": "not_found",
-                "message": _("Không tìm thấy buổi sinh hoạt."),
-            }
+            return protocol.not_found(message_id)
         except Exception:
             # Never a dropped connection: the client is told, the log keeps the details.
             logger.exception("live room command %s failed", message["type"])
@@ -422,12 +417,7 @@ class MeetingConsumer(SessionBoundConsumer):
         try:
             self._check_access()
         except Http404:
-            return {
-                "type": "error",
-                "id": message_id,
-                "code": "not_found",
-                "message": _("Không tìm thấy buổi sinh hoạt."),
-            }
+            return protocol.not_found(message_id)
         found = events_after(self.meeting_id, after)
         if found is None:
             return {

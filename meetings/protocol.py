@@ -378,6 +378,13 @@ def unverified(message_id: str) -> dict[str, Any]:
     ).frame()
 
 
+def not_found(message_id: str) -> dict[str, Any]:
+    """The meeting is not (or no longer) one this user may see."""
+    return ProtocolError(
+        "not_found", _("Không tìm thấy buổi sinh hoạt."), message_id=message_id
+    ).frame()
+
+
 def server_error(message_id: str | None) -> dict[str, Any]:
     return {
         "type": "error",
