@@ -1,7 +1,10 @@
 """A board member's part lost with its connection (a Daphne killed while the message was on its
 way to it, tests/e2e/test_secret_ballot_restarts.py): the page sends it again once it is
 connected again, and the key ceremony completes. Here the test holds the page's round 1 back
-(Playwright's websocket route) and cuts its connection once the others' round 1 reached it."""
+(Playwright's websocket route) and cuts its connection once the others' round 1 reached it.
+
+Regression: the page used to keep such a part "in flight" until the page was reloaded, and,
+back with nothing missed, did not even look at the board again: the key was never made."""
 
 import json
 import re
