@@ -14,8 +14,9 @@ one asyncio process; every time is time.perf_counter_ns() taken here, on the cli
 
 Measured:
 - arrival: every member of a meeting connects at a random moment within 10 s (as at a
-  meeting's start), no limit on handshakes in flight, each page asking for its snapshot on
-  hello as room.js does; handshakes refused, and the time from the last handshake until every
+  meeting's start), no limit on handshakes in flight, each page taking the snapshot the server
+  sends with its hello (or, from a server that does not, asking for it on hello as room.js
+  did); handshakes refused, and the time from the last handshake until every
   page shows every member present;
 - departure: every page closes at once; the time until the servers closed every presence span;
 - killed daphne: the largest meeting's members in, the product daphne SIGKILLed and started
@@ -535,6 +536,8 @@ class Peer:
                     else:
                         self.apply(frame, now)
                         self.apply_early()
+                elif kind == "snapshot" and frame.get("id") is None:
+                    self.took_snapshot(frame, now)  # sent with the hello, unasked
                 elif kind == "hello":
                     if not self.hello.done():
                         self.last_seq = frame["seq"]
@@ -667,16 +670,20 @@ class Peer:
                 _, answered, frame = await self.request({"type": "snapshot"})
             except (TimeoutError, ConnectionError, ConnectionClosed):
                 return
-            self.last_seq = max(self.last_seq, frame["seq"])
-            if self.snapshot_at is None:
-                self.snapshot_at = answered
-            roll = frame["state"]["roll"]
-            self.saw_present({r["member"] for r in roll if r["status"] == "present"}, answered)
-            if self.room.watch is not None:
-                self.room.watch.offer_state(self, frame["state"], answered)
-            self.apply_early()
+            self.took_snapshot(frame, answered)
             if self.latest <= frame["seq"]:
                 return
+
+    def took_snapshot(self, frame: dict[str, Any], answered: int) -> None:
+        """A snapshot asked for, or the one the server sends with its hello (issue 17)."""
+        self.last_seq = max(self.last_seq, frame["seq"])
+        if self.snapshot_at is None:
+            self.snapshot_at = answered
+        roll = frame["state"]["roll"]
+        self.saw_present({r["member"] for r in roll if r["status"] == "present"}, answered)
+        if self.room.watch is not None:
+            self.room.watch.offer_state(self, frame["state"], answered)
+        self.apply_early()
 
     async def close(self) -> None:
         if self.reload is not None:
@@ -720,7 +727,8 @@ class Room:
     ) -> None:
         """Every client connects, each at a random moment within `window` seconds (0: all at
         once), through `gate` (handshakes in flight) if given; like room.js, a page asks for its
-        snapshot once it has the hello when `snapshot_on_hello`."""
+        snapshot once it has the hello when `snapshot_on_hello`, unless the server sends it with
+        the hello (`snapshot_follows`, issue 17; the code before it did not)."""
         rng = random.Random(self.ident)
         offsets = [rng.uniform(0, window) for _ in range(self.size)]
         began = time.perf_counter()
@@ -743,7 +751,8 @@ class Room:
                     else:
                         async with gate:
                             await peer.open(url, server.origin, cookie)
-                    if snapshot_on_hello:
+                    # A server that sends the snapshot with its hello is not asked for it.
+                    if snapshot_on_hello and not peer.hello.result().get("snapshot_follows"):
                         peer.start_resync()
                     return peer
                 except (OSError, InvalidHandshake, TimeoutError) as error:
@@ -971,8 +980,9 @@ def latest_left_at(span_ids: list[int]) -> float | None:
 
 async def arrival_phase(room: Room, servers: list[Server]) -> dict[str, Any]:
     """Every member connects at a random moment within ARRIVAL_WINDOW (a meeting's start), no
-    limit on handshakes in flight, each page asking for its snapshot on hello as room.js does;
-    then the time until every page shows every member present."""
+    limit on handshakes in flight, each page with its snapshot from the hello (or asking for it,
+    from an older server) as room.js does; then the time until every page shows every member
+    present."""
     room.presence_watch = Watch(lambda frame: False, expected=room.size)
     began = time.perf_counter_ns()
     await room.connect(servers, None, window=ARRIVAL_WINDOW, snapshot_on_hello=True)

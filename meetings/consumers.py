@@ -51,6 +51,7 @@ class MeetingConsumer(SessionBoundConsumer):
     user: User
     meeting: Meeting
     member: Member | None
+    hello_frame: dict[str, Any]  # sent again, with the head's seq, after a long layer failure
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """AsyncConsumer.__call__, but the channel layer is read through `_layer_receive`, so a
@@ -180,17 +181,20 @@ class MeetingConsumer(SessionBoundConsumer):
             await refuse(self, CLOSE_THROTTLED)
             return
         self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
-        try:
-            hello = await database_sync_to_async(self._hello)()
-        except Http404:
-            await refuse(self, CLOSE_NOT_FOUND)
-            return
+        # The group first: every event after the snapshot built below reaches this connection
+        # (held in the layer, and forwarded once accepted; those the snapshot has, the page skips).
         self.group = events.group_name(self.meeting_id)
-        self.hello_frame = hello  # again, with the head's seq, after a long layer failure
         try:
             await self.channel_layer.group_add(self.group, self.channel_name)
         except Exception as error:
             self._layer_failed(error)  # in the room without events until Redis is back
+        held = protocol.held_seq(self.scope.get("query_string", b""))
+        try:
+            hello, following = await database_sync_to_async(self._hello)(held)
+        except Http404:
+            await self._leave_group()
+            await refuse(self, CLOSE_NOT_FOUND)
+            return
         if not await self._arrive():
             # Not written (logged): refused, so the page tries again rather than sitting in the
             # room without being counted present.
@@ -201,8 +205,20 @@ class MeetingConsumer(SessionBoundConsumer):
         self.counted = True
         metrics.connection_opened(self.meeting_id)
         await self.follow_session(self.user)
+        # What the page needs comes with the hello, unasked (`snapshot_follows`, `events_follow`):
+        # each page asking for it queued one more trip to the database thread behind the
+        # handshakes still arriving.
         await self.send_json(hello)
+        for text in following:
+            await self._deliver(text)
         self.worker = asyncio.create_task(self._work())
+
+    async def _leave_group(self) -> None:
+        """Out of the meeting's group before a refusal: no event reaches a refused socket."""
+        group = self.__dict__.pop("group", None)
+        if group is not None:
+            with contextlib.suppress(Exception):  # Redis down: the entry expires with the group
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def _arrive(self) -> bool:
         """A member of the roll is present before the socket is accepted (issue 14, defect 11),
@@ -229,18 +245,27 @@ class MeetingConsumer(SessionBoundConsumer):
         leases.release(self.channel_name)
         return intake.depart(self.meeting_id, self.channel_name, at)
 
-    def _hello(self) -> dict[str, Any]:
+    def _hello(self, held: int | None) -> tuple[dict[str, Any], list[str]]:
+        """The hello and what the page needs after it, in one trip to the database thread: the
+        session was checked by `connect` and the access here, just now, so neither needs a
+        check of its own (the `snapshot` and `events` commands check both). A page that holds
+        the state at `held` (back after a moment away) gets the events it missed, as they were
+        sent live; a new page, or one further behind, its snapshot."""
         meeting = access_room(self.user, self.meeting_id)
         who = participant(meeting, self.user)
         self.meeting, self.member = meeting, who.member
         self.on_roll = who.on_roll and who.member is not None
         self.access_checked = time.monotonic()
-        return {
-            "type": "hello",
-            "meeting": meeting.pk,
-            "seq": head_of(meeting.pk)[0],
-            "you": {"member": who.member.pk if who.member else None, "roles": who.roles},
-        }
+        you = {"member": who.member.pk if who.member else None, "roles": who.roles}
+        missed = events_after(meeting.pk, held) if held is not None else None
+        if missed is not None:
+            seq, frames = missed
+            self.hello_frame = {"type": "hello", "meeting": meeting.pk, "seq": seq, "you": you}
+            return {**self.hello_frame, "events_follow": len(frames)}, frames
+        head = head_of(meeting.pk)
+        self.hello_frame = {"type": "hello", "meeting": meeting.pk, "seq": head[0], "you": you}
+        snapshot = snapshot_frame(meeting, who.member, None, head)
+        return {**self.hello_frame, "snapshot_follows": True}, [snapshot]
 
     @classmethod
     def session_refusals(cls, sockets: list[Any]) -> list[tuple[int | None, float]]:
@@ -421,6 +446,8 @@ class MeetingConsumer(SessionBoundConsumer):
         """The layer reads again (see `_layer_receive`); the missed events are on their way."""
 
     async def meeting_event(self, message: dict[str, Any]) -> None:
+        if not self.accepted:
+            return  # joined the group before its checks, and refused (or not yet accepted)
         # The frame was encoded once by the sender (meetings.events.broadcast), not per client.
         self.forwarded = max(self.forwarded, message.get("seq") or 0)
         await self._deliver(message["text"])

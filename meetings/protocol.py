@@ -291,6 +291,17 @@ def catch_up_after(message: dict[str, Any]) -> int:
     return value
 
 
+def held_seq(query_string: bytes) -> int | None:
+    """The seq of the state a reconnecting page holds, from its socket address (`?seq=57`), or
+    None: no such field, or not a whole number from 0 (then the page gets a snapshot, as a new
+    page does; nothing to refuse)."""
+    for field in query_string.split(b"&"):
+        name, _equals, value = field.partition(b"=")
+        if name == b"seq" and value.isdigit() and len(value) <= 19 and int(value) <= MAX_ROW_ID:
+            return int(value)
+    return None
+
+
 # An encrypted ballot and a board member's partial decryption grow with the options (about
 # 430 bytes an option): an election of 50 candidates is about 30 KiB. Only these may pass 8 KiB.
 MAX_ENCRYPTED_MESSAGE_BYTES = 48 * 1024

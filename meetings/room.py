@@ -132,9 +132,16 @@ def room_state(meeting: Meeting, viewer: Member | None) -> dict[str, Any]:
     return {**shared, **_per_request(meeting, shared, viewer)}
 
 
-def snapshot_frame(meeting: Meeting, viewer: Member | None, message_id: str) -> str:
-    """The `snapshot` answer as text: the shared part is encoded once per event and reused."""
-    shared, encoded = shared_state(meeting)
+def snapshot_frame(
+    meeting: Meeting,
+    viewer: Member | None,
+    message_id: str | None,
+    head: tuple[int, str] | None = None,
+) -> str:
+    """The `snapshot` frame as text: the shared part is encoded once per event and reused.
+    `message_id` is the command's id, or None for the snapshot the server sends after `hello`
+    (built at `head`, the hello's, read in the same trip to the database)."""
+    shared, encoded = shared_state(meeting, head)
     extra = json.dumps(_per_request(meeting, shared, viewer), separators=(",", ":"))
     state = f"{encoded[:-1]},{extra[1:]}"
     return (
@@ -167,12 +174,15 @@ def online_members(meeting: Meeting) -> list[int]:
     )
 
 
-def shared_state(meeting: Meeting) -> tuple[dict[str, Any], str]:
-    """The viewer-independent snapshot at the log's head and its JSON (built at most once per
-    event for all processes sharing the cache)."""
+def shared_state(
+    meeting: Meeting, head: tuple[int, str] | None = None
+) -> tuple[dict[str, Any], str]:
+    """The viewer-independent snapshot at the log's head (read here unless given, just read by
+    the caller) and its JSON (built at most once per event for all processes sharing the cache)."""
     # The head is read first: what is built after it is at least as new, and a change that
     # lands meanwhile comes with an event that makes the client reload again.
-    head = head_of(meeting.pk)
+    if head is None:
+        head = head_of(meeting.pk)
     now = time.time()
     with _shared_lock:
         hit = _shared.get(meeting.pk)

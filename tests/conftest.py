@@ -32,6 +32,22 @@ def sign_in_verified(client: Client, user: User) -> Client:
     return client
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and before it is dropped, this process's presence lease
+    released. In-process consumer tests hold room connections under the lease, which registers
+    an exit handler (meetings.leases) that releases them when a server stops. Left to run at the
+    interpreter's exit, it ran after the test database was dropped ("relation
+    meetings_presencelease does not exist") and logged to a stream pytest had already closed
+    ("--- Logging error ---"). It runs here instead, while the database exists, and is
+    unregistered; servers (and the Daphne processes tests start) keep theirs."""
+    yield
+    from meetings import leases
+
+    with django_db_blocker.unblock():
+        leases.release_before_exit()
+
+
 @pytest.fixture
 def tree(db):
     """Two đảng bộ under one superior; the first has two cells, the second one.

@@ -161,6 +161,8 @@ export const T = {
   floor_yours: gettext("Đồng chí được mời phát biểu."),
   banner_vote: gettext("Đang biểu quyết: %(question)s. Đến phiếu biểu quyết"),
   banner_open: gettext("Đang biểu quyết: %(question)s"),
+  banner_counting: gettext("Đang kiểm phiếu: %(question)s"),
+  vote_counting: gettext("Biểu quyết đã kết thúc; ban kiểm phiếu đang kiểm phiếu."),
   mark: gettext("Điểm danh"),
   mark_one: gettext("Điểm danh %(name)s"),
   mark_many: gettext("Điểm danh nhiều đồng chí…"),

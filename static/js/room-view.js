@@ -143,12 +143,17 @@ export function renderStatus() {
 // An open vote is named at the top of the page, with a link that takes focus to the ballot.
 function renderBanner() {
   const open = ctx.state.votes.find((v) => v.status === "open");
-  const mayVote = open && open.eligible.includes(ctx.you.member) && !ctx.state.you.cast_in_open_vote;
-  part("banner", [open && open.vote, open && open.question, mayVote], () => {
+  const counting = isCounting(open);
+  const mayVote = open && !counting && open.eligible.includes(ctx.you.member) && !ctx.state.you.cast_in_open_vote;
+  part("banner", [open && open.vote, open && open.question, mayVote, counting], () => {
     $("#vote-banner").hidden = !open;
-    if (open) $("#vote-banner-link").textContent = (mayVote ? T.banner_vote : T.banner_open).replace("%(question)s", open.question);
+    if (open) $("#vote-banner-link").textContent = (counting ? T.banner_counting : mayVote ? T.banner_vote : T.banner_open).replace("%(question)s", open.question);
   });
 }
+
+// An encrypted secret ballot the chair has closed stays open while its board decrypts the
+// count: no ballot is taken any more and closing it again can do nothing.
+const isCounting = (vote) => Boolean(vote && vote.board && !["keying", "voting"].includes(vote.board.phase));
 
 $("#vote-banner-link").addEventListener("click", (event) => {
   event.preventDefault();
@@ -506,16 +511,19 @@ function renderVotes() {
     if (open) {
       box.append(el("h3", { id: "ballot-heading" }, open.question), el("p", { class: "vote-progress" }, T.methods[open.method], " · ", castProgress(open.cast, open.eligible.length, n)));
       const mayVote = open.eligible.includes(ctx.you.member);
-      if (mayVote && !ctx.state.you.cast_in_open_vote) {
+      const voted = mayVote && ctx.state.you.cast_in_open_vote;
+      const counting = isCounting(open);
+      if (mayVote && !voted && !counting) {
         box.append(choiceButtons(open));
         if (ctx.ballots.has(open.vote)) box.append(el("p", { class: "muted", "data-focus": `ballot-${open.vote}`, tabindex: -1 }, T.ballot_sent));
-      } else if (mayVote) {
+      } else if (voted) {
         box.append(el("p", { class: "message success", "data-focus": `ballot-${open.vote}`, tabindex: -1 }, T.you_voted, ctx.receipts[open.vote] ? ` ${T.your_receipt} ${ctx.receipts[open.vote]}` : ""));
-      } else if (ctx.you.member) {
+      } else if (ctx.you.member && !counting) {
         const row = ctx.state.roll.find((r) => r.member === ctx.you.member);
         box.append(el("p", { class: "message warning" }, T.not_eligible, " ", row && row.may_vote_why_not ? T.why_not[row.may_vote_why_not] || "" : ""));
       }
-      if (is("chair")) box.append(el("button", { type: "button", class: "secondary", "data-focus": "vote-control", on: { click: () => send("vote.close", { vote: open.vote }) } }, T.close_vote));
+      if (counting) box.append(el("p", { class: "message", "data-focus": "vote-control", tabindex: -1 }, T.vote_counting));
+      else if (is("chair")) box.append(el("button", { type: "button", class: "secondary", "data-focus": "vote-control", on: { click: () => send("vote.close", { vote: open.vote }) } }, T.close_vote));
     } else if (chairing) {
       box.append(openVoteForm());
     } else {

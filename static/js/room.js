@@ -11,9 +11,13 @@ const meetingId = Number(root.dataset.meeting);
 const pendingBallots = new Map(); // message id → ballot message, resent after a reconnect
 let socket = null;
 let state = JSON.parse(document.getElementById("room-state").textContent);
-let snapshotsLoaded = 0; // after the first, drawn by the server
+let snapshotsLoaded = 0; // snapshots this page asked for (after the first, drawn by the server)
+let snapshotsWithHello = 0; // snapshots the server sent with its hello, unasked
 // For the browser tests and for support: the state this page holds and how it got there.
-window.chiboRoom = { state: () => state, seq: () => seq, snapshotsLoaded: () => snapshotsLoaded };
+window.chiboRoom = {
+  state: () => state, seq: () => seq,
+  snapshotsLoaded: () => snapshotsLoaded, snapshotsWithHello: () => snapshotsWithHello,
+};
 let you = { member: state.you.member, roles: JSON.parse(root.dataset.roles) };
 let seq = state.seq;
 let counter = 0;
@@ -78,7 +82,8 @@ function resendBallotLater(id) {
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}/`);
+  // `seq`: the state this page holds; back after a moment away it gets only what it missed.
+  socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}/?seq=${seq}`);
   setConnection(T.connecting);
   socket.addEventListener("open", () => {
     backoff.reset();
@@ -131,15 +136,20 @@ function handle(frame) {
     you = frame.you;
     snapshotId = null;
     latest = Math.max(latest, frame.seq);
-    catchUp(frame.seq);
+    // A new connection's hello is followed, unasked, by the events this page missed since the
+    // `seq` it connected with (`events_follow`) or by the snapshot at the hello's `seq`; a hello
+    // with neither (sent again after a long Redis outage, or an older server) is caught up from.
+    if (frame.snapshot_follows || frame.events_follow !== undefined) catchUpId = null;
+    else catchUp(frame.seq);
     // Nothing missed: drawn again all the same, so that what waits on a drawing acts on the
     // state as it is (a board member's part lost with the old connection is sent again).
-    if (frame.seq === seq) scheduleRender();
+    if (!frame.snapshot_follows && !frame.events_follow && frame.seq === seq) scheduleRender();
     // Ballots not acknowledged before the connection dropped are sent again, same ids.
     for (const message of pendingBallots.values()) socket.send(JSON.stringify(message));
   } else if (frame.type === "snapshot") {
+    if (frame.id === null) snapshotsWithHello += 1;
+    else snapshotsLoaded += 1;
     if (frame.id === snapshotId) snapshotId = null;
-    snapshotsLoaded += 1;
     state = frame.state;
     seq = frame.seq;
     render();
@@ -289,8 +299,9 @@ function requestSnapshot() {
   snapshotId = send("snapshot");
 }
 
-// On (re)connecting, the page catches up from `hello`'s seq: nothing to load when it missed
-// nothing, the missed events themselves when they are few (`events`), the snapshot otherwise.
+// A hello without a snapshot following it (see `handle`): the page catches up from its seq:
+// nothing to load when it missed nothing, the missed events themselves when they are few
+// (`events`), the snapshot otherwise.
 const CATCH_UP_MAX = 200; // as meetings/room.py: further behind, the server answers too_far
 let catchUpId = null;
 function catchUp(head) {

@@ -68,9 +68,12 @@ def nginx_config(port: int, upstreams: list[int], var_dir: Path, run_dir: Path) 
     for old, new in replacements.items():
         assert text.count(old) == 1, f"{COMPOSE_CONF} no longer has {old!r} once"
         text = text.replace(old, new)
-    (params,) = re.findall(r"server web:8000([^;]*);", text)  # the upstream, once
-    servers = "\n        ".join(f"server 127.0.0.1:{p}{params};" for p in upstreams)
-    text = text.replace(f"server web:8000{params};", servers)
+    # The upstreams (pages, websockets): each lists `web` once, with its own parameters.
+    found = re.findall(r"server web:8000([^;]*);", text)
+    assert len(found) == 2, f"{COMPOSE_CONF} no longer has its two upstreams"
+    for params in found:
+        servers = "\n        ".join(f"server 127.0.0.1:{p}{params};" for p in upstreams)
+        text = text.replace(f"server web:8000{params};", servers)
     temporary = "/tmp/nginx-"  # noqa: S108 - the container's, replaced here
     assert text.count(temporary) == 5, "compose.conf's temporary directories changed"
     return text.replace(temporary, f"{run_dir}/nginx-")

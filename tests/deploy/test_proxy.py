@@ -326,3 +326,44 @@ def test_the_host_configuration_is_one_debians_nginx_accepts(tmp_path):
     )
 
     assert checked.returncode == 0, checked.stderr
+
+
+def test_websockets_are_never_marked_failed_and_go_past_a_refusal_but_not_past_a_slow_daphne():
+    """A handshake a busy Daphne gave up at its limit must not mark it down (with both marked,
+    nginx answered 502 to every page at once: issue 17); a refusal (a stopped Daphne) still
+    sends the handshake to the next one, but a handshake that already waited is not sent to
+    another Daphne to wait again."""
+    compose = (ROOT / "deploy" / "nginx" / "compose.conf").read_text()
+    site = (ROOT / "deploy" / "nginx" / "chibo.conf").read_text()
+    host = (ROOT / "deploy" / "nginx.conf").read_text()
+    websocket = re.search(r"location /ws/ \{(.*?)\}", site, re.DOTALL).group(1)
+    assert "proxy_pass http://chibo_daphne_ws;" in websocket
+    for text in (compose, host):
+        upstream = re.search(r"upstream chibo_daphne_ws \{(.*?)\}", text, re.DOTALL).group(1)
+        servers = re.findall(r"^\s*#?\s*server (\S+)([^;]*);", upstream, re.MULTILINE)
+        assert servers
+        assert all("max_fails=0" in params for _, params in servers), servers
+    assert "error" in re.search(r"proxy_next_upstream ([^;]*);", websocket).group(1)
+    next_within = int(re.search(r"proxy_next_upstream_timeout (\d+)s;", websocket).group(1))
+    connect_within = int(re.search(r"^proxy_connect_timeout (\d+)s;", site, re.M).group(1))
+    daphne_gives_up = int(
+        re.search(
+            r'"--websocket_connect_timeout", "(\d+)"', (ROOT / "Dockerfile").read_text()
+        ).group(1)
+    )
+    assert connect_within <= next_within < daphne_gives_up
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_handshake_sent_to_a_stopped_daphne_goes_on_to_the_next(proxied):
+    """nginx with a port nobody listens on (a Daphne stopped for a restart) before a running
+    one: every websocket handshake gets through, with max_fails=0 as with the marks before."""
+    nginx = Nginx(port=free_port(), run_dir=proxied.var_dir / "nginx-stopped")
+    nginx.start([free_port(), proxied.a.port], proxied.var_dir)
+    try:
+        cookie = session_cookie()
+        view = Proxied(nginx, proxied.a, proxied.b, proxied.var_dir)
+        answers = [asyncio.run(ping_through(view, cookie, "/ws/notifications/")) for _ in range(6)]
+    finally:
+        nginx.stop()
+    assert answers == [{"hello": "hello", "type": "ack", "id": "p1"}] * 6

@@ -173,7 +173,7 @@ async def snapshot_of(page: ClientConnection) -> dict[str, Any]:
     await page.send(json.dumps({"type": "snapshot", "id": "s"}))
     while True:
         frame = json.loads(await asyncio.wait_for(page.recv(), WAIT))
-        if frame["type"] == "snapshot":
+        if frame["type"] == "snapshot" and frame["id"] == "s":  # not the one sent with hello
             return frame["state"]
 
 

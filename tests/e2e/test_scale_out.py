@@ -7,7 +7,8 @@ during the outage are acknowledged and stored, the servers send each client the 
 missed on the same socket once Redis is back, and the clients keep receiving events without a
 gap.
 
-Clients behave like static/js/room.js: on hello they ask for a snapshot and resend unacknowledged
+Clients behave like static/js/room.js before the server sent the first snapshot with its hello
+(an older page, still served): on hello they ask for a snapshot and resend unacknowledged
 ballots; on an event with a gap they ask for a snapshot; on a close they reconnect.
 """
 

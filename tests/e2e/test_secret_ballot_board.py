@@ -193,6 +193,14 @@ class TestTheBoardsWayOut(BrowserTestCase):
         pages.pop(b.pk).context.close()
         chair.get_by_role("button", name="Kết thúc biểu quyết").click()
         wait_for_phase(chair, board, "counting")
+        # While the board counts, no one is offered a ballot or a close that can do nothing.
+        expect(chair.locator("#vote")).to_contain_text(
+            "Biểu quyết đã kết thúc; ban kiểm phiếu đang kiểm phiếu."
+        )
+        expect(chair.get_by_role("button", name="Kết thúc biểu quyết")).to_have_count(0)
+        expect(pages[c.pk].locator("#vote-banner-link")).to_have_text(
+            "Đang kiểm phiếu: Kết nạp quần chúng Phạm Văn A"
+        )
         expect(panel).to_contain_text(f"2. {scene.recorder.full_name} — chưa gửi phần giải mã")
         panel.get_by_role("button", name="Hủy kết quả, bỏ phiếu lại").click()
         confirm = chair.get_by_role("dialog", name="Hủy kết quả biểu quyết này?")

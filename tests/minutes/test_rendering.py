@@ -306,6 +306,17 @@ def test_read_back_without_a_vote_says_chair_and_recorder_approved():
     ) in text
 
 
+def test_minutes_without_a_quality_grade_say_so_instead_of_an_empty_grade():
+    # The grade is optional in the recorder's form: "Xếp loại: ." was printed.
+    document = samples.sample_minutes()
+    ungraded = dataclasses.replace(document.quality, grade="", score=None)
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, quality=ungraded)))
+
+    assert "Xếp loại: chưa đánh giá." in text
+    assert "Xếp loại: ." not in text
+
+
 def test_a_read_back_vote_that_is_not_unanimous_is_not_called_unanimous():
     document = samples.sample_minutes()
     closing = dataclasses.replace(document.closing, read_back=ReadBack(10, 11))

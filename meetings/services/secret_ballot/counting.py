@@ -42,6 +42,11 @@ def start_count(meeting: Meeting, vote: Vote, actor: User) -> dict[str, Any]:
         # Closed before the board made the key (a board member dropped out): no ballot could
         # be cast; the vote ends void, not as a failed attempt, and may be put again.
         return _void(meeting, vote, board, actor)
+    if board.phase == BoardPhase.COUNTING:
+        # Closed again (a double click, or a page that had not yet heard of the count).
+        raise RuleViolation(
+            _("Biểu quyết đã kết thúc; ban kiểm phiếu đang kiểm phiếu."), reason="vote_closed"
+        )
     require_phase(board, BoardPhase.VOTING)
     ballots = list(EncryptedBallot.objects.filter(vote=vote).values_list("ballot", flat=True))
     board.tally = protocol.encrypted_tally(board.manifest, ballots)

@@ -28,23 +28,24 @@ pytestmark = [
 CONNECT_TIMEOUT = 20
 
 
-async def connect(member, meeting, *, verified=True):
+async def connect(member, meeting, *, verified=True, query=""):
     client = Client()
     if verified:
         await sync_to_async(sign_in_verified)(client, member.user)
     else:
         await sync_to_async(client.force_login)(member.user)
-    communicator = room_socket(meeting, client)
+    communicator = room_socket(meeting, client, query=query)
     # The handshake waits for the member's arrival to be written (a loaded machine: seconds).
     connected, code = await communicator.connect(timeout=CONNECT_TIMEOUT)
     return communicator, connected, code
 
 
-def room_socket(meeting, client, cookies="", app=application):
-    """A websocket to the meeting's room with the session of a signed-in test client."""
+def room_socket(meeting, client, cookies="", app=application, query=""):
+    """A websocket to the meeting's room with the session of a signed-in test client (`query`:
+    the address's query string, as `seq=57`)."""
     return WebsocketCommunicator(
         app,
-        f"/ws/meetings/{meeting.pk}/",
+        f"/ws/meetings/{meeting.pk}/" + (f"?{query}" if query else ""),
         headers=[
             (b"origin", b"http://127.0.0.1:8000"),
             (b"host", b"127.0.0.1:8000"),
@@ -127,7 +128,8 @@ async def test_chair_starts_a_member_joins_and_everyone_sees_the_events(scene):
 
 async def test_bad_messages_get_errors_and_the_socket_stays_open(scene):
     chair, _, _ = await connect(scene.chair, scene.meeting)
-    await chair.receive_json_from()
+    await chair.receive_json_from()  # hello
+    await chair.receive_json_from()  # the snapshot that follows it
 
     await chair.send_to(text_data="{not json")
     bad_json = await chair.receive_json_from()
@@ -209,8 +211,10 @@ async def test_errors_speak_the_language_the_member_chose(scene):
 
 
 async def joined(scene, member):
+    """A connected socket whose hello and first snapshot (sent with it, unasked) were read."""
     communicator, _, _ = await connect(member, scene.meeting)
-    await communicator.receive_json_from()
+    assert (await communicator.receive_json_from())["type"] == "hello"
+    assert (await communicator.receive_json_from())["type"] == "snapshot"
     return communicator
 
 

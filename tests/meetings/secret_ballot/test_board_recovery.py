@@ -227,6 +227,10 @@ def test_the_chair_annuls_a_count_too_few_board_members_remain_to_finish(scene):
     assert "KHÔNG KIỂM ĐƯỢC PHIẾU" in html
     assert pages[2].member.full_name in html
     assert "tán thành 0" not in html
+    # Said once: the outcome, then the reason (which says it has no result and is no attempt).
+    text = " ".join(html.split())
+    assert 'Kết quả: <span class="outcome">KHÔNG KIỂM ĐƯỢC PHIẾU</span>.' in text
+    assert text.count("không tính là một lần biểu quyết") == 1
 
 
 def test_a_vote_closed_before_the_key_is_made_ends_void_not_failed(scene):
@@ -254,3 +258,23 @@ def test_annulling_is_refused_while_the_vote_takes_ballots_and_after_the_count(s
     refused("vote_closed", annul, scene, vote["vote"])
     plain = open_vote(scene, "admission", "Kết nạp (giơ tay)")
     refused("not_found", annul, scene, plain["vote"])
+
+
+def test_closing_again_while_the_board_counts_says_the_vote_is_already_closed(scene):
+    # The chair's second "Kết thúc biểu quyết" (a double click, or a page that had not yet
+    # heard of the count) is told the vote is closed and being counted, not "reload the page".
+    vote, pages = voting_vote(scene)
+    cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
+    close = closing.close_vote
+    close(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+
+    again = refused(
+        "vote_closed", close, meeting_id=scene.meeting.pk, actor=scene.chair.user,
+        vote_id=vote["vote"],
+    )  # fmt: skip
+
+    assert again.message == "Biểu quyết đã kết thúc; ban kiểm phiếu đang kiểm phiếu."
+    board = BallotBoard.objects.get(vote_id=vote["vote"])
+    assert (board.phase, board.decryptions) == ("counting", {})
+    pages[0].decrypt()
+    assert pages[1].decrypt()["result"]["tally"] == {"yes": 1}
