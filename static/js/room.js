@@ -130,6 +130,9 @@ document.addEventListener("room:send", (e) => send(e.detail.type, e.detail.field
 
 function handle(frame) {
   if (frame.type === "hello") {
+    // A new connection: commands the old one sent without an answer were lost with it
+    // (secret-ballot-room.js sends its board's part again).
+    document.dispatchEvent(new CustomEvent("room:connected"));
     you = frame.you;
     snapshotId = null;
     latest = Math.max(latest, frame.seq);
@@ -138,6 +141,9 @@ function handle(frame) {
     // with neither (sent again after a long Redis outage, or an older server) is caught up from.
     if (frame.snapshot_follows || frame.events_follow !== undefined) catchUpId = null;
     else catchUp(frame.seq);
+    // Nothing missed: drawn again all the same, so that what waits on a drawing acts on the
+    // state as it is (a board member's part lost with the old connection is sent again).
+    if (!frame.snapshot_follows && !frame.events_follow && frame.seq === seq) scheduleRender();
     // Ballots not acknowledged before the connection dropped are sent again, same ids.
     for (const message of pendingBallots.values()) socket.send(JSON.stringify(message));
   } else if (frame.type === "snapshot") {

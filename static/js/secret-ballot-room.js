@@ -1,6 +1,7 @@
 // Encrypted secret ballots on the meeting page (docs/secret-ballot.md). Hooks into room.js
-// through three DOM events only: `room:rendered` (the state after each redraw), `room:send`
-// (a command through the page's one socket) and `room:cast-encrypted` (the voter's choice).
+// through DOM events only: `room:rendered` (the state after each redraw), `room:send` (a
+// command through the page's one socket), `room:cast-encrypted` (the voter's choice) and
+// `room:connected` (a new connection).
 // A board member's page takes its part by itself from the board's public state: round 1, round
 // 2, opening its shares, and the partial decryption once the chair closes the vote. Its
 // private values stay in this browser (localStorage), so a reload resumes where it was.
@@ -36,6 +37,14 @@ function send(vote, type, fields) {
   inFlight.add(key);
   document.dispatchEvent(new CustomEvent("room:send", { detail: { type, fields, onReply: () => inFlight.delete(key) } }));
 }
+
+// A new connection (room.js): a part sent on the old one and never answered was lost with it
+// (a server killed or restarted while it was on its way). Forgetting it lets the next drawing
+// send it again: the server takes the same round 1 and round 2 once (`duplicate`) and a partial
+// decryption as often as it comes until the count. Ballots are room.js's to send again.
+document.addEventListener("room:connected", () => {
+  for (const key of inFlight) if (!key.endsWith(":ballot.cast")) inFlight.delete(key);
+});
 
 // The board member's part, from the board's public state.
 function takePart(v) {

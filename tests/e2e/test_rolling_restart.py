@@ -124,7 +124,28 @@ async def db(read: Any) -> Any:
     return await sync_to_async(run)()
 
 
-def test_a_rolling_restart_loses_no_ballot_and_no_presence(deployment):
+class Voting:
+    """What the chair opens and what each voter sends: a show of hands here; an encrypted secret
+    ballot in tests/e2e/test_secret_ballot_restarts.py, whose board's pages make the key first."""
+
+    opening: dict[str, Any] = {
+        "type": "vote.open",
+        "kind": "resolution",
+        "question": "Thông qua nghị quyết",
+    }
+
+    async def ready(self, clients: dict[str, RoomClient], vote_id: int) -> None:
+        """Waits until ballots may be cast."""
+
+    def ballot(self, voter: RoomClient, vote_id: int) -> dict[str, Any]:
+        return ballot(vote_id)
+
+
+def in_the_room(
+    deployment: Deployment, client: type[RoomClient] = RoomClient
+) -> tuple[Any, dict[str, RoomClient], dict[str, int]]:
+    """A meeting started at its voting item, and a page (connected through the proxy) for each of
+    its seven members: the scene, the pages by name, the member id of each page."""
     scene = build_scene()
     meeting_id = scene.meeting.pk
     room.start_meeting(meeting_id=meeting_id, actor=scene.chair.user)
@@ -139,19 +160,18 @@ def test_a_rolling_restart_loses_no_ballot_and_no_presence(deployment):
         "temporary": scene.temporary,
     }
     clients = {
-        name: RoomClient(name, deployment.nginx, meeting_id, session_key(member))  # type: ignore[arg-type]
+        name: client(name, deployment.nginx, meeting_id, session_key(member))  # type: ignore[arg-type]
         for name, member in members.items()
     }
-    member_of = {name: member.pk for name, member in members.items()}
-    outcome = asyncio.run(rolling(deployment, meeting_id, clients, member_of))
-    member_ids = sorted(m.pk for m in members.values())
+    return scene, clients, {name: member.pk for name, member in members.items()}
 
-    ballots = Ballot.objects.filter(vote_id=outcome["vote"])
-    assert ballots.count() == outcome["eligible"] == 5
-    assert len(set(ballots.values_list("client_ballot_id", flat=True))) == 5
-    assert outcome["closed_cast"] == 5
-    # Present throughout: the roll never lost anyone, and each is online through one connection,
-    # on a process that runs; the stopped ones left none open.
+
+def assert_everyone_present(
+    deployment: Deployment, meeting_id: int, member_of: dict[str, int], outcome: dict[str, Any]
+) -> None:
+    """Present throughout: the roll never lost anyone, and each is online through one connection,
+    on a process that runs; the stopped ones left none open; no consumer died with a traceback."""
+    member_ids = sorted(member_of.values())
     statuses = dict(
         Attendance.objects.filter(meeting_id=meeting_id).values_list("member_id", "status")
     )
@@ -165,25 +185,39 @@ def test_a_rolling_restart_loses_no_ballot_and_no_presence(deployment):
         assert "Exception inside application" not in server.log_text()
 
 
+def test_a_rolling_restart_loses_no_ballot_and_no_presence(deployment):
+    scene, clients, member_of = in_the_room(deployment)
+    outcome = asyncio.run(rolling(deployment, scene.meeting.pk, clients, member_of))
+
+    ballots = Ballot.objects.filter(vote_id=outcome["vote"])
+    assert ballots.count() == outcome["eligible"] == 5
+    assert len(set(ballots.values_list("client_ballot_id", flat=True))) == 5
+    assert outcome["closed_cast"] == 5
+    assert_everyone_present(deployment, scene.meeting.pk, member_of, outcome)
+
+
 async def rolling(
     deployment: Deployment,
     meeting_id: int,
     clients: dict[str, RoomClient],
     member_of: dict[str, int],
+    voting: Voting | None = None,
 ) -> dict[str, Any]:
+    """Every page in; the chair opens a vote; one member votes, then each daphne in turn is
+    drained while two others vote, and started again; the chair closes. What the pages saw."""
+    voting = voting or Voting()
     try:
         for client in clients.values():
             client.start()
         for client in clients.values():
             await eventually(lambda c=client: c.synced, f"{client.name} is in the room")
         chair = clients["chair"]
-        opened = await chair.request(
-            {"type": "vote.open", "kind": "resolution", "question": "Thông qua nghị quyết"}
-        )
+        opened = await chair.request(voting.opening)
         assert opened["type"] == "ack", opened
         vote_id, eligible = opened["result"]["vote"], opened["result"]["eligible"]
+        await voting.ready(clients, vote_id)
         voters = [c for c in clients.values() if member_of[c.name] in eligible]
-        answers = [await voters[0].request(ballot(vote_id))]
+        answers = [await voters[0].request(voting.ballot(voters[0], vote_id))]
 
         # Each daphne in turn: SIGTERM while two members vote, the pages move to the other.
         batches = [voters[1:3], voters[3:]]
@@ -193,7 +227,7 @@ async def rolling(
             pid = server.process.pid
             moved = await db(lambda pid=pid: held_by(meeting_id).get(pid, []))
             server.process.send_signal(signal.SIGTERM)
-            answers += await asyncio.gather(*(v.request(ballot(vote_id)) for v in batch))
+            answers += await asyncio.gather(*(v.request(voting.ballot(v, vote_id)) for v in batch))
             await asyncio.to_thread(server.process.wait, DRAIN_TIMEOUT)
             for client in clients.values():
                 if member_of[client.name] in moved:
@@ -220,6 +254,7 @@ async def rolling(
             "closed_cast": chair.event("vote.closed")[-1]["payload"]["result"]["cast"],
             "online": sorted(chair.state["online"]),
             "held": await db(lambda: held_by(meeting_id)),
+            "answers": answers,
         }
     finally:
         for client in clients.values():
