@@ -117,6 +117,12 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Threads of each server process that run the live room's commands, each meeting on one of them,
+# beside the process's database thread (meetings/command_threads.py). Each holds a database
+# connection of its own. 0 (the default on SQLite): everything in the database thread.
+ROOM_COMMAND_THREADS = env_int(
+    "ROOM_COMMAND_THREADS", 4 if DATABASES["default"]["ENGINE"].endswith("postgresql") else 0
+)
 
 # --- Auth and sessions ---
 AUTH_USER_MODEL = "members.User"

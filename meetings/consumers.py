@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import metrics
-from meetings import events, intake, leases, protocol, resync, throttle
+from meetings import command_threads, events, intake, leases, protocol, resync, throttle
 from meetings.access import access_room, still_sees, still_visible
 from meetings.errors import RuleViolation
 from meetings.media import services as media
@@ -375,13 +375,16 @@ class MeetingConsumer(SessionBoundConsumer):
                 after = protocol.catch_up_after(message)
             except protocol.ProtocolError as error:
                 return error.frame()
-            return await database_sync_to_async(self._catch_up)(message["id"], after)
+            return await command_threads.run_for_meeting(
+                self.meeting_id, self._catch_up, message["id"], after
+            )
         if message["type"] == "ballot.cast" and call is not None:
             # A ballot goes in with the others of the same moment (meetings.intake).
             return await intake.cast_ballot(
                 self.scope, self.user, self.meeting_id, message["id"], call[1]
             )
-        return await database_sync_to_async(self._handle)(message, call)
+        # In the meeting's command thread, beside the database thread (meetings/command_threads).
+        return await command_threads.run_for_meeting(self.meeting_id, self._handle, message, call)
 
     def _handle(
         self, message: dict[str, Any], call: tuple[Callable[..., Any], dict[str, Any]] | None

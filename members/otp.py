@@ -22,6 +22,7 @@ from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.db.models import Exists
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
@@ -205,12 +206,47 @@ def session_still_verified(scope: dict[str, Any], user: User, *, renew: bool = F
 
     `renew` keeps a member who sits in a live meeting signed in: the page pings every few
     minutes, and each ping counts as activity, like a page load would."""
-    verified = sessions_still_verified([(scope, user)])[0]
+    verified = _still_verified_in_one_query(scope, user)
+    if verified is None:
+        verified = sessions_still_verified([(scope, user)])[0]
     if verified and renew:
         stored = scope["session"].__class__(scope["session"].session_key)
         stored.modified = True
         stored.save()
     return verified
+
+
+def _still_verified_in_one_query(scope: dict[str, Any], user: User) -> bool | None:
+    """`sessions_still_verified`'s rule for one message in one query: the stored session, and
+    whether the device the socket was verified with (read from the session at connect) still
+    exists, is this user's and is confirmed. That answer holds only if the stored session still
+    names that device; if it names another (verified again since), or the store is not the
+    database, None: the caller asks the general way."""
+    key = _session_key(scope)
+    expected = scope["session"].get(DEVICE_ID_SESSION_KEY) if key else None
+    model_pk = _device_model_pk(str(expected)) if expected else None
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if model_pk is None or not hasattr(store_class, "get_model_class"):
+        return None
+    model, pk = model_pk
+    if f"{model._meta.app_label}.{model._meta.model_name}/{pk}" != expected:
+        return None  # not as django-otp writes it: `_devices` decides
+    device_ok = Exists(model.objects.filter(pk=pk, user_id=user.pk, confirmed=True))
+    row = (
+        store_class.get_model_class()
+        .objects.filter(session_key=key, expire_date__gt=timezone.now())
+        .annotate(device_ok=device_ok)
+        .values_list("session_data", "device_ok")
+        .first()
+    )
+    if row is None:
+        return False  # signed out, expired or deleted
+    data = store_class().decode(row[0])
+    if str(data.get("_auth_user_id")) != str(user.pk):
+        return False
+    if data.get(DEVICE_ID_SESSION_KEY) != expected:
+        return None
+    return bool(row[1])
 
 
 def sessions_still_verified(checks: list[tuple[dict[str, Any], User]]) -> list[bool]:
@@ -322,20 +358,27 @@ def _stored_sessions(keys: set[str]) -> dict[str, dict[str, Any]]:
 
 def _devices(persistent_ids: set[str]) -> dict[str, Device]:
     """Devices by persistent id ("otp_totp.totpdevice/7"), one query per kind of device."""
-    by_model: dict[str, set[int]] = {}
+    by_model: dict[type[Device], set[int]] = {}
     for persistent_id in persistent_ids:
-        label, _, pk = persistent_id.rpartition("/")
-        if pk.isdigit():
-            by_model.setdefault(label, set()).add(int(pk))
+        model_pk = _device_model_pk(persistent_id)
+        if model_pk is not None:
+            by_model.setdefault(model_pk[0], set()).add(model_pk[1])
     found: dict[str, Device] = {}
-    for label, pks in by_model.items():
-        try:
-            model = apps.get_model(label)
-        except (LookupError, ValueError):
-            continue
-        if issubclass(model, Device):
-            found |= {device.persistent_id: device for device in model.objects.filter(pk__in=pks)}
+    for model, pks in by_model.items():
+        found |= {device.persistent_id: device for device in model.objects.filter(pk__in=pks)}
     return found
+
+
+def _device_model_pk(persistent_id: str) -> tuple[type[Device], int] | None:
+    """The device model and primary key a persistent id names, or None if it names none."""
+    label, _, pk = persistent_id.rpartition("/")
+    if not pk.isdigit():
+        return None
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+    return (model, int(pk)) if issubclass(model, Device) else None
 
 
 verified_user_from_scope = sync_to_async(_verified_user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -34,12 +35,13 @@ def _time(value: datetime.datetime | None) -> str | None:
 
 def pending_queue(meeting: Meeting, item: AgendaItem) -> list[FloorRequest]:
     """Pending requests on `item` in the order the charter gives (points of order first)."""
-    rows = {
-        row.pk: row
-        for row in FloorRequest.objects.filter(
-            meeting=meeting, item=item, status=FloorRequestStatus.PENDING
-        )
-    }
+    return _in_queue_order(
+        FloorRequest.objects.filter(meeting=meeting, item=item, status=FloorRequestStatus.PENDING)
+    )
+
+
+def _in_queue_order(pending: Iterable[FloorRequest]) -> list[FloorRequest]:
+    rows = {row.pk: row for row in pending}
     order = floor_queue(
         CharterFloorRequest(row.pk, RequestKind(row.kind), row.pk, row.position)
         for row in rows.values()
@@ -82,9 +84,12 @@ def request_floor(*, meeting_id: int, actor: User, kind: str) -> dict[str, Any]:
     item = current_item(meeting)
     if item is None:
         raise RuleViolation(_("Chưa có nội dung nào đang thảo luận."), reason="no_current_item")
-    if FloorRequest.objects.filter(
-        meeting=meeting, item=item, member=who.member, status=FloorRequestStatus.PENDING
-    ).exists():
+    # The queue is read once: the meeting's lock keeps it as it is until this commits (every
+    # change to it locks the meeting first), so the new queue is this one and the new request.
+    pending = list(
+        FloorRequest.objects.filter(meeting=meeting, item=item, status=FloorRequestStatus.PENDING)
+    )
+    if any(row.member_id == who.member.pk for row in pending):
         raise RuleViolation(_("Đồng chí đã đăng ký phát biểu rồi."), reason="already_requested")
     row = FloorRequest.objects.create(
         meeting=meeting, item=item, member=who.member, kind=kind, requested_at=timezone.now()
@@ -94,7 +99,7 @@ def request_floor(*, meeting_id: int, actor: User, kind: str) -> dict[str, Any]:
         "member": row.member_id,
         "kind": row.kind,
         "item": item.pk,
-        "queue": [r.pk for r in pending_queue(meeting, item)],
+        "queue": [r.pk for r in _in_queue_order([*pending, row])],
     }
     events.append_event(meeting=meeting, event=events.FLOOR_REQUESTED, payload=payload, actor=actor)
     return payload
@@ -200,7 +205,7 @@ def reorder_floor(*, meeting_id: int, actor: User, order: list[int]) -> dict[str
     for position, request_id in enumerate(order, start=1):
         pending[request_id].position = position
     FloorRequest.objects.bulk_update(pending.values(), ["position"])
-    payload = {"item": item.pk, "queue": [r.pk for r in pending_queue(meeting, item)]}
+    payload = {"item": item.pk, "queue": [r.pk for r in _in_queue_order(pending.values())]}
     events.append_event(meeting=meeting, event=events.FLOOR_REORDERED, payload=payload, actor=actor)
     return payload
 

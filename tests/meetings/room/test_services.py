@@ -394,6 +394,29 @@ def test_point_of_order_goes_ahead_and_the_chair_grants_in_turn(scene):
     assert turns[1].ended_at is None
 
 
+def test_a_new_requests_queue_is_the_pending_queue_as_read_afterwards(scene):
+    """request_floor reads the queue once, before its insert: the queue it announces is the one
+    read from the table after it (reordered, withdrawn and points of order included)."""
+    started(scene)
+    open_item(scene, 0)
+
+    def ask(member, kind="regular"):
+        return speaking.request_floor(meeting_id=scene.meeting.pk, actor=member.user, kind=kind)
+
+    ids = [ask(scene.officials[0])["request"], ask(scene.officials[1])["request"]]
+    speaking.reorder_floor(meeting_id=scene.meeting.pk, actor=scene.chair.user, order=ids[::-1])
+    withdrawn = ask(scene.officials[2])
+    speaking.withdraw_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[2].user, request_id=withdrawn["request"]
+    )
+    again = ask(scene.officials[2], "point_of_order")  # withdrawn: may ask again
+    last = ask(scene.probationary)
+
+    queue = [row.pk for row in speaking.pending_queue(scene.meeting, scene.items[0])]
+    assert last["queue"] == queue
+    assert queue == [again["request"], ids[1], ids[0], last["request"]]
+
+
 def test_one_pending_request_per_member(scene):
     started(scene)
     open_item(scene, 0)
