@@ -40,12 +40,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     interpreter's exit, it ran after the test database was dropped ("relation
     meetings_presencelease does not exist") and logged to a stream pytest had already closed
     ("--- Logging error ---"). It runs here instead, while the database exists, and is
-    unregistered; servers (and the Daphne processes tests start) keep theirs."""
+    unregistered; servers (and the Daphne processes tests start) keep theirs. The room's
+    command threads (meetings.command_threads) end here too, each closing its own database
+    connection: left open, they kept the test database from being dropped ("being accessed by
+    other users")."""
     yield
-    from meetings import leases
+    from meetings import command_threads, leases
 
     with django_db_blocker.unblock():
         leases.release_before_exit()
+        command_threads.shutdown()
 
 
 @pytest.fixture
