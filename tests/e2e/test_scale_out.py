@@ -367,11 +367,11 @@ def ballot(vote_id: int) -> dict[str, Any]:
 # --- the test -------------------------------------------------------------------------------
 
 
-def test_two_daphnes_share_events_and_survive_a_redis_restart(cluster):
-    scene = build_scene()
-    meeting_id = scene.meeting.pk
-    room.start_meeting(meeting_id=meeting_id, actor=scene.chair.user)
-    room.open_item(meeting_id=meeting_id, actor=scene.chair.user, item_id=scene.items[2].pk)
+def started_across_two(scene):
+    """The scene's meeting started with its voting item open, and its members split between
+    the two daphnes: (those connecting to A, those connecting to B), by name."""
+    room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+    room.open_item(meeting_id=scene.meeting.pk, actor=scene.chair.user, item_id=scene.items[2].pk)
     on_a = {"chair": scene.chair, "official1": scene.officials[0], "prob": scene.probationary}
     on_b = {
         "recorder": scene.recorder,
@@ -379,6 +379,13 @@ def test_two_daphnes_share_events_and_survive_a_redis_restart(cluster):
         "official3": scene.officials[2],
         "temporary": scene.temporary,
     }
+    return on_a, on_b
+
+
+def test_two_daphnes_share_events_and_survive_a_redis_restart(cluster):
+    scene = build_scene()
+    meeting_id = scene.meeting.pk
+    on_a, on_b = started_across_two(scene)
     keys = {name: session_key(m) for name, m in (on_a | on_b).items()}
 
     outcome = asyncio.run(drive(cluster, meeting_id, on_a, keys))

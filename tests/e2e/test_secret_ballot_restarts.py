@@ -21,7 +21,6 @@ from typing import Any
 
 from meetings.models import Attendance
 from meetings.secret_ballot import protocol
-from meetings.services import room
 from tests.e2e.secret_ballot_pages import (
     BoardPage,
     assert_counted_once,
@@ -45,6 +44,7 @@ from tests.e2e.test_scale_out import (
     cluster,  # noqa: F401 (the fixture)
     eventually,
     session_key,
+    started_across_two,
 )
 from tests.meetings.room.conftest import build_scene
 
@@ -271,15 +271,7 @@ async def on_server(
 def test_a_redis_restart_loses_no_encrypted_ballot(cluster: Cluster) -> None:  # noqa: F811
     scene = build_scene()
     meeting_id = scene.meeting.pk
-    room.start_meeting(meeting_id=meeting_id, actor=scene.chair.user)
-    room.open_item(meeting_id=meeting_id, actor=scene.chair.user, item_id=scene.items[2].pk)
-    on_a = {"chair": scene.chair, "official1": scene.officials[0], "prob": scene.probationary}
-    on_b = {
-        "recorder": scene.recorder,
-        "official2": scene.officials[1],
-        "official3": scene.officials[2],
-        "temporary": scene.temporary,
-    }
+    on_a, on_b = started_across_two(scene)
     pages = {
         name: BoardPage(
             name, cluster.a if name in on_a else cluster.b, meeting_id, session_key(m), member=m.pk
