@@ -43,13 +43,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     unregistered; servers (and the Daphne processes tests start) keep theirs. The room's
     command threads (meetings.command_threads) end here too, each closing its own database
     connection: left open, they kept the test database from being dropped ("being accessed by
-    other users")."""
+    other users"). So does the connection of asgiref's one thread for `sync_to_async` (the
+    async tests' own reads run there, and nothing closes it after them)."""
     yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
     from meetings import command_threads, leases
 
     with django_db_blocker.unblock():
         leases.release_before_exit()
         command_threads.shutdown()
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture
