@@ -101,7 +101,7 @@ class Organization(models.Model):
         blank=True,
     )
     # The charter reference sets no deadline for signing the minutes. Default 7 days (see
-    # members.queries.POLICY_DEFAULTS): the next regular meeting follows within a month and
+    # members.queries.PolicySettings): the next regular meeting follows within a month and
     # reviews the previous one's resolution, so its minutes must be signed well before; a week
     # leaves the chair and recorder time to sign while a superior committee can still see late
     # minutes in the same month. Organisations may set another value for their subtree.

@@ -6,7 +6,7 @@ import dataclasses
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -14,51 +14,35 @@ from members.enums import CellRoleKind, ExemptCountedWhen, Level, QuorumPolicy, 
 from members.models import PATH_STEP, CellRole, Member, Organization
 
 
-# The charter defaults (shared/domain/charter-rules.md), used where no organisation above sets one.
-class PolicySettings(TypedDict):
-    """The policy fields of Organization that a subtree may set, as in EffectivePolicy."""
+@dataclass(frozen=True)
+class PolicySettings:
+    """The policy fields of Organization that a subtree may set, each with its default where no
+    organisation above sets one: the charter's (shared/domain/charter-rules.md), or where the
+    charter is silent, the deployment's choice as noted."""
 
-    vote_base_policy: str
-    quorum_policy: str
-    exempt_counted_when: str
-    block_sensitive_items_online: bool
-    minimum_regular_minutes: int
-    place_name: str
-    minutes_signing_days: int
-    media_required_for_presence: bool
-    time_zone: str
-
-
-POLICY_DEFAULTS: PolicySettings = {
-    "vote_base_policy": VoteBasePolicy.EXCLUDE_APPROVED_ABSENTEES.value,
-    "quorum_policy": QuorumPolicy.TWO_THIRDS.value,
-    "exempt_counted_when": ExemptCountedWhen.PRESENT.value,
-    "block_sensitive_items_online": True,
-    "minimum_regular_minutes": 90,
-    "place_name": "",
+    vote_base_policy: str = VoteBasePolicy.EXCLUDE_APPROVED_ABSENTEES.value
+    quorum_policy: str = QuorumPolicy.TWO_THIRDS.value
+    exempt_counted_when: str = ExemptCountedWhen.PRESENT.value
+    block_sensitive_items_online: bool = True
+    minimum_regular_minutes: int = 90
+    place_name: str = ""
     # The charter is silent on a signing deadline: 7 days, see Organization.minutes_signing_days.
-    "minutes_signing_days": 7,
+    minutes_signing_days: int = 7
     # Not in the charter: the deployment's choice, off by default (docs/media.md).
-    "media_required_for_presence": False,
+    media_required_for_presence: bool = False
     # Not in the charter: Vietnam's time unless an organisation abroad sets its own (members.zones).
-    "time_zone": "Asia/Ho_Chi_Minh",
-}
+    time_zone: str = "Asia/Ho_Chi_Minh"
+
+
+POLICY_FIELDS = tuple(field.name for field in dataclasses.fields(PolicySettings))
 
 
 @dataclass(frozen=True)
-class EffectivePolicy:
+class EffectivePolicy(PolicySettings):
     """The policy settings in force at an organisation, and where each one came from."""
 
-    vote_base_policy: str
-    quorum_policy: str
-    exempt_counted_when: str
-    block_sensitive_items_online: bool
-    minimum_regular_minutes: int
-    place_name: str
-    minutes_signing_days: int
-    media_required_for_presence: bool
-    time_zone: str
-    set_by: dict[str, int | None]  # field → id of the organisation that set it; None = default
+    # field → id of the organisation that set it; None = default
+    set_by: dict[str, int | None] = dataclasses.field(default_factory=dict)
 
     @property
     def vote_base_policy_label(self) -> str:
@@ -105,10 +89,7 @@ def resolve_policies(organizations: Iterable[Any]) -> dict[int, EffectivePolicy]
     return {organization.pk: policy for organization, policy in _top_down(organizations)}
 
 
-_DEFAULTS = EffectivePolicy(
-    **POLICY_DEFAULTS,
-    set_by=dict.fromkeys(POLICY_DEFAULTS),
-)
+_DEFAULTS = EffectivePolicy(set_by=dict.fromkeys(POLICY_FIELDS))
 
 
 def _top_down(organizations: Iterable[Any]) -> list[tuple[Any, EffectivePolicy]]:
@@ -123,7 +104,7 @@ def _top_down(organizations: Iterable[Any]) -> list[tuple[Any, EffectivePolicy]]
         policy = by_path[parent_path] if parent_path else _DEFAULTS
         own = {
             field: value
-            for field in POLICY_DEFAULTS
+            for field in POLICY_FIELDS
             if (value := getattr(organization, field)) not in (None, "")
         }
         if own:

@@ -32,7 +32,7 @@ from minutes.review.counting import by_regular_minimum, held_meetings
 from minutes.review.figures import Figures, online_allowed, shorter_than_minimum
 from minutes.review.kept import kept_cell_figures
 
-TREE_FIELDS = ("pk", "name", "level", "path", *member_queries.POLICY_DEFAULTS)
+TREE_FIELDS = ("pk", "name", "level", "path", *member_queries.POLICY_FIELDS)
 LISTED = 50  # short and online meetings listed, the first of the subtree by day
 
 
