@@ -603,6 +603,10 @@ function openVoteForm() {
   const seats = el("input", { type: "number", id: "vote-seats", "data-keep": "vote-seats", min: 1, value: 1 });
   const post = el("select", { id: "vote-post", "data-keep": "vote-post" }, ...Object.entries(T.posts).map(([value, label]) => el("option", { value }, label)));
   const conclusion = el("input", { type: "checkbox", id: "vote-conclusion", "data-keep": "vote-conclusion", checked: item && item.kind === "resolution" });
+  // The vote-counting board put to a show of hands: official members present who may vote
+  // (the server checks again, and names one who may not).
+  const servers = ctx.state.roll.filter((r) => r.status === "present" && !r.may_vote_why_not);
+  const boardBoxes = servers.map((r) => el("label", { class: "choice" }, el("input", { type: "checkbox", name: "board-member", value: r.member, "data-keep": `board-member-${r.member}` }), ` ${r.name}`));
   const form = el("form", { class: "stack", on: { submit: (event) => {
     event.preventDefault();
     const picked = Array.from(people.selectedOptions, (o) => Number(o.value));
@@ -610,7 +614,12 @@ function openVoteForm() {
     if (kind.value === "election") { options.candidates = picked; options.seats = Number(seats.value); options.post = post.value; }
     if (kind.value === "discipline") options.subject = picked[0];
     if (kind.value === "resolution") options.conclusion = conclusion.checked;
-    send("vote.open", { kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
+    if (kind.value === "board") {
+      const members = boardBoxes.map((l) => l.querySelector("input")).filter((i) => i.checked).map((i) => Number(i.value));
+      if (members.length) options.members = members;
+    }
+    const asked = question.value.trim() || (kind.value === "board" ? T.vote_board_question : question.value);
+    send("vote.open", { kind: kind.value, question: asked, ...(method.value ? { method: method.value } : {}), options });
   } } },
   el("h3", {}, T.open_vote),
   el("div", { class: "field" }, el("label", { for: "vote-kind" }, T.vote_kind), kind),
@@ -620,6 +629,9 @@ function openVoteForm() {
     el("div", { class: "field" }, el("label", { for: "vote-conclusion" }, conclusion, ` ${T.vote_conclusion}`))] : []),
   ...(allowed.includes("election") || allowed.includes("discipline") ? [
     el("div", { class: "field" }, el("label", { for: "vote-people" }, T.vote_people), people, el("p", { class: "help" }, T.vote_people_help))] : []),
+  ...(allowed.includes("board") ? [
+    el("fieldset", { class: "field", id: "vote-board", "aria-describedby": "vote-board-help" }, el("legend", {}, T.vote_board), ...boardBoxes,
+      el("p", { class: "help", id: "vote-board-help" }, T.vote_board_help))] : []),
   ...(allowed.includes("election") ? [
     el("div", { class: "field" }, el("label", { for: "vote-seats" }, T.vote_seats), seats),
     el("div", { class: "field" }, el("label", { for: "vote-post" }, T.vote_post), post)] : []),
