@@ -146,7 +146,7 @@ export const T = {
   vote_people_help: gettext("Chỉ dùng cho bầu cử (chọn các ứng cử viên) và kỷ luật (chọn một người)."),
   vote_board: gettext("Ban kiểm phiếu đề nghị hội nghị biểu quyết"),
   vote_board_help: gettext("Chỉ dùng cho bầu ban kiểm phiếu (biểu quyết giơ tay): chọn 3 đồng chí chính thức có mặt, có quyền biểu quyết (ít hơn khi không đủ 3). Không chọn ai: ban kiểm phiếu theo mặc định (chủ trì và hai đồng chí có mặt đầu tiên)."),
-  vote_board_question: gettext("Biểu quyết thông qua ban kiểm phiếu"),
+  board_proposed: gettext("Ban kiểm phiếu đề nghị gồm các đồng chí: %(names)s."),
   vote_seats: gettext("Số lượng cần bầu"),
   vote_post: gettext("Bầu chức danh (chỉ dùng cho bầu cử)"),
   posts: {

@@ -510,6 +510,7 @@ function renderVotes() {
     box.replaceChildren();
     if (open) {
       box.append(el("h3", { id: "ballot-heading" }, open.question), el("p", { class: "vote-progress" }, T.methods[open.method], " · ", castProgress(open.cast, open.eligible.length, n)));
+      if (open.kind === "board") box.append(boardProposed(open));
       const mayVote = open.eligible.includes(ctx.you.member);
       const voted = mayVote && ctx.state.you.cast_in_open_vote;
       const counting = isCounting(open);
@@ -558,12 +559,16 @@ function voidBlock(v) {
   return el("article", { class: "card result" }, items);
 }
 
+// A show of hands on the vote-counting board: whom the members vote for.
+const boardProposed = (v) => el("p", { class: "board-proposed" }, T.board_proposed.replace("%(names)s", (v.options.members || []).map(nameOf).join(", ")));
+
 function resultBlock(v) {
   if (v.status === "void") return voidBlock(v);
   const d = v.result.decision;
   const eligible = v.result.eligible ?? v.eligible.length;
   const n = v.result.base ?? eligible;
   const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", castProgress(v.result.cast, eligible, n))];
+  if (v.kind === "board") items.push(boardProposed(v));
   if (v.result.tally) items.push(el("p", {}, tallyLine(v, n)));
   if (d && d.required !== null && d.required !== undefined) {
     const requirement = ["election", "discipline"].includes(v.kind) ? T.required_of_base : T.required_yes_of_base;
@@ -618,8 +623,7 @@ function openVoteForm() {
       const members = boardBoxes.map((l) => l.querySelector("input")).filter((i) => i.checked).map((i) => Number(i.value));
       if (members.length) options.members = members;
     }
-    const asked = question.value.trim() || (kind.value === "board" ? T.vote_board_question : question.value);
-    send("vote.open", { kind: kind.value, question: asked, ...(method.value ? { method: method.value } : {}), options });
+    send("vote.open", { kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
   } } },
   el("h3", {}, T.open_vote),
   el("div", { class: "field" }, el("label", { for: "vote-kind" }, T.vote_kind), kind),

@@ -43,6 +43,10 @@ class TestTheMeetingElectsTheBoard(BrowserTestCase):
             "show_of_hands",
             {"members": [a.pk, b.pk, c.pk]},
         )
+        # Every member sees whom the meeting votes for.
+        expect(pages[b.pk].locator("#vote .board-proposed")).to_have_text(
+            f"Ban kiểm phiếu đề nghị gồm các đồng chí: {a.full_name}, {b.full_name}, {c.full_name}."
+        )
         for member, choice in zip(
             voters,
             ["Tán thành", "Tán thành", "Tán thành", "Tán thành", "Không tán thành"],
