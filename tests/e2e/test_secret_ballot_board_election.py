@@ -88,3 +88,8 @@ class TestTheMeetingElectsTheBoard(BrowserTestCase):
         assert counted.result["tally"] == {"yes": 4}
         self.screenshot(pages[a.pk], "room-board-elected")
         self.assert_accessible(pages[a.pk])
+        # The chair's vote form, with its group of members to propose, is accessible too.
+        expect(
+            chair.get_by_role("group", name="Ban kiểm phiếu đề nghị hội nghị biểu quyết")
+        ).to_be_visible()
+        self.assert_accessible(chair)
