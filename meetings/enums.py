@@ -164,6 +164,9 @@ class VoteKind(models.TextChoices):
     DISCIPLINE = "discipline", _("Kỷ luật")
     ELECTION = "election", _("Bầu cử")
     MINUTES_APPROVAL = "minutes_approval", _("Thông qua biên bản")
+    # A procedural vote by show of hands (R-V5): the meeting elects the vote-counting board of
+    # its secret ballots (docs/secret-ballot.md).
+    BOARD = "board", _("Bầu ban kiểm phiếu")
 
 
 class VoteMethod(models.TextChoices):
@@ -177,6 +180,14 @@ class VoteStatus(models.TextChoices):
     # An encrypted secret ballot the board could not count, annulled by the chair: no decision,
     # not an attempt in the charter's sense; the question may be put again (secret-ballot.md).
     VOID = "void", _("Không kiểm được phiếu")
+
+
+class BoardChoice(models.TextChoices):
+    """Who named a secret ballot's vote-counting board (the minutes say so)."""
+
+    DEFAULT = "default", _("theo mặc định")
+    ELECTED = "elected", _("do hội nghị bầu bằng biểu quyết giơ tay")
+    CHAIR = "chair", _("do chủ trì chỉ định")
 
 
 class BoardPhase(models.TextChoices):

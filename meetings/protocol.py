@@ -183,6 +183,7 @@ VOTE_OPTIONS = Record(
         "post": WORD,
         "follows": ROW_ID,
         "conclusion": Flag(),  # the chair puts the conclusion to the vote (R-V3)
+        "members": ListOf(ROW_ID, 3),  # the vote-counting board put to a show of hands (R-V5)
     }
 )
 

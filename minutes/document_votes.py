@@ -58,6 +58,9 @@ class BallotCount:
     # An encrypted secret ballot: the SHA-256 of its published record (docs/secret-ballot.md),
     # which `manage.py verify_ballot` recomputes; printed so the signed minutes commit to it.
     fingerprint: str = ""
+    # Who named the board, in words: elected by the meeting's show of hands, named by the
+    # chair, or by default (meetings.enums.BoardChoice).
+    chosen: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,8 @@ class VoteRecord:
     # An encrypted secret ballot its board could not count, annulled by the chair: no outcome;
     # `explanation` says why (who on the board had not done their part). Not an attempt.
     void: bool = False
+    # A show of hands on the vote-counting board (R-V5): the members proposed, by name.
+    board_members: tuple[str, ...] = ()
 
     @property
     def method_label(self) -> str:

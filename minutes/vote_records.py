@@ -18,6 +18,14 @@ from minutes import document_votes
 CHOICE_LABELS = {"yes": "Tán thành", "no": "Không tán thành", "abstain": "Không biểu quyết"}
 CHOICE_ORDER = {"yes": 0, "no": 1, "abstain": 2}
 
+# Who named a secret ballot's vote-counting board (meetings.enums.BoardChoice), as the
+# counting record says it.
+BOARD_CHOSEN = {
+    "elected": "do hội nghị bầu bằng biểu quyết giơ tay",
+    "chair": "do đồng chí chủ trì chỉ định",
+    "default": "theo mặc định (đồng chí chủ trì và các đồng chí có mặt đầu tiên)",
+}
+
 FORM_LABELS = {
     "khien_trach": "Khiển trách",
     "canh_cao": "Cảnh cáo",
@@ -50,6 +58,7 @@ def vote_record(vote: Vote, names: dict[int, str]) -> document_votes.VoteRecord:
         ballot_count = document_votes.BallotCount(
             board=tuple(names.get(m, str(m)) for m in board.members) if board else (),
             fingerprint=result.get("fingerprint", ""),
+            chosen=BOARD_CHOSEN.get(board.chosen_by, "") if board else "",
             issued=len(vote.eligible),
             received=cast,
             valid=cast,
@@ -77,7 +86,7 @@ def vote_record(vote: Vote, names: dict[int, str]) -> document_votes.VoteRecord:
             ),
         ),
         wording=document_votes.OutcomeWording.ADOPTION
-        if vote.kind in (VoteKind.RESOLUTION, VoteKind.MINUTES_APPROVAL)
+        if vote.kind in (VoteKind.RESOLUTION, VoteKind.MINUTES_APPROVAL, VoteKind.BOARD)
         else document_votes.OutcomeWording.THRESHOLD,
         ballot_count=ballot_count,
         kind_label=str(vote.get_kind_display()),
@@ -85,6 +94,9 @@ def vote_record(vote: Vote, names: dict[int, str]) -> document_votes.VoteRecord:
         basis=charter.sources_of(KIND_RULES[kind]) if kind else "",
         blocked=decision.get("status") == "blocked",
         is_conclusion=vote.is_conclusion,
+        board_members=tuple(names.get(m, str(m)) for m in vote.options.get("members", ()))
+        if vote.kind == VoteKind.BOARD
+        else (),
     )
 
 

@@ -35,7 +35,7 @@ from meetings.charter.thresholds import (
 from meetings.charter.vote_base import VoteBase, vote_base
 
 YES_NO_KINDS: frozenset[DecisionKind] = frozenset(
-    {DecisionKind.RESOLUTION, DecisionKind.ADMISSION, DecisionKind.RECOGNITION}
+    {DecisionKind.RESOLUTION, DecisionKind.ADMISSION, DecisionKind.RECOGNITION, DecisionKind.BOARD}
 )
 
 # The words the minutes use for each outcome (see shared/domain/minutes-template.md).
@@ -43,6 +43,7 @@ VERDICT_WORDS: Mapping[DecisionKind, tuple[str, str]] = {
     DecisionKind.RESOLUTION: ("THÔNG QUA", "KHÔNG THÔNG QUA"),
     DecisionKind.ADMISSION: ("ĐẠT", "KHÔNG ĐẠT"),
     DecisionKind.RECOGNITION: ("ĐẠT", "KHÔNG ĐẠT"),
+    DecisionKind.BOARD: ("THÔNG QUA", "KHÔNG THÔNG QUA"),
 }
 
 

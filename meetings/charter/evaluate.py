@@ -42,6 +42,7 @@ DECISION_FIELDS: Mapping[DecisionKind, tuple[str, ...]] = {
     DecisionKind.RECOGNITION: ("ballots", "tally"),
     DecisionKind.DISCIPLINE: ("subject_standing", "subject_holds_post", "forms_on_ballot", "tally"),
     DecisionKind.ELECTION: ("seats", "candidates", "tally", "invalid"),
+    DecisionKind.BOARD: ("ballots", "tally"),
 }
 DECISION_REQUIRED: Mapping[DecisionKind, tuple[str, ...]] = {
     DecisionKind.RESOLUTION: (),
@@ -49,6 +50,7 @@ DECISION_REQUIRED: Mapping[DecisionKind, tuple[str, ...]] = {
     DecisionKind.RECOGNITION: (),
     DecisionKind.DISCIPLINE: ("subject_standing", "forms_on_ballot", "tally"),
     DecisionKind.ELECTION: ("seats", "candidates", "tally"),
+    DecisionKind.BOARD: (),
 }
 
 

@@ -35,6 +35,7 @@ class DecisionReason(StrEnum):
     THRESHOLD_NOT_REACHED = "threshold_not_reached"
     ESCALATED_AFTER_THIRD_ATTEMPT = "escalated_after_third_attempt"
     SECRET_BALLOT_REQUIRED = "secret_ballot_required"  # noqa: S105 -- a reason code
+    SHOW_OF_HANDS_REQUIRED = "show_of_hands_required"
     EMPTY_VOTE_BASE = "empty_vote_base"
     QUORUM_NOT_MET = "quorum_not_met"
     FORM_NOT_ALLOWED_FOR_PROBATIONARY = "form_not_allowed_for_probationary"
@@ -139,6 +140,15 @@ def gate(
     requirement: Requirement,
 ) -> Decision | None:
     """The checks before any count: voting method (R-V5), an empty N (R-V1), quorum (R-V4)."""
+    if not may_use_method(kind, method) and method == VotingMethod.SECRET_BALLOT:
+        # A procedural vote (the vote-counting board): by show of hands (R-V5).
+        return blocked(
+            kind,
+            DecisionReason.SHOW_OF_HANDS_REQUIRED,
+            ("R-V5",),
+            "biểu quyết giơ tay, không bỏ phiếu kín (R-V5); không được biểu quyết.",
+            requirement,
+        )
     if not may_use_method(kind, method):
         return blocked(
             kind,

@@ -17,6 +17,7 @@ class DecisionKind(StrEnum):
     RECOGNITION = "recognition"  # công nhận đảng viên chính thức
     DISCIPLINE = "discipline"  # kỷ luật
     ELECTION = "election"  # bầu cử
+    BOARD = "board"  # bầu ban kiểm phiếu (a procedural vote)
 
 
 class VotingMethod(StrEnum):
@@ -65,6 +66,9 @@ THRESHOLDS: Mapping[DecisionKind, Threshold] = {
     DecisionKind.ADMISSION: Threshold.TWO_THIRDS,  # R-A1
     DecisionKind.RECOGNITION: Threshold.TWO_THIRDS,  # R-A3
     DecisionKind.ELECTION: Threshold.MORE_THAN_HALF,  # R-E1
+    # The domain reference gives no threshold for procedural votes (R-V5 names only their form):
+    # the board is adopted as an ordinary resolution is, more than half of N (R-V3, R-V2).
+    DecisionKind.BOARD: Threshold.MORE_THAN_HALF,
 }
 
 ALLOWED_METHODS: Mapping[DecisionKind, frozenset[VotingMethod]] = {
@@ -73,6 +77,8 @@ ALLOWED_METHODS: Mapping[DecisionKind, frozenset[VotingMethod]] = {
     DecisionKind.RECOGNITION: frozenset(VotingMethod),
     DecisionKind.DISCIPLINE: frozenset({VotingMethod.SECRET_BALLOT}),
     DecisionKind.ELECTION: frozenset({VotingMethod.SECRET_BALLOT}),
+    # R-V5: procedural items, the vote-counting board among them, by show of hands.
+    DecisionKind.BOARD: frozenset({VotingMethod.SHOW_OF_HANDS}),
 }
 
 # R-D3: votes accumulate from the most severe form downward.
@@ -116,6 +122,7 @@ KIND_RULES: Mapping[DecisionKind, tuple[str, ...]] = {
     DecisionKind.RECOGNITION: ("R-A3", "R-V2"),
     DecisionKind.DISCIPLINE: ("R-D2", "R-D3"),
     DecisionKind.ELECTION: ("R-E1", "R-V2"),
+    DecisionKind.BOARD: ("R-V5", "R-V3", "R-V2"),
 }
 
 KIND_LABELS: Mapping[DecisionKind, str] = {
@@ -124,6 +131,7 @@ KIND_LABELS: Mapping[DecisionKind, str] = {
     DecisionKind.RECOGNITION: "Biểu quyết công nhận đảng viên chính thức",
     DecisionKind.DISCIPLINE: "Bỏ phiếu kỷ luật",
     DecisionKind.ELECTION: "Bầu cử",
+    DecisionKind.BOARD: "Biểu quyết thông qua ban kiểm phiếu",
 }
 
 METHOD_LABELS: Mapping[VotingMethod, str] = {
@@ -142,5 +150,6 @@ def required_yes(kind: DecisionKind, base: int) -> int:
 
 
 def may_use_method(kind: DecisionKind, method: VotingMethod) -> bool:
-    """R-V5: discipline and elections are by secret ballot only."""
+    """R-V5: discipline and elections are by secret ballot only, the vote-counting board by show
+    of hands."""
     return method in ALLOWED_METHODS[kind]

@@ -4,7 +4,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from meetings.enums import BoardPhase, VoteKind, VoteMethod, VoteStatus
+from meetings.enums import BoardChoice, BoardPhase, VoteKind, VoteMethod, VoteStatus
 
 
 class Vote(models.Model):
@@ -122,6 +122,15 @@ class BallotBoard(models.Model):
     decryptions = models.JSONField(default=dict)  # "i" → partial decryption with proofs
     record = models.TextField(blank=True)
     fingerprint = models.CharField(max_length=64, blank=True)
+    # Who named the board: by default, the meeting's show of hands (`elected_by`, the board
+    # vote), or the chair (`board.change`); `note` says why an elected board was not used.
+    chosen_by = models.CharField(
+        max_length=10, choices=BoardChoice.choices, default=BoardChoice.DEFAULT
+    )
+    elected_by = models.ForeignKey(
+        Vote, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"{self.vote}: {self.phase}"
@@ -139,6 +148,9 @@ class BallotBoard(models.Model):
             "tally": self.tally,
             "decrypted": sorted(int(i) for i in self.decryptions),
             "fingerprint": self.fingerprint,
+            "chosen_by": self.chosen_by,
+            "elected_by": self.elected_by_id,
+            "note": self.note,
         }
 
     def index_of(self, member_id: int | None) -> int | None:

@@ -510,6 +510,7 @@ function renderVotes() {
     box.replaceChildren();
     if (open) {
       box.append(el("h3", { id: "ballot-heading" }, open.question), el("p", { class: "vote-progress" }, T.methods[open.method], " · ", castProgress(open.cast, open.eligible.length, n)));
+      if (open.kind === "board") box.append(boardProposed(open));
       const mayVote = open.eligible.includes(ctx.you.member);
       const voted = mayVote && ctx.state.you.cast_in_open_vote;
       const counting = isCounting(open);
@@ -558,12 +559,16 @@ function voidBlock(v) {
   return el("article", { class: "card result" }, items);
 }
 
+// A show of hands on the vote-counting board: whom the members vote for.
+const boardProposed = (v) => el("p", { class: "board-proposed" }, T.board_proposed.replace("%(names)s", (v.options.members || []).map(nameOf).join(", ")));
+
 function resultBlock(v) {
   if (v.status === "void") return voidBlock(v);
   const d = v.result.decision;
   const eligible = v.result.eligible ?? v.eligible.length;
   const n = v.result.base ?? eligible;
   const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", castProgress(v.result.cast, eligible, n))];
+  if (v.kind === "board") items.push(boardProposed(v));
   if (v.result.tally) items.push(el("p", {}, tallyLine(v, n)));
   if (d && d.required !== null && d.required !== undefined) {
     const requirement = ["election", "discipline"].includes(v.kind) ? T.required_of_base : T.required_yes_of_base;
@@ -603,6 +608,10 @@ function openVoteForm() {
   const seats = el("input", { type: "number", id: "vote-seats", "data-keep": "vote-seats", min: 1, value: 1 });
   const post = el("select", { id: "vote-post", "data-keep": "vote-post" }, ...Object.entries(T.posts).map(([value, label]) => el("option", { value }, label)));
   const conclusion = el("input", { type: "checkbox", id: "vote-conclusion", "data-keep": "vote-conclusion", checked: item && item.kind === "resolution" });
+  // The vote-counting board put to a show of hands: official members present who may vote
+  // (the server checks again, and names one who may not).
+  const servers = ctx.state.roll.filter((r) => r.status === "present" && !r.may_vote_why_not);
+  const boardBoxes = servers.map((r) => el("label", { class: "choice" }, el("input", { type: "checkbox", name: "board-member", value: r.member, "data-keep": `board-member-${r.member}` }), ` ${r.name}`));
   const form = el("form", { class: "stack", on: { submit: (event) => {
     event.preventDefault();
     const picked = Array.from(people.selectedOptions, (o) => Number(o.value));
@@ -610,6 +619,10 @@ function openVoteForm() {
     if (kind.value === "election") { options.candidates = picked; options.seats = Number(seats.value); options.post = post.value; }
     if (kind.value === "discipline") options.subject = picked[0];
     if (kind.value === "resolution") options.conclusion = conclusion.checked;
+    if (kind.value === "board") {
+      const members = boardBoxes.map((l) => l.querySelector("input")).filter((i) => i.checked).map((i) => Number(i.value));
+      if (members.length) options.members = members;
+    }
     send("vote.open", { kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
   } } },
   el("h3", {}, T.open_vote),
@@ -620,6 +633,9 @@ function openVoteForm() {
     el("div", { class: "field" }, el("label", { for: "vote-conclusion" }, conclusion, ` ${T.vote_conclusion}`))] : []),
   ...(allowed.includes("election") || allowed.includes("discipline") ? [
     el("div", { class: "field" }, el("label", { for: "vote-people" }, T.vote_people), people, el("p", { class: "help" }, T.vote_people_help))] : []),
+  ...(allowed.includes("board") ? [
+    el("fieldset", { class: "field", id: "vote-board", "aria-describedby": "vote-board-help" }, el("legend", {}, T.vote_board), ...boardBoxes,
+      el("p", { class: "help", id: "vote-board-help" }, T.vote_board_help))] : []),
   ...(allowed.includes("election") ? [
     el("div", { class: "field" }, el("label", { for: "vote-seats" }, T.vote_seats), seats),
     el("div", { class: "field" }, el("label", { for: "vote-post" }, T.vote_post), post)] : []),

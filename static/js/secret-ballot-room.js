@@ -275,6 +275,11 @@ function block(v) {
   const index = board.members.indexOf(state.you.member) + 1;
   if (index && board.phase !== "counted") items.push(el("p", { class: "message warning" }, T.board_you.replace("%(n)s", index)));
   if (badDealers.has(v.vote)) items.push(el("p", { class: "message error" }, T.board_bad_share.replace("%(n)s", badDealers.get(v.vote))));
+  // Who sits on the board and who named it: the meeting's show of hands, the chair, or the rule
+  // (with why an elected board could not serve).
+  const how = T.board_how[board.chosen_by || "default"] || "";
+  items.push(el("p", { class: "board-names" }, T.board_names.replace("%(names)s", board.members.map(nameOf).join(", ")).replace("%(how)s", how)));
+  if (board.note) items.push(el("p", { class: "message warning board-note" }, board.note));
   if (board.phase === "keying") items.push(el("p", {}, T.board_keying));
   if (board.phase === "counting") items.push(el("p", {}, T.counting.replace("%(t)s", board.threshold).replace("%(n)s", board.members.length)));
   if (board.phase === "void") items.push(el("p", { class: "message warning" }, T.void));

@@ -11,15 +11,15 @@ from django.utils.translation import gettext as _
 
 from meetings import charter, events
 from meetings.errors import RuleViolation
-from meetings.models import BallotBoard, BoardPhase, Meeting, Vote
-from meetings.models.voting import VoteKind
+from meetings.models import BallotBoard, BoardChoice, BoardPhase, Meeting, Vote
+from meetings.models.voting import VoteKind, VoteStatus
 from meetings.room import live_attendance, roster_entries
 from meetings.secret_ballot import protocol
 from meetings.secret_ballot.group import GroupError, decode_element, decode_scalar
 from meetings.secret_ballot.protocol import ProtocolError
 from meetings.services.participants import lock_meeting, participant, require_chair
 from meetings.snapshots import policy_for
-from members.models import User
+from members.models import Member, User
 
 BOARD_SIZE = 3
 THRESHOLD = 2
@@ -63,16 +63,60 @@ def _manifest(meeting: Meeting, vote: Vote, members: list[int]) -> tuple[dict[st
 
 
 def create_board(meeting: Meeting, vote: Vote) -> BallotBoard:
-    """The board of a vote just opened: the chair, then the first members present (by id).
-    Only members who may vote in this vote (`vote.eligible`: official members present, so never
-    a probationary member, R-R1) sit on it."""
+    """The board of a vote just opened. The board the meeting elected by show of hands (R-V5,
+    the latest adopted `board` vote in this meeting) while all its members may still serve;
+    otherwise the default: the chair, then the first members present (by id), and a note saying
+    why the elected board could not be used. Only members who may vote in this vote
+    (`vote.eligible`: official members present, so never a probationary member, R-R1) sit on
+    it."""
     members = default_members(meeting.chair_id, vote.eligible)
+    chosen_by, elected_by, note = BoardChoice.DEFAULT, None, ""
+    elected = elected_board(meeting)
+    if elected is not None:
+        absent = [m for m in elected.options["members"] if m not in vote.eligible]
+        if absent:
+            names = ", ".join(_names(absent))
+            note = _(
+                "Ban kiểm phiếu hội nghị đã bầu không dùng được: đồng chí %(names)s không còn có "
+                "mặt hoặc không có quyền biểu quyết ở lần này; ban kiểm phiếu theo mặc định."
+            ) % {"names": names}
+        else:
+            members = list(elected.options["members"])
+            chosen_by, elected_by = BoardChoice.ELECTED, elected
     if not members:
         raise RuleViolation(
             _("Không có ai có mặt để làm ban kiểm phiếu."), reason="board_unavailable"
         )
     m, threshold = _manifest(meeting, vote, members)
-    return BallotBoard.objects.create(vote=vote, manifest=m, members=members, threshold=threshold)
+    return BallotBoard.objects.create(
+        vote=vote,
+        manifest=m,
+        members=members,
+        threshold=threshold,
+        chosen_by=chosen_by,
+        elected_by=elected_by,
+        note=note,
+    )
+
+
+def elected_board(meeting: Meeting) -> Vote | None:
+    """The meeting's latest board vote that passed (a show of hands adopting the proposed
+    vote-counting board), or None."""
+    return (
+        Vote.objects.filter(
+            meeting=meeting,
+            kind=VoteKind.BOARD,
+            status=VoteStatus.CLOSED,
+            result__decision__status=charter.DecisionStatus.PASSED.value,
+        )
+        .order_by("-closed_at", "-pk")
+        .first()
+    )
+
+
+def _names(member_ids: list[int]) -> list[str]:
+    names = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "full_name"))
+    return [names.get(m, str(m)) for m in member_ids]
 
 
 def may_serve(meeting: Meeting, vote: Vote) -> list[int]:
@@ -258,7 +302,14 @@ def change_board(*, meeting_id: int, actor: User, vote_id: int, members: Any) ->
     board.manifest, board.threshold = _manifest(meeting, board.vote, members)
     board.members = members
     board.commitments, board.sealed, board.key = {}, {}, ""
-    board.save(update_fields=["manifest", "threshold", "members", "commitments", "sealed", "key"])
+    # Named by the chair now, whoever named the board before (the minutes say so).
+    board.chosen_by, board.elected_by, board.note = BoardChoice.CHAIR, None, ""
+    board.save(
+        update_fields=[
+            *("manifest", "threshold", "members", "commitments", "sealed", "key"),
+            *("chosen_by", "elected_by", "note"),
+        ]
+    )
     payload = {"vote": board.vote_id, "board": public_state(board), "replaced": replaced}
     events.append_event(meeting=meeting, event=BOARD_CHANGED, payload=payload, actor=actor)
     return payload

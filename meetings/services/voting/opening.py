@@ -79,7 +79,8 @@ def open_vote(
     base = charter.vote_base(roster, attendance, policy)
     roll = {m.pk: m for m in Member.objects.filter(pk__in=[int(e.member_id) for e in roster])}
     attempt = _next_attempt(meeting, item, kind)
-    cleaned, attempt = vote_options.clean(meeting, kind, options or {}, roll, attempt)
+    eligible = sorted(int(m) for m in base.present)
+    cleaned, attempt = vote_options.clean(meeting, kind, options or {}, roll, attempt, eligible)
     now = timezone.now()
     vote = Vote.objects.create(
         meeting=meeting,
@@ -89,7 +90,7 @@ def open_vote(
         question=question,
         attempt=attempt,
         options=cleaned,
-        eligible=sorted(int(m) for m in base.present),
+        eligible=eligible,
         roll={member: str(status) for member, status in attendance.items()},
         opened_at=now,
     )
@@ -151,6 +152,12 @@ def _checked_question(
     method = method or DEFAULT_METHOD.get(kind, VoteMethod.SHOW_OF_HANDS)
     if method not in VoteMethod.values:
         raise RuleViolation(_("Hình thức biểu quyết không hợp lệ."), reason="bad_message")
+    if kind == VoteKind.BOARD and method != VoteMethod.SHOW_OF_HANDS:
+        raise RuleViolation(
+            _("Ban kiểm phiếu được bầu bằng biểu quyết giơ tay."),
+            reason="bad_message",
+            field="method",
+        )
     if Vote.objects.filter(meeting=meeting, status=VoteStatus.OPEN).exists():
         raise RuleViolation(_("Đang có một biểu quyết chưa kết thúc."), reason="vote_open")
     return question, method

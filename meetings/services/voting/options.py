@@ -14,6 +14,7 @@ from meetings.errors import RuleViolation
 from meetings.models import Meeting, Vote
 from meetings.models.voting import VoteKind, VoteStatus
 from meetings.services.deciding import YES_NO
+from meetings.services.secret_ballot import ceremony
 from members import queries as member_queries
 from members.enums import CellRoleKind
 from members.models import Member
@@ -119,6 +120,51 @@ def _clean_resolution(options: dict[str, Any]) -> dict[str, Any]:
     return {"conclusion": True} if conclusion else {}
 
 
+def _clean_board(
+    meeting: Meeting, options: dict[str, Any], roll: dict[int, Member], eligible: list[int]
+) -> dict[str, Any]:
+    """`members`: the vote-counting board the chair proposes to the meeting (by show of hands,
+    R-V5), by default the board the rule would name (the chair and the first two present). The
+    same members as `board.change` takes: official members present who may vote (`eligible`,
+    the vote's base as it opens, so never a probationary or temporary member, R-R1), distinct,
+    three while three or more may serve, fewer only when fewer may."""
+    members = options.get("members")
+    if members is None:
+        members = ceremony.default_members(meeting.chair_id, eligible)
+    ids = [as_id(m) for m in members] if isinstance(members, list) else [None]
+    size = min(ceremony.BOARD_SIZE, len(eligible))
+    if None in ids or len(set(ids)) != len(ids) or not ids or len(ids) > ceremony.BOARD_SIZE:
+        raise RuleViolation(
+            _("Ban kiểm phiếu gồm từ 1 đến 3 đồng chí, không trùng nhau."),
+            reason="bad_message",
+            field="members",
+        )
+    for member_id in ids:
+        if member_id not in eligible:
+            member = roll.get(member_id) if member_id is not None else None
+            name = member.full_name if member else str(member_id)
+            raise RuleViolation(
+                _(
+                    "Đồng chí %(name)s không thể vào ban kiểm phiếu: thành viên ban kiểm phiếu "
+                    "phải là đảng viên chính thức đang có mặt và có quyền biểu quyết."
+                )
+                % {"name": name},
+                reason="not_eligible",
+                field="members",
+            )
+    if len(ids) != size:
+        raise RuleViolation(
+            _(
+                "Ban kiểm phiếu phải có %(n)s đồng chí: đủ 3 khi có từ 3 đồng chí có mặt có quyền "
+                "biểu quyết."
+            )
+            % {"n": size},
+            reason="bad_message",
+            field="members",
+        )
+    return {"members": ids}
+
+
 def as_id(value: Any) -> int | None:
     """A member or vote id given as a number or a string of ASCII digits; None otherwise.
     ("²".isdigit() is true, and int("²") raises: a whole batch of ballots failed on one.)"""
@@ -130,16 +176,23 @@ def as_id(value: Any) -> int | None:
 
 
 def clean(
-    meeting: Meeting, kind: str, options: dict[str, Any], roll: dict[int, Member], attempt: int
+    meeting: Meeting,
+    kind: str,
+    options: dict[str, Any],
+    roll: dict[int, Member],
+    attempt: int,
+    eligible: list[int],
 ) -> tuple[dict[str, Any], int]:
     """The options of a vote of `kind` as stored, and its attempt (an election's round counts
-    on from the round it follows)."""
+    on from the round it follows). `eligible`: who may vote in it (the board's members must)."""
     if kind == VoteKind.DISCIPLINE:
         return _clean_discipline(meeting, options, roll), attempt
     if kind == VoteKind.ELECTION:
         return _clean_election(meeting, options, roll)
     if kind == VoteKind.RESOLUTION:
         return _clean_resolution(options), attempt
+    if kind == VoteKind.BOARD:
+        return _clean_board(meeting, options, roll, eligible), attempt
     return {}, attempt
 
 

@@ -69,7 +69,7 @@ MALFORMED_FILES = [
     pytest.param(
         with_decision(kind="motion"),
         "case \"X1\": decision.kind: unknown value 'motion' (expected one of: resolution, "
-        "admission, recognition, discipline, election)",
+        "admission, recognition, discipline, election, board)",
         id="unknown decision kind",
     ),
     pytest.param(
@@ -152,9 +152,9 @@ def test_every_bad_case_of_a_list_is_reported(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert completed.stderr.splitlines() == [
         f"error: {path}: case \"X1\" (index 0): decision.kind: unknown value 'x' (expected one "
-        "of: resolution, admission, recognition, discipline, election)",
+        "of: resolution, admission, recognition, discipline, election, board)",
         f"error: {path}: case \"X3\" (index 2): decision.kind: unknown value 'x' (expected one "
-        "of: resolution, admission, recognition, discipline, election)",
+        "of: resolution, admission, recognition, discipline, election, board)",
     ]
 
 

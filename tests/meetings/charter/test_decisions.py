@@ -256,6 +256,44 @@ def test_escalated_recognition_explains_the_referral() -> None:
     )
 
 
+def test_board_is_adopted_by_more_than_half_of_n() -> None:
+    """The vote-counting board, a procedural vote by show of hands (R-V5): the domain reference
+    gives it no threshold, so it is adopted as an ordinary resolution is (R-V3, R-V2)."""
+    vote = YesNoVote(kind=DecisionKind.BOARD, method=HANDS, ballots=ballots(5, 4))
+
+    decision = decide(vote, roster=NINE, attendance=all_present(NINE))
+
+    assert (decision.status, decision.required, decision.yes) == (DecisionStatus.PASSED, 5, 5)
+    assert decision.rules == ("R-V5", "R-V3", "R-V2")
+    assert decision.explanation.startswith(
+        "Biểu quyết thông qua ban kiểm phiếu (R-V5, R-V3, R-V2): cần ít nhất 5/9 phiếu tán thành"
+    )
+    tie = decide(
+        YesNoVote(kind=DecisionKind.BOARD, method=HANDS, ballots=ballots(4, 5)),
+        roster=NINE,
+        attendance=all_present(NINE),
+    )
+    assert (tie.status, tie.explanation.split(": ")[-1][:15]) == (
+        DecisionStatus.FAILED,
+        "KHÔNG THÔNG QUA",
+    )
+
+
+def test_board_by_secret_ballot_is_blocked() -> None:
+    vote = YesNoVote(kind=DecisionKind.BOARD, method=VotingMethod.SECRET_BALLOT, tally=Tally(9))
+
+    decision = decide(vote, roster=NINE, attendance=all_present(NINE))
+
+    assert (decision.status, decision.reason) == (
+        DecisionStatus.BLOCKED,
+        DecisionReason.SHOW_OF_HANDS_REQUIRED,
+    )
+    assert decision.explanation == (
+        "Biểu quyết thông qua ban kiểm phiếu: biểu quyết giơ tay, không bỏ phiếu kín (R-V5); "
+        "không được biểu quyết. Nếu được biểu quyết, cần ít nhất 5/9 phiếu (quá nửa N)."
+    )
+
+
 @pytest.mark.parametrize(
     ("roster", "presence", "votes", "policy", "reason"),
     [

@@ -67,7 +67,7 @@ MALFORMED = [
     pytest.param(
         variant((("decision", "kind"), "vote")),
         "decision.kind: unknown value 'vote' (expected one of: resolution, admission, "
-        "recognition, discipline, election)",
+        "recognition, discipline, election, board)",
         id="unknown decision kind",
     ),
     pytest.param(

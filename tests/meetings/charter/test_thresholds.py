@@ -63,12 +63,14 @@ def test_two_thirds_is_ceiling_of_two_n_over_three(base: int, expected: int) -> 
         (DecisionKind.ADMISSION, 10, 7),
         (DecisionKind.RECOGNITION, 9, 6),
         (DecisionKind.ELECTION, 13, 7),
+        (DecisionKind.BOARD, 9, 5),
     ],
     ids=[
         "R-V3 resolution needs more than half",
         "R-A1 admission needs two thirds",
         "R-A3 recognition needs two thirds",
         "R-E1 election needs more than half of N",
+        "R-V3 the vote-counting board, a procedural vote, needs more than half of N",
     ],
 )
 def test_required_yes_per_kind(kind: DecisionKind, base: int, expected: int) -> None:
@@ -86,6 +88,8 @@ def test_required_yes_per_kind(kind: DecisionKind, base: int, expected: int) -> 
         (DecisionKind.DISCIPLINE, VotingMethod.SECRET_BALLOT, True),
         (DecisionKind.ELECTION, VotingMethod.SHOW_OF_HANDS, False),
         (DecisionKind.ELECTION, VotingMethod.SECRET_BALLOT, True),
+        (DecisionKind.BOARD, VotingMethod.SHOW_OF_HANDS, True),
+        (DecisionKind.BOARD, VotingMethod.SECRET_BALLOT, False),
     ],
     ids=[
         "R-V5 resolution by show of hands",
@@ -96,6 +100,8 @@ def test_required_yes_per_kind(kind: DecisionKind, base: int, expected: int) -> 
         "R-V5 discipline by secret ballot",
         "R-V5 election never by show of hands",
         "R-V5 election by secret ballot",
+        "R-V5 the vote-counting board by show of hands",
+        "R-V5 the vote-counting board never by secret ballot",
     ],
 )
 def test_voting_method_per_kind(kind: DecisionKind, method: VotingMethod, allowed: bool) -> None:

@@ -834,10 +834,13 @@ def test_the_room_offers_the_chair_only_the_votes_the_meeting_may_hold(scene, in
     online = room_state(Meeting.objects.get(pk=scene.meeting.pk), None)
     in_person = room_state(Meeting.objects.get(pk=in_person_scene.meeting.pk), None)
 
-    every = ["resolution", "admission", "recognition", "discipline", "election", "minutes_approval"]
+    every = [
+        *("resolution", "admission", "recognition", "discipline", "election"),
+        *("minutes_approval", "board"),
+    ]
     assert {tuple(i["vote_kinds"]) for i in in_person["agenda"]} == {tuple(every)}
     assert {tuple(i["vote_kinds"]) for i in online["agenda"]} == {
-        ("resolution", "admission", "recognition", "minutes_approval")
+        ("resolution", "admission", "recognition", "minutes_approval", "board")
     }
 
 

@@ -85,3 +85,29 @@ async def test_the_chair_changes_the_board_and_annuls_a_count_over_the_socket(sc
     assert (await sync_to_async(BallotBoard.objects.get)(vote_id=vote)).phase == "void"
     for communicator in (chair, watcher, *others.values()):
         await communicator.disconnect()
+
+
+async def test_the_chair_puts_a_board_to_a_show_of_hands_over_the_socket(scene):
+    """`vote.open` with `kind: "board"` and `options.members`, as the chair's vote form sends
+    it; a probationary member is refused by name; more than three do not pass the frame."""
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "s", "type": "meeting.start"})
+    for member in (scene.recorder, *scene.officials, scene.probationary):
+        await joined(scene, member)
+    await request(chair, {"id": "a", "type": "agenda.open", "item": scene.items[1].pk})
+    a, b, c = scene.officials
+    put = {"id": "v", "type": "vote.open", "kind": "board", "question": "Bầu ban kiểm phiếu"}
+
+    probationary = await request(
+        chair, put | {"options": {"members": [a.pk, b.pk, scene.probationary.pk]}}
+    )
+    assert probationary["code"] == "not_eligible"
+    assert scene.probationary.full_name in probationary["message"]
+    too_many = await request(
+        chair, put | {"options": {"members": [scene.chair.pk, a.pk, b.pk, c.pk]}}
+    )
+    assert too_many["code"] == "bad_message"
+    answer = await request(chair, put | {"options": {"members": [a.pk, b.pk, c.pk]}})
+    assert answer["type"] == "ack", answer
+    assert (answer["result"]["kind"], answer["result"]["method"]) == ("board", "show_of_hands")
+    assert answer["result"]["options"] == {"members": [a.pk, b.pk, c.pk]}
