@@ -4,6 +4,7 @@ decision (R-V1–R-V3), with a secret ballot's count as the counting board write
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from meetings import charter
@@ -27,10 +28,11 @@ FORM_LABELS = {
 }
 
 
-def vote_record(vote: Vote, names: dict[int, str]) -> document_votes.VoteRecord:
-    """One closed vote as the minutes print it, copied from the charter's decision."""
+def vote_record(vote: Vote, names: dict[int, str], put_again: int = 0) -> document_votes.VoteRecord:
+    """One closed vote as the minutes print it, copied from the charter's decision;
+    `put_again`: the void votes on the same question before it (`put_again_counts`)."""
     if vote.status == VoteStatus.VOID:
-        return _void_record(vote)
+        return replace(_void_record(vote), put_again=put_again)
     result = vote.result
     decision = result.get("decision") or {}
     tally = result.get("tally", {})
@@ -85,7 +87,22 @@ def vote_record(vote: Vote, names: dict[int, str]) -> document_votes.VoteRecord:
         basis=charter.sources_of(KIND_RULES[kind]) if kind else "",
         blocked=decision.get("status") == "blocked",
         is_conclusion=vote.is_conclusion,
+        put_again=put_again,
     )
+
+
+def put_again_counts(votes: list[Vote]) -> dict[int, int]:
+    """Per vote (in the order taken), how many void votes on the same question and attempt
+    came before it: "Bỏ phiếu lại" opens the question again with the attempt number of the void
+    vote (meetings/services/voting/opening.py), so only this tells the minutes' two apart."""
+    voids: dict[tuple[Any, ...], int] = {}
+    counts = {}
+    for vote in votes:
+        key = (vote.item_id, vote.kind, vote.attempt, vote.question)
+        counts[vote.pk] = voids.get(key, 0)
+        if vote.status == VoteStatus.VOID:
+            voids[key] = counts[vote.pk] + 1
+    return counts
 
 
 def _void_record(vote: Vote) -> document_votes.VoteRecord:
