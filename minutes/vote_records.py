@@ -8,24 +8,18 @@ from dataclasses import replace
 from typing import Any
 
 from meetings import charter
-from meetings.charter.thresholds import KIND_RULES, THRESHOLD_LABELS, THRESHOLDS
+from meetings.charter.thresholds import FORM_LABELS, KIND_RULES, THRESHOLD_LABELS, THRESHOLDS
 from meetings.models import Vote
 from meetings.models.voting import VoteKind, VoteStatus
 from meetings.room import roster_entries
 from meetings.snapshots import member_key, policy_for
 from minutes import document_votes
 
-# A secret ballot's options as the counting board writes them (never the code's words).
-CHOICE_LABELS = {"yes": "Tán thành", "no": "Không tán thành", "abstain": "Không biểu quyết"}
+# A secret ballot's options as the counting board writes them (never the code's words), as they
+# read mid-sentence in its count line ("…, không hợp lệ 0; tán thành: 3 phiếu; …"): lower case,
+# as the charter words discipline forms (FORM_LABELS); candidates are named as written.
+CHOICE_LABELS = {"yes": "tán thành", "no": "không tán thành", "abstain": "không biểu quyết"}
 CHOICE_ORDER = {"yes": 0, "no": 1, "abstain": 2}
-
-FORM_LABELS = {
-    "khien_trach": "Khiển trách",
-    "canh_cao": "Cảnh cáo",
-    "cach_chuc": "Cách chức",
-    "khai_tru": "Khai trừ",
-    "none": "Không kỷ luật",
-}
 
 
 def vote_record(vote: Vote, names: dict[int, str], put_again: int = 0) -> document_votes.VoteRecord:

@@ -54,8 +54,8 @@ MINUTES_TEXTS = [
     "Hình thức biểu quyết: bỏ phiếu kín.",
     "Hình thức biểu quyết: biểu quyết điện tử.",
     "Số thành viên căn cứ (N): 12; số tham gia biểu quyết: 11.",
-    "số phiếu phát ra 11, số phiếu thu vào 11, hợp lệ 11, không hợp lệ 0; Đồng ý kết nạp: 10 "
-    "phiếu; Không đồng ý kết nạp: 1 phiếu.",
+    "số phiếu phát ra 11, số phiếu thu vào 11, hợp lệ 11, không hợp lệ 0; đồng ý kết nạp: 10 "
+    "phiếu; không đồng ý kết nạp: 1 phiếu.",
     "Kết quả: tán thành 10/12 (83,33%), không tán thành 1, không biểu quyết 0.",
     "Ngưỡng áp dụng: cần ít nhất 8/12 tán thành (ít nhất hai phần ba N; căn cứ Điều lệ Đảng, "
     "Điều 4 khoản 3; Điều lệ Đảng, Điều 9 khoản 5) → ĐẠT.",
