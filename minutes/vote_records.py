@@ -4,6 +4,7 @@ decision (R-V1–R-V3), with a secret ballot's count as the counting board write
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -34,12 +35,19 @@ def vote_record(vote: Vote, names: dict[int, str], put_again: int = 0) -> docume
     threshold = THRESHOLDS.get(kind) if kind else None
     ballot_count = None
     if vote.is_secret:
-        labels = FORM_LABELS if vote.kind == VoteKind.DISCIPLINE else CHOICE_LABELS
+        labels: Mapping[Any, str] = (
+            FORM_LABELS if vote.kind == VoteKind.DISCIPLINE else CHOICE_LABELS
+        )
+        choices = _choices_of(vote)
+        choices += sorted(
+            (k for k in tally if k not in choices), key=lambda k: (CHOICE_ORDER.get(k, 3), k)
+        )
         options = tuple(
             document_votes.OptionCount(
-                labels.get(k) or names.get(int(k), k) if k.isdigit() else labels.get(k, k), n
+                labels.get(k) or names.get(int(k), k) if k.isdigit() else labels.get(k, k),
+                tally.get(k, 0),
             )
-            for k, n in sorted(tally.items(), key=lambda kn: (CHOICE_ORDER.get(kn[0], 3), kn[0]))
+            for k in choices
         )
         cast = result.get("cast", 0)
         board = getattr(vote, "board", None) if result.get("fingerprint") else None
@@ -83,6 +91,16 @@ def vote_record(vote: Vote, names: dict[int, str], put_again: int = 0) -> docume
         is_conclusion=vote.is_conclusion,
         put_again=put_again,
     )
+
+
+def _choices_of(vote: Vote) -> list[str]:
+    """The ballot's options in its own order, so that the count lists each, zeros included (as
+    the room does): the forms put to the vote then "none", the candidates, or yes/no/abstain."""
+    if vote.kind == VoteKind.DISCIPLINE:
+        return [*vote.options.get("forms", []), "none"]
+    if vote.kind == VoteKind.ELECTION:
+        return [str(c) for c in vote.options.get("candidates", [])]
+    return list(CHOICE_ORDER)
 
 
 def put_again_counts(votes: list[Vote]) -> dict[int, int]:

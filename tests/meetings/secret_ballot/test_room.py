@@ -257,6 +257,24 @@ def test_the_minutes_print_the_board_and_the_tally_fingerprint(scene):
     )
 
 
+def test_the_counting_boards_record_lists_every_option_zeros_included(scene):
+    vote, pages = voting_vote(scene)
+    cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    pages[0].decrypt()
+    pages[1].decrypt()
+    names = {m.pk: m.full_name for m in [scene.chair, scene.recorder, *scene.officials]}
+
+    printed = vote_records.vote_record(Vote.objects.get(pk=vote["vote"]), names)
+
+    # The votes per option, as the room shows them: an option no one chose reads 0, not absent.
+    assert [(o.label, o.votes) for o in printed.ballot_count.options] == [
+        ("tán thành", 1),
+        ("không tán thành", 0),
+        ("không biểu quyết", 0),
+    ]
+
+
 def test_the_record_downloads_for_the_meeting_only_once_counted(scene, client):
     vote, pages = voting_vote(scene)
     cast_encrypted(scene, scene.chair, vote["vote"], ["no"])
