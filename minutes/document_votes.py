@@ -98,6 +98,9 @@ class VoteRecord:
     void: bool = False
     # A show of hands on the vote-counting board (R-V5): the members proposed, by name.
     board_members: tuple[str, ...] = ()
+    # How many void votes on the same question came before this one ("Bỏ phiếu lại"): the
+    # minutes tell it from them, as it has the same attempt number (a void vote is no attempt).
+    put_again: int = 0
 
     @property
     def method_label(self) -> str:
@@ -122,7 +125,13 @@ class VoteRecord:
     @property
     def heading(self) -> str:
         """What was put to the vote; a conclusion vote says so unless its question already does
-        (no "Thông qua kết luận … (biểu quyết thông qua kết luận …)")."""
+        (no "Thông qua kết luận … (biểu quyết thông qua kết luận …)"), and a question put again
+        after a void vote says so ("(bỏ phiếu lại)", then "(bỏ phiếu lại lần 2)" …)."""
+        heading = self.question
         if self.is_conclusion and "kết luận" not in self.question.casefold():
-            return f"{self.question} (biểu quyết thông qua kết luận của đồng chí chủ trì)"
-        return self.question
+            heading = f"{heading} (biểu quyết thông qua kết luận của đồng chí chủ trì)"
+        if self.put_again == 1:
+            heading = f"{heading} (bỏ phiếu lại)"
+        elif self.put_again > 1:
+            heading = f"{heading} (bỏ phiếu lại lần {self.put_again})"
+        return heading

@@ -28,7 +28,7 @@ from members.enums import VoteBasePolicy
 from members.models import CommitteeSeat
 from minutes import document as doc
 from minutes import issued_documents, wording
-from minutes.vote_records import vote_record
+from minutes.vote_records import put_again_counts, vote_record
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,12 @@ def _draft_minutes(
     decided = [v for v in votes if v.status == VoteStatus.CLOSED]
     conclusion_vote = conclusion_vote_of(decided)
     read_back = next((v for v in reversed(decided) if v.kind == VoteKind.MINUTES_APPROVAL), None)
-    records = {v.pk: vote_record(v, names) for v in votes if v.kind != VoteKind.MINUTES_APPROVAL}
+    again = put_again_counts(votes)
+    records = {
+        v.pk: vote_record(v, names, again[v.pk])
+        for v in votes
+        if v.kind != VoteKind.MINUTES_APPROVAL
+    }
     agenda = list(meeting.agenda_items.select_related("presenter").order_by("position"))
     items = []
     for item in agenda:

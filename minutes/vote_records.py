@@ -4,18 +4,22 @@ decision (R-V1–R-V3), with a secret ballot's count as the counting board write
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from meetings import charter
-from meetings.charter.thresholds import KIND_RULES, THRESHOLD_LABELS, THRESHOLDS
+from meetings.charter.thresholds import FORM_LABELS, KIND_RULES, THRESHOLD_LABELS, THRESHOLDS
 from meetings.models import Vote
 from meetings.models.voting import VoteKind, VoteStatus
 from meetings.room import roster_entries
 from meetings.snapshots import member_key, policy_for
 from minutes import document_votes
 
-# A secret ballot's options as the counting board writes them (never the code's words).
-CHOICE_LABELS = {"yes": "Tán thành", "no": "Không tán thành", "abstain": "Không biểu quyết"}
+# A secret ballot's options as the counting board writes them (never the code's words), as they
+# read mid-sentence in its count line ("…, không hợp lệ 0; tán thành: 3 phiếu; …"): lower case,
+# as the charter words discipline forms (FORM_LABELS); candidates are named as written.
+CHOICE_LABELS = {"yes": "tán thành", "no": "không tán thành", "abstain": "không biểu quyết"}
 CHOICE_ORDER = {"yes": 0, "no": 1, "abstain": 2}
 
 # Who named a secret ballot's vote-counting board (meetings.enums.BoardChoice), as the
@@ -26,19 +30,12 @@ BOARD_CHOSEN = {
     "default": "theo mặc định (đồng chí chủ trì và các đồng chí có mặt đầu tiên)",
 }
 
-FORM_LABELS = {
-    "khien_trach": "Khiển trách",
-    "canh_cao": "Cảnh cáo",
-    "cach_chuc": "Cách chức",
-    "khai_tru": "Khai trừ",
-    "none": "Không kỷ luật",
-}
 
-
-def vote_record(vote: Vote, names: dict[int, str]) -> document_votes.VoteRecord:
-    """One closed vote as the minutes print it, copied from the charter's decision."""
+def vote_record(vote: Vote, names: dict[int, str], put_again: int = 0) -> document_votes.VoteRecord:
+    """One closed vote as the minutes print it, copied from the charter's decision;
+    `put_again`: the void votes on the same question before it (`put_again_counts`)."""
     if vote.status == VoteStatus.VOID:
-        return _void_record(vote)
+        return replace(_void_record(vote), put_again=put_again)
     result = vote.result
     decision = result.get("decision") or {}
     tally = result.get("tally", {})
@@ -46,12 +43,19 @@ def vote_record(vote: Vote, names: dict[int, str]) -> document_votes.VoteRecord:
     threshold = THRESHOLDS.get(kind) if kind else None
     ballot_count = None
     if vote.is_secret:
-        labels = FORM_LABELS if vote.kind == VoteKind.DISCIPLINE else CHOICE_LABELS
+        labels: Mapping[Any, str] = (
+            FORM_LABELS if vote.kind == VoteKind.DISCIPLINE else CHOICE_LABELS
+        )
+        choices = _choices_of(vote)
+        choices += sorted(
+            (k for k in tally if k not in choices), key=lambda k: (CHOICE_ORDER.get(k, 3), k)
+        )
         options = tuple(
             document_votes.OptionCount(
-                labels.get(k) or names.get(int(k), k) if k.isdigit() else labels.get(k, k), n
+                labels.get(k) or names.get(int(k), k) if k.isdigit() else labels.get(k, k),
+                tally.get(k, 0),
             )
-            for k, n in sorted(tally.items(), key=lambda kn: (CHOICE_ORDER.get(kn[0], 3), kn[0]))
+            for k in choices
         )
         cast = result.get("cast", 0)
         board = getattr(vote, "board", None) if result.get("fingerprint") else None
@@ -97,7 +101,32 @@ def vote_record(vote: Vote, names: dict[int, str]) -> document_votes.VoteRecord:
         board_members=tuple(names.get(m, str(m)) for m in vote.options.get("members", ()))
         if vote.kind == VoteKind.BOARD
         else (),
+        put_again=put_again,
     )
+
+
+def _choices_of(vote: Vote) -> list[str]:
+    """The ballot's options in its own order, so that the count lists each, zeros included (as
+    the room does): the forms put to the vote then "none", the candidates, or yes/no/abstain."""
+    if vote.kind == VoteKind.DISCIPLINE:
+        return [*vote.options.get("forms", []), "none"]
+    if vote.kind == VoteKind.ELECTION:
+        return [str(c) for c in vote.options.get("candidates", [])]
+    return list(CHOICE_ORDER)
+
+
+def put_again_counts(votes: list[Vote]) -> dict[int, int]:
+    """Per vote (in the order taken), how many void votes on the same question and attempt
+    came before it: "Bỏ phiếu lại" opens the question again with the attempt number of the void
+    vote (meetings/services/voting/opening.py), so only this tells the minutes' two apart."""
+    voids: dict[tuple[Any, ...], int] = {}
+    counts = {}
+    for vote in votes:
+        key = (vote.item_id, vote.kind, vote.attempt, vote.question)
+        counts[vote.pk] = voids.get(key, 0)
+        if vote.status == VoteStatus.VOID:
+            voids[key] = counts[vote.pk] + 1
+    return counts
 
 
 def _void_record(vote: Vote) -> document_votes.VoteRecord:

@@ -23,6 +23,13 @@ function minutesSince(iso) {
   return iso ? Math.floor((Date.now() - Date.parse(iso)) / 60000) : 0;
 }
 
+// A count never breaks across lines on a narrow screen (a 375 px phone): "N = 5" keeps together,
+// and so does a label with its count ("Tán thành: 3/5"). Applied to the words once filled in.
+function keepCounts(text) {
+  if (typeof text !== "string") return text;
+  return text.replace(/ = (?=\d)/g, "\u00a0=\u00a0").replace(/: (?=\d)/g, ":\u00a0");
+}
+
 function nameOf(memberId) {
   const row = ctx.state.roll.find((r) => r.member === memberId);
   return row ? row.name : `#${memberId}`;
@@ -202,10 +209,10 @@ function renderAttendance() {
   part("quorum", [a, ctx.state.roll.map((r) => [r.status, r.standing, r.temporary_in, r.exempt])], () => $("#quorum").replaceChildren(
     el("p", { class: a.quorum.met ? "quorum met" : "quorum not-met" },
       a.quorum.met ? T.quorum_met : T.quorum_not_met, " ",
-      T.quorum_numbers.replace("%(present)s", a.voters_present).replace("%(required)s", a.quorum.required).replace("%(n)s", a.vote_base)),
+      keepCounts(T.quorum_numbers.replace("%(present)s", a.voters_present).replace("%(required)s", a.quorum.required).replace("%(n)s", a.vote_base))),
     el("p", {}, T.present_count.replace("%(present)s", present).replace("%(total)s", ctx.state.roll.length)),
     countsTable(),
-    el("details", {}, el("summary", {}, T.explanation), el("p", { class: "explanation" }, a.explanation)),
+    el("details", {}, el("summary", {}, T.explanation), el("p", { class: "explanation" }, keepCounts(a.explanation))),
   ));
   const marking = is("chair") && ctx.state.meeting.status === "in_progress";
   part("roll-tools", [marking], () => $("#roll-tools").replaceChildren(...(marking
@@ -487,7 +494,7 @@ function choicesOf(vote) {
 // Counts are stated against N, the base of the charter's requirement ("cần ít nhất 3/5"), and
 // say how many may vote when that differs from N (R-V1: absent members still count in N).
 function castProgress(cast, eligible, n) {
-  const count = T.cast_count.replace("%(cast)s", cast).replaceAll("%(n)s", n);
+  const count = keepCounts(T.cast_count.replace("%(cast)s", cast).replaceAll("%(n)s", n));
   return eligible === n ? count : `${count} ${T.voters_present_count.replace("%(eligible)s", eligible)}`;
 }
 
@@ -495,7 +502,7 @@ function tallyLine(v, n) {
   const tally = v.result.tally;
   const known = choicesOf(v);
   const extra = Object.keys(tally).filter((k) => !known.some(([value]) => value === k)).map((k) => [k, T.forms[k] || T[k] || nameOf(Number(k))]);
-  return [...known, ...extra].map(([value, label]) => T.count_of_base.replace("%(label)s", label).replace("%(count)s", tally[value] || 0).replace("%(n)s", n)).join("; ");
+  return [...known, ...extra].map(([value, label]) => keepCounts(T.count_of_base.replace("%(label)s", label).replace("%(count)s", tally[value] || 0).replace("%(n)s", n))).join("; ");
 }
 
 
@@ -548,7 +555,7 @@ function renderVotes() {
 // outcome, the reason, and for the chair the same question put again (a new vote).
 function voidBlock(v) {
   const items = [el("h3", {}, v.question), el("p", {}, T.methods[v.method], " · ", castProgress(v.result.cast, v.result.eligible, v.result.base ?? v.result.eligible)),
-    el("p", { class: "outcome void" }, T.outcome.void), el("p", { class: "explanation" }, v.result.void.explanation)];
+    el("p", { class: "outcome void" }, T.outcome.void), el("p", { class: "explanation" }, keepCounts(v.result.void.explanation))];
   const later = ctx.state.votes.some((w) => w.vote > v.vote && w.item === v.item && w.kind === v.kind);
   const noneOpen = !ctx.state.votes.some((w) => w.status === "open");
   if (!later && noneOpen && is("chair") && ctx.state.meeting.status === "in_progress" && ctx.state.current_item === v.item) {
@@ -574,7 +581,7 @@ function resultBlock(v) {
     const requirement = ["election", "discipline"].includes(v.kind) ? T.required_of_base : T.required_yes_of_base;
     items.push(el("p", {}, requirement.replace("%(required)s", d.required).replace("%(n)s", n)));
   }
-  if (d) items.push(el("p", { class: `outcome ${d.status}` }, T.outcome[d.status] || d.status), el("p", { class: "explanation" }, d.explanation));
+  if (d) items.push(el("p", { class: `outcome ${d.status}` }, T.outcome[d.status] || d.status), el("p", { class: "explanation" }, keepCounts(d.explanation)));
   if (v.kind === "election") {
     if (v.options.post) items.unshift(el("p", { class: "muted" }, T.electing.replace("%(post)s", T.posts[v.options.post]).replace("%(n)s", v.attempt || 1)));
     const followed = ctx.state.votes.some((w) => w.options && w.options.follows === v.vote);

@@ -246,8 +246,9 @@ function endItem(id, at) {
 
 // What each event changes, from its payload alone (docs/protocol.md lists the payloads).
 const applyEvent = {
-  // One event for the arrivals or the mark of a moment: the rows that changed, who is online
-  // now (arrivals only) and the charter's new assessment.
+  // One event for the arrivals and departures or the mark of a moment: the rows that changed
+  // (none when only who is connected changed), who is online now (not after the chair's marks)
+  // and the charter's new assessment.
   "attendance.changed": (p) => {
     const rows = p.changes.map((c) => [state.roll.find((r) => r.member === c.member), c]);
     if (rows.some(([row]) => !row) || !p.assessment) return false;
@@ -398,8 +399,9 @@ setInterval(() => {
   }
 }, 1000);
 setInterval(render, 30000);
-// Who is online changes without events (connections come and go): refreshed from a snapshot
-// about once a minute, spread so a meeting's pages do not all ask at once.
+// Who is online follows attendance.changed; a snapshot about once a minute, spread so a
+// meeting's pages do not all ask at once, still refreshes it (a page that caught up from the log
+// after a Redis outage, and anything else missed).
 setInterval(requestSnapshot, 60000 + Math.floor(Math.random() * 30000));
 // The same refresh on request (tests, and anything that knows the page is stale).
 document.addEventListener("room:refresh", () => requestSnapshot());

@@ -217,7 +217,9 @@ function openChange(v, button) {
   const boxes = candidates.map((m) => {
     const input = el("input", { type: "checkbox", name: "member", value: String(m) });
     input.checked = v.board.members.includes(m) && online.has(m);
-    return el("label", { class: "choice" }, input, ` ${nameOf(m)} `, online.has(m) ? "" : el("span", { class: "muted" }, `(${T.not_online})`));
+    const away = el("span", { class: "muted" }, `(${T.not_online})`);
+    away.hidden = online.has(m);
+    return el("label", { class: "choice", "data-member": String(m) }, input, ` ${nameOf(m)} `, away);
   });
   const form = el("form", { class: "stack", novalidate: "" },
     el("h2", { id: "board-change-dialog-title" }, T.change_board),
@@ -301,11 +303,23 @@ function block(v) {
   return el("article", { class: "card secret-ballot", "data-vote": v.vote }, el("h3", {}, v.question), items);
 }
 
+// The open "Đổi ban kiểm phiếu" dialog follows who is connected (attendance.changed) without
+// being redrawn: the chair's ticks and focus stay as they are.
+function markOnline() {
+  const box = document.getElementById("board-change-dialog");
+  if (!box || !box.open) return;
+  const online = new Set(state.online || []);
+  for (const label of box.querySelectorAll("label[data-member]")) {
+    label.querySelector("span.muted").hidden = online.has(Number(label.dataset.member));
+  }
+}
+
 // Redrawn only when what it shows changed: every room event calls this, and a redraw would take
 // focus from its buttons.
 let drawn = null;
 function render() {
   if (!state) return;
+  markOnline();
   const latest = state.votes.filter((v) => v.board).slice(-1);
   const shown = JSON.stringify([latest, state.you.member, [...verified], [...badDealers], isChair() ? [state.online, state.roll] : null,
     latest.map((v) => localStorage.getItem(trackerKey(v.vote)))]);

@@ -9,6 +9,8 @@ from tests.meetings.room.conftest import build_scene
 
 pytestmark = pytest.mark.e2e
 
+PHONE = {"width": 375, "height": 740}
+LAPTOP = {"width": 1280, "height": 800}
 DRAFT = "Chi bộ thống nhất ra quân vệ sinh môi trường ngày 15."
 
 
@@ -41,6 +43,11 @@ class TestRoomCounts(BrowserTestCase):
             "Đã nhận 4/5 phiếu (N = 5). 4 đồng chí có quyền biểu quyết có mặt."
         )
         self.assert_accessible(chair)
+        # On a 375 px phone "(N = 5)" never breaks after "N =": its spaces do not break.
+        chair.set_viewport_size(PHONE)
+        assert "(N\u00a0=\u00a05)." in chair.locator("#vote").text_content()
+        assert "N\u00a0=\u00a05." in chair.locator("#quorum").text_content()
+        chair.set_viewport_size(LAPTOP)
 
         chair.get_by_role("button", name="Kết thúc biểu quyết").click()
         result = others[-1].locator("#results .result").first
@@ -49,6 +56,7 @@ class TestRoomCounts(BrowserTestCase):
             "Tán thành: 3/5; Không tán thành: 1/5; Không biểu quyết: 0/5"
         )
         expect(result).to_contain_text("Cần ít nhất 3/5 phiếu tán thành.")
+        assert "Không tán thành:\u00a01/5" in result.text_content()
         expect(result).to_contain_text("cần ít nhất 3/5")
         self.assert_accessible(others[-1])
 

@@ -110,7 +110,7 @@ ADMISSION_VOTE = VoteRecord(
         received=11,
         valid=11,
         invalid=0,
-        options=(OptionCount("Đồng ý kết nạp", 10), OptionCount("Không đồng ý kết nạp", 1)),
+        options=(OptionCount("đồng ý kết nạp", 10), OptionCount("không đồng ý kết nạp", 1)),
     ),
 )
 

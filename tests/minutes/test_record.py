@@ -213,7 +213,7 @@ FACTS = [
         (
             "Biểu quyết: Thông qua kế hoạch làm đường giao thông nông thôn",
             "Hình thức biểu quyết: bỏ phiếu kín.",
-            "Tán thành: 1 phiếu; Không tán thành: 2 phiếu; Không biểu quyết: 1 phiếu",
+            "; tán thành: 1 phiếu; không tán thành: 2 phiếu; không biểu quyết: 1 phiếu",
             "tán thành 1/4",
             "Ngưỡng áp dụng: cần ít nhất 3/4 tán thành (quá nửa N; căn cứ Điều lệ Đảng, Điều 9"
             " khoản 5) → KHÔNG THÔNG QUA.",

@@ -3,6 +3,7 @@ import datetime
 import re
 
 import pytest
+from django.template.loader import render_to_string
 
 from minutes import rendering
 from minutes.document import MeetingMode, ReadBack, Speech
@@ -54,8 +55,8 @@ MINUTES_TEXTS = [
     "Hình thức biểu quyết: bỏ phiếu kín.",
     "Hình thức biểu quyết: biểu quyết điện tử.",
     "Số thành viên căn cứ (N): 12; số tham gia biểu quyết: 11.",
-    "số phiếu phát ra 11, số phiếu thu vào 11, hợp lệ 11, không hợp lệ 0; Đồng ý kết nạp: 10 "
-    "phiếu; Không đồng ý kết nạp: 1 phiếu.",
+    "số phiếu phát ra 11, số phiếu thu vào 11, hợp lệ 11, không hợp lệ 0; đồng ý kết nạp: 10 "
+    "phiếu; không đồng ý kết nạp: 1 phiếu.",
     "Kết quả: tán thành 10/12 (83,33%), không tán thành 1, không biểu quyết 0.",
     "Ngưỡng áp dụng: cần ít nhất 8/12 tán thành (ít nhất hai phần ba N; căn cứ Điều lệ Đảng, "
     "Điều 4 khoản 3; Điều lệ Đảng, Điều 9 khoản 5) → ĐẠT.",
@@ -347,3 +348,17 @@ def test_without_a_conclusion_vote_the_assessment_follows_the_conclusion():
     assert "7. Kết luận của đồng chí chủ trì" in text
     assert "8. Đánh giá chất lượng buổi sinh hoạt" in text
     assert "Biểu quyết thông qua kết luận" not in text
+
+
+def test_n_and_its_value_never_break_apart_on_a_narrow_screen():
+    """The minutes' HTML (the preview, on a phone too): "(N): 12" and "N = 12" keep together."""
+    minutes = rendering.minutes_html(samples.sample_minutes())
+    resolution = render_to_string(
+        "minutes/pdf/resolution.html",
+        {"document": samples.sample_resolution(), "meeting_date": "05/11/2026"},
+    )
+
+    assert "Số thành viên làm căn cứ biểu quyết (N):&nbsp;12 " in minutes
+    assert "Số thành viên căn cứ (N):&nbsp;12;" in minutes
+    assert "(N): 12" not in minutes
+    assert "N&nbsp;=&nbsp;12)," in resolution

@@ -278,3 +278,38 @@ def test_closing_again_while_the_board_counts_says_the_vote_is_already_closed(sc
     assert (board.phase, board.decryptions) == ("counting", {})
     pages[0].decrypt()
     assert pages[1].decrypt()["result"]["tally"] == {"yes": 1}
+
+
+def test_the_minutes_tell_the_question_put_again_from_the_void_one(scene):
+    vote, pages = voting_vote(scene)
+    for member in (scene.chair, scene.recorder):
+        cast_encrypted(scene, member, vote["vote"], ["yes"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    pages[0].decrypt()
+    annul(scene, vote["vote"])
+    # "Bỏ phiếu lại": the same question, void again, then counted.
+    question = "Kết nạp quần chúng Phạm Văn A"
+    for counted in (False, True):
+        again = open_vote(scene, "admission", question, method="secret_ballot", encrypted=True)
+        board = key_ceremony(scene, again["vote"], board_members(scene, again))
+        cast_encrypted(scene, scene.chair, again["vote"], ["yes"])
+        closing.close_vote(
+            meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=again["vote"]
+        )
+        board[0].decrypt()
+        if counted:
+            board[1].decrypt()
+        else:
+            annul(scene, again["vote"])
+
+    integrity = Integrity(document_id="d", event_chain_head="0" * 64, verification_url="")
+    document = drafting.draft_minutes(scene.meeting, drafting.Edits(), integrity)
+
+    printed = [v for item in document.items for v in item.votes]
+    assert [(v.heading, v.void) for v in printed] == [
+        ("Kết nạp quần chúng Phạm Văn A", True),
+        ("Kết nạp quần chúng Phạm Văn A (bỏ phiếu lại)", True),
+        ("Kết nạp quần chúng Phạm Văn A (bỏ phiếu lại lần 2)", False),
+    ]
+    html = render_to_string("minutes/pdf/_vote.html", {"vote": printed[2]})
+    assert "Biểu quyết: Kết nạp quần chúng Phạm Văn A (bỏ phiếu lại lần 2)" in html

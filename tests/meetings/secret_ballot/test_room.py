@@ -234,7 +234,10 @@ def test_verify_ballot_checks_the_stored_record_and_an_exported_file(scene, tmp_
 
 def test_the_minutes_print_the_board_and_the_tally_fingerprint(scene):
     vote, pages = voting_vote(scene)
-    cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
+    for member, chosen in zip(
+        [scene.chair, scene.recorder, scene.officials[0]], ["yes", "no", "abstain"], strict=True
+    ):
+        cast_encrypted(scene, member, vote["vote"], [chosen])
     closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
     pages[0].decrypt()
     fingerprint = pages[1].decrypt()["result"]["fingerprint"]
@@ -247,6 +250,29 @@ def test_the_minutes_print_the_board_and_the_tally_fingerprint(scene):
     assert len(printed.ballot_count.board) == 3
     html = render_to_string("minutes/pdf/_vote.html", {"vote": printed})
     assert fingerprint in html
+    # The options read mid-sentence in the count line: lower case, as the result line has them.
+    assert (
+        "không hợp lệ 0; tán thành: 1 phiếu; không tán thành: 1 phiếu; không biểu quyết: 1 phiếu."
+        in " ".join(html.split())
+    )
+
+
+def test_the_counting_boards_record_lists_every_option_zeros_included(scene):
+    vote, pages = voting_vote(scene)
+    cast_encrypted(scene, scene.chair, vote["vote"], ["yes"])
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    pages[0].decrypt()
+    pages[1].decrypt()
+    names = {m.pk: m.full_name for m in [scene.chair, scene.recorder, *scene.officials]}
+
+    printed = vote_records.vote_record(Vote.objects.get(pk=vote["vote"]), names)
+
+    # The votes per option, as the room shows them: an option no one chose reads 0, not absent.
+    assert [(o.label, o.votes) for o in printed.ballot_count.options] == [
+        ("tán thành", 1),
+        ("không tán thành", 0),
+        ("không biểu quyết", 0),
+    ]
 
 
 def test_the_record_downloads_for_the_meeting_only_once_counted(scene, client):
@@ -315,6 +341,18 @@ def test_an_encrypted_election_and_discipline_are_decided_as_in_the_clear(in_per
     assert result["tally"] == {"khien_trach": 2, "canh_cao": 1, "none": 1}
     # Counted down from the most severe form (R-D3): warning 1, reprimand 2 + 1 = 3 of 3.
     assert (result["decision"]["status"], result["decision"]["form"]) == ("passed", "khien_trach")
+
+    # The minutes' count lines: forms mid-sentence in lower case, candidates' names as written.
+    names = {m.pk: m.full_name for m in voters}
+    counts = [
+        vote_records.vote_record(Vote.objects.get(pk=v["vote"]), names).ballot_count
+        for v in (election, discipline)
+    ]
+    printed = [{o.label: o.votes for o in count.options} for count in counts]
+    assert printed == [
+        {a.full_name: 4, b.full_name: 3, c.full_name: 2},
+        {"khiển trách": 2, "cảnh cáo": 1, "không kỷ luật": 1},
+    ]
 
 
 def test_a_vote_closed_before_the_board_made_its_key_ends_void_with_no_ballots(scene):

@@ -49,7 +49,7 @@ def test_meeting_page_shows_the_expected_vote_base_and_the_members_answer_form(c
 
     page = text(response)
     assert response.status_code == 200
-    assert '<p class="big-number" data-testid="vote-base">N = 5</p>' in page
+    assert '<p class="big-number" data-testid="vote-base">N&nbsp;=&nbsp;5</p>' in page
     assert (
         "Số thành viên làm căn cứ biểu quyết N = 5 (Quy định 24-QĐ/TW, điểm 9.3.2; cách tính:"
         in page
@@ -254,7 +254,7 @@ def test_a_member_asks_to_be_excused_and_the_secretary_approves(cell_scene):
     assert sent.status_code == 302
     page = text(decided)
     assert "Đã chấp thuận lý do vắng mặt của đồng chí Lê Minh Tuấn." in page
-    assert '<p class="big-number" data-testid="vote-base">N = 4</p>' in page
+    assert '<p class="big-number" data-testid="vote-base">N&nbsp;=&nbsp;4</p>' in page
     assert "1 vắng mặt có lý do được chấp thuận (Quy định 24-QĐ/TW, điểm 9.3.2)" in page
 
 
