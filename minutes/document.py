@@ -144,6 +144,8 @@ class Attendance:
     from the charter engine. `exempt_absent` names the exempt members (miễn công tác và sinh
     hoạt đảng) who did not attend: neither absent nor at fault, nor counted (issue 13), so they
     are in neither absence list.
+    `suspended` names the members suspended from party activities (đình chỉ sinh hoạt) who did
+    not attend: barred from the meeting, they are likewise in neither absence list (R-V1, R-Q1).
     """
 
     total: int
@@ -168,6 +170,7 @@ class Attendance:
     guests: tuple[Guest, ...] = ()
     documents: tuple[str, ...] = ()
     exempt_absent: tuple[str, ...] = ()
+    suspended: tuple[str, ...] = ()
 
     @property
     def present(self) -> int:
