@@ -143,7 +143,7 @@ class EditsForm(forms.Form):
         return _parse_assignments(self.cleaned_data["assignments"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = self.cleaned_data
         # A score with no grade would be signed as "Tổng điểm: 85; xếp loại: chưa đánh giá".
         if data.get("quality_score") is not None and not data.get("quality_grade"):
             self.add_error("quality_grade", _("Hãy chọn xếp loại cho tổng điểm đã ghi."))
