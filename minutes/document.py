@@ -13,6 +13,8 @@ with `timezone.localtime` under the cell's zone); `Setting.zone_label` names a z
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -142,6 +144,8 @@ class Attendance:
     from the charter engine. `exempt_absent` names the exempt members (miễn công tác và sinh
     hoạt đảng) who did not attend: neither absent nor at fault, nor counted (issue 13), so they
     are in neither absence list.
+    `suspended` names the members suspended from party activities (đình chỉ sinh hoạt) who did
+    not attend: barred from the meeting, they are likewise in neither absence list (R-V1, R-Q1).
     """
 
     total: int
@@ -166,6 +170,7 @@ class Attendance:
     guests: tuple[Guest, ...] = ()
     documents: tuple[str, ...] = ()
     exempt_absent: tuple[str, ...] = ()
+    suspended: tuple[str, ...] = ()
 
     @property
     def present(self) -> int:
@@ -291,19 +296,42 @@ class MinutesKind(StrEnum):
     CONGRESS = "congress"  # đại hội chi bộ
 
 
+# A meeting's title often starts with its kind ("Chuyên đề: …", "Sinh hoạt bất thường: …",
+# "Đại hội chi bộ nhiệm kỳ …"): the kind's words and the separator after them, which the title
+# line already prints, are left out of the subject.
+_KIND_PREFIX = {
+    "thematic": re.compile(r"^(?:sinh hoạt\s+)?(?:chi bộ\s+)?chuyên đề(?=$|[\s:–—-])[\s:–—-]*"),
+    "extraordinary": re.compile(
+        r"^(?:sinh hoạt\s+)?(?:chi bộ\s+)?bất thường(?=$|[\s:–—-])[\s:–—-]*"
+    ),
+    "congress": re.compile(r"^đại hội(?:\s+chi bộ)?(?=$|[\s:–—-])[\s:–—-]*"),
+}
+
+
+def _subject_without_kind(kind: MinutesKind, subject: str) -> str:
+    subject = unicodedata.normalize("NFC", subject).strip()
+    prefix = _KIND_PREFIX.get(str(kind))
+    if prefix is None:
+        return subject
+    match = prefix.match(subject.lower())
+    return subject[match.end() :] if match else subject
+
+
 def minutes_title(kind: MinutesKind, day: datetime.date, subject: str = "") -> str:
     """The line under "BIÊN BẢN". `subject` is the theme (thematic), the term (congress,
-    "NHIỆM KỲ 2025 – 2027") or an optional subject for an extraordinary meeting."""
+    "NHIỆM KỲ 2025 – 2027") or an optional subject for an extraordinary meeting; the kind's
+    own words at its start are not repeated ("Chuyên đề: …" → "SINH HOẠT CHI BỘ CHUYÊN ĐỀ …")."""
     month_year = f"THÁNG {day.month:02d} NĂM {day.year}"
+    subject = _subject_without_kind(kind, subject).upper()
     if kind == MinutesKind.REGULAR:
         return f"SINH HOẠT CHI BỘ THƯỜNG KỲ {month_year}"
     if kind == MinutesKind.THEMATIC:
-        return f"SINH HOẠT CHI BỘ CHUYÊN ĐỀ {subject.upper()}".strip()
+        return f"SINH HOẠT CHI BỘ CHUYÊN ĐỀ {subject}".strip()
     if kind == MinutesKind.COMMITTEE:
         return f"HỌP CHI ỦY {month_year}"
     if kind == MinutesKind.EXTRAORDINARY:
-        return f"SINH HOẠT CHI BỘ BẤT THƯỜNG {subject.upper()}".strip()
-    return f"ĐẠI HỘI CHI BỘ {subject.upper()}".strip()
+        return f"SINH HOẠT CHI BỘ BẤT THƯỜNG {subject}".strip()
+    return f"ĐẠI HỘI CHI BỘ {subject}".strip()
 
 
 @dataclass(frozen=True, slots=True)

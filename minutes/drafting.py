@@ -117,6 +117,9 @@ def _attendance(meeting: Meeting) -> doc.Attendance:
     base = charter.vote_base(tuple(entries.values()), attendance, policy)
     criterion = charter.attendance_criterion(tuple(entries.values()), attendance)
     is_exempt = {m.pk: entries[m.pk].exempt for m in members}
+    is_suspended = {m.pk: entries[m.pk].suspended for m in members}
+    # Exempt or suspended members who stay away are neither absent nor at fault (R-R2, R-Q1).
+    excused = {m.pk for m in members if is_exempt[m.pk] or is_suspended[m.pk]}
     chair, recorder = meeting.chair, meeting.recorder
     return doc.Attendance(
         total=len(home),
@@ -134,16 +137,21 @@ def _attendance(meeting: Meeting) -> doc.Attendance:
         absent_with_reason=tuple(
             doc.Absence(m.full_name, roll[m.pk].reason)
             for m in home
-            if status[m.pk] == "absent_with_reason" and not is_exempt[m.pk]
+            if status[m.pk] == "absent_with_reason" and m.pk not in excused
         ),
         absent_without_reason=tuple(
             m.full_name
             for m in home
-            if status[m.pk] == "absent_without_reason" and not is_exempt[m.pk]
+            if status[m.pk] == "absent_without_reason" and m.pk not in excused
         ),
         # An exempt member who stays away is neither absent nor at fault (R-R2, R-Q1).
         exempt_absent=tuple(
             m.full_name for m in home if is_exempt[m.pk] and status[m.pk] != "present"
+        ),
+        suspended=tuple(
+            m.full_name
+            for m in home
+            if is_suspended[m.pk] and not is_exempt[m.pk] and status[m.pk] != "present"
         ),
         rate_present=criterion.present,
         rate_base=criterion.denominator,

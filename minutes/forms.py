@@ -142,6 +142,13 @@ class EditsForm(forms.Form):
     def clean_assignments(self) -> tuple[doc.Assignment, ...]:
         return _parse_assignments(self.cleaned_data["assignments"])
 
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        # A score with no grade would be signed as "Tổng điểm: 85; xếp loại: chưa đánh giá".
+        if data.get("quality_score") is not None and not data.get("quality_grade"):
+            self.add_error("quality_grade", _("Hãy chọn xếp loại cho tổng điểm đã ghi."))
+        return data
+
     def item_fields(self) -> list[forms.BoundField]:
         return [self[f"item_{item.pk}"] for item in self.items]
 

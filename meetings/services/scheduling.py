@@ -44,6 +44,7 @@ MEETING_NOTICES_TASK = "meetings.send_meeting_notices"
 STATUS_NOTICE_TASK = "meetings.send_status_notice"
 
 MAX_PLANNED_MINUTES = 600
+MEETING_DAY_RANGE_YEARS = 10  # a meeting's day at most this many years from today
 # Changing these moves the event in members' calendars: a new calendar version is sent.
 CALENDAR_FIELDS = frozenset(
     {"kind", "title", "starts_at", "planned_minutes", "mode", "place", "online_room"}
@@ -71,8 +72,35 @@ def _local_day(moment: datetime.datetime, cell: Organization) -> datetime.date:
     return timezone.localtime(moment, zones.of_cell(cell)).date()
 
 
+def _years_from(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_day(cell: Organization, starts_at: datetime.datetime) -> None:
+    """The meeting's day within MEETING_DAY_RANGE_YEARS of today: a mistyped year (2207,
+    01/01/0001, 31/12/9999) is refused with the range, not saved (nor a 500 for the years
+    beyond what a date can hold once moved to UTC or lengthened by the meeting's duration)."""
+    today = timezone.localdate(timezone=zones.of_cell(cell))
+    earliest = _years_from(today, -MEETING_DAY_RANGE_YEARS)
+    latest = _years_from(today, MEETING_DAY_RANGE_YEARS)
+    if not earliest <= starts_at.date() <= latest:
+        raise RuleViolation(
+            _("Ngày họp phải trong khoảng từ %(earliest)s đến %(latest)s.")
+            % {
+                "earliest": earliest.strftime("%d/%m/%Y"),
+                "latest": latest.strftime("%d/%m/%Y"),
+            },
+            field="starts_at",
+            reason="day_out_of_range",
+        )
+
+
 def check_details(cell: Organization, details: MeetingDetails) -> None:
     """Raises RuleViolation on the first problem, naming the form field it belongs to."""
+    check_day(cell, details.starts_at)
     minimum = charter.minimum_duration(
         snapshots.meeting_kind(details.kind), minimums=snapshots.duration_minimums_for(cell)
     )

@@ -165,7 +165,11 @@ def test_wrong_password_message_is_vietnamese(client, member):
         reverse("members:login"), {"username": member.user.username, "password": "sai"}
     )
 
-    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.content.decode()
+    page = response.content.decode()
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in page
+    # Nothing is being saved: the summary's heading said "Chưa lưu được" (not saved).
+    assert "Chưa đăng nhập được. Đồng chí hãy sửa các lỗi sau:" in page
+    assert "Chưa lưu được" not in page
 
 
 def test_over_long_code_gets_a_clear_message(client, member):

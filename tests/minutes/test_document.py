@@ -44,6 +44,54 @@ def test_minutes_title_per_kind(kind, subject, expected):
     assert minutes_title(kind, datetime.date(2026, 11, 5), subject) == expected
 
 
+@pytest.mark.parametrize(
+    ("kind", "subject", "expected"),
+    [
+        (
+            MinutesKind.THEMATIC,
+            "Chuyên đề: Đảng viên gương mẫu xây dựng nếp sống văn minh đô thị",
+            "SINH HOẠT CHI BỘ CHUYÊN ĐỀ ĐẢNG VIÊN GƯƠNG MẪU XÂY DỰNG NẾP SỐNG VĂN MINH ĐÔ THỊ",
+        ),
+        (
+            MinutesKind.THEMATIC,
+            "Sinh hoạt chi bộ chuyên đề - Nâng cao chất lượng sinh hoạt chi bộ",
+            "SINH HOẠT CHI BỘ CHUYÊN ĐỀ NÂNG CAO CHẤT LƯỢNG SINH HOẠT CHI BỘ",
+        ),
+        (MinutesKind.THEMATIC, "Chuyên đề", "SINH HOẠT CHI BỘ CHUYÊN ĐỀ"),
+        (
+            MinutesKind.EXTRAORDINARY,
+            "Sinh hoạt bất thường: cho ý kiến về kế hoạch ra quân vệ sinh môi trường",
+            "SINH HOẠT CHI BỘ BẤT THƯỜNG CHO Ý KIẾN VỀ KẾ HOẠCH RA QUÂN VỆ SINH MÔI TRƯỜNG",
+        ),
+        (
+            MinutesKind.CONGRESS,
+            "Đại hội chi bộ nhiệm kỳ 2025 – 2027",
+            "ĐẠI HỘI CHI BỘ NHIỆM KỲ 2025 – 2027",
+        ),
+        # Only the kind's own words at the start: a theme that merely contains them is kept.
+        (
+            MinutesKind.THEMATIC,
+            "Học tập chuyên đề năm 2026",
+            "SINH HOẠT CHI BỘ CHUYÊN ĐỀ HỌC TẬP CHUYÊN ĐỀ NĂM 2026",
+        ),
+    ],
+    ids=[
+        "thematic-colon",
+        "thematic-full-dash",
+        "thematic-only",
+        "extraordinary",
+        "congress",
+        "thematic-word-inside",
+    ],
+)
+def test_minutes_title_does_not_repeat_the_kind_the_meetings_title_starts_with(
+    kind, subject, expected
+):
+    """A thematic meeting titled "Chuyên đề: …" (as the cell calendar shows it) printed
+    "SINH HOẠT CHI BỘ CHUYÊN ĐỀ CHUYÊN ĐỀ: …" under "BIÊN BẢN" in the signed minutes."""
+    assert minutes_title(kind, datetime.date(2026, 11, 5), subject) == expected
+
+
 def test_sample_is_a_two_hour_meeting_with_30_speeches_and_5_votes():
     document = sample_minutes()
 

@@ -330,6 +330,44 @@ def test_an_exempt_absentee_is_neither_absent_nor_counted(minutes):
     assert (a.rate_present, a.rate_base) == (5, 6)  # the exempt member is not in the rate
 
 
+@pytest.fixture
+def minutes_with_a_suspended_member(db):
+    scene = build_scene(mode="in_person")
+    scene.exempt = MemberFactory(
+        home_cell=scene.cell,
+        full_name="Cao Văn Thọ",
+        exempt_from=datetime.date(2020, 1, 1),
+        exempt_reason="Tuổi cao, sức yếu",
+    )
+    MemberFactory(
+        home_cell=scene.cell,
+        full_name="Phan Văn Đình",
+        suspended_from=datetime.date(2020, 1, 1),
+    )
+    scene.voters = [scene.chair, scene.recorder, scene.officials[0], scene.officials[1]]
+    meeting = held_meeting(scene)
+    integrity = doc.Integrity(str(uuid.uuid4()), events.verify_chain(meeting), "http://x/y")
+    return scene, draft_minutes(meeting, Edits(quality_grade="Khá"), integrity)
+
+
+def test_a_suspended_member_is_not_written_absent_without_reason(minutes_with_a_suspended_member):
+    """A member suspended from party activities (đình chỉ sinh hoạt) may not attend: the signed
+    minutes listed him under "Vắng mặt … Không có lý do", a fault he did not commit, while the
+    rate beside it (rightly) left him out."""
+    _, drafted = minutes_with_a_suspended_member
+
+    a = drafted.attendance
+
+    assert a.absent_without_reason == ()
+    assert a.suspended == ("Phan Văn Đình",)
+    assert a.absent == 1  # Đảng viên 3, away with a reason
+    assert (a.rate_present, a.rate_base) == (5, 6)
+    composition = section(pdf_text(drafted), r"II\. THÀNH PHẦN", r"III\. NỘI DUNG")
+    assert "Vắng mặt: 1 đồng chí" in composition
+    assert "Không có lý do: không." in composition
+    assert "Đình chỉ sinh hoạt, không dự: Phan Văn Đình" in composition
+
+
 # --- Plain words: no internal names in what members read (issue 13, defect 2) ----------------
 
 INTERNAL_NAME = re.compile(r"\b[A-Za-z]+_[A-Za-z_]+\b")

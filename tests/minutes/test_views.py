@@ -81,6 +81,20 @@ def test_the_recorder_saves_versions_and_a_stale_form_keeps_what_was_typed(scene
     assert "Đề nghị tăng cường sinh hoạt chuyên đề." in preview  # the recorder's note in the room
 
 
+def test_a_score_without_a_grade_is_refused_rather_than_signed_as_not_assessed(scene):
+    """The preview printed "Tổng điểm: 85; xếp loại: chưa đánh giá." for a score typed without
+    choosing the grade: a signed self-assessment that contradicts itself."""
+    meeting = run_meeting(scene)
+    url = reverse("minutes:edit", args=[meeting.pk])
+    form = {"based_on_version": "0", "quality_grade": "", "quality_score": "85"}
+
+    response = client_of(scene.recorder).post(url, form)
+
+    assert response.status_code == 200
+    assert "Hãy chọn xếp loại cho tổng điểm đã ghi." in text_of(response)
+    assert not Minutes.objects.filter(meeting=meeting, version__gt=0).exists()
+
+
 def test_approve_then_progress_then_chair_and_recorder_sign_on_the_document_page(scene):
     meeting = run_meeting(scene)
     drafting.save_edits(actor=scene.recorder.user, meeting=meeting, edits=EDITS)

@@ -335,5 +335,8 @@ def test_a_search_without_words_or_too_long_is_explained(tree, docs, q, error):
     )
 
     assert response.status_code == 400
-    assert error in response.content.decode()
+    page = response.content.decode()
+    assert error in page
+    assert "Chưa tìm được. Đồng chí hãy sửa các lỗi sau:" in page  # not "Chưa lưu được"
+    assert "Chưa lưu được" not in page
     assert listed(response) == []

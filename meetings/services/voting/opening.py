@@ -78,7 +78,7 @@ def open_vote(
     policy = policy_for(meeting.cell)
     base = charter.vote_base(roster, attendance, policy)
     roll = {m.pk: m for m in Member.objects.filter(pk__in=[int(e.member_id) for e in roster])}
-    attempt = _next_attempt(meeting, item, kind)
+    attempt = _next_attempt(meeting, item, kind, question)
     eligible = sorted(int(m) for m in base.present)
     cleaned, attempt = vote_options.clean(meeting, kind, options or {}, roll, attempt, eligible)
     now = timezone.now()
@@ -126,14 +126,18 @@ def open_vote(
     return payload
 
 
-def _next_attempt(meeting: Meeting, item: AgendaItem, kind: str) -> int:
+def _next_attempt(meeting: Meeting, item: AgendaItem, kind: str, question: str) -> int:
     """The attempt number of a vote of `kind` on `item` now. A void vote (a board that could
-    not count, secret_ballot.counting.annul) is no attempt."""
-    return 1 + (
-        Vote.objects.filter(meeting__cell=meeting.cell, item=item, kind=kind)
-        .exclude(status=VoteStatus.VOID)
-        .count()
+    not count, secret_ballot.counting.annul) is no attempt. A recognition is counted per member
+    (R-A3: each considered separately; a 3rd failed vote goes to the committee above), and the
+    room names the member in the question and puts the same question again to vote again: so
+    only the earlier votes with this question count, not another member's on the same item."""
+    earlier = Vote.objects.filter(meeting__cell=meeting.cell, item=item, kind=kind).exclude(
+        status=VoteStatus.VOID
     )
+    if kind == VoteKind.RECOGNITION:
+        earlier = earlier.filter(question=question)
+    return 1 + earlier.count()
 
 
 def _checked_question(

@@ -601,6 +601,24 @@ def test_resolution_passes_with_a_majority_of_n_and_names_each_ballot(scene):
     assert result["result"]["decision"]["rules"] == ["R-V3", "R-V2"]
 
 
+def test_recognising_three_members_on_one_item_is_each_ones_first_attempt(scene):
+    """R-A3: the cell considers each probationary member separately; only a third failed vote on
+    the same member goes up to the committee above. Three members recognised in turn on "Các
+    nội dung khác" were numbered lần 1, 2, 3, and the third, failing, was `escalated`."""
+    started(scene)
+    open_item(scene, 1)
+    results = []
+    for name in ("Phạm Văn A", "Lê Thị B", "Trần Văn C"):
+        vote = open_vote(scene, "recognition", f"Công nhận đảng viên chính thức: {name}")
+        cast_all(scene, vote, ["yes", "yes", "yes", "no", "no"])
+        results.append((vote["attempt"], close(scene, vote)["result"]["decision"]["status"]))
+
+    assert results == [(1, "failed"), (1, "failed"), (1, "failed")]
+    # The same question put again (the room's "Bỏ phiếu lại") is the member's next attempt.
+    again = open_vote(scene, "recognition", "Công nhận đảng viên chính thức: Trần Văn C")
+    assert again["attempt"] == 2
+
+
 def test_admission_fails_below_two_thirds_of_n(scene):
     started(scene)
     open_item(scene, 1)

@@ -110,8 +110,22 @@ def test_creating_a_meeting_through_the_form(cell_scene):
             "Sinh hoạt thường kỳ cần ít nhất 90 phút (Hướng dẫn 12-HD/BTCTW",
         ),
         ({"kind": "congress"}, "Hãy chọn một lựa chọn hợp lệ."),
+        # Out-of-range years: 01/01/0001 00:00 in Hanoi is before the first representable UTC
+        # moment (a 500), 31/12/9999 saved a meeting whose calendar file then failed.
+        ({"day": "01/01/0001", "time": "00:00"}, "Ngày họp phải trong khoảng từ"),
+        ({"day": "31/12/9999", "time": "23:59"}, "Ngày họp phải trong khoảng từ"),
+        ({"day": "02/03/2207"}, "Ngày họp phải trong khoảng từ 20/02/2017 đến 20/02/2037."),
     ],
-    ids=["online-without-approval", "bad-date", "not-a-number", "too-short", "unknown-kind"],
+    ids=[
+        "online-without-approval",
+        "bad-date",
+        "not-a-number",
+        "too-short",
+        "unknown-kind",
+        "year-1",
+        "year-9999",
+        "typo-year",
+    ],
 )
 def test_bad_meeting_input_gets_a_vietnamese_form_error(cell_scene, data, error):
     fields = {
