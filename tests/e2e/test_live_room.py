@@ -60,6 +60,8 @@ class TestLiveRoom(BrowserTestCase):
                 "Kết nạp đảng viên",
                 "Công nhận đảng viên chính thức",
                 "Thông qua biên bản",
+                # Procedural, by show of hands (R-V5): allowed online.
+                "Bầu ban kiểm phiếu",
             ]
         )
         expect(chair.locator("#vote-people")).to_have_count(0)  # no candidates, no subject
