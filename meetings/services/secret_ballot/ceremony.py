@@ -4,6 +4,7 @@ being made (package docstring: the phases)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -128,6 +129,52 @@ def may_serve(meeting: Meeting, vote: Vote) -> list[int]:
     )
     now = {int(m) for m in base.present}
     return [m for m in vote.eligible if m in now]
+
+
+def check_members(
+    ids: list[int] | None, allowed: list[int], name_of: Callable[[int], str]
+) -> list[int]:
+    """A board as the chair names it (`board.change`, or proposed to a show of hands): 1 to 3
+    distinct members (`ids`: None when what was sent is not a list of member ids), each one who
+    may serve (`allowed`), as many as those allow up to three. The chair chooses who, not how
+    few: a board of one or two only when no more may serve, or the chair could take the whole
+    key alone (t = 1)."""
+    if ids is None or not 1 <= len(ids) <= BOARD_SIZE or len(set(ids)) != len(ids):
+        raise RuleViolation(
+            _("Ban kiểm phiếu gồm từ 1 đến 3 đồng chí, không trùng nhau."),
+            reason="bad_message",
+            field="members",
+        )
+    for member_id in ids:
+        if member_id not in allowed:
+            raise RuleViolation(
+                _(
+                    "Đồng chí %(name)s không thể vào ban kiểm phiếu: thành viên ban kiểm phiếu "
+                    "phải là đảng viên chính thức đang có mặt và có quyền biểu quyết."
+                )
+                % {"name": name_of(member_id)},
+                reason="not_eligible",
+                field="members",
+            )
+    size = min(BOARD_SIZE, len(allowed))
+    if len(ids) != size:
+        raise RuleViolation(
+            _(
+                "Ban kiểm phiếu phải có %(n)s đồng chí: đủ 3 khi có từ 3 đồng chí có mặt có quyền "
+                "biểu quyết."
+            )
+            % {"n": size},
+            reason="bad_message",
+            field="members",
+        )
+    return ids
+
+
+def _name(member_id: int, vote: Vote) -> str:
+    """A refused board member's name, if the vote's roll knows them (never another cell's)."""
+    known = str(member_id) in vote.roll  # the roll when the vote opened (JSON: string keys)
+    member = Member.objects.filter(pk=member_id).first() if known else None
+    return member.full_name if member else str(member_id)
 
 
 def public_state(board: BallotBoard) -> dict[str, Any]:
@@ -258,40 +305,9 @@ def change_board(*, meeting_id: int, actor: User, vote_id: int, members: Any) ->
             _("Chỉ đổi được ban kiểm phiếu khi đang tạo khóa, trước khi có phiếu nào."),
             reason="conflict",
         )
-    if (
-        not isinstance(members, list)
-        or not 1 <= len(members) <= BOARD_SIZE
-        or any(type(m) is not int for m in members)
-        or len(set(members)) != len(members)
-    ):
-        raise RuleViolation(
-            _("Ban kiểm phiếu gồm từ 1 đến 3 đồng chí, không trùng nhau."),
-            reason="bad_message",
-            field="members",
-        )
+    ids = members if isinstance(members, list) and all(type(m) is int for m in members) else None
     allowed = may_serve(meeting, board.vote)
-    # As large as those present allow: the chair chooses who, not how few. A board of one (or
-    # two) only when no more may serve, or the chair could take the whole key alone (t = 1).
-    size = min(BOARD_SIZE, len(allowed))
-    if len(members) != size:
-        raise RuleViolation(
-            _(
-                "Ban kiểm phiếu phải có %(n)s đồng chí: đủ 3 khi có từ 3 đồng chí có mặt có quyền "
-                "biểu quyết."
-            )
-            % {"n": size},
-            reason="bad_message",
-            field="members",
-        )
-    if not set(members) <= set(allowed):
-        raise RuleViolation(
-            _(
-                "Thành viên ban kiểm phiếu phải là đảng viên chính thức đang có mặt và có quyền "
-                "biểu quyết ở lần này."
-            ),
-            reason="not_eligible",
-            field="members",
-        )
+    members = check_members(ids, allowed, lambda member_id: _name(member_id, board.vote))
     replaced = {
         "members": board.members,
         "threshold": board.threshold,

@@ -132,37 +132,12 @@ def _clean_board(
     if members is None:
         members = ceremony.default_members(meeting.chair_id, eligible)
     ids = [as_id(m) for m in members] if isinstance(members, list) else [None]
-    size = min(ceremony.BOARD_SIZE, len(eligible))
-    if None in ids or len(set(ids)) != len(ids) or not ids or len(ids) > ceremony.BOARD_SIZE:
-        raise RuleViolation(
-            _("Ban kiểm phiếu gồm từ 1 đến 3 đồng chí, không trùng nhau."),
-            reason="bad_message",
-            field="members",
-        )
-    for member_id in ids:
-        if member_id not in eligible:
-            member = roll.get(member_id) if member_id is not None else None
-            name = member.full_name if member else str(member_id)
-            raise RuleViolation(
-                _(
-                    "Đồng chí %(name)s không thể vào ban kiểm phiếu: thành viên ban kiểm phiếu "
-                    "phải là đảng viên chính thức đang có mặt và có quyền biểu quyết."
-                )
-                % {"name": name},
-                reason="not_eligible",
-                field="members",
-            )
-    if len(ids) != size:
-        raise RuleViolation(
-            _(
-                "Ban kiểm phiếu phải có %(n)s đồng chí: đủ 3 khi có từ 3 đồng chí có mặt có quyền "
-                "biểu quyết."
-            )
-            % {"n": size},
-            reason="bad_message",
-            field="members",
-        )
-    return {"members": ids}
+    checked = ceremony.check_members(
+        None if None in ids else [i for i in ids if i is not None],
+        eligible,
+        lambda member_id: roll[member_id].full_name if member_id in roll else str(member_id),
+    )
+    return {"members": checked}
 
 
 def as_id(value: Any) -> int | None:
