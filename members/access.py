@@ -44,18 +44,17 @@ def member_of(user: User) -> Member | None:
     return members_of([user]).get(user.pk)
 
 
-def members_of(users: list[User]) -> dict[int, Member]:
-    """The member record of each signed-in user who has one, by user id, in one query."""
+def members_of(users: list[User], *, cells: bool = True) -> dict[int, Member]:
+    """The member record of each signed-in user who has one, by user id, in one query; with
+    `cells=False` without their cells' rows (the live room decides from the ids alone)."""
     ids = {user.pk for user in users if user.is_authenticated}
     if not ids:
         return {}
     # Unordered: the members' Vietnamese name order (Member.Meta.ordering) cost more to compile
     # than the query took, on every live-room command (docs/benchmarks.md).
-    found = (
-        Member.objects.select_related("home_cell", "temporary_cell")
-        .filter(user_id__in=ids)
-        .order_by()
-    )
+    found = Member.objects.filter(user_id__in=ids).order_by()
+    if cells:
+        found = found.select_related("home_cell", "temporary_cell")
     return {member.user_id: member for member in found if member.user_id is not None}
 
 
