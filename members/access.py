@@ -133,7 +133,7 @@ def sights_of(users: list[User], day: datetime.date | None = None) -> dict[int, 
     """Each user's `Sight` by user id (users without a member record see nothing), in three
     queries whatever the number of users."""
     day = day or _today()
-    members = members_of(users)
+    members = members_of(users, cells=False)  # own_cell_ids reads the member's own row
     by_member = {member.pk: member for member in members.values()}
     managed: dict[int, set[int]] = {}
     roles = CellRole.objects.filter(_current(day), member__in=by_member, kind__in=MANAGING_ROLES)
