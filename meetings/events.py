@@ -107,9 +107,12 @@ def append_events(
 # lock, held, keeps it so until commit); if not, the head is read as before. One round trip less
 # on every command (docs/benchmarks.md, issue 17, fifth round).
 _heads: dict[int, tuple[int, str]] = {}
+HEADS_KEPT = 10_000  # meetings; beyond, the hints start again (a long-lived process stays small)
 
 
 def _remember_head(meeting_id: int, head: tuple[int, str]) -> None:
+    if len(_heads) >= HEADS_KEPT and meeting_id not in _heads:
+        _heads.clear()
     _heads[meeting_id] = head
 
 

@@ -1115,3 +1115,16 @@ def test_a_withdrawal_of_a_request_no_longer_pending_is_refused(scene):
 
     assert log(scene) == before
     assert FloorRequest.objects.get().status == "withdrawn"
+
+
+def test_the_heads_the_process_keeps_are_bounded(
+    scene, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(events, "HEADS_KEPT", 3)
+    monkeypatch.setattr(events, "_heads", {-1: (1, "a"), -2: (1, "b"), -3: (1, "c")})
+    started(scene)
+    with django_capture_on_commit_callbacks(execute=True):
+        open_item(scene, 0)
+
+    last = MeetingEvent.objects.filter(meeting=scene.meeting).last()
+    assert events._heads == {scene.meeting.pk: (last.seq, last.hash)}
