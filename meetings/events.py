@@ -8,6 +8,7 @@ rolled back, and a lost broadcast is recovered from the log (clients reload a sn
 from __future__ import annotations
 
 import asyncio
+import datetime
 import hashlib
 import json
 import logging
@@ -18,7 +19,7 @@ from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from config import metrics
@@ -77,14 +78,51 @@ def append_events(
 
     Caller must hold the meeting row lock (select_for_update), which keeps `seq` gapless.
     """
-    last = (
-        MeetingEvent.objects.filter(meeting=meeting)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
-    seq, previous = last or (0, GENESIS)
     now = timezone.now()
+    known = _heads.get(meeting.pk)
+    rows = _chained(meeting, known, entries, now) if known is not None else []
+    if not rows or not _insert_after(known, rows):
+        # The head is read from the log: the first event this process writes for the meeting,
+        # or another process (or thread) wrote since.
+        last = (
+            MeetingEvent.objects.filter(meeting=meeting)
+            .order_by("-seq")
+            .values_list("seq", "hash")
+            .first()
+        )
+        rows = _chained(meeting, last or (0, GENESIS), entries, now)
+        MeetingEvent.objects.bulk_create(rows)
+    appended = len(rows)
+    head = (rows[-1].seq, rows[-1].hash)
+    transaction.on_commit(partial(_remember_head, meeting.pk, head))
+    transaction.on_commit(lambda: metrics.EVENTS.inc(appended))
+    for row in rows:
+        message = _message(row)
+        transaction.on_commit(partial(broadcast, meeting.pk, message))
+    return rows
+
+
+# The last event of each meeting this process committed: (seq, hash). Only a hint: an append
+# that starts from it checks, in its INSERT, that it is still the head of the log (the meeting's
+# lock, held, keeps it so until commit); if not, the head is read as before. One round trip less
+# on every command (docs/benchmarks.md, issue 17, fifth round).
+_heads: dict[int, tuple[int, str]] = {}
+HEADS_KEPT = 10_000  # meetings; beyond, the hints start again (a long-lived process stays small)
+
+
+def _remember_head(meeting_id: int, head: tuple[int, str]) -> None:
+    if len(_heads) >= HEADS_KEPT and meeting_id not in _heads:
+        _heads.clear()
+    _heads[meeting_id] = head
+
+
+def _chained(
+    meeting: Meeting,
+    after: tuple[int, str],
+    entries: list[tuple[str, dict[str, Any], User | None]],
+    now: datetime.datetime,
+) -> list[MeetingEvent]:
+    seq, previous = after
     rows = []
     for event, payload, actor in entries:
         seq += 1
@@ -100,13 +138,50 @@ def append_events(
                 hash=previous,
             )
         )
-    MeetingEvent.objects.bulk_create(rows)
-    appended = len(rows)
-    transaction.on_commit(lambda: metrics.EVENTS.inc(appended))
-    for row in rows:
-        message = _message(row)
-        transaction.on_commit(partial(broadcast, meeting.pk, message))
     return rows
+
+
+_INSERT_AFTER = """
+INSERT INTO {table} (meeting_id, seq, event, payload, actor_id, recorded_at, hash)
+SELECT v.meeting_id, v.seq, v.event, v.payload, v.actor_id, v.recorded_at, v.hash
+FROM (VALUES {values}) AS v(meeting_id, seq, event, payload, actor_id, recorded_at, hash)
+WHERE EXISTS (SELECT 1 FROM {table} WHERE meeting_id = %s AND seq = %s AND hash = %s)
+AND NOT EXISTS (SELECT 1 FROM {table} WHERE meeting_id = %s AND seq > %s)
+ORDER BY v.seq
+RETURNING id
+"""
+_ROW = "(%s::bigint, %s::integer, %s::varchar, %s::jsonb, %s::bigint, %s::timestamptz, %s::varchar)"
+
+
+def _insert_after(head: tuple[int, str] | None, rows: list[MeetingEvent]) -> bool:
+    """Inserts `rows` if `head` is still the last event of their meeting, in one statement
+    (PostgreSQL); False (nothing written) if it is not, or on another database."""
+    connection = connections[router.db_for_write(MeetingEvent)]
+    if head is None or connection.vendor != "postgresql":
+        return False
+    fields = {f.attname: f for f in MeetingEvent._meta.concrete_fields}
+    columns = ("meeting_id", "seq", "event", "payload", "actor_id", "recorded_at", "hash")
+    params: list[Any] = []
+    for row in rows:
+        params += [
+            fields[c].get_db_prep_save(getattr(row, c), connection=connection) for c in columns
+        ]
+    meeting_id = rows[0].meeting_id
+    params += [meeting_id, head[0], head[1], meeting_id, head[0]]
+    query = _INSERT_AFTER.format(
+        table=connection.ops.quote_name(MeetingEvent._meta.db_table),
+        values=", ".join([_ROW] * len(rows)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        ids = [found[0] for found in cursor.fetchall()]
+    if not ids:
+        return False
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = connection.alias
+    return True
 
 
 def _message(row: MeetingEvent) -> dict[str, Any]:

@@ -44,18 +44,17 @@ def member_of(user: User) -> Member | None:
     return members_of([user]).get(user.pk)
 
 
-def members_of(users: list[User]) -> dict[int, Member]:
-    """The member record of each signed-in user who has one, by user id, in one query."""
+def members_of(users: list[User], *, cells: bool = True) -> dict[int, Member]:
+    """The member record of each signed-in user who has one, by user id, in one query; with
+    `cells=False` without their cells' rows (the live room decides from the ids alone)."""
     ids = {user.pk for user in users if user.is_authenticated}
     if not ids:
         return {}
     # Unordered: the members' Vietnamese name order (Member.Meta.ordering) cost more to compile
     # than the query took, on every live-room command (docs/benchmarks.md).
-    found = (
-        Member.objects.select_related("home_cell", "temporary_cell")
-        .filter(user_id__in=ids)
-        .order_by()
-    )
+    found = Member.objects.filter(user_id__in=ids).order_by()
+    if cells:
+        found = found.select_related("home_cell", "temporary_cell")
     return {member.user_id: member for member in found if member.user_id is not None}
 
 
@@ -134,7 +133,7 @@ def sights_of(users: list[User], day: datetime.date | None = None) -> dict[int, 
     """Each user's `Sight` by user id (users without a member record see nothing), in three
     queries whatever the number of users."""
     day = day or _today()
-    members = members_of(users)
+    members = members_of(users, cells=False)  # own_cell_ids reads the member's own row
     by_member = {member.pk: member for member in members.values()}
     managed: dict[int, set[int]] = {}
     roles = CellRole.objects.filter(_current(day), member__in=by_member, kind__in=MANAGING_ROLES)

@@ -107,18 +107,24 @@ def request_floor(*, meeting_id: int, actor: User, kind: str) -> dict[str, Any]:
 
 @transaction.atomic
 def withdraw_floor(*, meeting_id: int, actor: User, request_id: int) -> dict[str, Any]:
+    """The requester takes back their pending request."""
     meeting = lock_meeting(meeting_id)
     who = participant(meeting, actor)
-    row = FloorRequest.objects.filter(
+    pending = FloorRequest.objects.filter(
         meeting=meeting, pk=request_id, status=FloorRequestStatus.PENDING
-    ).first()
-    if row is None:
-        raise RuleViolation(_("Không còn đăng ký phát biểu này."), reason="not_found")
-    if who.member is None or row.member_id != who.member.pk:
+    )
+    # The usual case in one statement (a round trip less on every withdrawal, docs/benchmarks.md);
+    # the meeting's lock keeps the request as it is until this commits.
+    withdrawn = (
+        who.member is not None
+        and pending.filter(member=who.member).update(status=FloorRequestStatus.WITHDRAWN) == 1
+    )
+    if not withdrawn:
+        if not pending.exists():
+            raise RuleViolation(_("Không còn đăng ký phát biểu này."), reason="not_found")
         raise RuleViolation(_("Chỉ người đăng ký được rút đăng ký."), reason="forbidden")
-    row.status = FloorRequestStatus.WITHDRAWN
-    row.save(update_fields=["status"])
-    payload = {"request": row.pk, "member": row.member_id}
+    assert who.member is not None  # noqa: S101 -- withdrawn: the requester is a member
+    payload = {"request": request_id, "member": who.member.pk}
     events.append_event(meeting=meeting, event=events.FLOOR_WITHDRAWN, payload=payload, actor=actor)
     return payload
 

@@ -2,7 +2,7 @@ import datetime
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -1031,3 +1031,136 @@ def test_a_result_states_n_so_every_count_reads_against_the_requirements_base(sc
     assert result["base"] == 5
     assert result["decision"]["required"] == 3
     assert "3/5" in result["decision"]["explanation"]
+
+
+# --- the log's head, known to the process (issue 17, fifth round) -------------------------
+
+
+def request_and_withdraw(scene, member):
+    asked = speaking.request_floor(meeting_id=scene.meeting.pk, actor=member.user, kind="regular")
+    speaking.withdraw_floor(
+        meeting_id=scene.meeting.pk, actor=member.user, request_id=asked["request"]
+    )
+
+
+def assert_gapless_and_verifying(scene):
+    seqs = list(MeetingEvent.objects.filter(meeting=scene.meeting).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert (
+        events.verify_chain(scene.meeting)
+        == MeetingEvent.objects.filter(meeting=scene.meeting).last().hash
+    )
+
+
+def test_a_command_after_a_committed_one_does_not_read_the_log_head(
+    scene, django_capture_on_commit_callbacks
+):
+    started(scene)
+    open_item(scene, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_and_withdraw(scene, scene.officials[0])
+
+    with CaptureQueriesContext(connection) as queries:
+        speaking.request_floor(
+            meeting_id=scene.meeting.pk, actor=scene.officials[1].user, kind="regular"
+        )
+
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "meetings_meetingevent"')]
+    assert reads == []
+    assert_gapless_and_verifying(scene)
+
+
+@pytest.mark.parametrize("known", ["behind", "ahead", "forged"])
+def test_an_outdated_head_known_to_the_process_leaves_no_gap_and_no_fork(
+    scene, django_capture_on_commit_callbacks, known
+):
+    """Another process appended meanwhile (behind), the log was restored from an older backup
+    (ahead), or the hash does not match: the head is read from the log and the chain goes on."""
+    started(scene)
+    open_item(scene, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_and_withdraw(scene, scene.officials[0])
+    last = MeetingEvent.objects.filter(meeting=scene.meeting).last()
+    events._heads[scene.meeting.pk] = {
+        "behind": (
+            last.seq - 1,
+            MeetingEvent.objects.get(meeting=scene.meeting, seq=last.seq - 1).hash,
+        ),
+        "ahead": (last.seq + 5, "f" * 64),
+        "forged": (last.seq, "0" * 64),
+    }[known]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_and_withdraw(scene, scene.officials[1])
+
+    assert log(scene)[-4:] == [
+        events.FLOOR_REQUESTED,
+        events.FLOOR_WITHDRAWN,
+        events.FLOOR_REQUESTED,
+        events.FLOOR_WITHDRAWN,
+    ]
+    assert_gapless_and_verifying(scene)
+    assert events._heads[scene.meeting.pk] == (
+        MeetingEvent.objects.filter(meeting=scene.meeting).last().seq,
+        MeetingEvent.objects.filter(meeting=scene.meeting).last().hash,
+    )
+
+
+def test_a_rolled_back_command_does_not_move_the_head_the_process_knows(
+    scene, django_capture_on_commit_callbacks
+):
+    started(scene)
+    open_item(scene, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_and_withdraw(scene, scene.officials[0])
+    known = events._heads[scene.meeting.pk]
+
+    def rolled_back():
+        with transaction.atomic():
+            request_and_withdraw(scene, scene.officials[1])
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        rolled_back()
+
+    assert events._heads[scene.meeting.pk] == known
+    with django_capture_on_commit_callbacks(execute=True):
+        request_and_withdraw(scene, scene.officials[1])
+    assert_gapless_and_verifying(scene)
+
+
+def test_a_withdrawal_of_a_request_no_longer_pending_is_refused(scene):
+    started(scene)
+    open_item(scene, 0)
+    asked = speaking.request_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[0].user, kind="regular"
+    )
+    speaking.withdraw_floor(
+        meeting_id=scene.meeting.pk, actor=scene.officials[0].user, request_id=asked["request"]
+    )
+    before = log(scene)
+
+    for who in (scene.officials[0], scene.officials[1]):
+        refused(
+            "not_found",
+            speaking.withdraw_floor,
+            meeting_id=scene.meeting.pk,
+            actor=who.user,
+            request_id=asked["request"],
+        )
+
+    assert log(scene) == before
+    assert FloorRequest.objects.get().status == "withdrawn"
+
+
+def test_the_heads_the_process_keeps_are_bounded(
+    scene, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(events, "HEADS_KEPT", 3)
+    monkeypatch.setattr(events, "_heads", {-1: (1, "a"), -2: (1, "b"), -3: (1, "c")})
+    started(scene)
+    with django_capture_on_commit_callbacks(execute=True):
+        open_item(scene, 0)
+
+    last = MeetingEvent.objects.filter(meeting=scene.meeting).last()
+    assert events._heads == {scene.meeting.pk: (last.seq, last.hash)}
