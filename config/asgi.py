@@ -28,6 +28,7 @@ application = ProtocolTypeRouter(
 daphne_limits.install()
 daphne_backpressure.install()
 
-from config.heap import freeze_startup_objects  # noqa: E402
+from config.heap import freeze_startup_objects, keep_full_collections_short  # noqa: E402
 
 freeze_startup_objects()
+keep_full_collections_short()

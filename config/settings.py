@@ -79,6 +79,9 @@ ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = None
 # The objects loaded at start-up are frozen out of the garbage collector (config/heap.py).
 FREEZE_STARTUP_OBJECTS = True
+# What survives a full collection is frozen too, and thawed every so many seconds (config/heap.py:
+# ShortCollections); 0 leaves Python's collector as it is.
+GC_THAW_SECONDS = env_int("GC_THAW_SECONDS", default=600)
 
 TEMPLATES = [
     {
