@@ -94,7 +94,12 @@ function keepFocus(draw) {
   }
   draw();
   for (const node of root.querySelectorAll("[data-keep]")) {
-    if (kept.has(node.dataset.keep) && node !== focus?.node) { setFieldValue(node, kept.get(node.dataset.keep)); node.dataset.dirty = "1"; }
+    if (kept.has(node.dataset.keep) && node !== focus?.node) {
+      setFieldValue(node, kept.get(node.dataset.keep));
+      node.dataset.dirty = "1";
+      // For what follows the field on the page (the vote form's fields of the kind chosen).
+      node.dispatchEvent(new Event("change"));
+    }
   }
   if (!focus || focus.node.isConnected) return;
   const same = focus.key && root.querySelector(`[data-keep="${focus.key}"], [data-focus="${focus.key}"]`);
@@ -619,6 +624,12 @@ function openVoteForm() {
   // (the server checks again, and names one who may not).
   const servers = ctx.state.roll.filter((r) => r.status === "present" && !r.may_vote_why_not);
   const boardBoxes = servers.map((r) => el("label", { class: "choice" }, el("input", { type: "checkbox", name: "board-member", value: r.member, "data-keep": `board-member-${r.member}` }), ` ${r.name}`));
+  // Shown only while the kind chosen is the board's (it would push the form's button out of view).
+  const boardField = el("fieldset", { class: "field", id: "vote-board", "aria-describedby": "vote-board-help" }, el("legend", {}, T.vote_board), ...boardBoxes,
+    el("p", { class: "help", id: "vote-board-help" }, T.vote_board_help));
+  const showBoard = () => { boardField.hidden = kind.value !== "board"; };
+  kind.addEventListener("change", showBoard);
+  showBoard();
   const form = el("form", { class: "stack", on: { submit: (event) => {
     event.preventDefault();
     const picked = Array.from(people.selectedOptions, (o) => Number(o.value));
@@ -640,9 +651,7 @@ function openVoteForm() {
     el("div", { class: "field" }, el("label", { for: "vote-conclusion" }, conclusion, ` ${T.vote_conclusion}`))] : []),
   ...(allowed.includes("election") || allowed.includes("discipline") ? [
     el("div", { class: "field" }, el("label", { for: "vote-people" }, T.vote_people), people, el("p", { class: "help" }, T.vote_people_help))] : []),
-  ...(allowed.includes("board") ? [
-    el("fieldset", { class: "field", id: "vote-board", "aria-describedby": "vote-board-help" }, el("legend", {}, T.vote_board), ...boardBoxes,
-      el("p", { class: "help", id: "vote-board-help" }, T.vote_board_help))] : []),
+  ...(allowed.includes("board") ? [boardField] : []),
   ...(allowed.includes("election") ? [
     el("div", { class: "field" }, el("label", { for: "vote-seats" }, T.vote_seats), seats),
     el("div", { class: "field" }, el("label", { for: "vote-post" }, T.vote_post), post)] : []),

@@ -29,9 +29,13 @@ class TestTheMeetingElectsTheBoard(BrowserTestCase):
 
         # The chair proposes a, b and c (not the default board) to a show of hands.
         chair.locator("#agenda li").nth(1).get_by_role("button", name="Mở nội dung").click()
+        proposed = chair.locator("#vote-board")
+        # Shown for this kind only: the form's button stays in view for the others.
+        expect(proposed).to_be_hidden()
         chair.get_by_label("Loại biểu quyết").select_option(label="Bầu ban kiểm phiếu")
         chair.get_by_label("Nội dung biểu quyết").fill("Bầu ban kiểm phiếu")
         proposed = chair.get_by_role("group", name="Ban kiểm phiếu đề nghị hội nghị biểu quyết")
+        expect(proposed).to_be_visible()
         # Only official members present who may vote are offered (not the probationary).
         expect(proposed.get_by_role("checkbox")).to_have_count(5)
         for member in (a, b, c):
@@ -89,6 +93,7 @@ class TestTheMeetingElectsTheBoard(BrowserTestCase):
         self.screenshot(pages[a.pk], "room-board-elected")
         self.assert_accessible(pages[a.pk])
         # The chair's vote form, with its group of members to propose, is accessible too.
+        chair.get_by_label("Loại biểu quyết").select_option(label="Bầu ban kiểm phiếu")
         expect(
             chair.get_by_role("group", name="Ban kiểm phiếu đề nghị hội nghị biểu quyết")
         ).to_be_visible()
