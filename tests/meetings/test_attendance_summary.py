@@ -82,6 +82,20 @@ def test_ending_a_meeting_keeps_the_charters_attendance_figures(scene):
     assert summary.roll == Attendance.objects.filter(meeting=meeting).count() == 9
 
 
+def test_a_member_who_left_early_with_reason_counts_as_having_attended(scene):
+    """R-Q1 counts the members who attended ("dự sinh hoạt"): one who joined and then left with
+    the chair's approval ("xin về sớm") is present, not absent with reason."""
+    counted = [scene.chair, scene.recorder, *scene.officials, scene.probationary]
+    meeting = held(scene, present=counted, with_reason=[scene.officials[0]])
+
+    summary = AttendanceSummary.objects.get(meeting=meeting)
+    expected = charter_answer(meeting)
+    assert (summary.present, summary.denominator, summary.rate_tenths) == (6, 6, 1000)
+    assert (expected.present, expected.rate_tenths) == (6, 1000)
+    assert summary.absent_with_reason == summary.absent_without_reason == 0
+    assert summary.criterion_met is expected.criterion_met is True
+
+
 def test_the_uncounted_members_absence_does_not_sink_the_criterion(scene):
     counted = [scene.chair, scene.recorder, *scene.officials, scene.probationary]
     meeting = held(scene, present=counted)  # exempt, suspended, temporary: absent, no reason

@@ -5,9 +5,11 @@ import uuid
 import pytest
 
 from meetings import events
+from meetings.services import attendance, room
 from minutes import document as doc
 from minutes import rendering
 from minutes.drafting import Edits, draft_minutes
+from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.conftest import poppler
 from tests.minutes.flow import run_meeting
@@ -102,3 +104,37 @@ def test_guests_who_said_they_would_attend_are_listed_with_their_seat(db):
     assert minutes.attendance.guests == (
         doc.Guest(seat.member.full_name, "Đảng ủy viên", scene.cell.parent.name),
     )
+
+
+def test_a_member_who_left_early_is_present_named_apart_and_in_n(db):
+    """A member who joined and left with the chair's approval ("xin về sớm") attended: counted
+    in "Có mặt" and in N (R-V1 leaves out only members absent for the whole meeting), named on a
+    line of their own, not among the absentees."""
+    scene = build_scene()
+    meeting, chair = scene.meeting, scene.chair.user
+    room.start_meeting(meeting_id=meeting.pk, actor=chair)
+    for member in [scene.chair, scene.recorder, *scene.officials, scene.probationary]:
+        attendance.join(meeting_id=meeting.pk, actor=member.user, connection=f"c{member.pk}")
+    attendance.mark(
+        meeting_id=meeting.pk,
+        actor=chair,
+        member_id=scene.officials[1].pk,
+        status="absent_with_reason",
+        reason="Đón con ốm",
+    )
+    room.end_meeting(meeting_id=meeting.pk, actor=chair, reason=EARLY_END)
+    integrity = doc.Integrity(str(uuid.uuid4()), "0" * 64, "http://127.0.0.1:8000/x/abc")
+
+    minutes = draft_minutes(meeting, Edits(), integrity)
+
+    a = minutes.attendance
+    assert (a.present, a.present_official, a.present_probationary) == (6, 5, 1)
+    assert a.vote_base == 5
+    assert (a.rate_present, a.rate_base) == (6, 6)
+    assert (a.absent_with_reason, a.absent) == ((), 0)
+    assert a.left_early == (doc.Absence("Đảng viên 2", "Đón con ốm"),)
+    text = rendering.document_text(minutes)
+    assert "Có mặt: 6 đồng chí" in text
+    assert "Xin về sớm: Đảng viên 2 – Đón con ốm." in text
+    assert "Vắng mặt: 0 đồng chí." in text
+    assert text.index("Có mặt: 6 đồng chí") < text.index("Xin về sớm") < text.index("Vắng mặt")
