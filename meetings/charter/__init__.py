@@ -61,6 +61,7 @@ from meetings.charter.roster import (
     RosterEntry,
     Standing,
     VoteBasePolicy,
+    attended,
 )
 from meetings.charter.thresholds import (
     DecisionKind,
@@ -119,6 +120,7 @@ __all__ = [
     "allocate_seats",
     "assess",
     "attendance_criterion",
+    "attended",
     "cell_composition",
     "check_duration",
     "decide",

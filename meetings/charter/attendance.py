@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from meetings.charter.roster import Attendance, Membership, RosterEntry, attendance_of
+from meetings.charter.roster import Attendance, Membership, RosterEntry, attendance_of, attended
 from meetings.charter.texts import id_list, met_word
 
 CRITERION_PERCENT = 85  # the rate must be strictly above this
@@ -50,7 +50,10 @@ def attendance_criterion(
     counted = [entry for entry in roster if counts_for_attendance(entry)]
     statuses = {entry.member_id: attendance_of(attendance, entry.member_id) for entry in counted}
     denominator = len(counted)
-    present = sum(1 for status in statuses.values() if status == Attendance.PRESENT)
+    # A member who attended and left early with the chair's approval took part ("dự sinh
+    # hoạt"): present for the rate, not absent with reason (docs/charter.md).
+    present = sum(1 for status in statuses.values() if attended(status))
+    left = sum(1 for status in statuses.values() if status == Attendance.LEFT_WITH_REASON)
     unexcused = tuple(
         sorted(m for m, status in statuses.items() if status == Attendance.ABSENT_WITHOUT_REASON)
     )
@@ -77,6 +80,8 @@ def attendance_criterion(
         f"và sinh hoạt tạm thời tại chi bộ); tiêu chí trên {CRITERION_PERCENT}% và không ai vắng "
         f"không lý do: {met_word(met)}."
     )
+    if left:
+        explanation += f" Tính là có dự: {left} đảng viên đã dự rồi xin về sớm có lý do."
     if unexcused:
         explanation += f" Vắng không lý do: {id_list(unexcused)}."
     return AttendanceCriterion(
@@ -104,7 +109,8 @@ def longest_excused_streaks(meetings: Sequence[Mapping[str, Attendance]]) -> dic
 
     `meetings` are the year's meetings in date order, each mapping the members counted at that
     meeting to their attendance. A meeting where a member is not listed (not yet a member,
-    exempt at the time) breaks their run.
+    exempt at the time) breaks their run. So does a meeting they attended and left early with the
+    chair's approval (LEFT_WITH_REASON): they took part in it.
     """
     current: dict[str, int] = {}
     longest: dict[str, int] = {}

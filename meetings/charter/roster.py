@@ -19,8 +19,14 @@ class Membership(StrEnum):
 
 class Attendance(StrEnum):
     PRESENT = "present"
-    ABSENT_WITH_REASON = "absent_with_reason"  # reason approved by the convener
+    # Away for the whole meeting, with a reason approved by the convener.
+    ABSENT_WITH_REASON = "absent_with_reason"
     ABSENT_WITHOUT_REASON = "absent_without_reason"
+    # Attended, then left with the chair's approval ("xin về sớm"). The reference is silent on the
+    # leaver beyond "the WHOLE meeting" (24-QĐ/TW 9.3.2, R-V1); the engine's reading: they
+    # attended, so they stay in N (never easier for a threshold) and count as present for R-Q1,
+    # but they are gone, so they are no voter present (no vote, no quorum). docs/charter.md.
+    LEFT_WITH_REASON = "left_with_reason"
 
 
 class VoteBasePolicy(StrEnum):
@@ -83,6 +89,11 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+def attended(status: Attendance) -> bool:
+    """Took part in the meeting ("dự sinh hoạt"), for all of it or until leaving with approval."""
+    return status in (Attendance.PRESENT, Attendance.LEFT_WITH_REASON)
 
 
 def attendance_of(attendance: Mapping[str, Attendance], member_id: str) -> Attendance:

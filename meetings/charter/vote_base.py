@@ -19,6 +19,7 @@ from meetings.charter.roster import (
     Standing,
     VoteBasePolicy,
     attendance_of,
+    attended,
 )
 from meetings.charter.texts import count_list
 
@@ -92,7 +93,12 @@ def exclusion_of(
         return Exclusion.PROBATIONARY
     if entry.suspended:
         return Exclusion.SUSPENDED
-    if status == Attendance.PRESENT:
+    if attended(status):
+        # A member who attended and left early with the chair's approval (LEFT_WITH_REASON) is
+        # not "absent for the WHOLE meeting" (24-QĐ/TW 9.3.2): in N like one who stayed, whatever
+        # the exempt and temporarily-out flags (they attended); keeping them never makes a
+        # threshold easier. Under `exempt_counted_when = voting` an exempt leaver who did not
+        # vote is left out as an exempt member present who did not vote.
         # When nobody knows who voted (a tally without a turnout list), an exempt member who
         # attends is counted, as under the default; this never makes a threshold easier.
         if (
@@ -132,6 +138,7 @@ def vote_base(
     present: set[str] = set()
     excluded: list[tuple[str, Exclusion]] = []
     exempt_votes_unknown = False
+    left = 0  # members of N who left early with the chair's approval
     for entry in roster:
         status = attendance_of(attendance, entry.member_id)
         reason = exclusion_of(entry, status, policy, voted)
@@ -139,10 +146,13 @@ def vote_base(
             excluded.append((entry.member_id, reason))
             continue
         members.add(entry.member_id)
+        # Only those present now may vote: a member who left early is in N but votes no more.
         if status == Attendance.PRESENT:
             present.add(entry.member_id)
-            if entry.exempt and voted is None:
-                exempt_votes_unknown |= policy.exempt_counted_when == ExemptCountedWhen.VOTING
+        elif status == Attendance.LEFT_WITH_REASON:
+            left += 1
+        if entry.exempt and voted is None:
+            exempt_votes_unknown |= policy.exempt_counted_when == ExemptCountedWhen.VOTING
     excluded.sort()
     home_official_count = sum(1 for entry in roster if entry.is_home_official)
     counts = Counter(reason for _, reason in excluded)
@@ -155,13 +165,14 @@ def vote_base(
         policy=policy,
         exempt_votes_unknown=exempt_votes_unknown,
         rules=rules,
-        explanation=_explain(len(members), len(present), home_official_count, counts, policy),
+        explanation=_explain(len(members), len(present), left, home_official_count, counts, policy),
     )
 
 
 def _explain(
     size: int,
     voters_present: int,
+    left: int,
     home_official_count: int,
     counts: Mapping[Exclusion, int],
     policy: Policy,
@@ -180,6 +191,11 @@ def _explain(
     if subtracted:
         text += ", trừ " + count_list(subtracted)
     text += f". Có mặt và có quyền biểu quyết: {voters_present}."
+    if left:
+        text += (
+            f" Vẫn tính vào N nhưng không còn biểu quyết: {left} đảng viên đã dự rồi xin về sớm "
+            "có lý do (R-V1: chỉ không tính đảng viên vắng mặt cả buổi có lý do)."
+        )
     not_voting = [
         (counts[Exclusion.PROBATIONARY], "đảng viên dự bị (R-R1)"),
         (counts[Exclusion.TEMPORARY_IN], "đảng viên sinh hoạt tạm thời tại chi bộ (R-R3)"),

@@ -9,6 +9,7 @@ from meetings.charter import Attendance, Membership, RosterEntry, Standing
 PRESENT = Attendance.PRESENT
 EXCUSED = Attendance.ABSENT_WITH_REASON
 UNEXCUSED = Attendance.ABSENT_WITHOUT_REASON
+LEFT = Attendance.LEFT_WITH_REASON  # attended, then left with the chair's approval
 
 
 def official(member_id: str, **flags: bool) -> RosterEntry:

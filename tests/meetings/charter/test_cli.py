@@ -87,7 +87,7 @@ MALFORMED_FILES = [
     pytest.param(
         json.dumps({**VALID, "attendance": {"o01": "late"}}),
         "case \"X1\": attendance.o01: unknown value 'late' (expected one of: present, "
-        "absent_with_reason, absent_without_reason)",
+        "absent_with_reason, absent_without_reason, left_with_reason)",
         id="unknown attendance value",
     ),
     pytest.param(

@@ -141,7 +141,7 @@ MALFORMED = [
     pytest.param(
         variant((("attendance", "o03"), "late")),
         "attendance.o03: unknown value 'late' (expected one of: present, absent_with_reason, "
-        "absent_without_reason)",
+        "absent_without_reason, left_with_reason)",
         id="unknown attendance value",
     ),
     pytest.param(
@@ -401,7 +401,7 @@ def test_errors_in_a_list_name_each_case_by_id_and_index() -> None:
 
     assert [str(error) for error in raised.value.errors] == [
         "case \"T1\" (index 1): attendance.o01: unknown value 'late' (expected one of: present, "
-        "absent_with_reason, absent_without_reason)",
+        "absent_with_reason, absent_without_reason, left_with_reason)",
         "case at index 2: roster[0].standing: unknown value 'x' (expected one of: official, "
         "probationary)",
         "case at index 3: expected an object, got string",
