@@ -8,8 +8,10 @@ the compliance dashboard reads one row per meeting instead of every line of the 
 The rules are the charter engine's (`charter.attendance_criterion`): this module only turns
 roll lines into its inputs, as `meetings.snapshots.roster_entry` does for the live room — the
 members on the roll, home or meeting here temporarily, exempt or suspended on the meeting's
-local day. The roll lines are read with plain lookups so that the data migration that fills in
-the meetings ended before the summary existed can run the same code on its historical models.
+local day, and each line's status as `meetings.snapshots.roll_attendance` reads it (a member
+marked absent with a reason after joining left early: present). The roll lines are read with
+plain lookups so that the data migration that fills in the meetings ended before the summary
+existed can run the same code on its historical models.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.db.models import BooleanField, Case, F, Q, QuerySet, When
 from django.db.models.functions import TruncDate
 
 from meetings import charter
+from meetings.snapshots import member_key, roll_attendance
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,8 @@ def _flag(condition: Q) -> Case:
 
 
 def roll_lines(lines: QuerySet) -> QuerySet:
-    """(meeting, member, standing, home, exempt, suspended, status) per line, by meeting."""
+    """(meeting, member, standing, home, exempt, suspended, status, first joined) per line, by
+    meeting."""
     day = TruncDate("meeting__starts_at")  # the meeting's local day (Asia/Ho_Chi_Minh)
     return (
         lines.annotate(
@@ -65,7 +69,14 @@ def roll_lines(lines: QuerySet) -> QuerySet:
         )
         .order_by("meeting_id", "member_id")
         .values_list(
-            "meeting_id", "member_id", "member__standing", "home", "exempt", "suspended", "status"
+            "meeting_id",
+            "member_id",
+            "member__standing",
+            "home",
+            "exempt",
+            "suspended",
+            "status",
+            "first_joined_at",
         )
     )
 
@@ -74,8 +85,8 @@ def figures_of(lines: Iterable[tuple[Any, ...]]) -> Figures:
     """R-Q1 by the charter engine on one meeting's roll lines (as `roll_lines` gives them)."""
     roster: list[charter.RosterEntry] = []
     attendance: dict[str, charter.Attendance] = {}
-    for _, member_id, standing, home, exempt, suspended, status in lines:
-        key = str(member_id)  # snapshots.member_key
+    for _, member_id, standing, home, exempt, suspended, status, first_joined_at in lines:
+        key = member_key(member_id)
         roster.append(
             charter.RosterEntry(
                 member_id=key,
@@ -87,7 +98,8 @@ def figures_of(lines: Iterable[tuple[Any, ...]]) -> Figures:
                 suspended=bool(suspended),
             )
         )
-        attendance[key] = charter.Attendance(status)
+        # Absent with a reason after joining: left early, and present for the rate (R-Q1).
+        attendance[key] = roll_attendance(status, first_joined_at)
     if not roster:
         return NO_ROLL
     criterion = charter.attendance_criterion(tuple(roster), attendance)
@@ -96,7 +108,8 @@ def figures_of(lines: Iterable[tuple[Any, ...]]) -> Figures:
         roll=len(roster),
         denominator=criterion.denominator,
         present=criterion.present,
-        # Everyone counted is present, absent with reason or absent without reason.
+        # Everyone counted is present (a member who left early included), absent with reason or
+        # absent without reason.
         absent_with_reason=criterion.denominator - criterion.present - unexcused,
         absent_without_reason=unexcused,
         rate_tenths=criterion.rate_tenths,

@@ -24,6 +24,7 @@ class RollLine(TypedDict):
     status: str
     mode: str
     reason: str
+    left_early: bool  # absent with a reason after joining: left with the chair's approval
 
 
 class Assessment(TypedDict):

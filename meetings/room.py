@@ -37,6 +37,7 @@ from meetings.snapshots import (
     member_key,
     online_policy_for,
     policy_for,
+    roll_attendance,
     roster_entry,
 )
 from members import names
@@ -61,13 +62,19 @@ def roster_entries(meeting: Meeting) -> tuple[charter.RosterEntry, ...]:
 
 def live_attendance(meeting: Meeting) -> dict[str, charter.Attendance]:
     """The roll as the charter reads it. A member who joined stays present until the chair marks
-    otherwise: a dropped connection does not take a vote away."""
+    otherwise: a dropped connection does not take a vote away. One the chair marks absent with
+    a reason after joining left early (`snapshots.roll_attendance`): still in N, no vote."""
     return {
-        member_key(member_id): charter.Attendance(status)
-        for member_id, status in Attendance.objects.filter(meeting=meeting).values_list(
-            "member_id", "status"
-        )
+        member_key(member_id): roll_attendance(status, first_joined_at)
+        for member_id, status, first_joined_at in Attendance.objects.filter(
+            meeting=meeting
+        ).values_list("member_id", "status", "first_joined_at")
     }
+
+
+def left_early(row: Attendance) -> bool:
+    """The member joined and then left with the chair's approval (the room shows "Về sớm")."""
+    return roll_attendance(row.status, row.first_joined_at) == charter.Attendance.LEFT_WITH_REASON
 
 
 def online_verdict(
@@ -272,7 +279,9 @@ def _assess(
     meeting: Meeting, members: list[Member], roll: dict[int, Attendance]
 ) -> tuple[tuple[charter.RosterEntry, ...], Any]:
     roster = tuple(roster_entry(m, meeting.cell, meeting.local_day) for m in members)
-    attendance = {member_key(m): charter.Attendance(row.status) for m, row in roll.items()}
+    attendance = {
+        member_key(m): roll_attendance(row.status, row.first_joined_at) for m, row in roll.items()
+    }
     if not roll:  # before the start: expected attendance is not the room's business
         attendance = {}
     assessment = charter.assess(
@@ -355,6 +364,8 @@ def _build_shared(meeting: Meeting, seq: int) -> dict[str, Any]:
                 "status": roll[m.pk].status if m.pk in roll else None,
                 "mode": roll[m.pk].mode if m.pk in roll else "",
                 "reason": roll[m.pk].reason if m.pk in roll else "",
+                # Marked absent with a reason after joining: left early (xin về sớm).
+                "left_early": m.pk in roll and left_early(roll[m.pk]),
                 "may_vote_why_not": str(excluded.get(member_key(m.pk), "")),
             }
             for m in members

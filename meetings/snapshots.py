@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from meetings import charter
-from meetings.enums import Reply
+from meetings.enums import AttendanceStatus, Reply
 from meetings.models import Invitation, Meeting
 from members import queries as member_queries
 from members.models import Member, Organization
@@ -81,6 +81,19 @@ def roster_for(cell: Organization, day: datetime.date) -> tuple[charter.RosterEn
     home = list(member_queries.home_members(cell).order_by("pk"))
     temporary = list(member_queries.temporary_members(cell, day).order_by("pk"))
     return tuple(roster_entry(member, cell, day) for member in [*home, *temporary])
+
+
+def roll_attendance(status: str, first_joined_at: datetime.datetime | None) -> charter.Attendance:
+    """A line of the roll (`meetings.models.Attendance`: its status and when the member first
+    joined) as the charter reads it. The only place that maps one to the other.
+
+    A member the chair marks absent with a reason after they joined the meeting left early with
+    the chair's approval ("xin về sớm"): they attended, and 24-QĐ/TW 9.3.2 (R-V1) leaves out of N
+    only members absent for the whole meeting, so the charter gets LEFT_WITH_REASON (in N, no
+    longer a voter present, present for the attendance rate; docs/charter.md)."""
+    if status == AttendanceStatus.ABSENT_WITH_REASON and first_joined_at is not None:
+        return charter.Attendance.LEFT_WITH_REASON
+    return charter.Attendance(status)
 
 
 def expected_attendance(invitations: Iterable[Invitation]) -> dict[str, charter.Attendance]:

@@ -118,7 +118,8 @@ class Setting:
 
 @dataclass(frozen=True, slots=True)
 class Absence:
-    """An absent member; `reason` is empty for an absence without reason."""
+    """An absent member, or one who left early (`Attendance.left_early`); `reason` is empty for
+    an absence without reason."""
 
     name: str
     reason: str = ""
@@ -146,6 +147,9 @@ class Attendance:
     are in neither absence list.
     `suspended` names the members suspended from party activities (đình chỉ sinh hoạt) who did
     not attend: barred from the meeting, they are likewise in neither absence list (R-V1, R-Q1).
+    `left_early` names the members who attended and left with the chair's approval (xin về
+    sớm), with the reason recorded: counted in the present counts, the rate and N, in neither
+    absence list, printed on a line of their own under "Có mặt" (docs/charter.md).
     """
 
     total: int
@@ -171,6 +175,7 @@ class Attendance:
     documents: tuple[str, ...] = ()
     exempt_absent: tuple[str, ...] = ()
     suspended: tuple[str, ...] = ()
+    left_early: tuple[Absence, ...] = ()
 
     @property
     def present(self) -> int:

@@ -21,7 +21,13 @@ from meetings.models import Invitation, Meeting, SpeakingTurn, Vote
 from meetings.models.speaking import FloorRequestKind
 from meetings.models.voting import VoteKind, VoteStatus
 from meetings.room import roster_entries, roster_members
-from meetings.snapshots import duration_minimums_for, meeting_kind, member_key, policy_for
+from meetings.snapshots import (
+    duration_minimums_for,
+    meeting_kind,
+    member_key,
+    policy_for,
+    roll_attendance,
+)
 from members import queries as member_queries
 from members import zones
 from members.enums import VoteBasePolicy
@@ -108,11 +114,19 @@ def _attendance(meeting: Meeting) -> doc.Attendance:
     members = roster_members(meeting)
     entries = {int(e.member_id): e for e in roster_entries(meeting)}
     roll = {line.member_id: line for line in RollLine.objects.filter(meeting=meeting)}
-    status = {m.pk: roll[m.pk].status if m.pk in roll else "absent_without_reason" for m in members}
+    # Each member's line as the charter reads it: a member marked absent with a reason after
+    # joining left early (xin về sớm), attended, and is counted present and in N (R-V1).
+    status = {
+        m.pk: roll_attendance(roll[m.pk].status, roll[m.pk].first_joined_at)
+        if m.pk in roll
+        else charter.Attendance.ABSENT_WITHOUT_REASON
+        for m in members
+    }
+    attended = {m.pk: charter.attended(status[m.pk]) for m in members}
     home = [m for m in members if m.home_cell_id == meeting.cell_id]
     temporary = [m for m in members if m.home_cell_id != meeting.cell_id]
-    present = [m for m in members if status[m.pk] == "present"]
-    attendance = {member_key(m): charter.Attendance(s) for m, s in status.items()}
+    present = [m for m in members if attended[m.pk]]
+    attendance = {member_key(m): s for m, s in status.items()}
     policy = policy_for(meeting.cell)
     base = charter.vote_base(tuple(entries.values()), attendance, policy)
     criterion = charter.attendance_criterion(tuple(entries.values()), attendance)
@@ -137,21 +151,25 @@ def _attendance(meeting: Meeting) -> doc.Attendance:
         absent_with_reason=tuple(
             doc.Absence(m.full_name, roll[m.pk].reason)
             for m in home
-            if status[m.pk] == "absent_with_reason" and m.pk not in excused
+            if status[m.pk] == charter.Attendance.ABSENT_WITH_REASON and m.pk not in excused
         ),
         absent_without_reason=tuple(
             m.full_name
             for m in home
-            if status[m.pk] == "absent_without_reason" and m.pk not in excused
+            if status[m.pk] == charter.Attendance.ABSENT_WITHOUT_REASON and m.pk not in excused
+        ),
+        # Counted in "Có mặt" and named apart, with the reason the chair recorded.
+        left_early=tuple(
+            doc.Absence(m.full_name, roll[m.pk].reason)
+            for m in members
+            if status[m.pk] == charter.Attendance.LEFT_WITH_REASON
         ),
         # An exempt member who stays away is neither absent nor at fault (R-R2, R-Q1).
-        exempt_absent=tuple(
-            m.full_name for m in home if is_exempt[m.pk] and status[m.pk] != "present"
-        ),
+        exempt_absent=tuple(m.full_name for m in home if is_exempt[m.pk] and not attended[m.pk]),
         suspended=tuple(
             m.full_name
             for m in home
-            if is_suspended[m.pk] and not is_exempt[m.pk] and status[m.pk] != "present"
+            if is_suspended[m.pk] and not is_exempt[m.pk] and not attended[m.pk]
         ),
         rate_present=criterion.present,
         rate_base=criterion.denominator,

@@ -26,7 +26,7 @@ from meetings.models import (
 )
 from meetings.models.attendance import AttendanceStatus, PresenceMode
 from meetings.queries import on_roll
-from meetings.room import attendance_effect, online_members
+from meetings.room import attendance_effect, left_early, online_members
 from meetings.services.participants import (
     lock_meeting,
     participant,
@@ -40,7 +40,13 @@ logger = logging.getLogger(__name__)
 
 
 def _payload(row: Attendance) -> dict[str, Any]:
-    return {"member": row.member_id, "status": row.status, "mode": row.mode, "reason": row.reason}
+    return {
+        "member": row.member_id,
+        "status": row.status,
+        "mode": row.mode,
+        "reason": row.reason,
+        "left_early": left_early(row),
+    }
 
 
 @dataclass(frozen=True)

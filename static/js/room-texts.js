@@ -39,6 +39,7 @@ export const T = {
     absent_with_reason: gettext("Vắng có lý do"),
     absent_without_reason: gettext("Vắng không lý do"),
   },
+  left_early: gettext("Xin về sớm: %(reason)s"),
   modes: {
     online: gettext("trực tuyến"),
     in_room: gettext("tại hội trường"),

@@ -247,6 +247,9 @@ function badges(r) {
 }
 
 function statusText(r) {
+  // Marked absent with a reason after joining: left early with the chair's approval, which the
+  // charter counts as attended (in N, no vote; docs/charter.md).
+  if (r.left_early) return T.left_early.replace("%(reason)s", r.reason);
   // An exempt member who stays away is neither absent nor at fault (issue 13).
   const status = r.exempt && r.status && r.status !== "present" ? T.exempt_not_attending
     : r.status ? T.attendance[r.status] + (r.status === "present" && r.mode ? ` (${T.modes[r.mode]})` : "") : "—";

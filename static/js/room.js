@@ -252,7 +252,7 @@ const applyEvent = {
   "attendance.changed": (p) => {
     const rows = p.changes.map((c) => [state.roll.find((r) => r.member === c.member), c]);
     if (rows.some(([row]) => !row) || !p.assessment) return false;
-    for (const [row, c] of rows) Object.assign(row, { status: c.status, mode: c.mode, reason: c.reason });
+    for (const [row, c] of rows) Object.assign(row, { status: c.status, mode: c.mode, reason: c.reason, left_early: Boolean(c.left_early) });
     state.assessment = p.assessment;
     for (const r of state.roll) r.may_vote_why_not = p.why_not[r.member] || "";
     if (p.online) state.online = p.online;
