@@ -5,10 +5,13 @@ import uuid
 import pytest
 
 from meetings import events
+from meetings.models import Vote
 from meetings.services import attendance, room
+from meetings.services.voting import opening
 from minutes import document as doc
 from minutes import rendering
 from minutes.drafting import Edits, draft_minutes
+from tests.meetings import ballots
 from tests.meetings.helpers import EARLY_END
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.conftest import poppler
@@ -122,6 +125,11 @@ def test_a_member_who_left_early_is_present_named_apart_and_in_n(db):
         status="absent_with_reason",
         reason="Đón con ốm",
     )
+    room.open_item(meeting_id=meeting.pk, actor=chair, item_id=scene.items[2].pk)
+    vote = opening.open_vote(meeting_id=meeting.pk, actor=chair, kind="resolution", question="Q")
+    for member in [scene.chair, scene.recorder, scene.officials[0]]:
+        ballots.cast(meeting.pk, member, vote["vote"], "yes")
+    ballots.close(meeting.pk, scene.chair, vote["vote"])
     room.end_meeting(meeting_id=meeting.pk, actor=chair, reason=EARLY_END)
     integrity = doc.Integrity(str(uuid.uuid4()), "0" * 64, "http://127.0.0.1:8000/x/abc")
 
@@ -133,6 +141,10 @@ def test_a_member_who_left_early_is_present_named_apart_and_in_n(db):
     assert (a.rate_present, a.rate_base) == (6, 6)
     assert (a.absent_with_reason, a.absent) == ((), 0)
     assert a.left_early == (doc.Absence("Đảng viên 2", "Đón con ốm"),)
+    # The vote after the member left: N = 5 as in section II, three yes of five needed.
+    assert Vote.objects.get().roll[str(scene.officials[1].pk)] == "left_with_reason"
+    (record,) = minutes.items[2].votes
+    assert (record.vote_base, record.yes, record.required, record.passed) == (5, 3, 3, True)
     text = rendering.document_text(minutes)
     assert "Có mặt: 6 đồng chí" in text
     assert "Xin về sớm: Đảng viên 2 – Đón con ốm." in text
