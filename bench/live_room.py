@@ -47,6 +47,7 @@ import collections
 import dataclasses
 import datetime
 import functools
+import gc
 import itertools
 import json
 import os
@@ -1203,6 +1204,38 @@ async def farm_phase(
     return result
 
 
+class ClientPauses:
+    """This process's garbage collections while a phase runs: a pause here delays every client's
+    reading, bare or product, and shows in both kinds' latencies (a measurement artefact)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []
+        self._began = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], (time.perf_counter() - self._began) * 1000))
+
+    def __enter__(self) -> ClientPauses:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def summary(self) -> dict[str, Any]:
+        by_generation: dict[str, Any] = {}
+        for generation in (0, 1, 2):
+            ms = sorted(d for g, d in self.pauses if g == generation)
+            if ms:
+                by_generation[str(generation)] = {
+                    "n": len(ms), "median": round(statistics.median(ms), 1), "max": round(ms[-1], 1)
+                }
+        return by_generation
+
+
 def memory(servers: dict[str, list[Server]]) -> dict[str, int]:
     return {
         kind: round(sum(rss_kib(s.process.pid) for s in group) / 1024)
@@ -1221,9 +1254,9 @@ class Profiler:
         if not self.py_spy:
             return
         for server in self.servers:
-            out = RESULTS / f"live_room-{self.stamp}-{phase}-{server.name}.txt"
-            args = [self.py_spy, "record", "--pid", str(server.process.pid), "--rate", "200"]
-            args += ["--format", "raw", "--output", str(out), "--nonblocking"]
+            out = RESULTS / f"live_room-{self.stamp}-{phase}-{server.name}.json"
+            args = [self.py_spy, "record", "--pid", str(server.process.pid), "--rate", "500"]
+            args += ["--format", "speedscope", "--output", str(out), "--nonblocking", "--idle", "--threads"]
             self.running.append(self.lab.spawn(f"py-spy-{phase}-{server.name}", args, {}))
 
     def stop(self) -> None:
@@ -1329,8 +1362,10 @@ async def run(
     connected = memory(servers)
     print(f"  connected in {connect_s} s; fan-out …", flush=True)
     profiler.start("farm")
-    farm = await farm_phase(farm_bare, farm_product, plan.farm_rounds, plan.farm_window)
+    with ClientPauses() as pauses:
+        farm = await farm_phase(farm_bare, farm_product, plan.farm_rounds, plan.farm_window)
     profiler.stop()
+    farm["client_gc_pauses_ms"] = pauses.summary()
     farm["connect_s"] = connect_s
     farm["client_gaps"] = sum(p.gaps for r in farm_product for p in r.peers)
     farm["client_out_of_order"] = sum(p.out_of_order for r in farm_product for p in r.peers)
@@ -1646,7 +1681,7 @@ def measure(lab: Lab, plan: Plan, args: argparse.Namespace, stamp: str) -> int:
     if args.proxy:
         servers["proxy"] = [start_proxy(lab, servers["product"])]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    profiler = Profiler(lab, args.profile, servers["product"], stamp)
+    profiler = Profiler(lab, args.profile, servers["product"] + servers["bare"], stamp)
     data: dict[str, Any] = {
         "started": stamp,
         "processes": args.processes,
