@@ -297,11 +297,7 @@ def mark(
     reason = reason.strip()
     if status == AttendanceStatus.ABSENT_WITH_REASON and not reason:
         raise RuleViolation(_("Hãy ghi lý do vắng mặt."), reason="reason_required", field="reason")
-    row.status = status
-    row.reason = reason if status != AttendanceStatus.PRESENT else ""
-    if status == AttendanceStatus.PRESENT:
-        row.mode = row.mode or PresenceMode.IN_ROOM
-        row.first_joined_at = row.first_joined_at or timezone.now()
+    _set_status(row, status, reason, timezone.now())
     row.save(update_fields=["status", "reason", "mode", "first_joined_at", "updated_at"])
     events.append_event(
         meeting=meeting,
