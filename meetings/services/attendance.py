@@ -108,6 +108,7 @@ def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]
     if meeting.status != MeetingStatus.IN_PROGRESS:
         _wait_or_leave(meeting, arrivals, departures)
         return
+    online_before = online_members(meeting)
     rows = {
         row.member_id: row
         for row in Attendance.objects.filter(
@@ -138,14 +139,17 @@ def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]
             changed.values(), ["status", "mode", "reason", "first_joined_at", "updated_at"]
         )
     close_spans(departures)
-    # Connections coming and going (a second tab, a reconnect, a page closed) change no line
-    # of the roll: they are spans for the minutes, not events for every page (the pages read
-    # who is online with their snapshot).
-    if changed:
+    # Connections coming and going change no line of the roll (leaving is not an absence): they
+    # are spans for the minutes. Only when who is connected changes (a member's last page
+    # closed, or their first opened again) do the pages hear of it, in the same event with no
+    # lines, so that "(không kết nối)" follows at once; a second tab, or a page reconnecting
+    # before its old connection is written as gone, tells nobody.
+    online = online_members(meeting)
+    if changed or online != online_before:
         events.append_event(
             meeting=meeting,
             event=events.ATTENDANCE_CHANGED,
-            payload=changes_payload(meeting, list(changed.values()), online_members(meeting)),
+            payload=changes_payload(meeting, list(changed.values()), online),
             actor=None,
         )
 
@@ -259,7 +263,8 @@ def present_waiting(meeting: Meeting, at: datetime.datetime) -> list[Attendance]
 def changes_payload(
     meeting: Meeting, rows: list[Attendance], online: list[int] | None = None
 ) -> dict[str, Any]:
-    """`attendance.changed`: the rows that changed, who is online now (arrivals only), and what
+    """`attendance.changed`: the rows that changed, who is online now (after arrivals and
+    departures; not after the chair's marks), and what
     it all does to quorum and the vote base (see room.attendance_effect)."""
     payload: dict[str, Any] = {"changes": [_payload(row) for row in rows]}
     if online is not None:

@@ -37,8 +37,12 @@ def test_a_dead_servers_spans_are_closed_when_its_lease_was_last_renewed(scene):
     assert PresenceSpan.objects.get(server="live").left_at is None
     assert list(PresenceLease.objects.values_list("server", flat=True)) == ["live"]
     # The roll and the charter's figures as before: leaving is not an absence, so the three
-    # still count as present and the quorum holds; no event (no line of the roll changed).
-    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == events_before
+    # still count as present and the quorum holds; one event, with no line of the roll, tells
+    # the pages who is still connected.
+    after = MeetingEvent.objects.filter(meeting=scene.meeting).order_by("seq")[events_before:]
+    assert [(e.event, e.payload["changes"], e.payload["online"]) for e in after] == [
+        ("attendance.changed", [], [scene.chair.pk])
+    ]
     state = room_state(scene.meeting, None)
     assert state["online"] == [scene.chair.pk]
     assert state["assessment"]["voters_present"] == 4
