@@ -86,8 +86,14 @@ def test_a_stopping_server_releases_its_connections_at_once(scene):
     arrive(scene, scene.chair, "staying", now)
     for member in scene.officials:
         arrive(scene, member, "stopping", now - datetime.timedelta(seconds=30))
+    events_before = MeetingEvent.objects.filter(meeting=scene.meeting).count()
 
     assert attendance.release_lease(server="stopping", at=now) == 3
+
+    # Nothing is announced from a process that is exiting: its event loop is gone, and sending
+    # from its exit handler kept it from exiting (tests/e2e/test_rolling_restart.py). The pages
+    # learn who is connected with their next snapshot.
+    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == events_before
 
     assert [s.left_at for s in PresenceSpan.objects.filter(server="stopping")] == [now] * 3
     assert PresenceSpan.objects.get(server="staying").left_at is None
