@@ -47,11 +47,13 @@ import collections
 import dataclasses
 import datetime
 import functools
+import gc
 import itertools
 import json
 import os
 import platform
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -102,6 +104,7 @@ FINAL_TIMEOUT = 120.0  # seconds after the last ack for every client to have the
 RELOAD_AFTER_EVENTS = True
 SECRET_BURST = False  # --secret-burst: the encrypted burst (bench/secret_burst.py) after arrival
 TARGET_FANOUT_RATIO = 1.5
+METRICS_TOKEN = secrets.token_urlsafe(24)  # the product daphnes' /metrics (config/metrics.py)
 TARGET_BURST_MS = 1000.0
 
 
@@ -1203,6 +1206,78 @@ async def farm_phase(
     return result
 
 
+class QuietClient:
+    """This process holds every client: a garbage collection here stops them all from reading
+    and shows in both kinds' latencies, bare or product, at random (a measurement artefact: each
+    member's page runs on a machine of its own). While a fan-out phase runs, what exists is
+    frozen and the collector is off; the collections that happen anyway are counted."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []
+        self._began = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], (time.perf_counter() - self._began) * 1000))
+
+    def __enter__(self) -> QuietClient:
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+        gc.enable()
+        gc.unfreeze()
+
+    def summary(self) -> dict[str, Any]:
+        ms = sorted(d for _, d in self.pauses)
+        return {"n": len(ms), "max": round(ms[-1], 1) if ms else 0.0}
+
+
+def command_histogram(servers: list[Server]) -> dict[str, dict[float, int]]:
+    """The product daphnes' `chibo_room_command_seconds` buckets (config/metrics.py), summed:
+    type → {upper bound in s: commands at or under it}."""
+    found: dict[str, dict[float, int]] = collections.defaultdict(collections.Counter)
+    pattern = re.compile(
+        r'^chibo_room_command_seconds_bucket\{le="([^"]+)",type="([^"]+)"\} (\S+)$'
+    )
+    for server in servers:
+        url, token = f"{server.origin}/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        request = urllib.request.Request(url, headers=token)  # noqa: S310 -- http://127.0.0.1
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 -- 127.0.0.1
+            for line in response.read().decode().splitlines():
+                match = pattern.match(line)
+                if match:
+                    bound, kind, count = match.groups()
+                    found[kind][float(bound)] += int(float(count))
+    return found
+
+
+def command_times(
+    before: dict[str, dict[float, int]], after: dict[str, dict[float, int]]
+) -> dict[str, Any]:
+    """The commands answered between two readings, per type: how many, and how many took longer
+    than 10, 25, 50 and 100 ms on the server (from taking the command off the connection's queue
+    to its answer: session check, the service's transaction, the hops between threads)."""
+    result: dict[str, Any] = {}
+    for kind, buckets in after.items():
+        total = buckets[float("inf")] - before.get(kind, {}).get(float("inf"), 0)
+        if total <= 0:
+            continue
+        slower = {
+            f"over_{round(bound * 1000)}_ms": total
+            - (buckets[bound] - before.get(kind, {}).get(bound, 0))
+            for bound in (0.01, 0.025, 0.05, 0.1)
+        }
+        result[kind] = {"n": total, **slower}
+    return result
+
+
 def memory(servers: dict[str, list[Server]]) -> dict[str, int]:
     return {
         kind: round(sum(rss_kib(s.process.pid) for s in group) / 1024)
@@ -1211,7 +1286,7 @@ def memory(servers: dict[str, list[Server]]) -> dict[str, int]:
 
 
 class Profiler:
-    """py-spy record of the product daphne(s) during one phase (collapsed stacks)."""
+    """py-spy record of the daphnes, product and bare, during one phase (collapsed stacks)."""
 
     def __init__(self, lab: Lab, py_spy: str | None, servers: list[Server], stamp: str) -> None:
         self.lab, self.py_spy, self.servers, self.stamp = lab, py_spy, servers, stamp
@@ -1275,7 +1350,8 @@ async def run(
             if largest:
                 profiler.start(f"fanout{size}")
             entry["connect_retries"] = {"product": product.retries, "bare": bare.retries}
-            entry["fanout"] = await fanout_phase(bare, product, plan.rounds)
+            with QuietClient():
+                entry["fanout"] = await fanout_phase(bare, product, plan.rounds)
             profiler.stop()
             print(f"  burst … ({time.perf_counter() - began:.0f} s)", flush=True)
             if largest:
@@ -1329,8 +1405,14 @@ async def run(
     connected = memory(servers)
     print(f"  connected in {connect_s} s; fan-out …", flush=True)
     profiler.start("farm")
-    farm = await farm_phase(farm_bare, farm_product, plan.farm_rounds, plan.farm_window)
+    commands_before = command_histogram(servers["product"])
+    with QuietClient() as client:
+        farm = await farm_phase(farm_bare, farm_product, plan.farm_rounds, plan.farm_window)
     profiler.stop()
+    farm["client_gc_pauses_ms"] = client.summary()
+    farm["server_command_times"] = command_times(
+        commands_before, command_histogram(servers["product"])
+    )
     farm["connect_s"] = connect_s
     farm["client_gaps"] = sum(p.gaps for r in farm_product for p in r.peers)
     farm["client_out_of_order"] = sum(p.out_of_order for r in farm_product for p in r.peers)
@@ -1504,6 +1586,13 @@ def report(data: dict[str, Any]) -> str:
             f"product {f.get('kib_per_connection', {}).get('product')}, "
             f"bare {f.get('kib_per_connection', {}).get('bare')} | "
             f"{verdict(f['p99_ratio'] <= TARGET_FANOUT_RATIO)}",
+            f"  this process's garbage collections while measuring: {f['client_gc_pauses_ms']}",
+            "  product commands timed by the servers (config/metrics.py): "
+            + "; ".join(
+                f"{kind} {t['n']}, over 10/25/50/100 ms: {t['over_10_ms']}/{t['over_25_ms']}/"
+                f"{t['over_50_ms']}/{t['over_100_ms']}"
+                for kind, t in f["server_command_times"].items()
+            ),
         ]
     m = r.get("memory_mib", {})
     lines += ["", "daphne RSS, MiB (all processes of a side), product / bare:"]
@@ -1595,7 +1684,8 @@ def main() -> int:
     finally:
         # Stops every process by PID, then drops the database (WITH FORCE: this process's own
         # connections go with it), so set-up work still running in the DB thread fails fast.
-        # After a failure the servers' logs are kept in bench/results/.
+        # After a failure the servers' logs are kept in bench/results/ (the tracebacks a run
+        # counts come from the resync wave's Redis outage: "broadcast of event … failed").
         logs = None if finished else RESULTS / f"live_room-{stamp}-logs"
         lab.close(keep_logs=logs)
         if logs is not None:
@@ -1615,6 +1705,7 @@ def measure(lab: Lab, plan: Plan, args: argparse.Namespace, stamp: str) -> int:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "CHIBO_VAR_DIR": str(lab.tmp / "var"),
         "SESSION_IDLE_SECONDS": "14400",
+        "METRICS_TOKEN": METRICS_TOKEN,
         "LOG_LEVEL": "WARNING",
         "DEBUG": "0",
         "PYTHONUNBUFFERED": "1",
@@ -1646,7 +1737,7 @@ def measure(lab: Lab, plan: Plan, args: argparse.Namespace, stamp: str) -> int:
     if args.proxy:
         servers["proxy"] = [start_proxy(lab, servers["product"])]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    profiler = Profiler(lab, args.profile, servers["product"], stamp)
+    profiler = Profiler(lab, args.profile, servers["product"] + servers["bare"], stamp)
     data: dict[str, Any] = {
         "started": stamp,
         "processes": args.processes,

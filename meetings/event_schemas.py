@@ -36,7 +36,7 @@ class Assessment(TypedDict):
 
 class AttendanceChanged(Assessment):
     changes: list[RollLine]
-    online: NotRequired[list[int]]  # after arrivals; not after the chair's marks
+    online: NotRequired[list[int]]  # after arrivals and departures; not after the chair's marks
 
 
 class MeetingStarted(TypedDict):

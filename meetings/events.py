@@ -212,8 +212,16 @@ def broadcast(meeting_id: int, message: dict[str, Any]) -> None:
     if layer is None:
         return
     loop = _server_loop()
-    if loop is not None:
+    if loop is not None and loop.is_running():
         loop.call_soon_threadsafe(_start, layer, meeting_id, message)
+        return
+    if loop is not None and not loop.is_closed():
+        # The server is stopping: its loop has stopped while this thread was still writing (the
+        # departures of the sockets Daphne closed). Waiting for that loop, as `async_to_sync`
+        # does, never returned and the process never exited. The pages learn it from the log.
+        logger.info(
+            "event %s of meeting %s not sent: the server is stopping", message["seq"], meeting_id
+        )
         return
     try:
         async_to_sync(_send)(layer, meeting_id, message)
@@ -222,11 +230,12 @@ def broadcast(meeting_id: int, message: dict[str, Any]) -> None:
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop whose `sync_to_async` call this thread is serving, if any."""
+    """The event loop whose `sync_to_async` call this thread is serving (or last served: a loop
+    that has stopped, or closed), if any."""
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
     if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
         return None
-    return loop if loop.is_running() else None
+    return loop
 
 
 def _start(layer: Any, meeting_id: int, message: dict[str, Any]) -> None:

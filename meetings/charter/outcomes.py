@@ -140,24 +140,19 @@ def gate(
     requirement: Requirement,
 ) -> Decision | None:
     """The checks before any count: voting method (R-V5), an empty N (R-V1), quorum (R-V4)."""
-    if not may_use_method(kind, method) and method == VotingMethod.SECRET_BALLOT:
-        # A procedural vote (the vote-counting board): by show of hands (R-V5).
-        return blocked(
-            kind,
-            DecisionReason.SHOW_OF_HANDS_REQUIRED,
-            ("R-V5",),
-            "biểu quyết giơ tay, không bỏ phiếu kín (R-V5); không được biểu quyết.",
-            requirement,
-        )
     if not may_use_method(kind, method):
-        return blocked(
-            kind,
-            DecisionReason.SECRET_BALLOT_REQUIRED,
-            ("R-V5",),
-            f"bắt buộc bỏ phiếu kín, không được {METHOD_LABELS[method]} (R-V5); "
-            "không được biểu quyết.",
-            requirement,
-        )
+        if method == VotingMethod.SECRET_BALLOT:
+            # A procedural vote (the vote-counting board): by show of hands (R-V5).
+            reason, words = (
+                DecisionReason.SHOW_OF_HANDS_REQUIRED,
+                "biểu quyết giơ tay, không bỏ phiếu kín (R-V5)",
+            )
+        else:
+            reason, words = (
+                DecisionReason.SECRET_BALLOT_REQUIRED,
+                f"bắt buộc bỏ phiếu kín, không được {METHOD_LABELS[method]} (R-V5)",
+            )
+        return blocked(kind, reason, ("R-V5",), f"{words}; không được biểu quyết.", requirement)
     if base.size == 0:
         return blocked(
             kind,

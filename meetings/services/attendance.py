@@ -79,7 +79,9 @@ def join(*, meeting_id: int, actor: User, connection: str) -> dict[str, Any] | N
     return _payload(row) if row is not None else None
 
 
-def record_presence(changes: Iterable[Arrival | Departure]) -> set[int]:
+def record_presence(
+    changes: Iterable[Arrival | Departure], *, announce_connected: bool = True
+) -> set[int]:
     """Connections accepted and closed (one, or a meeting's members arriving or leaving
     together), written per meeting in one go: the meeting locked once, the spans opened and
     closed in bulk, the roll and the charter's assessment computed once, and at most one
@@ -90,7 +92,12 @@ def record_presence(changes: Iterable[Arrival | Departure]) -> set[int]:
     In a meeting in progress an arrival opens a presence span and makes the member present
     online (leaving and rejoining are kept as spans, for the minutes, not as absences: the
     member stays present). Before the start an arrival waits (WaitingConnection) and the start
-    makes it present. A departure closes the span at the moment its connection closed."""
+    makes it present. A departure closes the span at the moment its connection closed.
+
+    `announce_connected` False: a change in who is connected alone appends no event (a server
+    releasing its connections as it exits: there is no event loop left to send it on, and
+    sending it there kept the process from exiting; the pages learn it with their next
+    snapshot, as they learn of a server killed outright)."""
     by_meeting: dict[int, list[Arrival | Departure]] = {}
     for change in changes:
         by_meeting.setdefault(change.meeting_id, []).append(change)
@@ -98,14 +105,16 @@ def record_presence(changes: Iterable[Arrival | Departure]) -> set[int]:
     for meeting_id, of_meeting in by_meeting.items():
         try:
             with transaction.atomic():
-                _record_meeting_presence(meeting_id, of_meeting)
+                _record_meeting_presence(meeting_id, of_meeting, announce_connected)
         except Exception:
             logger.exception("presence of meeting %s not recorded", meeting_id)
             failed.add(meeting_id)
     return failed
 
 
-def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]) -> None:
+def _record_meeting_presence(
+    meeting_id: int, changes: list[Arrival | Departure], announce_connected: bool
+) -> None:
     meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
     if meeting is None:
         return
@@ -114,6 +123,7 @@ def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]
     if meeting.status != MeetingStatus.IN_PROGRESS:
         _wait_or_leave(meeting, arrivals, departures)
         return
+    online_before = online_members(meeting) if announce_connected else None
     rows = {
         row.member_id: row
         for row in Attendance.objects.filter(
@@ -144,14 +154,17 @@ def _record_meeting_presence(meeting_id: int, changes: list[Arrival | Departure]
             changed.values(), ["status", "mode", "reason", "first_joined_at", "updated_at"]
         )
     close_spans(departures)
-    # Connections coming and going (a second tab, a reconnect, a page closed) change no line
-    # of the roll: they are spans for the minutes, not events for every page (the pages read
-    # who is online with their snapshot).
-    if changed:
+    # Connections coming and going change no line of the roll (leaving is not an absence): they
+    # are spans for the minutes. Only when who is connected changes (a member's last page
+    # closed, or their first opened again) do the pages hear of it, in the same event with no
+    # lines, so that "(không kết nối)" follows at once; a second tab, or a page reconnecting
+    # before its old connection is written as gone, tells nobody.
+    online = online_members(meeting) if changed or announce_connected else None
+    if changed or online != online_before:
         events.append_event(
             meeting=meeting,
             event=events.ATTENDANCE_CHANGED,
-            payload=changes_payload(meeting, list(changed.values()), online_members(meeting)),
+            payload=changes_payload(meeting, list(changed.values()), online),
             actor=None,
         )
 
@@ -265,7 +278,8 @@ def present_waiting(meeting: Meeting, at: datetime.datetime) -> list[Attendance]
 def changes_payload(
     meeting: Meeting, rows: list[Attendance], online: list[int] | None = None
 ) -> dict[str, Any]:
-    """`attendance.changed`: the rows that changed, who is online now (arrivals only), and what
+    """`attendance.changed`: the rows that changed, who is online now (after arrivals and
+    departures; not after the chair's marks), and what
     it all does to quorum and the vote base (see room.attendance_effect)."""
     payload: dict[str, Any] = {"changes": [_payload(row) for row in rows]}
     if online is not None:
@@ -303,11 +317,7 @@ def mark(
     reason = reason.strip()
     if status == AttendanceStatus.ABSENT_WITH_REASON and not reason:
         raise RuleViolation(_("Hãy ghi lý do vắng mặt."), reason="reason_required", field="reason")
-    row.status = status
-    row.reason = reason if status != AttendanceStatus.PRESENT else ""
-    if status == AttendanceStatus.PRESENT:
-        row.mode = row.mode or PresenceMode.IN_ROOM
-        row.first_joined_at = row.first_joined_at or timezone.now()
+    _set_status(row, status, reason, timezone.now())
     row.save(update_fields=["status", "reason", "mode", "first_joined_at", "updated_at"])
     events.append_event(
         meeting=meeting,
@@ -431,10 +441,12 @@ def release_lease(*, server: str, at: datetime.datetime) -> int:
     with transaction.atomic():
         lease = PresenceLease.objects.select_for_update(skip_locked=True).filter(server=server)
         found = lease.first()
-        return _close_lease(found, at) if found is not None else 0
+        return _close_lease(found, at, announce_connected=False) if found is not None else 0
 
 
-def _close_lease(lease: PresenceLease, at: datetime.datetime) -> int:
+def _close_lease(
+    lease: PresenceLease, at: datetime.datetime, *, announce_connected: bool = True
+) -> int:
     """Every open span and waiting connection of the lease's server departs at `at`, through
     `record_presence`; the lease goes."""
     departures = [
@@ -449,6 +461,6 @@ def _close_lease(lease: PresenceLease, at: datetime.datetime) -> int:
             server=lease.server
         ).values_list("meeting_id", "connection")
     ]
-    record_presence(departures)
+    record_presence(departures, announce_connected=announce_connected)
     lease.delete()
     return len(departures)

@@ -153,6 +153,9 @@ class TestTheBoardsWayOut(BrowserTestCase):
         # The chair sees who has not done their part, and changes the board by keyboard.
         panel = chair.locator("#secret-ballot .board-chair")
         expect(panel).to_contain_text(f"3. {a.full_name} — chưa gửi phần")
+        # Its page closed: the chair's list says so at once, not with the next snapshot (~1 min).
+        expect(panel.locator("li").nth(2)).to_contain_text("(không kết nối)", timeout=5_000)
+        expect(panel.locator("li").nth(1)).not_to_contain_text("(không kết nối)")
         expect(panel).to_contain_text(
             f"1. {scene.chair.full_name} — đã gửi phần khóa, chờ các thành viên khác"
         )
@@ -164,6 +167,14 @@ class TestTheBoardsWayOut(BrowserTestCase):
         self.assert_accessible(chair)
         members = dialog.get_by_role("group", name="Thành viên ban kiểm phiếu")
         expect(members.get_by_role("checkbox")).to_have_count(5)  # the probationary is not offered
+        # A member who closes the page while the dialog is open is marked there too, at once.
+        expect(dialog.locator(f'label[data-member="{a.pk}"] .muted')).to_be_visible()
+        away = dialog.locator(f'label[data-member="{c.pk}"] .muted')
+        expect(away).to_be_hidden()
+        c_page = pages.pop(c.pk)
+        c_page.close()  # the page only: its context keeps the session, to come back below
+        expect(away).to_be_visible(timeout=5_000)
+        expect(away).to_have_text("(không kết nối)")
         box_a = members.get_by_role("checkbox", name=re.compile(a.full_name))
         box_b = members.get_by_role("checkbox", name=re.compile(b.full_name))
         if box_a.is_checked():
@@ -181,6 +192,9 @@ class TestTheBoardsWayOut(BrowserTestCase):
         assert chair.evaluate("Boolean(document.activeElement.closest('#secret-ballot'))")
         assert board.members == [scene.chair.pk, scene.recorder.pk, b.pk]
         assert board.threshold == 2
+        pages[c.pk] = c_page.context.new_page()
+        pages[c.pk].goto(self.url(f"/sinh-hoat/{scene.meeting.pk}/phong-hop/"))
+        expect(pages[c.pk].locator("#connection")).to_have_text("Đã kết nối")
 
         for member in (scene.chair, scene.recorder, b, c):
             page = pages[member.pk]

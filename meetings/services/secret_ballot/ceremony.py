@@ -173,8 +173,7 @@ def check_members(
 def _name(member_id: int, vote: Vote) -> str:
     """A refused board member's name, if the vote's roll knows them (never another cell's)."""
     known = str(member_id) in vote.roll  # the roll when the vote opened (JSON: string keys)
-    member = Member.objects.filter(pk=member_id).first() if known else None
-    return member.full_name if member else str(member_id)
+    return _names([member_id])[0] if known else str(member_id)
 
 
 def public_state(board: BallotBoard) -> dict[str, Any]:

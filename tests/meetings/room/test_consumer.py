@@ -311,6 +311,23 @@ async def test_the_snapshot_names_who_is_online_and_what_the_viewer_did(scene):
     await member.disconnect()
 
 
+async def test_a_member_who_closes_the_page_leaves_the_others_online_list_at_once(scene):
+    chair = await joined(scene, scene.chair)
+    await request(chair, {"id": "1", "type": "meeting.start"})
+    member = await joined(scene, scene.officials[0])
+    both = sorted([scene.chair.pk, scene.officials[0].pk])
+    while (await events_until(chair, "attendance.changed"))[-1]["payload"]["online"] != both:
+        pass  # the chair's own arrival came first, with the start
+
+    await member.disconnect()
+
+    # Within seconds, not with the next snapshot (about a minute): the chair's page shows the
+    # member "(không kết nối)" on the board; the roll is unchanged (leaving is not an absence).
+    left = (await events_until(chair, "attendance.changed"))[-1]["payload"]
+    assert (left["changes"], left["online"]) == ([], [scene.chair.pk])
+    await chair.disconnect()
+
+
 async def test_a_signed_out_session_is_told_on_its_next_message_and_stays_connected(scene):
     from django.contrib.sessions.models import Session
 

@@ -37,8 +37,12 @@ def test_a_dead_servers_spans_are_closed_when_its_lease_was_last_renewed(scene):
     assert PresenceSpan.objects.get(server="live").left_at is None
     assert list(PresenceLease.objects.values_list("server", flat=True)) == ["live"]
     # The roll and the charter's figures as before: leaving is not an absence, so the three
-    # still count as present and the quorum holds; no event (no line of the roll changed).
-    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == events_before
+    # still count as present and the quorum holds; one event, with no line of the roll, tells
+    # the pages who is still connected.
+    after = MeetingEvent.objects.filter(meeting=scene.meeting).order_by("seq")[events_before:]
+    assert [(e.event, e.payload["changes"], e.payload["online"]) for e in after] == [
+        ("attendance.changed", [], [scene.chair.pk])
+    ]
     state = room_state(scene.meeting, None)
     assert state["online"] == [scene.chair.pk]
     assert state["assessment"]["voters_present"] == 4
@@ -82,8 +86,14 @@ def test_a_stopping_server_releases_its_connections_at_once(scene):
     arrive(scene, scene.chair, "staying", now)
     for member in scene.officials:
         arrive(scene, member, "stopping", now - datetime.timedelta(seconds=30))
+    events_before = MeetingEvent.objects.filter(meeting=scene.meeting).count()
 
     assert attendance.release_lease(server="stopping", at=now) == 3
+
+    # Nothing is announced from a process that is exiting: its event loop is gone, and sending
+    # from its exit handler kept it from exiting (tests/e2e/test_rolling_restart.py). The pages
+    # learn who is connected with their next snapshot.
+    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == events_before
 
     assert [s.left_at for s in PresenceSpan.objects.filter(server="stopping")] == [now] * 3
     assert PresenceSpan.objects.get(server="staying").left_at is None

@@ -183,21 +183,36 @@ def test_arrivals_of_a_moment_are_one_event_with_the_charters_assessment_once(sc
     assert len(queries) < 40  # not a transaction and an assessment per arrival
 
 
-def test_a_departure_closes_the_span_and_changes_neither_the_roll_nor_the_log(scene):
+def test_a_departure_closes_the_span_and_tells_the_pages_who_is_online_not_the_roll(scene):
     started(scene, present=[scene.chair, scene.officials[0]])
+    member = scene.officials[0]
     before = MeetingEvent.objects.filter(meeting=scene.meeting).count()
 
     attendance.record_presence(
-        [attendance.Departure(scene.meeting.pk, f"c{scene.officials[0].pk}", timezone.now())]
+        [attendance.Departure(scene.meeting.pk, f"c{member.pk}", timezone.now())]
     )
 
-    assert MeetingEvent.objects.filter(meeting=scene.meeting).count() == before
-    # Leaving is not an absence: the member still counts as present for the charter.
-    row = Attendance.objects.get(meeting=scene.meeting, member=scene.officials[0])
+    # Leaving is not an absence: the member still counts as present for the charter; the pages
+    # learn at once that they are no longer connected (the board's "(không kết nối)").
+    changed = MeetingEvent.objects.filter(meeting=scene.meeting).order_by("seq")[before:]
+    assert [(e.event, e.payload["changes"], e.payload["online"]) for e in changed] == [
+        (events.ATTENDANCE_CHANGED, [], [scene.chair.pk])
+    ]
+    assert changed[0].payload["assessment"]["voters_present"] == 2
+    row = Attendance.objects.get(meeting=scene.meeting, member=member)
     assert row.status == "present"
     state = room_state(scene.meeting, None)
     assert state["online"] == [scene.chair.pk]
     assert state["assessment"]["voters_present"] == 2
+
+    # Back: online again, the roll unchanged; a second tab coming and going tells nobody.
+    attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="again")
+    attendance.join(meeting_id=scene.meeting.pk, actor=member.user, connection="tab-2")
+    attendance.record_presence([attendance.Departure(scene.meeting.pk, "tab-2", timezone.now())])
+    changed = MeetingEvent.objects.filter(meeting=scene.meeting).order_by("seq")[before + 1 :]
+    assert [(e.payload["changes"], e.payload["online"]) for e in changed] == [
+        ([], [scene.chair.pk, member.pk])
+    ]
 
 
 def test_chair_marks_in_room_and_absent_with_a_reason(scene):
