@@ -362,3 +362,22 @@ def test_n_and_its_value_never_break_apart_on_a_narrow_screen():
     assert "Số thành viên căn cứ (N):&nbsp;12;" in minutes
     assert "(N): 12" not in minutes
     assert "N&nbsp;=&nbsp;12)," in resolution
+
+
+@pytest.mark.parametrize(
+    ("summary", "printed"),
+    [
+        # The agenda's titles joined (the default when the recorder writes none) end bare.
+        ("Khai mạc; Đảng viên thảo luận", "Nội dung: Khai mạc; Đảng viên thảo luận."),
+        # A recorder's sentence that already ends with a full stop keeps one.
+        ("Đánh giá tháng 11.", "Nội dung: Đánh giá tháng 11."),
+    ],
+)
+def test_the_content_line_ends_with_one_full_stop(summary, printed):
+    # Template I: "- Nội dung: <tóm tắt nội dung sinh hoạt>." (the full stop was missing).
+    document = samples.sample_minutes()
+    setting = dataclasses.replace(document.setting, content_summary=summary)
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, setting=setting)))
+
+    assert printed + " II. THÀNH PHẦN" in text
