@@ -285,7 +285,7 @@ class ReadBack:
 @dataclass(frozen=True, slots=True)
 class Closing:
     ended_at: datetime.datetime
-    minimum_minutes: int
+    minimum_minutes: int  # 0: none applies (an extraordinary meeting, R-P4): not printed
     read_back: ReadBack = field(default_factory=ReadBack)
     early_end_reason: str = ""  # why the chair ended before the minimum, in their words
 

@@ -381,3 +381,18 @@ def test_the_content_line_ends_with_one_full_stop(summary, printed):
     text = html_text(rendering.minutes_html(dataclasses.replace(document, setting=setting)))
 
     assert printed + " II. THÀNH PHẦN" in text
+
+
+def test_a_meeting_without_a_minimum_duration_is_not_measured_against_zero_minutes():
+    # An extraordinary meeting has no minimum (R-P4): "(tối thiểu 0 phút: đạt)" was printed.
+    document = samples.sample_minutes()
+    closing = dataclasses.replace(
+        document.closing,
+        minimum_minutes=0,
+        ended_at=document.setting.started_at + datetime.timedelta(minutes=9),
+    )
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, closing=closing)))
+
+    assert "thời lượng 9 phút." in text
+    assert "tối thiểu" not in text
