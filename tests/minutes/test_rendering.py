@@ -396,3 +396,15 @@ def test_a_meeting_without_a_minimum_duration_is_not_measured_against_zero_minut
 
     assert "thời lượng 9 phút." in text
     assert "tối thiểu" not in text
+
+
+def test_the_searchable_text_keeps_a_table_s_cells_apart():
+    # The assignments table's cells ran together ("Hoàng Văn NamVận động …2026"): the assignee's
+    # name and the deadline were lost to word search and unreadable on the reviewer's page.
+    text = rendering.document_text(samples.sample_minutes())
+
+    assert "TT | Đồng chí | Nhiệm vụ | Thời hạn" in text.splitlines()
+    assert (
+        "1 | Hoàng Văn Nam | Vận động 3 hộ kinh doanh còn lại ký cam kết an toàn phòng cháy chữa "
+        "cháy | 20/11/2026"
+    ) in text.splitlines()
