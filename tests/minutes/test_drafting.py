@@ -1,13 +1,18 @@
 """Minutes drafted from a meeting run through the real services, rendered, read back as text."""
 
+import datetime
 import uuid
 
 import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from meetings import events
+from meetings.services import documents
 from minutes import document as doc
 from minutes import rendering
 from minutes.drafting import Edits, draft_minutes
+from tests.meetings.helpers import MINIMAL_PDF
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.conftest import poppler
 from tests.minutes.flow import run_meeting
@@ -101,4 +106,27 @@ def test_guests_who_said_they_would_attend_are_listed_with_their_seat(db):
 
     assert minutes.attendance.guests == (
         doc.Guest(seat.member.full_name, "Đảng ủy viên", scene.cell.parent.name),
+    )
+
+
+def test_documents_used_say_when_members_could_read_them(db, settings, tmp_path):
+    # Template II: "Tài liệu sử dụng: <danh sách; nơi đăng tải …, ngày>" (R-P1); only the
+    # titles were printed.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scene = build_scene()
+    with time_machine.travel(datetime.datetime(2026, 12, 4, 3, 0, tzinfo=datetime.UTC)):
+        documents.add_document(
+            actor=scene.chair.user,
+            meeting=scene.meeting,
+            upload=SimpleUploadedFile("bao-cao.pdf", MINIMAL_PDF),
+            title="Báo cáo kết quả tháng 11",
+            classification="unclassified",
+        )
+    meeting = run_meeting(scene)
+    integrity = doc.Integrity(str(uuid.uuid4()), events.verify_chain(meeting), "http://x/abc")
+
+    minutes = draft_minutes(meeting, Edits(), integrity)
+
+    assert minutes.attendance.documents == (
+        "Báo cáo kết quả tháng 11 (đăng tải trên hệ thống cho đảng viên ngày 04/12/2026)",
     )
