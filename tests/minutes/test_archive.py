@@ -68,6 +68,8 @@ def test_a_seeded_meetings_pdf_prints_every_heading_and_figure(seeded):
         f"Số thành viên làm căn cứ biểu quyết (N): {a.vote_base}",
         "Chủ trì: đồng chí Nguyễn Thị Hằng, Bí thư chi bộ",
         "Thư ký: đồng chí Trần Văn Đức",
+        # Template III.1: the agenda approved by a vote at the opening.
+        "Biểu quyết: Thông qua chương trình sinh hoạt",
         "Đề nghị chi bộ phân công đảng viên phụ trách từng tổ dân phố.",
         "Ý kiến bảo lưu: đồng chí",
         "Nên họp vào sáng thứ bảy để đảng viên trẻ dự đủ.",
