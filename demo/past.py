@@ -203,8 +203,13 @@ def _hold_items(
             summaries[item.pk] = DEMO_SUMMARIES[item.kind]
         for index, note in DEMO_TURNS.get(item.kind, []):
             _speak(meeting, clock, actor, recorder, people[index], note)
+        if item is items[0]:
+            # The opening: the meeting approves its agenda (template III.1).
+            _demo_vote(meeting, actor, "resolution", "Thông qua chương trình sinh hoạt")
         if item.kind == "resolution":
-            _demo_vote(meeting, actor, "resolution", "Thông qua kết luận của chi bộ")
+            _demo_vote(
+                meeting, actor, "resolution", "Thông qua kết luận của chi bộ", conclusion=True
+            )
         if item is items[-1]:
             # The meeting takes the time it planned: at least the charter's minimum (R-P4).
             clock.moment = max(clock.moment, start + datetime.timedelta(minutes=110))
@@ -255,7 +260,8 @@ def _edits(
         ),
         quality_grade="Tốt",
         quality_score=90,
-        quality_notes="Đảng viên dự đủ, thảo luận sôi nổi, đúng chương trình.",
+        # Not "Đảng viên dự đủ": a member is away at every demo meeting.
+        quality_notes="Thảo luận sôi nổi, đúng chương trình.",
     )
 
 
@@ -275,10 +281,11 @@ def _sign_minutes(
                 minutes_signing.sign_document(actor=member.user, document=document, code=code)
 
 
-def _demo_vote(meeting: Meeting, actor: User, kind: str, question: str) -> None:
+def _demo_vote(
+    meeting: Meeting, actor: User, kind: str, question: str, *, conclusion: bool = False
+) -> None:
     """Every member allowed to vote says yes."""
-    # The demo's resolution is the vote on the chair's conclusion.
-    options = {"conclusion": True} if kind == "resolution" else None
+    options = {"conclusion": True} if conclusion else None
     opened = opening.open_vote(
         meeting_id=meeting.pk, actor=actor, kind=kind, question=question, options=options
     )

@@ -153,6 +153,7 @@ class NotificationKind(models.TextChoices):
     ABSENCE_REQUESTED = "absence_requested", _("Xin vắng mặt")
     ABSENCE_DECIDED = "absence_decided", _("Kết quả xét vắng mặt")
     SIGNATURE_AWAITED = "signature_awaited", _("Chờ ký văn bản")
+    REVIEW_COMMENT = "review_comment", _("Ý kiến của cấp ủy cấp trên")
 
 
 class VoteKind(models.TextChoices):

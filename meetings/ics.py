@@ -65,7 +65,9 @@ def calendar_for(
     lines.append(meeting_url(meeting))
     event.add("description", "\n".join(lines))
     event.add("url", meeting_url(meeting))
-    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    # A draft is not announced yet (RFC 5545 STATUS: TENTATIVE until it is scheduled).
+    status = "TENTATIVE" if meeting.status == MeetingStatus.DRAFT else "CONFIRMED"
+    event.add("status", "CANCELLED" if cancel else status)
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = vText(meeting.cell.name)
     event.add("organizer", organizer)

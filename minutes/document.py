@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from minutes.document_votes import VoteRecord
-from minutes.wording import clock, percent, vietnamese_date
+from minutes.wording import clock, percent, sentence, vietnamese_date
 
 # --- Shared parts -------------------------------------------------------------------------------
 
@@ -107,6 +107,11 @@ class Setting:
     @property
     def place_label(self) -> str:
         return self.place.strip() or "không ghi nhận"
+
+    @property
+    def content_line(self) -> str:
+        """The content summary as template I ends it: with a full stop."""
+        return sentence(self.content_summary)
 
     @property
     def is_in_person(self) -> bool:
@@ -285,7 +290,7 @@ class ReadBack:
 @dataclass(frozen=True, slots=True)
 class Closing:
     ended_at: datetime.datetime
-    minimum_minutes: int
+    minimum_minutes: int  # 0: none applies (an extraordinary meeting, R-P4): not printed
     read_back: ReadBack = field(default_factory=ReadBack)
     early_end_reason: str = ""  # why the chair ended before the minimum, in their words
 

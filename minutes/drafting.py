@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from meetings import charter
 from meetings.enums import AgendaItemKind, Reply
 from meetings.models import Attendance as RollLine
-from meetings.models import Invitation, Meeting, SpeakingTurn, Vote
+from meetings.models import Document, Invitation, Meeting, SpeakingTurn, Vote
 from meetings.models.speaking import FloorRequestKind
 from meetings.models.voting import VoteKind, VoteStatus
 from meetings.room import roster_entries, roster_members
@@ -182,9 +182,18 @@ def _attendance(meeting: Meeting) -> doc.Attendance:
         recorder=doc.Person(recorder.full_name, _person_title(meeting, recorder.pk))
         if recorder
         else doc.Person("—"),
-        documents=tuple(meeting.documents.values_list("title", flat=True)),
+        documents=tuple(_document_used(d) for d in meeting.documents.all()),
         guests=_guests(meeting),
     )
+
+
+def _document_used(document: Document) -> str:
+    """Template II, "Tài liệu sử dụng: <danh sách; nơi đăng tải …, ngày>" (R-P1): the title and
+    the day members could first read it here (the meeting's own system is where it was posted)."""
+    if document.published_at is None:
+        return document.title
+    day = timezone.localtime(document.published_at).strftime("%d/%m/%Y")
+    return f"{document.title} (đăng tải trên hệ thống cho đảng viên ngày {day})"
 
 
 def _guests(meeting: Meeting) -> tuple[doc.Guest, ...]:

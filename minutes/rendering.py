@@ -152,8 +152,14 @@ def document_text(document: AnyDocument) -> str:
         context["meeting_date"] = document.meeting_date.strftime("%d/%m/%Y")
     html = _html(template, context, document, "", "")
     body = html.split("<body", 1)[-1]
-    text = strip_tags(re.sub(r"<(br|/p|/div|/li|/h\d|/tr)\b[^>]*>", "\n", body.split(">", 1)[-1]))
-    lines = (" ".join(line.split()) for line in unescape(text).splitlines())
+    body = re.sub(r"<(br|/p|/div|/li|/h\d|/tr)\b[^>]*>", "\n", body.split(">", 1)[-1])
+    # A table's cells are kept apart (one row per line, "TT | Đồng chí | …"), or their words run
+    # together and are lost to word search.
+    text = unescape(strip_tags(re.sub(r"</t[dh]>", "\t", body)))
+    lines = (
+        " | ".join(cell for cell in (" ".join(part.split()) for part in line.split("\t")) if cell)
+        for line in text.splitlines()
+    )
     return "\n".join(line for line in lines if line)
 
 

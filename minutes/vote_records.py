@@ -9,7 +9,13 @@ from dataclasses import replace
 from typing import Any
 
 from meetings import charter
-from meetings.charter.thresholds import FORM_LABELS, KIND_RULES, THRESHOLD_LABELS, THRESHOLDS
+from meetings.charter.thresholds import (
+    FORM_LABELS,
+    KIND_RULES,
+    SEVERITY_ORDER,
+    THRESHOLD_LABELS,
+    THRESHOLDS,
+)
 from meetings.models import Vote
 from meetings.models.voting import VoteKind, VoteStatus
 from meetings.room import roster_entries
@@ -109,7 +115,9 @@ def _choices_of(vote: Vote) -> list[str]:
     """The ballot's options in its own order, so that the count lists each, zeros included (as
     the room does): the forms put to the vote then "none", the candidates, or yes/no/abstain."""
     if vote.kind == VoteKind.DISCIPLINE:
-        return [*vote.options.get("forms", []), "none"]
+        # Most severe first, as the charter adds them up (R-D3), whatever order they came in.
+        forms = vote.options.get("forms", [])
+        return [*(f.value for f in SEVERITY_ORDER if f in forms), "none"]
     if vote.kind == VoteKind.ELECTION:
         return [str(c) for c in vote.options.get("candidates", [])]
     return list(CHOICE_ORDER)

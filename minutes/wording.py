@@ -23,6 +23,13 @@ def in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+def sentence(text: str) -> str:
+    """Text as the end of a sentence: one full stop added unless it already ends with one (or
+    with "?", "!", "…"); the minutes' template writes "- Nội dung: <tóm tắt>."."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "?", "!", "…")) else f"{text}."
+
+
 def vietnamese_date(day: datetime.date) -> str:
     """ "ngày 05 tháng 11 năm 2026": party documents write day and month in two digits."""
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings import charter, snapshots
@@ -103,13 +105,17 @@ def _renumber(meeting: Meeting) -> None:
 
 
 def append_template_items(meeting: Meeting, template: str) -> list[AgendaItem]:
-    """Caller holds the meeting row lock and has checked permission."""
+    """Caller holds the meeting row lock and has checked permission. The titles are written in
+    the product's language whatever the secretary reads: the agenda is the meeting's record,
+    sent to members and printed in the minutes."""
     _label, items = TEMPLATES[template]
     start = meeting.agenda_items.count()
     created = []
     for offset, entry in enumerate(items, start=1):
+        with translation.override(settings.LANGUAGE_CODE):
+            title = str(entry.title)
         details = AgendaItemDetails(
-            kind=entry.kind, title=str(entry.title), planned_minutes=entry.planned_minutes
+            kind=entry.kind, title=title, planned_minutes=entry.planned_minutes
         )
         check_item(meeting, details)
         created.append(
@@ -136,7 +142,8 @@ def apply_agenda_template(
         if replace:
             meeting.agenda_items.all().delete()
         created = append_template_items(meeting, template)
-        _record(meeting, actor, "template", str(TEMPLATES[template][0]))
+        with translation.override(settings.LANGUAGE_CODE):  # the record's language
+            _record(meeting, actor, "template", str(TEMPLATES[template][0]))
     return created
 
 

@@ -129,12 +129,16 @@ def reply_to_invitation(
             invitation.decided_at = None
         invitation.save()
         if reply == Reply.ABSENT and not unchanged:
+            with translation.override(settings.LANGUAGE_CODE):  # stored text (notify)
+                title = _("Đồng chí %(name)s xin vắng mặt: %(meeting)s") % {
+                    "name": invitation.member.full_name,
+                    "meeting": meeting.display_title,
+                }
             for user in managers_of(meeting):
                 notify(
                     user=user,
                     kind=NotificationKind.ABSENCE_REQUESTED,
-                    title=_("Đồng chí %(name)s xin vắng mặt: %(meeting)s")
-                    % {"name": invitation.member.full_name, "meeting": meeting.display_title},
+                    title=title,
                     body=reason,
                     url=_detail_url(meeting) + "#vang-mat",
                     meeting=meeting,
@@ -176,15 +180,16 @@ def decide_absence(
             details={"member": invitation.member.full_name, "decision": decision.value},
         )
         if invitation.member.user is not None:
-            title = (
-                _("Lý do vắng mặt của đồng chí được chấp thuận: %(meeting)s")
-                if approve
-                else _("Lý do vắng mặt của đồng chí không được chấp thuận: %(meeting)s")
-            )
+            with translation.override(settings.LANGUAGE_CODE):  # stored text (notify)
+                title = (
+                    _("Lý do vắng mặt của đồng chí được chấp thuận: %(meeting)s")
+                    if approve
+                    else _("Lý do vắng mặt của đồng chí không được chấp thuận: %(meeting)s")
+                ) % {"meeting": meeting.display_title}
             notify(
                 user=invitation.member.user,
                 kind=NotificationKind.ABSENCE_DECIDED,
-                title=title % {"meeting": meeting.display_title},
+                title=title,
                 body=invitation.decision_note,
                 url=_detail_url(meeting),
                 meeting=meeting,

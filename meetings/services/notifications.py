@@ -25,7 +25,11 @@ def notify(
     meeting: Meeting | None = None,
 ) -> Notification:
     """Writes a notification; after commit, pushes it to the user's websocket group `user.<id>`
-    (members.consumers.NotificationConsumer forwards it to every open page)."""
+    (members.consumers.NotificationConsumer forwards it to every open page).
+
+    `title` and `body` are stored as text, so callers write them in the product's language
+    (`translation.override(settings.LANGUAGE_CODE)`, as the e-mails are), never in the language
+    the acting user happens to read: the recipient may read another."""
     notification = Notification.objects.create(
         user=user, kind=kind, title=title, body=body, url=url, meeting=meeting
     )

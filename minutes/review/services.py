@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings import access as meeting_access
+from meetings.enums import NotificationKind
 from meetings.errors import RuleViolation
+from meetings.services.invitations import managers_of
+from meetings.services.notifications import notify
 from members import access as member_access
 from members.models import User
 from minutes.models import MinutesReview, ReviewKind, SignedDocument
@@ -31,4 +37,31 @@ def record_review(*, actor: User, document: SignedDocument, kind: str, text: str
         raise RuleViolation(_("Hãy nhập nội dung ý kiến."), field="text")
     if len(text) > MAX_TEXT:
         raise RuleViolation(_("Nội dung dài quá %(n)s ký tự.") % {"n": MAX_TEXT}, field="text")
-    return MinutesReview.objects.create(document=document, reviewer=reviewer, kind=kind, text=text)
+    review = MinutesReview.objects.create(
+        document=document, reviewer=reviewer, kind=kind, text=text
+    )
+    if kind == ReviewKind.COMMENT:
+        _tell_the_cell(review)
+    return review
+
+
+def _tell_the_cell(review: MinutesReview) -> None:
+    """A comment is for the cell to act on: its secretary and deputy are notified (an
+    acknowledgement asks nothing of them and stays on the cell's reviews page)."""
+    document = review.document
+    meeting = document.minutes.meeting
+    with translation.override(settings.LANGUAGE_CODE):  # stored text (notify)
+        title = _("Ý kiến của cấp ủy cấp trên (%(reviewer)s) về %(document)s: %(meeting)s") % {
+            "reviewer": review.reviewer.full_name,
+            "document": document.get_kind_display().lower(),
+            "meeting": meeting.display_title,
+        }
+    for user in managers_of(meeting):
+        notify(
+            user=user,
+            kind=NotificationKind.REVIEW_COMMENT,
+            title=title,
+            body=review.text,
+            url=reverse("review:cell_reviews", args=[meeting.cell_id]),
+            meeting=meeting,
+        )

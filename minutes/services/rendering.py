@@ -44,7 +44,18 @@ DEFAULT_GROUNDS = (
     "Căn cứ Điều lệ Đảng Cộng sản Việt Nam;",
     "Căn cứ Quy định thi hành Điều lệ Đảng và hướng dẫn của cấp ủy cấp trên;",
 )
-DEFAULT_RECIPIENTS = ("Đảng ủy cấp trên (để b/c)", "Đảng viên trong chi bộ", "Lưu chi bộ")
+
+
+def recipients(meeting: Meeting) -> tuple[str, ...]:
+    """A resolution's "Nơi nhận" as the template writes it: "- Đảng ủy <cấp trên> (để b/c),
+    - Đảng viên trong chi bộ, - Lưu chi bộ." The committee of "Đảng bộ X" is "Đảng ủy X"."""
+    superior = meeting.cell.parent
+    name = superior.name if superior else ""
+    if name.startswith("Đảng bộ "):
+        committee = "Đảng ủy " + name.removeprefix("Đảng bộ ")
+    else:
+        committee = f"Cấp ủy {name}" if name else "Cấp ủy cấp trên"
+    return (f"{committee} (để b/c),", "Đảng viên trong chi bộ,", "Lưu chi bộ.")
 
 
 def enqueue_render(document_id: int) -> None:
@@ -107,7 +118,7 @@ def build_document(document: SignedDocument, chain_head: str) -> rendering.AnyDo
                 *DEFAULT_GROUNDS,
                 f"Căn cứ biên bản sinh hoạt chi bộ ngày {meeting.local_day:%d/%m/%Y},",
             ),
-            recipients=DEFAULT_RECIPIENTS,
+            recipients=recipients(meeting),
             secretary=_person(expected_signer(document, SignerRole.SECRETARY), meeting),
             integrity=integrity,
         )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings.enums import NotificationKind
@@ -71,16 +72,17 @@ def ask_next_signer(document: SignedDocument) -> None:
     if role is None or signer is None or signer.user is None:
         return
     meeting = document.minutes.meeting
-    notify(
-        user=signer.user,
-        kind=NotificationKind.SIGNATURE_AWAITED,
-        title=_("Đến lượt đồng chí ký: %(document)s, %(meeting)s")
-        % {"document": document.get_kind_display(), "meeting": meeting.display_title},
-        body=_("Ký với tư cách %(role)s bằng mã xác thực trên ứng dụng.")
-        % {"role": SignerRole(role).label.lower()},
-        url=_sign_url(document),
-        meeting=meeting,
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # stored text (notify)
+        notify(
+            user=signer.user,
+            kind=NotificationKind.SIGNATURE_AWAITED,
+            title=_("Đến lượt đồng chí ký: %(document)s, %(meeting)s")
+            % {"document": document.get_kind_display(), "meeting": meeting.display_title},
+            body=_("Ký với tư cách %(role)s bằng mã xác thực trên ứng dụng.")
+            % {"role": SignerRole(role).label.lower()},
+            url=_sign_url(document),
+            meeting=meeting,
+        )
 
 
 def signed_by(user: User, document: SignedDocument) -> None:

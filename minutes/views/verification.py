@@ -113,12 +113,22 @@ def _report_for(pdf: bytes, document: SignedDocument | None) -> VerificationRepo
 def verify(request: HttpRequest) -> HttpResponse:
     """Look up a short code, or upload a PDF and check its signatures against the archive."""
     code_form = CodeForm(request.GET or None)
+    lookup_status = 200
     if request.GET and code_form.is_valid():
         code = code_form.cleaned_data["code"].strip().upper()
-        return redirect("minutes:verify_code", code)
+        if SignedDocument.objects.filter(verification_code=code).exists():
+            return redirect("minutes:verify_code", code)
+        # A mistyped code: said here, with the form, not by the site's "page not found".
+        code_form.add_error(
+            "code",
+            _("Không có văn bản nào mang mã tra cứu %(code)s; đối chiếu lại mã in dưới mã QR.")
+            % {"code": code},
+        )
+        lookup_status = 404
     upload_form = UploadForm(request.POST or None, request.FILES or None)
     report = document = None
     pdf, status = _uploaded(request, upload_form)
+    status = lookup_status if request.method == "GET" else status
     if pdf is not None:
         document = identify(pdf)
         report = _report_for(pdf, document)

@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 
 from meetings.services import agenda as agenda_services
 from meetings.services import scheduling
+from minutes import rendering
 from tests.e2e.browser import BrowserTestCase
 from tests.factories import (
     CellFactory,
@@ -24,6 +25,7 @@ from tests.factories import (
     OrganizationFactory,
 )
 from tests.meetings.helpers import details
+from tests.minutes import samples
 from tests.review.seed import at, held_meeting, really_signed, sign
 
 pytestmark = pytest.mark.e2e
@@ -76,7 +78,14 @@ class TestNarrowScreens(BrowserTestCase):
         reviewer = CommitteeSeatFactory(
             organization=ward, member__home_cell=other, member__full_name="Lê Quang Vinh"
         ).member
-        document = really_signed(held_meeting(cell, "regular", at(9, 5)), secretary, recorder)
+        # The words as a real archive keeps them: the event chain's 64-digit hash, unbroken,
+        # made the reviewer's page 623 px wide on a phone.
+        document = really_signed(
+            held_meeting(cell, "regular", at(9, 5)),
+            secretary,
+            recorder,
+            text=rendering.document_text(samples.sample_minutes()),
+        )
         sign(held_meeting(other, "regular", at(9, 6)), at(9, 7), "Biên bản Khu phố 2.")
         upcoming = scheduling.create_meeting(
             actor=secretary.user,

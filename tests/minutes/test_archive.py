@@ -68,6 +68,8 @@ def test_a_seeded_meetings_pdf_prints_every_heading_and_figure(seeded):
         f"Số thành viên làm căn cứ biểu quyết (N): {a.vote_base}",
         "Chủ trì: đồng chí Nguyễn Thị Hằng, Bí thư chi bộ",
         "Thư ký: đồng chí Trần Văn Đức",
+        # Template III.1: the agenda approved by a vote at the opening.
+        "Biểu quyết: Thông qua chương trình sinh hoạt",
         "Đề nghị chi bộ phân công đảng viên phụ trách từng tổ dân phố.",
         "Ý kiến bảo lưu: đồng chí",
         "Nên họp vào sáng thứ bảy để đảng viên trẻ dự đủ.",
@@ -126,3 +128,14 @@ def test_export_minutes_writes_every_archived_signed_pdf(seeded, tmp_path, capsy
         assert match[0].read_bytes() == bytes(document.signed_pdf)
         assert f"{document.sha256}  {match[0].name}" in sums
     assert "6 văn bản" in capsys.readouterr().out
+
+
+def test_the_demo_s_assessment_does_not_say_everyone_attended_when_someone_was_away(seeded):
+    # Every demo meeting has a member away, yet each signed minutes read "Đảng viên dự đủ".
+    archived = SignedDocument.objects.archived().filter(kind="minutes")
+    away = [
+        d for d in archived if rendering.build_document(d, d.event_chain_head).attendance.absent
+    ]
+
+    assert away
+    assert [d.pk for d in away if "Đảng viên dự đủ" in d.content_text] == []

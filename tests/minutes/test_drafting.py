@@ -1,18 +1,21 @@
 """Minutes drafted from a meeting run through the real services, rendered, read back as text."""
 
+import datetime
 import uuid
 
 import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from meetings import events
 from meetings.models import Vote
-from meetings.services import attendance, room
+from meetings.services import attendance, documents, room
 from meetings.services.voting import opening
 from minutes import document as doc
 from minutes import rendering
 from minutes.drafting import Edits, draft_minutes
 from tests.meetings import ballots
-from tests.meetings.helpers import EARLY_END
+from tests.meetings.helpers import EARLY_END, MINIMAL_PDF
 from tests.meetings.room.conftest import build_scene
 from tests.minutes.conftest import poppler
 from tests.minutes.flow import run_meeting
@@ -150,3 +153,26 @@ def test_a_member_who_left_early_is_present_named_apart_and_in_n(db):
     assert "Xin về sớm: Đảng viên 2 – Đón con ốm." in text
     assert "Vắng mặt: 0 đồng chí." in text
     assert text.index("Có mặt: 6 đồng chí") < text.index("Xin về sớm") < text.index("Vắng mặt")
+
+
+def test_documents_used_say_when_members_could_read_them(db, settings, tmp_path):
+    # Template II: "Tài liệu sử dụng: <danh sách; nơi đăng tải …, ngày>" (R-P1); only the
+    # titles were printed.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scene = build_scene()
+    with time_machine.travel(datetime.datetime(2026, 12, 4, 3, 0, tzinfo=datetime.UTC)):
+        documents.add_document(
+            actor=scene.chair.user,
+            meeting=scene.meeting,
+            upload=SimpleUploadedFile("bao-cao.pdf", MINIMAL_PDF),
+            title="Báo cáo kết quả tháng 11",
+            classification="unclassified",
+        )
+    meeting = run_meeting(scene)
+    integrity = doc.Integrity(str(uuid.uuid4()), events.verify_chain(meeting), "http://x/abc")
+
+    minutes = draft_minutes(meeting, Edits(), integrity)
+
+    assert minutes.attendance.documents == (
+        "Báo cáo kết quả tháng 11 (đăng tải trên hệ thống cho đảng viên ngày 04/12/2026)",
+    )

@@ -362,3 +362,49 @@ def test_n_and_its_value_never_break_apart_on_a_narrow_screen():
     assert "Số thành viên căn cứ (N):&nbsp;12;" in minutes
     assert "(N): 12" not in minutes
     assert "N&nbsp;=&nbsp;12)," in resolution
+
+
+@pytest.mark.parametrize(
+    ("summary", "printed"),
+    [
+        # The agenda's titles joined (the default when the recorder writes none) end bare.
+        ("Khai mạc; Đảng viên thảo luận", "Nội dung: Khai mạc; Đảng viên thảo luận."),
+        # A recorder's sentence that already ends with a full stop keeps one.
+        ("Đánh giá tháng 11.", "Nội dung: Đánh giá tháng 11."),
+    ],
+)
+def test_the_content_line_ends_with_one_full_stop(summary, printed):
+    # Template I: "- Nội dung: <tóm tắt nội dung sinh hoạt>." (the full stop was missing).
+    document = samples.sample_minutes()
+    setting = dataclasses.replace(document.setting, content_summary=summary)
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, setting=setting)))
+
+    assert printed + " II. THÀNH PHẦN" in text
+
+
+def test_a_meeting_without_a_minimum_duration_is_not_measured_against_zero_minutes():
+    # An extraordinary meeting has no minimum (R-P4): "(tối thiểu 0 phút: đạt)" was printed.
+    document = samples.sample_minutes()
+    closing = dataclasses.replace(
+        document.closing,
+        minimum_minutes=0,
+        ended_at=document.setting.started_at + datetime.timedelta(minutes=9),
+    )
+
+    text = html_text(rendering.minutes_html(dataclasses.replace(document, closing=closing)))
+
+    assert "thời lượng 9 phút." in text
+    assert "tối thiểu" not in text
+
+
+def test_the_searchable_text_keeps_a_table_s_cells_apart():
+    # The assignments table's cells ran together ("Hoàng Văn NamVận động …2026"): the assignee's
+    # name and the deadline were lost to word search and unreadable on the reviewer's page.
+    text = rendering.document_text(samples.sample_minutes())
+
+    assert "TT | Đồng chí | Nhiệm vụ | Thời hạn" in text.splitlines()
+    assert (
+        "1 | Hoàng Văn Nam | Vận động 3 hộ kinh doanh còn lại ký cam kết an toàn phòng cháy chữa "
+        "cháy | 20/11/2026"
+    ) in text.splitlines()

@@ -390,3 +390,12 @@ def test_the_last_signatures_row_says_what_was_added_after_it(
         "Không có sửa đổi trái phép",
         "Có: nội dung được thêm vào sau chữ ký cuối cùng",
     ]
+
+
+def test_a_code_no_document_bears_is_said_so_on_the_lookup_form(db):
+    # A mistyped code led to the site's "page not found or no permission" page, the form gone.
+    page = Client().get(reverse("minutes:verify"), {"code": "KHONGCO"})
+
+    assert page.status_code == 404
+    assert "Không có văn bản nào mang mã tra cứu KHONGCO" in text_of(page)
+    assert 'name="code"' in page.content.decode()

@@ -176,8 +176,14 @@ def signed_sample(chair, recorder) -> bytes:
         return pool.submit(in_thread).result()
 
 
-def really_signed(meeting: Meeting, chair, recorder) -> SignedDocument:
-    """Minutes of `meeting` with a real signed PDF, as the minutes app archives them."""
+def really_signed(
+    meeting: Meeting,
+    chair,
+    recorder,
+    text: str = "BIÊN BẢN\nSINH HOẠT CHI BỘ THƯỜNG KỲ\nĐồng chí Bí thư chủ trì.",
+) -> SignedDocument:
+    """Minutes of `meeting` with a real signed PDF, as the minutes app archives them; `text`:
+    their words as archived (`content_text`)."""
     import hashlib
 
     from minutes.models import DocumentSignature
@@ -191,7 +197,7 @@ def really_signed(meeting: Meeting, chair, recorder) -> SignedDocument:
         archived_at=meeting.ended_at,
         signed_pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
-        content_text="BIÊN BẢN\nSINH HOẠT CHI BỘ THƯỜNG KỲ\nĐồng chí Bí thư chủ trì.",
+        content_text=text,
     )
     for role, member in (("chair", chair), ("recorder", recorder)):
         DocumentSignature.objects.create(

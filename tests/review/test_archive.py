@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from meetings.models import Notification
 from members.models import ReadAudit
 from minutes.models import MinutesReview
 from tests.conftest import sign_in_verified
@@ -340,3 +341,23 @@ def test_a_search_without_words_or_too_long_is_explained(tree, docs, q, error):
     assert "Chưa tìm được. Đồng chí hãy sửa các lỗi sau:" in page  # not "Chưa lưu được"
     assert "Chưa lưu được" not in page
     assert listed(response) == []
+
+
+def test_the_cells_secretary_is_notified_of_a_comment_not_of_an_acknowledgement(tree, docs):
+    # A comment waited unseen on a page behind the cell's "Ý kiến của cấp ủy cấp trên" button:
+    # nothing told the secretary it was there.
+    url = reverse("review:document", args=[docs["march"].pk])
+    client = client_of(tree.reviewer)
+
+    client.post(url, {"kind": "acknowledgement", "text": ""})
+    client.post(url, {"kind": "comment", "text": "Đề nghị bổ sung phân công."})
+
+    notices = Notification.objects.filter(user=tree.secretary.user)
+    assert [(n.kind, n.body, n.url) for n in notices] == [
+        (
+            "review_comment",
+            "Đề nghị bổ sung phân công.",
+            reverse("review:cell_reviews", args=[tree.cell.pk]),
+        )
+    ]
+    assert notices.get().title.startswith(f"Ý kiến của cấp ủy cấp trên ({tree.reviewer.full_name})")

@@ -49,7 +49,8 @@ def _clean_discipline(
     return {
         "subject": subject.pk,
         "subject_standing": subject.standing,
-        "forms": forms,
+        # The ballot lists the forms as the charter adds them up: most severe first (R-D3).
+        "forms": [f.value for f in SEVERITY_ORDER if f in forms],
         "subject_holds_post": holds_post,
     }
 

@@ -4,6 +4,7 @@ import pytest
 
 from meetings.models import Vote
 from meetings.services.voting import closing, opening
+from minutes.vote_records import vote_record
 from tests.meetings import ballots
 from tests.meetings.room.test_services import cast, open_item, refused, started
 
@@ -152,3 +153,24 @@ def test_a_conclusion_flag_that_is_not_yes_or_no_is_refused(scene):
 
     assert error.field == "conclusion"
     assert not Vote.objects.exists()
+
+
+def test_a_discipline_ballot_and_its_count_list_the_forms_most_severe_first(scene):
+    # The chair may name the forms in any order; the ballot, the count line of the minutes and
+    # the charter's running totals (R-D3) must all read from the most severe form down.
+    started(scene)
+    open_item(scene, 2)
+    names = {m.pk: m.full_name for m in [scene.chair, scene.recorder, *scene.officials]}
+
+    vote = open_vote(
+        scene, "discipline", subject=scene.officials[0].pk, forms=["khien_trach", "canh_cao"]
+    )
+    vote_round(scene, vote, ["khien_trach", "canh_cao", "canh_cao", "khien_trach", "none"])
+    record = vote_record(Vote.objects.get(pk=vote["vote"]), names)
+
+    assert vote["options"]["forms"] == ["canh_cao", "khien_trach"]
+    assert [o.label for o in record.ballot_count.options] == [
+        "cảnh cáo",
+        "khiển trách",
+        "không kỷ luật",
+    ]

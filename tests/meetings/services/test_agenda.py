@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from meetings import queries
 from meetings.errors import RuleViolation
@@ -207,3 +208,23 @@ def test_an_unknown_template_is_refused(cell_scene):
         )
 
     assert refusal.value.field == "template"
+
+
+def test_a_template_applied_from_the_english_interface_writes_the_agenda_in_vietnamese(
+    cell_scene,
+):
+    # The agenda is the meeting's record, printed in the minutes: applied by a secretary reading
+    # English, it was stored in English ("Opening: …") and so printed in the signed minutes.
+    meeting = draft_meeting(cell_scene)
+
+    with translation.override("en"):
+        agenda_services.apply_agenda_template(
+            actor=cell_scene.secretary.user, meeting=meeting, template="thematic"
+        )
+
+    titles = list(meeting.agenda_items.order_by("position").values_list("title", flat=True))
+    assert titles[1:3] == ["Báo cáo chuyên đề", "Đảng viên thảo luận chuyên đề"]
+    assert meeting.changes.get(action="agenda_changed").details == {
+        "operation": "template",
+        "item": "Chương trình sinh hoạt chuyên đề",
+    }

@@ -4,6 +4,7 @@ from email import message_from_bytes
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 from icalendar import Calendar
 
 from meetings import queries
@@ -391,3 +392,29 @@ def test_cancelling_tells_only_those_already_invited(
 
     assert mailoutbox == []
     assert Delivery.objects.filter(meeting=meeting).count() == 0
+
+
+@time_machine.travel(START - datetime.timedelta(days=5), tick=False)
+def test_notices_are_written_in_the_product_s_language_whatever_the_actor_reads(cell_scene):
+    # Notifications are stored as text: a member asking leave with the English interface on
+    # sent the secretaries an English title, a deputy deciding in English an English one.
+    meeting = scheduled(cell_scene)
+    member = cell_scene.members[0]
+
+    with translation.override("en"):
+        invitation = invitation_services.reply_to_invitation(
+            actor=member.user,
+            invitation=invitation_for(meeting, member),
+            reply="absent",
+            reason="Ốm",
+        )
+        invitation_services.decide_absence(
+            actor=cell_scene.deputy.user, invitation=invitation, approve=True
+        )
+
+    asked = Notification.objects.filter(kind="absence_requested").first()
+    decided = Notification.objects.get(user=member.user, kind="absence_decided")
+    assert asked.title == "Đồng chí Lê Minh Tuấn xin vắng mặt: Sinh hoạt thường kỳ 02/03/2027"
+    assert decided.title == (
+        "Lý do vắng mặt của đồng chí được chấp thuận: Sinh hoạt thường kỳ 02/03/2027"
+    )

@@ -410,6 +410,16 @@ def test_the_ics_download_parses(cell_scene):
     calendar = Calendar.from_ical(response.content)
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert calendar.walk("VEVENT")[0].decoded("DTSTART") == START
+    assert str(calendar.walk("VEVENT")[0]["STATUS"]) == "CONFIRMED"
+
+
+def test_a_draft_meeting_s_ics_is_tentative_not_confirmed(cell_scene):
+    # The secretary's draft, not yet scheduled nor announced, went into calendars "CONFIRMED".
+    meeting = draft_meeting(cell_scene, starts_at=START)
+
+    response = client_of(cell_scene.secretary).get(reverse("meetings:ics", args=[meeting.pk]))
+
+    assert str(Calendar.from_ical(response.content).walk("VEVENT")[0]["STATUS"]) == "TENTATIVE"
 
 
 @pytest.mark.parametrize("extra_members", [1, 3])

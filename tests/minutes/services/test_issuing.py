@@ -79,3 +79,33 @@ def test_documents_are_issued_only_from_archived_minutes_by_their_people(
         issuing.issue_resolution(actor=scene.chair.user, meeting=meeting, resolutions=[" "])
     with pytest.raises(RuleViolation, match="Ghi nội dung đính chính"):
         issuing.issue_addendum(actor=scene.recorder.user, meeting=meeting, text="  ")
+
+
+def test_a_resolution_is_sent_to_the_superior_committee_by_name(
+    scene, django_capture_on_commit_callbacks
+):
+    # Template "Nơi nhận": "- Đảng ủy <cấp trên> (để b/c), - Đảng viên trong chi bộ, - Lưu chi
+    # bộ." The resolution printed "Đảng ủy cấp trên (để b/c)", without the commas and full stop.
+    minutes_document = sign_both(scene, approved_minutes(scene, django_capture_on_commit_callbacks))
+    meeting = minutes_document.minutes.meeting
+    meeting.cell.parent.name = "Đảng bộ Phường Điện Biên"
+    meeting.cell.parent.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resolution = issuing.issue_resolution(
+            actor=scene.chair.user, meeting=meeting, resolutions=["Thống nhất phương hướng."]
+        )
+    resolution.refresh_from_db()
+    text = " ".join(
+        poppler(
+            "pdftotext", "-enc", "UTF-8", "-", "-", stdin=bytes(resolution.rendered_pdf)
+        ).split()
+    )
+
+    # (The signature block shares the row: pdftotext interleaves the two columns.)
+    for recipient in (
+        "Đảng ủy Phường Điện Biên (để b/c),",
+        "Đảng viên trong chi bộ,",
+        "Lưu chi bộ.",
+    ):
+        assert f"- {recipient}" in text

@@ -60,3 +60,22 @@ def test_each_signer_is_told_when_it_is_their_turn_and_the_notice_ends_when_they
     assert len(awaited(scene.chair)) == 1  # nobody is asked again once it is archived
     others = [m.user for m in scene.officials]
     assert not Notification.objects.filter(user__in=others, kind="signature_awaited").exists()
+
+
+def test_the_next_signer_s_notice_is_in_the_product_s_language_whatever_the_signer_reads(
+    scene, django_capture_on_commit_callbacks
+):
+    # The chair signed with the English interface on: the recorder's notice was English.
+    from django.utils import translation
+
+    from meetings.models import Notification
+
+    document = approved_minutes(scene, django_capture_on_commit_callbacks)
+    with translation.override("en"):
+        signing.sign_document(
+            actor=scene.chair.user, document=document, code=code_for(scene.chair.user)
+        )
+
+    notice = Notification.objects.get(user=scene.recorder.user, kind="signature_awaited")
+    assert notice.title.startswith("Đến lượt đồng chí ký: Biên bản, ")
+    assert notice.body == "Ký với tư cách thư ký bằng mã xác thực trên ứng dụng."
