@@ -156,7 +156,6 @@ export const T = {
     committee_member: gettext("Chi ủy viên"),
   },
   electing: gettext("Bầu %(post)s, vòng %(n)s"),
-  round: gettext("vòng %(n)s"),
   open_runoff: gettext("Bầu lại giữa %(names)s"),
   open_next_round: gettext("Bầu vòng tiếp theo"),
   meeting_started: gettext("Buổi sinh hoạt đã bắt đầu."),

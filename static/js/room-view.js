@@ -598,7 +598,7 @@ function resultBlock(v) {
     if (unfinished && !followed && noneOpen && is("chair") && ctx.state.meeting.status === "in_progress") {
       const label = d.runoff.length ? T.open_runoff.replace("%(names)s", d.runoff.map(nameOf).join(", ")) : T.open_next_round;
       items.push(el("button", { type: "button", on: { click: () => send("vote.open", {
-        kind: "election", question: `${v.question.replace(/ — .*$/, "")} — ${T.round.replace("%(n)s", (v.attempt || 1) + 1)}`, options: { follows: v.vote } }) } }, label));
+        kind: "election", question: v.question, options: { follows: v.vote } }) } }, label));
     }
   }
   if (v.result.named) items.push(el("details", {}, el("summary", {}, T.named_votes), el("ul", {}, Object.entries(v.result.named).map(([m, c]) => el("li", {}, `${nameOf(Number(m))}: ${Array.isArray(c) ? c.map((x) => nameOf(x)).join(", ") : T[c] || T.forms[c] || c}`)))));

@@ -3,11 +3,12 @@ charter blocks it and the attempt is recorded closed."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings import charter, events, snapshots
@@ -29,6 +30,8 @@ from meetings.snapshots import member_key, policy_for
 from members.models import Member, User
 
 QUESTION_MAX_LENGTH = 500
+# The round a question names: " — vòng 2" (and " — round 2", as an English page once named it).
+ROUND_SUFFIX = re.compile(r" — (?:vòng|round) \d+$")
 DEFAULT_METHOD: dict[str, str] = {
     VoteKind.DISCIPLINE: VoteMethod.SECRET_BALLOT,
     VoteKind.ELECTION: VoteMethod.SECRET_BALLOT,
@@ -81,6 +84,8 @@ def open_vote(
     attempt = _next_attempt(meeting, item, kind, question)
     eligible = sorted(int(m) for m in base.present)
     cleaned, attempt = vote_options.clean(meeting, kind, options or {}, roll, attempt, eligible)
+    if "follows" in cleaned:
+        question = _round_question(cleaned["follows"], attempt)
     now = timezone.now()
     vote = Vote.objects.create(
         meeting=meeting,
@@ -124,6 +129,16 @@ def open_vote(
         payload["board"] = ceremony.public_state(board)
     events.append_event(meeting=meeting, event=events.VOTE_OPENED, payload=payload, actor=actor)
     return payload
+
+
+def _round_question(follows: int, attempt: int) -> str:
+    """The question of an election's next round (a runoff, or another round for seats still
+    empty): the first round's question and the round's number, "Bầu chi ủy — vòng 2". Named here
+    in the product's language, not by the chair's page: it is the minutes' record."""
+    previous = ROUND_SUFFIX.sub("", Vote.objects.values_list("question", flat=True).get(pk=follows))
+    with translation.override(settings.LANGUAGE_CODE):
+        suffix = _(" — vòng %(n)s") % {"n": attempt}
+    return previous[: QUESTION_MAX_LENGTH - len(suffix)] + suffix
 
 
 def _next_attempt(meeting: Meeting, item: AgendaItem, kind: str, question: str) -> int:

@@ -90,6 +90,35 @@ def test_a_tie_on_the_last_seat_goes_to_a_runoff_among_the_tied(scene):
     assert (final["status"], final["elected"]) == ("passed", [b])
 
 
+def test_a_round_that_follows_is_named_by_the_server_in_vietnamese(scene):
+    """The question of a runoff or next round goes into the minutes: it is named by the server,
+    "<the first round's question> — vòng n", in the product's language. The chair's page named it
+    in the chair's language, so an English interface wrote "round 2" into a Vietnamese record."""
+    started(scene)
+    open_item(scene, 2)
+    a, b, c = (m.pk for m in scene.officials)
+    first = open_vote(scene, candidates=[a, b, c], seats=2, post="committee_member")
+    vote_round(scene, first, [[a, b], [a, c], [a, b], [a, c], [b, c]])
+
+    runoff = opening.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="election",
+        question="Bầu chi ủy — round 2",
+        options={"follows": first["vote"]},
+    )
+    vote_round(scene, runoff, [[b], [b], [c], [c], []])
+    third = opening.open_vote(
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        kind="election",
+        question="anything",
+        options={"follows": runoff["vote"]},
+    )
+
+    assert [runoff["question"], third["question"]] == ["Bầu chi ủy — vòng 2", "Bầu chi ủy — vòng 3"]
+
+
 def test_a_runoff_stays_among_the_tied_candidates(scene):
     started(scene)
     open_item(scene, 2)
