@@ -20,6 +20,7 @@ class TestRoomCounts(BrowserTestCase):
         scene.items[2].draft_resolution = DRAFT
         scene.items[2].save()
         chair = self.open_room(scene.chair)
+        chair.set_viewport_size(LAPTOP)
         chair.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
         expect(chair.locator("#meeting-status")).to_contain_text("Đang họp")
         # Four of the five officials come; the fifth, away without a reason, still counts in N.
@@ -30,9 +31,23 @@ class TestRoomCounts(BrowserTestCase):
         question = chair.get_by_label("Nội dung biểu quyết")
         expect(question).to_have_value(DRAFT)
         question.fill(f"{DRAFT} (sửa)")  # prefilled, still the chair's to edit
+        # On a 1280x800 laptop the live panel's last button is within reach for every kind,
+        # the longest form (the board's proposed members) included, and with a speaker queued.
+        others[0].get_by_role("button", name="Xin phát biểu").click()
+        kinds = chair.get_by_label("Loại biểu quyết").locator("option").all_text_contents()
+        assert "Bầu ban kiểm phiếu" in kinds
+        for kind in kinds:
+            chair.get_by_label("Loại biểu quyết").select_option(label=kind)
+            self.assert_reachable(
+                chair, chair.locator("#vote").get_by_role("button", name="Mở biểu quyết")
+            )
+        self.assert_reachable(
+            chair, chair.locator("#queue").get_by_role("button", name="Mời phát biểu")
+        )
         chair.get_by_label("Loại biểu quyết").select_option(label="Nghị quyết, kết luận")
         chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").click()
         expect(chair.locator("#vote h3")).to_have_text(f"{DRAFT} (sửa)")
+        self.assert_reachable(chair, chair.get_by_role("button", name="Kết thúc biểu quyết"))
 
         for page, label in zip(
             [chair, *others], ["Tán thành"] * 3 + ["Không tán thành"], strict=True
