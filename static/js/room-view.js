@@ -556,6 +556,16 @@ function renderVotes() {
   }
 }
 
+// The chair's vote.open, sent once per click burst: a double click on "Mở biểu quyết" (or "Bỏ
+// phiếu lại") would otherwise send a second one that comes back "a vote is already open" over
+// the announcement that it opened. A reply, or 5 s without one (a lost connection), frees it.
+let voteOpening = 0;
+function openVote(fields) {
+  if (Date.now() - voteOpening < 5000) return;
+  voteOpening = Date.now();
+  send("vote.open", fields, () => { voteOpening = 0; });
+}
+
 // A void vote (an encrypted ballot its board could not count, annulled by the chair): no
 // outcome, the reason, and for the chair the same question put again (a new vote).
 function voidBlock(v) {
@@ -566,7 +576,7 @@ function voidBlock(v) {
   if (!later && noneOpen && is("chair") && ctx.state.meeting.status === "in_progress" && ctx.state.current_item === v.item) {
     const keys = ["subject", "forms", "subject_holds_post", "candidates", "seats", "post", "follows", "conclusion"];
     const options = Object.fromEntries(Object.entries(v.options || {}).filter(([k]) => keys.includes(k)));
-    items.push(el("button", { type: "button", "data-focus": `revote-${v.vote}`, on: { click: () => send("vote.open", { kind: v.kind, question: v.question, method: v.method, options, encrypted: true }) } }, T.revote));
+    items.push(el("button", { type: "button", "data-focus": `revote-${v.vote}`, on: { click: () => openVote({ kind: v.kind, question: v.question, method: v.method, options, encrypted: true }) } }, T.revote));
   }
   return el("article", { class: "card result" }, items);
 }
@@ -594,7 +604,7 @@ function resultBlock(v) {
     const noneOpen = !ctx.state.votes.some((w) => w.status === "open");
     if (unfinished && !followed && noneOpen && is("chair") && ctx.state.meeting.status === "in_progress") {
       const label = d.runoff.length ? T.open_runoff.replace("%(names)s", d.runoff.map(nameOf).join(", ")) : T.open_next_round;
-      items.push(el("button", { type: "button", on: { click: () => send("vote.open", {
+      items.push(el("button", { type: "button", on: { click: () => openVote({
         kind: "election", question: `${v.question.replace(/ — .*$/, "")} — ${T.round.replace("%(n)s", (v.attempt || 1) + 1)}`, options: { follows: v.vote } }) } }, label));
     }
   }
@@ -641,7 +651,7 @@ function openVoteForm() {
       const members = boardBoxes.map((l) => l.querySelector("input")).filter((i) => i.checked).map((i) => Number(i.value));
       if (members.length) options.members = members;
     }
-    send("vote.open", { kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
+    openVote({ kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
   } } },
   el("h3", {}, T.open_vote),
   el("div", { class: "field" }, el("label", { for: "vote-kind" }, T.vote_kind), kind),

@@ -4,6 +4,7 @@ question starts as the agenda item's draft resolution (issue 16, items 2 and 4).
 import pytest
 from playwright.sync_api import expect
 
+from meetings.models import Vote
 from tests.e2e.browser import BrowserTestCase
 from tests.meetings.room.conftest import build_scene
 
@@ -45,8 +46,12 @@ class TestRoomCounts(BrowserTestCase):
             chair, chair.locator("#queue").get_by_role("button", name="Mời phát biểu")
         )
         chair.get_by_label("Loại biểu quyết").select_option(label="Nghị quyết, kết luận")
-        chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").click()
+        # A double click opens one vote, and the chair is told it opened, not that one is open.
+        chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").dblclick()
         expect(chair.locator("#vote h3")).to_have_text(f"{DRAFT} (sửa)")
+        chair.wait_for_timeout(1000)  # the second click's answer, had it been sent
+        expect(chair.locator("#room-messages")).to_have_text(f"Đang biểu quyết: {DRAFT} (sửa)")
+        assert Vote.objects.filter(meeting=scene.meeting).count() == 1
         self.assert_reachable(chair, chair.get_by_role("button", name="Kết thúc biểu quyết"))
 
         for page, label in zip(
