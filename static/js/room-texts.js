@@ -179,6 +179,7 @@ export const T = {
   end_turn_of: gettext("Kết thúc lượt phát biểu của %(name)s"),
   grant_to: gettext("Mời phát biểu: %(name)s"),
   save_note_of: gettext("Lưu ghi chép phát biểu của %(name)s"),
+  note_saved: gettext("Đã lưu ý kiến của %(name)s."),
   no_candidate: gettext("Không chọn ai"),
   ballot_already_sent: gettext("Phiếu của đồng chí đã được gửi; mỗi đồng chí chỉ được tính một phiếu."),
   your_choice: gettext("Đồng chí chọn:"),

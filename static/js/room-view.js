@@ -425,14 +425,28 @@ function renderStats() {
 }
 
 
+// What the recorder typed stays theirs (kept across redraws, data-keep) until the server has it:
+// a note lost on the way (a dropped connection) or refused is not replaced by the saved one.
+function saveNote(turn, text, reserved) {
+  send("turn.note", { turn: turn.turn, text, reserved }, (frame) => {
+    if (frame.type !== "ack") return;
+    for (const [key, sent] of [[`note-${turn.turn}`, text], [`reserved-${turn.turn}`, reserved]]) {
+      const node = root.querySelector(`[data-keep="${key}"]`);
+      if (node && fieldValue(node) === sent) delete node.dataset.dirty; // unless edited since
+    }
+    ctx.announce(T.note_saved.replace("%(name)s", turn.name));
+  });
+}
+
 function renderTurns() {
   const rows = ctx.state.turns.filter((t) => t.item === ctx.state.current_item || is("recorder")).map((t) => {
     const cells = [el("th", { scope: "row" }, t.name), el("td", {}, t.note || "—", t.reserved ? el("span", { class: "badge" }, ` ${T.reserved}`) : "")];
     if (is("recorder")) {
-      const area = el("textarea", { rows: 2, "data-keep": `note-${t.turn}`, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
+      // maxlength: NOTE_MAX_LENGTH (meetings/services/speaking.py), the most the server keeps.
+      const area = el("textarea", { rows: 2, maxlength: 4000, "data-keep": `note-${t.turn}`, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
       const reserved = el("input", { type: "checkbox", id: `reserved-${t.turn}`, "data-keep": `reserved-${t.turn}`, checked: t.reserved });
       cells.push(el("td", {}, area, el("label", { for: `reserved-${t.turn}` }, reserved, ` ${T.reserved}`),
-        el("button", { type: "button", class: "small", "data-focus": `save-note-${t.turn}`, "aria-label": T.save_note_of.replace("%(name)s", t.name), on: { click: () => { delete area.dataset.dirty; delete reserved.dataset.dirty; send("turn.note", { turn: t.turn, text: area.value, reserved: reserved.checked }); } } }, T.save)));
+        el("button", { type: "button", class: "small", "data-focus": `save-note-${t.turn}`, "aria-label": T.save_note_of.replace("%(name)s", t.name), on: { click: () => saveNote(t, area.value, reserved.checked) } }, T.save)));
     }
     return el("tr", {}, cells);
   });
