@@ -190,6 +190,9 @@ def page_settings(meeting: Meeting, who: Participant) -> dict[str, Any]:
             "refused": _("Máy chủ âm thanh và hình ảnh từ chối: %(reason)s"),
             "ended": _("Buổi sinh hoạt đã kết thúc: âm thanh và hình ảnh đã đóng."),
             "no_devices": _("Không mở được máy quay hoặc micrô: %(reason)s"),
+            "check_no_camera": _(
+                "Không mở được máy quay: đồng chí vẫn tham gia được bằng âm thanh."
+            ),
             "mic_off": _("Tắt micrô của tôi"),
             "mic_on": _("Bật micrô của tôi"),
             "camera_off": _("Tắt máy quay"),

@@ -65,14 +65,21 @@ function constraint(id) {
 
 async function testDevices() {
   stopPreview();
+  const open = (video) => navigator.mediaDevices.getUserMedia({
+    audio: constraint("media-microphone"), video: video ? constraint("media-camera") : false,
+  });
   try {
-    previewStream = await navigator.mediaDevices.getUserMedia({
-      audio: constraint("media-microphone"),
-      video: audioOnly() ? false : constraint("media-camera"),
-    });
+    previewStream = await open(!audioOnly());
   } catch (error) {
-    say(fill(T.no_devices, { reason: error.message }));
-    return;
+    // No camera (or a busy one): the microphone alone is checked, as joining will use it alone.
+    try {
+      if (audioOnly()) throw error;
+      previewStream = await open(false);
+      say(T.check_no_camera);
+    } catch {
+      say(fill(T.no_devices, { reason: error.message }));
+      return;
+    }
   }
   preview.srcObject = previewStream;
   await listDevices(); // labels are known once a device was granted

@@ -292,7 +292,14 @@ class TestMedia(MediaTestCase):
         failing, says so, and the others hear the member (the chair here, always heard)."""
         self.scene = scene = build_scene()
         room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
-        chair = self.open_room(scene.chair, camera=False)
+        chair = self.open_room(scene.chair, camera=False, join=False)
+        chair.get_by_role("button", name="Kiểm tra máy quay và micrô").click()
+        expect(chair.locator("#media-status")).to_have_text(
+            "Không mở được máy quay: đồng chí vẫn tham gia được bằng âm thanh."
+        )
+        chair.wait_for_function("() => document.getElementById('media-level').value > 0")
+        chair.get_by_role("button", name="Tham gia âm thanh và hình ảnh").click()
+        expect(chair.locator("#media-status")).to_have_text(NO_CAMERA_JOINED)
         expect(chair.locator("#media-mic-state")).to_have_text("Micrô của đồng chí đang mở.")
         member = self.open_room(scene.officials[0])
         self.receiving(member, scene.chair.pk)
