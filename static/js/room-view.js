@@ -14,7 +14,18 @@ export function connectTo(context) { ctx = context; }
 const is = (role) => ctx.you.roles.includes(role);
 const voteOf = (id) => ctx.state.votes.find((v) => v.vote === id);
 const itemOf = (id) => ctx.state.agenda.find((i) => i.id === id);
-const send = (...args) => ctx.send(...args);
+// A command sent again before the first sending was answered (a double click on "Xin phát
+// biểu", "Mời phát biểu", "Mở biểu quyết" …) is not sent twice: the second came back refused
+// ("Đồng chí đã đăng ký phát biểu rồi.") over what the first did. A new connection (the first
+// was lost with the old one) or 5 s without an answer lets it go again.
+const inFlight = new Map(); // type and fields → when it left
+document.addEventListener("room:connected", () => inFlight.clear());
+function send(type, fields = {}, onReply = null) {
+  const key = JSON.stringify([type, fields]);
+  if (Date.now() - (inFlight.get(key) ?? 0) < 5000) return;
+  inFlight.set(key, Date.now());
+  ctx.send(type, fields, (frame) => { inFlight.delete(key); if (onReply) onReply(frame); });
+}
 const cast = (...args) => ctx.cast(...args);
 const announce = (...args) => ctx.announce(...args);
 const scheduleRender = () => ctx.scheduleRender();
@@ -570,16 +581,6 @@ function renderVotes() {
   }
 }
 
-// The chair's vote.open, sent once per click burst: a double click on "Mở biểu quyết" (or "Bỏ
-// phiếu lại") would otherwise send a second one that comes back "a vote is already open" over
-// the announcement that it opened. A reply, or 5 s without one (a lost connection), frees it.
-let voteOpening = 0;
-function openVote(fields) {
-  if (Date.now() - voteOpening < 5000) return;
-  voteOpening = Date.now();
-  send("vote.open", fields, () => { voteOpening = 0; });
-}
-
 // A void vote (an encrypted ballot its board could not count, annulled by the chair): no
 // outcome, the reason, and for the chair the same question put again (a new vote).
 function voidBlock(v) {
@@ -590,7 +591,7 @@ function voidBlock(v) {
   if (!later && noneOpen && is("chair") && ctx.state.meeting.status === "in_progress" && ctx.state.current_item === v.item) {
     const keys = ["subject", "forms", "subject_holds_post", "candidates", "seats", "post", "follows", "conclusion"];
     const options = Object.fromEntries(Object.entries(v.options || {}).filter(([k]) => keys.includes(k)));
-    items.push(el("button", { type: "button", "data-focus": `revote-${v.vote}`, on: { click: () => openVote({ kind: v.kind, question: v.question, method: v.method, options, encrypted: true }) } }, T.revote));
+    items.push(el("button", { type: "button", "data-focus": `revote-${v.vote}`, on: { click: () => send("vote.open", { kind: v.kind, question: v.question, method: v.method, options, encrypted: true }) } }, T.revote));
   }
   return el("article", { class: "card result" }, items);
 }
@@ -618,7 +619,7 @@ function resultBlock(v) {
     const noneOpen = !ctx.state.votes.some((w) => w.status === "open");
     if (unfinished && !followed && noneOpen && is("chair") && ctx.state.meeting.status === "in_progress") {
       const label = d.runoff.length ? T.open_runoff.replace("%(names)s", d.runoff.map(nameOf).join(", ")) : T.open_next_round;
-      items.push(el("button", { type: "button", on: { click: () => openVote({
+      items.push(el("button", { type: "button", on: { click: () => send("vote.open", {
         kind: "election", question: `${v.question.replace(/ — .*$/, "")} — ${T.round.replace("%(n)s", (v.attempt || 1) + 1)}`, options: { follows: v.vote } }) } }, label));
     }
   }
@@ -665,7 +666,7 @@ function openVoteForm() {
       const members = boardBoxes.map((l) => l.querySelector("input")).filter((i) => i.checked).map((i) => Number(i.value));
       if (members.length) options.members = members;
     }
-    openVote({ kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
+    send("vote.open", { kind: kind.value, question: question.value, ...(method.value ? { method: method.value } : {}), options });
   } } },
   el("h3", {}, T.open_vote),
   el("div", { class: "field" }, el("label", { for: "vote-kind" }, T.vote_kind), kind),

@@ -34,7 +34,9 @@ class TestRoomCounts(BrowserTestCase):
         question.fill(f"{DRAFT} (sửa)")  # prefilled, still the chair's to edit
         # On a 1280x800 laptop the live panel's last button is within reach for every kind,
         # the longest form (the board's proposed members) included, and with a speaker queued.
-        others[0].get_by_role("button", name="Xin phát biểu").click()
+        # A double click asks once, and is not answered "already asked" (nor is the chair's).
+        others[0].get_by_role("button", name="Xin phát biểu").dblclick()
+        expect(chair.locator("#queue li")).to_have_count(1)
         kinds = chair.get_by_label("Loại biểu quyết").locator("option").all_text_contents()
         assert "Bầu ban kiểm phiếu" in kinds
         for kind in kinds:
@@ -45,6 +47,11 @@ class TestRoomCounts(BrowserTestCase):
         self.assert_reachable(
             chair, chair.locator("#queue").get_by_role("button", name="Mời phát biểu")
         )
+        expect(others[0].locator("#room-messages .error")).to_have_count(0)
+        chair.locator("#queue").get_by_role("button", name="Mời phát biểu").dblclick()
+        expect(chair.locator("#speaker")).to_contain_text("Đang phát biểu:")
+        chair.wait_for_timeout(1000)  # the second click's answer, had it been sent
+        expect(chair.locator("#room-messages .error")).to_have_count(0)
         chair.get_by_label("Loại biểu quyết").select_option(label="Nghị quyết, kết luận")
         # A double click opens one vote, and the chair is told it opened, not that one is open.
         chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").dblclick()
