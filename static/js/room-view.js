@@ -450,16 +450,17 @@ function saveNote(turn, text, reserved) {
 }
 
 function renderTurns() {
-  const rows = ctx.state.turns.filter((t) => t.item === ctx.state.current_item || is("recorder")).map((t) => {
-    const cells = [el("th", { scope: "row" }, t.name), el("td", {}, t.note || "—", t.reserved ? el("span", { class: "badge" }, ` ${T.reserved}`) : "")];
-    if (is("recorder")) {
-      // maxlength: NOTE_MAX_LENGTH (meetings/services/speaking.py), the most the server keeps.
-      const area = el("textarea", { rows: 2, maxlength: 4000, "data-keep": `note-${t.turn}`, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
-      const reserved = el("input", { type: "checkbox", id: `reserved-${t.turn}`, "data-keep": `reserved-${t.turn}`, checked: t.reserved });
-      cells.push(el("td", {}, area, el("label", { for: `reserved-${t.turn}` }, reserved, ` ${T.reserved}`),
-        el("button", { type: "button", class: "small", "data-focus": `save-note-${t.turn}`, "aria-label": T.save_note_of.replace("%(name)s", t.name), on: { click: () => saveNote(t, area.value, reserved.checked) } }, T.save)));
-    }
-    return el("tr", {}, cells);
+  const rows = ctx.state.turns.filter((t) => t.item === ctx.state.current_item || is("recorder")).flatMap((t) => {
+    const row = el("tr", {}, el("th", { scope: "row" }, t.name), el("td", {}, t.note || "—", t.reserved ? el("span", { class: "badge" }, ` ${T.reserved}`) : ""));
+    if (!is("recorder")) return [row];
+    // The recorder's box on a row of its own, the list's whole width (a phone left it a few
+    // words wide), with "ý kiến bảo lưu" and "Lưu" apart.
+    // maxlength: NOTE_MAX_LENGTH (meetings/services/speaking.py), the most the server keeps.
+    const area = el("textarea", { rows: 2, maxlength: 4000, "data-keep": `note-${t.turn}`, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
+    const reserved = el("input", { type: "checkbox", id: `reserved-${t.turn}`, "data-keep": `reserved-${t.turn}`, checked: t.reserved });
+    return [row, el("tr", { class: "note-edit" }, el("td", { colspan: 2 }, area, el("div", { class: "note-actions" },
+      el("label", { for: `reserved-${t.turn}` }, reserved, ` ${T.reserved}`),
+      el("button", { type: "button", class: "small", "data-focus": `save-note-${t.turn}`, "aria-label": T.save_note_of.replace("%(name)s", t.name), on: { click: () => saveNote(t, area.value, reserved.checked) } }, T.save))))];
   });
   $("#turns tbody").replaceChildren(...rows);
 }

@@ -81,3 +81,15 @@ class TestRecorderNotes(BrowserTestCase):
         expect(area).to_have_value(NOTE)
         assert SpeakingTurn.objects.get(meeting=scene.meeting, member=a).note == NOTE
         expect(chair.locator("#turns")).to_contain_text(NOTE)
+
+        # On a phone the box takes the list's width, and "Lưu" stands apart from "ý kiến bảo
+        # lưu" (a tap on the label's last word would mark the note a reserved opinion).
+        recorder.set_viewport_size({"width": 375, "height": 740})
+        table = recorder.locator("#turns").bounding_box()
+        assert area.bounding_box()["width"] >= 0.8 * table["width"]
+        label = recorder.get_by_text("ý kiến bảo lưu").first.bounding_box()
+        button = save.bounding_box()
+        apart_across = button["x"] - (label["x"] + label["width"])
+        apart_down = button["y"] - (label["y"] + label["height"])
+        assert max(apart_across, apart_down) >= 12, (label, button)
+        self.screenshot(recorder, "room-recorder-notes-375")
