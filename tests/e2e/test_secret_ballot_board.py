@@ -239,8 +239,7 @@ class TestAnOfflineBoardMember(BrowserTestCase):
         chair.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
         expect(chair.locator("#meeting-status")).to_contain_text("Đang họp")
         a, b, c = scene.officials
-        for member in (scene.recorder, b, c):
-            self.open_room(member)
+        pages = {m.pk: self.open_room(m) for m in (scene.recorder, b, c)}
         self.open_room(a).context.close()  # present on the roll, then gone
         for _ in range(100):
             if not PresenceSpan.objects.filter(attendance__member=a, left_at=None).exists():
@@ -271,3 +270,20 @@ class TestAnOfflineBoardMember(BrowserTestCase):
         for present in (scene.recorder, b, c):
             expect(dialog.locator(f'label[data-member="{present.pk}"] .muted')).to_be_hidden()
         self.screenshot(chair, "room-board-change-offline")
+
+        # Meanwhile c votes: the choice waits for the key, c is told so, and it is not lost.
+        self.cast_ballot(pages[c.pk], "Tán thành")
+        expect(pages[c.pk].locator("#room-messages")).to_have_text(
+            "Ban kiểm phiếu đang tạo khóa: phiếu của đồng chí sẽ tự gửi khi xong;"
+            " hãy giữ trang này mở."
+        )
+        dialog.get_by_role("checkbox", name=re.compile(b.full_name)).check()
+        dialog.get_by_role("button", name="Đổi ban kiểm phiếu").click()
+        expect(dialog).to_be_hidden()
+        wait_for_phase(chair, board, "voting")
+        expect(pages[c.pk].locator("#room-messages")).to_have_text(
+            "Phiếu đã được ghi nhận.", timeout=15_000
+        )
+        vote = Vote.objects.get(pk=board.vote_id)
+        assert list(vote.receipts.values_list("member", flat=True)) == [c.pk]
+        assert vote.encrypted_ballots.count() == 1
