@@ -182,10 +182,17 @@ def page_settings(meeting: Meeting, who: Participant) -> dict[str, Any]:
             "not_on_roll": _("Chỉ đảng viên của chi bộ tham gia âm thanh và hình ảnh."),
             "joining": _("Đang kết nối âm thanh và hình ảnh…"),
             "joined": _("Đã kết nối âm thanh và hình ảnh."),
+            "joined_no_camera": _(
+                "Đã kết nối âm thanh và hình ảnh. Không mở được máy quay:"
+                " đồng chí tham gia bằng âm thanh."
+            ),
             "reconnecting": _("Mất kết nối âm thanh và hình ảnh, đang kết nối lại…"),
             "refused": _("Máy chủ âm thanh và hình ảnh từ chối: %(reason)s"),
             "ended": _("Buổi sinh hoạt đã kết thúc: âm thanh và hình ảnh đã đóng."),
             "no_devices": _("Không mở được máy quay hoặc micrô: %(reason)s"),
+            "check_no_camera": _(
+                "Không mở được máy quay: đồng chí vẫn tham gia được bằng âm thanh."
+            ),
             "mic_off": _("Tắt micrô của tôi"),
             "mic_on": _("Bật micrô của tôi"),
             "camera_off": _("Tắt máy quay"),

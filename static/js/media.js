@@ -33,6 +33,7 @@ let retryTimer = null;
 let previewStream = null;
 let selfMuted = false;
 let cameraOff = false;
+let noCamera = false; // the camera could not be opened: publishing the microphone alone
 const relayOnly = new URLSearchParams(location.search).get("relay") === "1";
 
 function say(text) { status.textContent = text; }
@@ -64,14 +65,21 @@ function constraint(id) {
 
 async function testDevices() {
   stopPreview();
+  const open = (video) => navigator.mediaDevices.getUserMedia({
+    audio: constraint("media-microphone"), video: video ? constraint("media-camera") : false,
+  });
   try {
-    previewStream = await navigator.mediaDevices.getUserMedia({
-      audio: constraint("media-microphone"),
-      video: audioOnly() ? false : constraint("media-camera"),
-    });
+    previewStream = await open(!audioOnly());
   } catch (error) {
-    say(fill(T.no_devices, { reason: error.message }));
-    return;
+    // No camera (or a busy one): the microphone alone is checked, as joining will use it alone.
+    try {
+      if (audioOnly()) throw error;
+      previewStream = await open(false);
+      say(T.check_no_camera);
+    } catch {
+      say(fill(T.no_devices, { reason: error.message }));
+      return;
+    }
   }
   preview.srcObject = previewStream;
   await listDevices(); // labels are known once a device was granted
@@ -232,7 +240,7 @@ function attachPublisher() {
     webrtcState: (up) => {
       if (!up) { dropped(); return; }
       retry = 1000;
-      say(access.hall ? T.hall_joined : T.joined);
+      say(access.hall ? T.hall_joined : noCamera ? T.joined_no_camera : T.joined);
       const body = new URLSearchParams({ feed: String(access.feed) }); // the member, or the hall
       fetch(settings.published_url, { method: "POST", body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
         .then((r) => r.json()).then((r) => { micState.textContent = r.open ? T.mic_open : T.moderated; });
@@ -265,16 +273,23 @@ function onPublisherMessage(message, jsep) {
   if (jsep) publisher.handleRemoteJsep({ jsep });
 }
 
-function publish() {
+// A camera that cannot be opened (none, or another program holds it) must not keep a member
+// silent: the page publishes the microphone alone and says so; it still receives pictures.
+function publish(video = !audioOnly()) {
   const tracks = [{ type: "audio", capture: constraint("media-microphone"), recv: false }];
-  if (!audioOnly()) tracks.push({ type: "video", capture: constraint("media-camera"), recv: false, simulcast: true });
+  if (video) tracks.push({ type: "video", capture: constraint("media-camera"), recv: false, simulcast: true });
+  noCamera = !video && !audioOnly();
+  document.getElementById("media-camera-toggle").hidden = !video; // no picture to turn off
   publisher.createOffer({
     tracks,
     success: (jsep) => {
-      publisher.send({ message: { request: "configure", audio: true, video: !audioOnly() }, jsep });
+      publisher.send({ message: { request: "configure", audio: true, video }, jsep });
       if (selfMuted) publisher.muteAudio();
     },
-    error: (error) => say(fill(T.no_devices, { reason: error.message ?? String(error) })),
+    error: (error) => {
+      if (video) publish(false);
+      else say(fill(T.no_devices, { reason: error.message ?? String(error) }));
+    },
   });
 }
 

@@ -179,6 +179,7 @@ export const T = {
   end_turn_of: gettext("Kết thúc lượt phát biểu của %(name)s"),
   grant_to: gettext("Mời phát biểu: %(name)s"),
   save_note_of: gettext("Lưu ghi chép phát biểu của %(name)s"),
+  note_saved: gettext("Đã lưu ý kiến của %(name)s."),
   no_candidate: gettext("Không chọn ai"),
   ballot_already_sent: gettext("Phiếu của đồng chí đã được gửi; mỗi đồng chí chỉ được tính một phiếu."),
   your_choice: gettext("Đồng chí chọn:"),
@@ -189,6 +190,7 @@ export const T = {
   // Encrypted secret ballots (static/js/secret-ballot-room.js).
   secret: {
     board_keying: gettext("Ban kiểm phiếu đang tạo khóa; đồng chí bỏ phiếu được khi xong."),
+    board_keying_held: gettext("Ban kiểm phiếu đang tạo khóa: phiếu của đồng chí sẽ tự gửi khi xong; hãy giữ trang này mở."),
     board_you: gettext("Đồng chí là thành viên ban kiểm phiếu số %(n)s: giữ trang này mở cho đến khi kiểm phiếu xong."),
     board_bad_share: gettext("Phần khóa của thành viên ban kiểm phiếu số %(n)s không đúng: hãy báo chủ trì."),
     encrypting: gettext("Đang mã hóa phiếu…"),

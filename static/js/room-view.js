@@ -14,7 +14,18 @@ export function connectTo(context) { ctx = context; }
 const is = (role) => ctx.you.roles.includes(role);
 const voteOf = (id) => ctx.state.votes.find((v) => v.vote === id);
 const itemOf = (id) => ctx.state.agenda.find((i) => i.id === id);
-const send = (...args) => ctx.send(...args);
+// A command sent again before the first sending was answered (a double click on "Xin phát
+// biểu", "Mời phát biểu", "Mở biểu quyết" …) is not sent twice: the second came back refused
+// ("Đồng chí đã đăng ký phát biểu rồi.") over what the first did. A new connection (the first
+// was lost with the old one) or 5 s without an answer lets it go again.
+const inFlight = new Map(); // type and fields → when it left
+document.addEventListener("room:connected", () => inFlight.clear());
+function send(type, fields = {}, onReply = null) {
+  const key = JSON.stringify([type, fields]);
+  if (Date.now() - (inFlight.get(key) ?? 0) < 5000) return;
+  inFlight.set(key, Date.now());
+  ctx.send(type, fields, (frame) => { inFlight.delete(key); if (onReply) onReply(frame); });
+}
 const cast = (...args) => ctx.cast(...args);
 const announce = (...args) => ctx.announce(...args);
 const scheduleRender = () => ctx.scheduleRender();
@@ -428,16 +439,31 @@ function renderStats() {
 }
 
 
-function renderTurns() {
-  const rows = ctx.state.turns.filter((t) => t.item === ctx.state.current_item || is("recorder")).map((t) => {
-    const cells = [el("th", { scope: "row" }, t.name), el("td", {}, t.note || "—", t.reserved ? el("span", { class: "badge" }, ` ${T.reserved}`) : "")];
-    if (is("recorder")) {
-      const area = el("textarea", { rows: 2, "data-keep": `note-${t.turn}`, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
-      const reserved = el("input", { type: "checkbox", id: `reserved-${t.turn}`, "data-keep": `reserved-${t.turn}`, checked: t.reserved });
-      cells.push(el("td", {}, area, el("label", { for: `reserved-${t.turn}` }, reserved, ` ${T.reserved}`),
-        el("button", { type: "button", class: "small", "data-focus": `save-note-${t.turn}`, "aria-label": T.save_note_of.replace("%(name)s", t.name), on: { click: () => { delete area.dataset.dirty; delete reserved.dataset.dirty; send("turn.note", { turn: t.turn, text: area.value, reserved: reserved.checked }); } } }, T.save)));
+// What the recorder typed stays theirs (kept across redraws, data-keep) until the server has it:
+// a note lost on the way (a dropped connection) or refused is not replaced by the saved one.
+function saveNote(turn, text, reserved) {
+  send("turn.note", { turn: turn.turn, text, reserved }, (frame) => {
+    if (frame.type !== "ack") return;
+    for (const [key, sent] of [[`note-${turn.turn}`, text], [`reserved-${turn.turn}`, reserved]]) {
+      const node = root.querySelector(`[data-keep="${key}"]`);
+      if (node && fieldValue(node) === sent) delete node.dataset.dirty; // unless edited since
     }
-    return el("tr", {}, cells);
+    ctx.announce(T.note_saved.replace("%(name)s", turn.name));
+  });
+}
+
+function renderTurns() {
+  const rows = ctx.state.turns.filter((t) => t.item === ctx.state.current_item || is("recorder")).flatMap((t) => {
+    const row = el("tr", {}, el("th", { scope: "row" }, t.name), el("td", {}, t.note || "—", t.reserved ? el("span", { class: "badge" }, ` ${T.reserved}`) : ""));
+    if (!is("recorder")) return [row];
+    // The recorder's box on a row of its own, the list's whole width (a phone left it a few
+    // words wide), with "ý kiến bảo lưu" and "Lưu" apart.
+    // maxlength: NOTE_MAX_LENGTH (meetings/services/speaking.py), the most the server keeps.
+    const area = el("textarea", { rows: 2, maxlength: 4000, "data-keep": `note-${t.turn}`, "aria-label": T.note_for.replace("%(name)s", t.name) }, t.note);
+    const reserved = el("input", { type: "checkbox", id: `reserved-${t.turn}`, "data-keep": `reserved-${t.turn}`, checked: t.reserved });
+    return [row, el("tr", { class: "note-edit" }, el("td", { colspan: 2 }, area, el("div", { class: "note-actions" },
+      el("label", { for: `reserved-${t.turn}` }, reserved, ` ${T.reserved}`),
+      el("button", { type: "button", class: "small", "data-focus": `save-note-${t.turn}`, "aria-label": T.save_note_of.replace("%(name)s", t.name), on: { click: () => saveNote(t, area.value, reserved.checked) } }, T.save))))];
   });
   $("#turns tbody").replaceChildren(...rows);
 }

@@ -92,8 +92,9 @@ function castEncrypted(vote, choice) {
     return;
   }
   if (!board || board.phase !== "voting" || !board.key) {
+    // Held, not cast: said so, or the member would think they must vote again, or leave.
     waitingChoice.set(vote, choice);
-    show(T.board_keying);
+    show(T.board_keying_held);
     return;
   }
   waitingChoice.delete(vote);

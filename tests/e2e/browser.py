@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 
 from config.celery import app as celery_app
 from members.models import User
@@ -181,6 +181,37 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
             for v in results.response["violations"]
         ]
         assert violations == []
+
+    def assert_reachable(self, page: Page, target: Locator) -> None:
+        """A user can scroll `target` into the window with the mouse wheel (over its column:
+        the page, or a panel that scrolls on its own) and it is what a pointer there hits: not
+        cut off by a panel that cannot scroll, not under another element."""
+        window = page.viewport_size
+        page.evaluate("window.scrollTo(0, 0)")
+        target.evaluate(
+            "(e) => { for (let p = e.parentElement; p; p = p.parentElement) p.scrollTop = 0; }"
+        )
+
+        def in_window():
+            box = target.bounding_box()
+            return box and box["y"] >= 0 and box["y"] + box["height"] <= window["height"]
+
+        for _ in range(60):
+            if in_window():
+                break
+            box = target.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, window["height"] / 2)
+            page.mouse.wheel(0, 150)
+            page.wait_for_timeout(50)
+        box = target.bounding_box()
+        assert in_window(), f"out of reach: {box}"
+        assert box["x"] >= 0, box
+        assert box["x"] + box["width"] <= window["width"], box
+        assert target.evaluate(
+            "(e) => { const r = e.getBoundingClientRect();"
+            " const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+            " return e === hit || e.contains(hit); }"
+        ), box
 
     def screenshot(self, page: Page, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -57,6 +57,18 @@ JANUS_JOIN = """async ([server, token, room, roomToken, feed]) => {
   return { code: data.error_code ?? 0, reason: data.error ?? data.videoroom };
 }"""
 
+# A computer with a microphone and no camera (or one another program holds): the browser
+# refuses every request that asks for a picture, as Chromium does without a camera.
+NO_CAMERA = """(() => {
+  const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = (wanted) => wanted && wanted.video
+    ? Promise.reject(new DOMException("Requested device not found", "NotFoundError"))
+    : real(wanted);
+})()"""
+NO_CAMERA_JOINED = (
+    "Đã kết nối âm thanh và hình ảnh. Không mở được máy quay: đồng chí tham gia bằng âm thanh."
+)
+
 
 class MediaTestCase(BrowserTestCase):
     @classmethod
@@ -86,8 +98,10 @@ class MediaTestCase(BrowserTestCase):
             cls.media_settings.disable()
             cls.media.stop()
 
-    def open_room(self, member, *, join=True, query="") -> Page:
+    def open_room(self, member, *, join=True, query="", camera=True) -> Page:
         page = self.new_page()
+        if not camera:
+            page.add_init_script(NO_CAMERA)
         page.set_default_timeout(PUBLISH_TIMEOUT)
         self.sign_in(page, member.user)
         page.goto(self.url(f"/sinh-hoat/{self.scene.meeting.pk}/phong-hop/{query}"))
@@ -95,7 +109,8 @@ class MediaTestCase(BrowserTestCase):
         if join:
             page.get_by_role("button", name="Tham gia âm thanh và hình ảnh").click()
             expect(page.locator("#media-status")).to_have_text(
-                "Đã kết nối âm thanh và hình ảnh.", timeout=PUBLISH_TIMEOUT
+                "Đã kết nối âm thanh và hình ảnh." if camera else NO_CAMERA_JOINED,
+                timeout=PUBLISH_TIMEOUT,
             )
         return page
 
@@ -271,6 +286,30 @@ class TestMedia(MediaTestCase):
         attendance = Attendance.objects.get(meeting=scene.meeting, member=scene.officials[0])
         assert attendance.status == "present"
         assert PresenceSpan.objects.filter(attendance=attendance).count() == spans
+
+    def test_a_member_without_a_camera_joins_by_voice_and_is_heard(self):
+        """No camera (or a busy one): the page joins with the microphone alone instead of
+        failing, says so, and the others hear the member (the chair here, always heard)."""
+        self.scene = scene = build_scene()
+        room.start_meeting(meeting_id=scene.meeting.pk, actor=scene.chair.user)
+        chair = self.open_room(scene.chair, camera=False, join=False)
+        chair.get_by_role("button", name="Kiểm tra máy quay và micrô").click()
+        expect(chair.locator("#media-status")).to_have_text(
+            "Không mở được máy quay: đồng chí vẫn tham gia được bằng âm thanh."
+        )
+        chair.wait_for_function("() => document.getElementById('media-level').value > 0")
+        chair.get_by_role("button", name="Tham gia âm thanh và hình ảnh").click()
+        expect(chair.locator("#media-status")).to_have_text(NO_CAMERA_JOINED)
+        expect(chair.locator("#media-mic-state")).to_have_text("Micrô của đồng chí đang mở.")
+        member = self.open_room(scene.officials[0])
+        self.receiving(member, scene.chair.pk)
+        self.wait_for_audio(member, scene.chair.pk)
+        # The others' pictures still come: only sending one is left out.
+        chair.wait_for_function(
+            "(feed) => window.chiboMedia.stats(feed).then((s) => s.video && s.video.frames > 0)",
+            arg=scene.officials[0].pk,
+            timeout=PUBLISH_TIMEOUT,
+        )
 
     def test_signing_out_closes_the_pages_media_and_says_why(self):
         """Signed out (here in another tab's request): the room's socket closes with 4401, the

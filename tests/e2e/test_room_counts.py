@@ -4,6 +4,7 @@ question starts as the agenda item's draft resolution (issue 16, items 2 and 4).
 import pytest
 from playwright.sync_api import expect
 
+from meetings.models import Vote
 from tests.e2e.browser import BrowserTestCase
 from tests.meetings.room.conftest import build_scene
 
@@ -20,6 +21,7 @@ class TestRoomCounts(BrowserTestCase):
         scene.items[2].draft_resolution = DRAFT
         scene.items[2].save()
         chair = self.open_room(scene.chair)
+        chair.set_viewport_size(LAPTOP)
         chair.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
         expect(chair.locator("#meeting-status")).to_contain_text("Đang họp")
         # Four of the five officials come; the fifth, away without a reason, still counts in N.
@@ -30,9 +32,34 @@ class TestRoomCounts(BrowserTestCase):
         question = chair.get_by_label("Nội dung biểu quyết")
         expect(question).to_have_value(DRAFT)
         question.fill(f"{DRAFT} (sửa)")  # prefilled, still the chair's to edit
+        # On a 1280x800 laptop the live panel's last button is within reach for every kind,
+        # the longest form (the board's proposed members) included, and with a speaker queued.
+        # A double click asks once, and is not answered "already asked" (nor is the chair's).
+        others[0].get_by_role("button", name="Xin phát biểu").dblclick()
+        expect(chair.locator("#queue li")).to_have_count(1)
+        kinds = chair.get_by_label("Loại biểu quyết").locator("option").all_text_contents()
+        assert "Bầu ban kiểm phiếu" in kinds
+        for kind in kinds:
+            chair.get_by_label("Loại biểu quyết").select_option(label=kind)
+            self.assert_reachable(
+                chair, chair.locator("#vote").get_by_role("button", name="Mở biểu quyết")
+            )
+        self.assert_reachable(
+            chair, chair.locator("#queue").get_by_role("button", name="Mời phát biểu")
+        )
+        expect(others[0].locator("#room-messages .error")).to_have_count(0)
+        chair.locator("#queue").get_by_role("button", name="Mời phát biểu").dblclick()
+        expect(chair.locator("#speaker")).to_contain_text("Đang phát biểu:")
+        chair.wait_for_timeout(1000)  # the second click's answer, had it been sent
+        expect(chair.locator("#room-messages .error")).to_have_count(0)
         chair.get_by_label("Loại biểu quyết").select_option(label="Nghị quyết, kết luận")
-        chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").click()
+        # A double click opens one vote, and the chair is told it opened, not that one is open.
+        chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").dblclick()
         expect(chair.locator("#vote h3")).to_have_text(f"{DRAFT} (sửa)")
+        chair.wait_for_timeout(1000)  # the second click's answer, had it been sent
+        expect(chair.locator("#room-messages")).to_have_text(f"Đang biểu quyết: {DRAFT} (sửa)")
+        assert Vote.objects.filter(meeting=scene.meeting).count() == 1
+        self.assert_reachable(chair, chair.get_by_role("button", name="Kết thúc biểu quyết"))
 
         for page, label in zip(
             [chair, *others], ["Tán thành"] * 3 + ["Không tán thành"], strict=True

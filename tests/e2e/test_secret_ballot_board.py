@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 from playwright.sync_api import Page, expect
 
-from meetings.models import BallotBoard, Vote
+from meetings.models import BallotBoard, PresenceSpan, Vote
 from meetings.secret_ballot import record
 from tests.e2e.browser import BrowserTestCase
 from tests.meetings.room.conftest import build_scene
@@ -241,3 +241,63 @@ class TestTheBoardsWayOut(BrowserTestCase):
         assert again.pk != void.pk
         assert (again.status, again.attempt, again.method) == ("open", 1, "secret_ballot")
         assert BallotBoard.objects.get(vote=again).members[0] == scene.chair.pk
+
+
+@override_settings(SECRET_BALLOT_ENCRYPTED=True)
+class TestAnOfflineBoardMember(BrowserTestCase):
+    def test_the_change_dialog_marks_a_member_gone_before_the_chairs_snapshot(self):
+        # The page's `online` list comes with the snapshot: a board member whose page closed
+        # before the chair's page loaded is not in it, and the dialog says "(không kết nối)".
+        self.scene = scene = build_scene()
+        chair = self.open_room(scene.chair)
+        chair.get_by_role("button", name="Bắt đầu buổi sinh hoạt").click()
+        expect(chair.locator("#meeting-status")).to_contain_text("Đang họp")
+        a, b, c = scene.officials
+        pages = {m.pk: self.open_room(m) for m in (scene.recorder, b, c)}
+        self.open_room(a).context.close()  # present on the roll, then gone
+        for _ in range(100):
+            if not PresenceSpan.objects.filter(attendance__member=a, left_at=None).exists():
+                break
+            chair.wait_for_timeout(100)
+        chair.reload()
+        expect(chair.locator("#connection")).to_have_text("Đã kết nối")
+
+        chair.locator("#agenda li").nth(1).get_by_role("button", name="Mở nội dung").click()
+        chair.get_by_label("Loại biểu quyết").select_option(label="Kết nạp đảng viên")
+        chair.get_by_label("Nội dung biểu quyết").fill("Kết nạp quần chúng Phạm Văn B")
+        chair.get_by_label("Hình thức").select_option(label="Bỏ phiếu kín")
+        chair.locator("#vote").get_by_role("button", name="Mở biểu quyết").click()
+        expect(chair.locator("#vote h3")).to_have_text("Kết nạp quần chúng Phạm Văn B")
+        board = BallotBoard.objects.get(vote__question="Kết nạp quần chúng Phạm Văn B")
+        assert board.members == [scene.chair.pk, scene.recorder.pk, a.pk]
+
+        panel = chair.locator("#secret-ballot .board-chair")
+        expect(panel.locator("li").nth(2)).to_contain_text(f"{a.full_name} — chưa gửi phần")
+        expect(panel.locator("li").nth(2)).to_contain_text("(không kết nối)")
+        expect(panel.locator("li").nth(1)).not_to_contain_text("(không kết nối)")
+        panel.get_by_role("button", name="Đổi ban kiểm phiếu").click()
+        dialog = chair.get_by_role("dialog", name="Đổi ban kiểm phiếu")
+        away = dialog.locator(f'label[data-member="{a.pk}"] .muted')
+        expect(away).to_be_visible()
+        expect(away).to_have_text("(không kết nối)")
+        expect(dialog.get_by_role("checkbox", name=re.compile(a.full_name))).not_to_be_checked()
+        for present in (scene.recorder, b, c):
+            expect(dialog.locator(f'label[data-member="{present.pk}"] .muted')).to_be_hidden()
+        self.screenshot(chair, "room-board-change-offline")
+
+        # Meanwhile c votes: the choice waits for the key, c is told so, and it is not lost.
+        self.cast_ballot(pages[c.pk], "Tán thành")
+        expect(pages[c.pk].locator("#room-messages")).to_have_text(
+            "Ban kiểm phiếu đang tạo khóa: phiếu của đồng chí sẽ tự gửi khi xong;"
+            " hãy giữ trang này mở."
+        )
+        dialog.get_by_role("checkbox", name=re.compile(b.full_name)).check()
+        dialog.get_by_role("button", name="Đổi ban kiểm phiếu").click()
+        expect(dialog).to_be_hidden()
+        wait_for_phase(chair, board, "voting")
+        expect(pages[c.pk].locator("#room-messages")).to_have_text(
+            "Phiếu đã được ghi nhận.", timeout=15_000
+        )
+        vote = Vote.objects.get(pk=board.vote_id)
+        assert list(vote.receipts.values_list("member", flat=True)) == [c.pk]
+        assert vote.encrypted_ballots.count() == 1
