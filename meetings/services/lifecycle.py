@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from meetings import charter, events
 from meetings.attendance_summary import write_summary
-from meetings.enums import AttendanceStatus, VoteStatus
+from meetings.enums import AttendanceStatus
 from meetings.errors import RuleViolation
 from meetings.media import services as media
-from meetings.models import Attendance, Meeting, PresenceSpan, Vote
+from meetings.models import Attendance, Meeting, PresenceSpan
 from meetings.room import online_members, roster_members
 from meetings.services import attendance
-from meetings.services.participants import current_item, iso_time
+from meetings.services.participants import current_item, iso_time, require_no_open_vote
 from meetings.services.speaking import close_floor_on
 from meetings.snapshots import duration_minimums_for, meeting_kind
 from members.models import User
@@ -88,8 +88,7 @@ def check_may_end(meeting: Meeting, reason: str, now: datetime.datetime) -> str:
     kept (ending early is the chair's call, but the record must say why: the minutes print it);
     after the minimum none is kept. Called before anything is written, so a refusal changes
     nothing."""
-    if Vote.objects.filter(meeting=meeting, status=VoteStatus.OPEN).exists():
-        raise RuleViolation(_("Hãy kết thúc biểu quyết đang mở trước."), reason="vote_open")
+    require_no_open_vote(meeting)
     check = held_against_minimum(meeting, now)
     if check.met:
         return ""

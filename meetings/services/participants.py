@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from meetings.access import ensure_may_manage, visible_meetings
 from meetings.enums import MeetingStatus
 from meetings.errors import RuleViolation
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Meeting, Vote
+from meetings.models.voting import VoteStatus
 from meetings.queries import on_roll
 from members import access as member_access
 from members.models import Member, User
@@ -121,6 +122,13 @@ def require_in_progress(meeting: Meeting) -> None:
         raise RuleViolation(
             _("Buổi sinh hoạt chưa bắt đầu hoặc đã kết thúc."), reason="not_in_progress"
         )
+
+
+def require_no_open_vote(meeting: Meeting) -> None:
+    """A vote is closed before the meeting moves on: before another item is opened, its item
+    closed, or the meeting ended (its question belongs to the item under discussion)."""
+    if Vote.objects.filter(meeting=meeting, status=VoteStatus.OPEN).exists():
+        raise RuleViolation(_("Hãy kết thúc biểu quyết đang mở trước."), reason="vote_open")
 
 
 def current_item(meeting: Meeting) -> AgendaItem | None:

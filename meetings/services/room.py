@@ -26,6 +26,7 @@ from meetings.services.participants import (
     participant,
     require_chair,
     require_in_progress,
+    require_no_open_vote,
 )
 from meetings.services.scheduling import change_status
 from meetings.services.speaking import close_floor_on
@@ -72,6 +73,7 @@ def open_item(*, meeting_id: int, actor: User, item_id: int) -> dict[str, Any]:
     previous = current_item(meeting)
     if previous is not None and previous.pk == item.pk:
         raise RuleViolation(_("Nội dung này đang được thảo luận."), reason="conflict")
+    require_no_open_vote(meeting)
     if previous is not None:
         close_floor_on(meeting=meeting, item=previous, now=now)
         previous.closed_at = now
@@ -93,6 +95,7 @@ def close_item(*, meeting_id: int, actor: User, item_id: int) -> dict[str, Any]:
     item = current_item(meeting)
     if item is None or item.pk != item_id:
         raise RuleViolation(_("Nội dung này không đang mở."), reason="conflict")
+    require_no_open_vote(meeting)
     now = timezone.now()
     close_floor_on(meeting=meeting, item=item, now=now)
     item.closed_at = now

@@ -382,6 +382,31 @@ def test_agenda_moves_only_while_the_meeting_runs(scene):
     )
 
 
+def test_the_item_stays_open_while_its_vote_is_open(scene):
+    """Moving on, or closing the item, with its vote still open left the vote open under no item
+    the room showed ("Chưa mở nội dung nào"): the vote is closed first, as before ending."""
+    started(scene)
+    open_item(scene, 1)
+    vote = opening.open_vote(
+        meeting_id=scene.meeting.pk, actor=scene.chair.user, kind="resolution", question="Q"
+    )
+    item = scene.items[1].pk
+
+    refused(
+        "vote_open",
+        room.close_item,
+        meeting_id=scene.meeting.pk,
+        actor=scene.chair.user,
+        item_id=item,
+    )
+    refused("vote_open", open_item, scene, 2)
+
+    assert room_state(scene.meeting, None)["current_item"] == item
+    closing.close_vote(meeting_id=scene.meeting.pk, actor=scene.chair.user, vote_id=vote["vote"])
+    open_item(scene, 2)
+    assert room_state(scene.meeting, None)["current_item"] == scene.items[2].pk
+
+
 # --- speaking ---------------------------------------------------------------------------------
 
 
