@@ -1,14 +1,14 @@
 """The wording of in-app notifications, each kind's once, rendered in the reader's language.
 
-A notification stores a message key and its parameters (`Notification.message`, `.params`), not
-its text: it is rendered when it is shown, in the language of whoever reads it (the page's
+A notification stores a message key and its parameters (`Notification.message`, `.params`) and
+is rendered when it is shown, in the language of whoever reads it (the page's
 active language, or a websocket's: meetings.services.notifications.push_notification). The
 sender gives the parameters that do not depend on the language (names, what a member wrote,
 a moment, a zone's name, an enum's value); what does (the meeting's name when it has no title,
 a document kind, a role, a time line) is worked out here at display time by the message's
 `values`. The stored `title` and `body` columns keep the Vietnamese rendering made when it was
 sent: what the admin shows, what a row from before message keys (empty `message`) shows in every
-language, and the fallback should a key ever be unknown.
+language, and the fallback should a key ever be unknown or its parameters no longer fit.
 
 The minutes app registers its own messages (minutes/notices.py); e-mail subjects use the same
 messages, rendered in Vietnamese (members choose no language the server could mail them in).
@@ -17,6 +17,7 @@ messages, rendered in Vietnamese (members choose no language the server could ma
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Notification
 from members import zones
+
+logger = logging.getLogger(__name__)
 
 Values = Callable[[Notification, Mapping[str, Any]], dict[str, Any]]
 
@@ -83,14 +86,17 @@ def render(notification: Notification) -> tuple[str, str]:
     defined = MESSAGES.get(notification.message)
     if defined is None:
         return notification.title, notification.body
-    return defined.render(notification)
+    try:
+        return defined.render(notification)
+    except (KeyError, ValueError, TypeError):
+        # A parameter missing or no longer valid: the page still opens, with the text as sent.
+        logger.warning("notification %s: could not render", notification.pk, exc_info=True)
+        return notification.title, notification.body
 
 
 # ---------------------------------------------------------------- the meetings app's notices
 
-ABSENCE_REQUESTED = message(
-    "absence_requested", _("Đồng chí %(name)s xin vắng mặt: %(meeting)s")
-)
+ABSENCE_REQUESTED = message("absence_requested", _("Đồng chí %(name)s xin vắng mặt: %(meeting)s"))
 ABSENCE_APPROVED = message(
     "absence_approved", _("Lý do vắng mặt của đồng chí được chấp thuận: %(meeting)s")
 )

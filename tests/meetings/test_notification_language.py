@@ -114,6 +114,20 @@ def test_a_notification_written_before_keys_shows_its_stored_text(cell_scene):
     assert "Thông báo cũ" in english
 
 
+def test_a_notification_whose_parameters_no_longer_fit_shows_its_stored_text(cell_scene):
+    Notification.objects.create(
+        user=cell_scene.secretary.user,
+        kind="signature_awaited",
+        message="signature_awaited",
+        params={"document": "no-longer-a-kind"},
+        title="Đến lượt đồng chí ký: Biên bản, Sinh hoạt cũ",
+    )
+
+    english = page_of(cell_scene.secretary.user, "en")
+
+    assert "Đến lượt đồng chí ký: Biên bản, Sinh hoạt cũ" in english
+
+
 def socket_of(user, language: str) -> WebsocketCommunicator:
     client = sign_in_verified(Client(), user)
     cookie = f"sessionid={client.session.session_key}; {settings.LANGUAGE_COOKIE_NAME}={language}"
