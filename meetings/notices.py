@@ -25,20 +25,19 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Notification
+from meetings.models import Meeting, Notification
 from members import zones
 
 logger = logging.getLogger(__name__)
 
-Values = Callable[[Notification, Mapping[str, Any]], dict[str, Any]]
+Values = Callable[[Meeting | None, Mapping[str, Any]], dict[str, Any]]
 
 
-def meeting_values(notification: Notification, params: Mapping[str, Any]) -> dict[str, Any]:
+def meeting_values(meeting: Meeting | None, params: Mapping[str, Any]) -> dict[str, Any]:
     """The stored parameters, with the meeting's name (its title, else its kind and day, in the
     reader's language) and, when a moment is stored (`starts_at`, ISO 8601, with the member's own
     zone `own_zone` or ""), its time line in the cell's zone (members.zones.describe)."""
     values = dict(params)
-    meeting = notification.meeting
     if meeting is not None:
         values["meeting"] = meeting.display_title
         if "starts_at" in params:
@@ -62,9 +61,9 @@ class Message:
     body: Promise | None = None
     values: Values = meeting_values
 
-    def render(self, notification: Notification) -> tuple[str, str]:
-        """Title and body in the active language."""
-        values = self.values(notification, notification.params)
+    def render(self, meeting: Meeting | None, params: Mapping[str, Any]) -> tuple[str, str]:
+        """Title and body in the active language, about `meeting`."""
+        values = self.values(meeting, params)
         body = str(self.body) % values if self.body is not None else values.get("text", "")
         return str(self.title) % values, body
 
@@ -87,7 +86,7 @@ def render(notification: Notification) -> tuple[str, str]:
     if defined is None:
         return notification.title, notification.body
     try:
-        return defined.render(notification)
+        return defined.render(notification.meeting, notification.params)
     except (KeyError, ValueError, TypeError):
         # A parameter missing or no longer valid: the page still opens, with the text as sent.
         logger.warning("notification %s: could not render", notification.pk, exc_info=True)

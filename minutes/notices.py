@@ -9,14 +9,14 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from meetings import notices
-from meetings.models import Notification
+from meetings.models import Meeting
 from minutes.enums import DocumentKind, SignerRole
 
 
-def _document_values(notification: Notification, params: Mapping[str, Any]) -> dict[str, Any]:
+def _document_values(meeting: Meeting | None, params: Mapping[str, Any]) -> dict[str, Any]:
     """The meeting's name, and the document kind (`document`) and signer's role (`role`) named
     in the reader's language from their stored values."""
-    values = notices.meeting_values(notification, params)
+    values = notices.meeting_values(meeting, params)
     if "document" in params:
         values["document"] = DocumentKind(params["document"]).label
     if "role" in params:
@@ -24,8 +24,8 @@ def _document_values(notification: Notification, params: Mapping[str, Any]) -> d
     return values
 
 
-def _lower_document_values(notification: Notification, params: Mapping[str, Any]) -> dict[str, Any]:
-    values = _document_values(notification, params)
+def _lower_document_values(meeting: Meeting | None, params: Mapping[str, Any]) -> dict[str, Any]:
+    values = _document_values(meeting, params)
     values["document"] = values["document"].lower()
     return values
 

@@ -30,7 +30,7 @@ from meetings.enums import (
     Reply,
 )
 from meetings.errors import RuleViolation
-from meetings.models import Delivery, Invitation, Meeting, MeetingChange, Notification
+from meetings.models import Delivery, Invitation, Meeting, MeetingChange
 from meetings.services.notifications import notify
 from members import access as member_access
 from members import queries as member_queries
@@ -308,7 +308,7 @@ def _deliver(
     )
     message, params = _notice(meeting, kind, offset, is_update, zones.of_member(member))
     with translation.override(settings.LANGUAGE_CODE):
-        subject, _text = message.render(Notification(meeting=meeting, params=params))
+        subject, _text = message.render(meeting, params)
         body = render_to_string(
             "meetings/email/notice.txt",
             {

@@ -32,12 +32,22 @@ def notify(
 
     It keeps `message` and `params` and is rendered in its reader's language wherever it is
     shown (meetings.notices); its Vietnamese text is stored too (`title`, `body`)."""
-    notification = Notification(
-        user=user, kind=kind, message=message.key, params=params or {}, url=url, meeting=meeting
-    )
+    params = params or {}
     with translation.override(settings.LANGUAGE_CODE):
-        notification.title, notification.body = message.render(notification)
-    notification.save()
+        title, body = message.render(meeting, params)
+    # The stored title is the fallback and the admin's: cut to its column (a meeting's title
+    # alone may fill it); the page renders the whole.
+    title = title[: Notification._meta.get_field("title").max_length]
+    notification = Notification.objects.create(
+        user=user,
+        kind=kind,
+        message=message.key,
+        params=params,
+        title=title,
+        body=body,
+        url=url,
+        meeting=meeting,
+    )
     transaction.on_commit(lambda: push_notification(notification.pk), robust=True)
     return notification
 

@@ -172,3 +172,22 @@ async def test_the_live_push_speaks_each_socket_s_language(cell_scene):
     assert to_vietnamese["payload"]["title"] == (
         f"Đồng chí Phạm Thị Lan xin vắng mặt: Sinh hoạt thường kỳ {day}"
     )
+
+
+@time_machine.travel(START - datetime.timedelta(days=5), tick=False)
+def test_a_meeting_with_the_longest_title_still_gets_its_invitation_notices(cell_scene):
+    # The subject ("[cell] Giấy mời: <title>, <when>") outgrew the stored title's 200
+    # characters: the database refused the row and the periodic job failed.
+    title = "Sinh hoạt chuyên đề " + "x" * 180
+    meeting = scheduling.schedule_meeting(
+        actor=cell_scene.secretary.user,
+        meeting=draft_meeting(cell_scene, starts_at=START, title=title),
+    )
+
+    invitation_services.send_meeting_notices(meeting=meeting)
+
+    stored = Notification.objects.get(user=cell_scene.secretary.user, kind="invitation")
+    assert len(stored.title) == 200
+    assert f"[Chi bộ Khu phố 5] Invitation: {title}, 19:30 02/03/2027" in page_of(
+        cell_scene.secretary.user, "en"
+    )
