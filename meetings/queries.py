@@ -201,7 +201,7 @@ def meetings_in_progress_for(member: Member) -> list[Meeting]:
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("meeting")
+    return Notification.objects.filter(user=user).select_related("meeting__cell")
 
 
 def unread_count(user: User) -> int:

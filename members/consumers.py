@@ -8,7 +8,8 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from members import frames, sockets
 from members.models import User
@@ -200,6 +201,8 @@ class NotificationConsumer(SessionBoundConsumer):
             await refuse(self, CLOSE_UNVERIFIED)
             return
         self.group_name = f"user.{user.pk}"
+        # The page's language (config.language.WebsocketLanguageMiddleware): notices read in it.
+        self.language = translation.get_language() or settings.LANGUAGE_CODE
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
         await self.follow_session(user)
@@ -223,4 +226,8 @@ class NotificationConsumer(SessionBoundConsumer):
         await self.send_json(frames.unknown_type(message["id"]).frame())
 
     async def notification(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "notification", "payload": event["payload"]})
+        """A new notice (meetings.services.notifications.push_notification): it comes in every
+        language of the interface; this socket's page gets its own language's title and body."""
+        texts = event.get("texts", {})
+        own = texts.get(self.language) or texts.get(settings.LANGUAGE_CODE) or {}
+        await self.send_json({"type": "notification", "payload": {**event["payload"], **own}})

@@ -11,5 +11,8 @@ class MinutesConfig(AppConfig):
         # module is imported here so that the name is registered in every process. Celery's
         # autodiscovery imports it only in a worker, and without Redis the web process runs the
         # task itself (CELERY_TASK_ALWAYS_EAGER), which needs it registered.
-        from minutes import tasks  # noqa: F401
+        from minutes import (
+            notices,  # noqa: F401 -- registers its notifications' wording (meetings.notices)
+            tasks,  # noqa: F401
+        )
         from minutes.review import kept  # noqa: F401 (connects its signal receivers)

@@ -19,6 +19,11 @@ class Notification(models.Model):
         related_name="notifications",
     )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    # What it says: a message (meetings.notices) and its parameters, rendered in the reader's
+    # language when shown. `title` and `body` keep its Vietnamese text as sent, shown for rows
+    # from before messages were kept (empty `message`).
+    message = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)

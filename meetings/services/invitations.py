@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from meetings import ics, queries
+from meetings import ics, notices, queries
 from meetings.access import ensure_may_manage
 from meetings.enums import (
     AbsenceDecision,
@@ -129,17 +129,12 @@ def reply_to_invitation(
             invitation.decided_at = None
         invitation.save()
         if reply == Reply.ABSENT and not unchanged:
-            with translation.override(settings.LANGUAGE_CODE):  # stored text (notify)
-                title = _("Đồng chí %(name)s xin vắng mặt: %(meeting)s") % {
-                    "name": invitation.member.full_name,
-                    "meeting": meeting.display_title,
-                }
             for user in managers_of(meeting):
                 notify(
                     user=user,
                     kind=NotificationKind.ABSENCE_REQUESTED,
-                    title=title,
-                    body=reason,
+                    message=notices.ABSENCE_REQUESTED,
+                    params={"name": invitation.member.full_name, "text": reason},
                     url=_detail_url(meeting) + "#vang-mat",
                     meeting=meeting,
                 )
@@ -180,17 +175,11 @@ def decide_absence(
             details={"member": invitation.member.full_name, "decision": decision.value},
         )
         if invitation.member.user is not None:
-            with translation.override(settings.LANGUAGE_CODE):  # stored text (notify)
-                title = (
-                    _("Lý do vắng mặt của đồng chí được chấp thuận: %(meeting)s")
-                    if approve
-                    else _("Lý do vắng mặt của đồng chí không được chấp thuận: %(meeting)s")
-                ) % {"meeting": meeting.display_title}
             notify(
                 user=invitation.member.user,
                 kind=NotificationKind.ABSENCE_DECIDED,
-                title=title,
-                body=invitation.decision_note,
+                message=notices.ABSENCE_APPROVED if approve else notices.ABSENCE_REJECTED,
+                params={"text": invitation.decision_note},
                 url=_detail_url(meeting),
                 meeting=meeting,
             )
@@ -317,8 +306,9 @@ def _deliver(
         kind == DeliveryKind.INVITATION
         and Delivery.objects.filter(meeting=meeting, member=member, kind=kind).exists()
     )
+    message, params = _notice(meeting, kind, offset, is_update, zones.of_member(member))
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _subject(meeting, kind, offset, is_update, zones.of_member(member))
+        subject, _text = message.render(meeting, params)
         body = render_to_string(
             "meetings/email/notice.txt",
             {
@@ -345,7 +335,8 @@ def _deliver(
                 notify(
                     user=member.user,
                     kind=NOTIFICATION_KINDS[DeliveryKind(kind)],
-                    title=subject,
+                    message=message,
+                    params=params,
                     url=_detail_url(meeting),
                     meeting=meeting,
                 )
@@ -362,30 +353,25 @@ def _deliver(
     return 1
 
 
-def _subject(
+def _notice(
     meeting: Meeting, kind: str, offset: int, is_update: bool, own: ZoneInfo | None
-) -> str:
-    when = zones.describe(meeting.starts_at, zones.of_cell(meeting.cell), own)
-    values: dict[str, object] = {
+) -> tuple[notices.Message, dict[str, object]]:
+    """The notice's message and parameters: its notification, and in Vietnamese its e-mail's
+    subject. The moment is kept, not its text: the reader's language writes it out."""
+    params: dict[str, object] = {
         "cell": meeting.cell.name,
-        "meeting": meeting.display_title,
-        "when": when,
+        "starts_at": meeting.starts_at.isoformat(),
+        "own_zone": own.key if own is not None else "",
     }
-    if kind == DeliveryKind.INVITATION and is_update:
-        text = _("[%(cell)s] Thay đổi lịch: %(meeting)s, %(when)s")
-    elif kind == DeliveryKind.INVITATION:
-        text = _("[%(cell)s] Giấy mời: %(meeting)s, %(when)s")
-    elif kind == DeliveryKind.REMINDER and offset >= 60:
-        values["hours"] = offset // 60
-        text = _("[%(cell)s] Nhắc lịch: %(meeting)s bắt đầu sau %(hours)s giờ (%(when)s)")
-    elif kind == DeliveryKind.REMINDER:
-        values["minutes"] = offset
-        text = _("[%(cell)s] Nhắc lịch: %(meeting)s bắt đầu sau %(minutes)s phút (%(when)s)")
-    elif kind == DeliveryKind.POSTPONED:
-        text = _("[%(cell)s] Hoãn: %(meeting)s, %(when)s")
-    else:
-        text = _("[%(cell)s] Hủy: %(meeting)s, %(when)s")
-    return text % values
+    if kind == DeliveryKind.INVITATION:
+        return (notices.INVITATION_UPDATE if is_update else notices.INVITATION), params
+    if kind == DeliveryKind.REMINDER and offset >= 60:
+        return notices.REMINDER_HOURS, {**params, "hours": offset // 60}
+    if kind == DeliveryKind.REMINDER:
+        return notices.REMINDER_MINUTES, {**params, "minutes": offset}
+    if kind == DeliveryKind.POSTPONED:
+        return notices.POSTPONED, params
+    return notices.CANCELLED, params
 
 
 def _email(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from meetings import notices
 from meetings.models import Meeting, Notification
 from members.models import User
 
@@ -19,45 +22,69 @@ def notify(
     *,
     user: User,
     kind: str,
-    title: str,
-    body: str = "",
+    message: notices.Message,
+    params: dict[str, Any] | None = None,
     url: str = "",
     meeting: Meeting | None = None,
 ) -> Notification:
     """Writes a notification; after commit, pushes it to the user's websocket group `user.<id>`
     (members.consumers.NotificationConsumer forwards it to every open page).
 
-    `title` and `body` are stored as text, so callers write them in the product's language
-    (`translation.override(settings.LANGUAGE_CODE)`, as the e-mails are), never in the language
-    the acting user happens to read: the recipient may read another."""
+    It keeps `message` and `params` and is rendered in its reader's language wherever it is
+    shown (meetings.notices); its Vietnamese text is stored too (`title`, `body`)."""
+    params = params or {}
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = message.render(meeting, params)
+    # The stored title is the fallback and the admin's: cut to its column (a meeting's title
+    # alone may fill it); the page renders the whole.
+    title = title[: Notification._meta.get_field("title").max_length]
     notification = Notification.objects.create(
-        user=user, kind=kind, title=title, body=body, url=url, meeting=meeting
+        user=user,
+        kind=kind,
+        message=message.key,
+        params=params,
+        title=title,
+        body=body,
+        url=url,
+        meeting=meeting,
     )
     transaction.on_commit(lambda: push_notification(notification.pk), robust=True)
     return notification
 
 
+def texts_by_language(notification: Notification) -> dict[str, dict[str, str]]:
+    """The notification's title and body in each language of the interface."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            title, body = notices.render(notification)
+        texts[language] = {"title": title, "body": body}
+    return texts
+
+
 def push_notification(notification_id: int) -> None:
-    notification = Notification.objects.filter(pk=notification_id).first()
+    """The push carries the notice in every language of the interface (two); each socket sends
+    its page the one it speaks (NotificationConsumer.notification), so the recipient's pages in
+    English and in Vietnamese each read it in theirs, with no query per socket."""
+    notification = (
+        Notification.objects.filter(pk=notification_id).select_related("meeting__cell").first()
+    )
     if notification is None:
         return
     unread = Notification.objects.filter(user_id=notification.user_id, read_at=None).count()
     payload = {
         "id": notification.pk,
         "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
         "url": notification.url,
         "unread": unread,
     }
+    event = {"type": "notification", "payload": payload, "texts": texts_by_language(notification)}
     layer = get_channel_layer()
     if layer is None:
         return
     # The database row is the truth; a lost push only means the count updates on the next page.
     try:
-        async_to_sync(layer.group_send)(
-            f"user.{notification.user_id}", {"type": "notification", "payload": payload}
-        )
+        async_to_sync(layer.group_send)(f"user.{notification.user_id}", event)
     except Exception:
         logger.warning("could not push notification %s", notification_id, exc_info=True)
 

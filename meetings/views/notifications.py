@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from meetings import access, queries
+from meetings import access, notices, queries
 from meetings.services import notifications as notification_services
 from members.requests import VerifiedRequest
 
@@ -17,7 +17,11 @@ def notification_list(request: VerifiedRequest) -> HttpResponse:
     return render(
         request,
         "meetings/notifications.html",
-        {"notifications": notifications, "unread": sum(1 for n in notifications if not n.read_at)},
+        {
+            # Each with its title and body in the reader's language (meetings.notices).
+            "notifications": [(n, *notices.render(n)) for n in notifications],
+            "unread": sum(1 for n in notifications if not n.read_at),
+        },
     )
 
 

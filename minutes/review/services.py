@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings import access as meeting_access
@@ -17,6 +15,7 @@ from meetings.services.notifications import notify
 from members import access as member_access
 from members.models import User
 from minutes.models import MinutesReview, ReviewKind, SignedDocument
+from minutes.notices import REVIEW_COMMENT
 
 MAX_TEXT = 4000
 
@@ -50,18 +49,13 @@ def _tell_the_cell(review: MinutesReview) -> None:
     acknowledgement asks nothing of them and stays on the cell's reviews page)."""
     document = review.document
     meeting = document.minutes.meeting
-    with translation.override(settings.LANGUAGE_CODE):  # stored text (notify)
-        title = _("Ý kiến của cấp ủy cấp trên (%(reviewer)s) về %(document)s: %(meeting)s") % {
-            "reviewer": review.reviewer.full_name,
-            "document": document.get_kind_display().lower(),
-            "meeting": meeting.display_title,
-        }
+    params = {"reviewer": review.reviewer.full_name, "document": document.kind, "text": review.text}
     for user in managers_of(meeting):
         notify(
             user=user,
             kind=NotificationKind.REVIEW_COMMENT,
-            title=title,
-            body=review.text,
+            message=REVIEW_COMMENT,
+            params=params,
             url=reverse("review:cell_reviews", args=[meeting.cell_id]),
             meeting=meeting,
         )

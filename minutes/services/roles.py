@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.enums import NotificationKind
@@ -16,6 +15,7 @@ from members import queries as member_queries
 from members.models import Member, User
 from minutes.access import writer_roles
 from minutes.models import SignedDocument, SignerRole
+from minutes.notices import SIGNATURE_AWAITED
 
 
 def require_writer(user: User, meeting: Meeting) -> Member:
@@ -72,17 +72,14 @@ def ask_next_signer(document: SignedDocument) -> None:
     if role is None or signer is None or signer.user is None:
         return
     meeting = document.minutes.meeting
-    with translation.override(settings.LANGUAGE_CODE):  # stored text (notify)
-        notify(
-            user=signer.user,
-            kind=NotificationKind.SIGNATURE_AWAITED,
-            title=_("Đến lượt đồng chí ký: %(document)s, %(meeting)s")
-            % {"document": document.get_kind_display(), "meeting": meeting.display_title},
-            body=_("Ký với tư cách %(role)s bằng mã xác thực trên ứng dụng.")
-            % {"role": SignerRole(role).label.lower()},
-            url=_sign_url(document),
-            meeting=meeting,
-        )
+    notify(
+        user=signer.user,
+        kind=NotificationKind.SIGNATURE_AWAITED,
+        message=SIGNATURE_AWAITED,
+        params={"document": document.kind, "role": role},
+        url=_sign_url(document),
+        meeting=meeting,
+    )
 
 
 def signed_by(user: User, document: SignedDocument) -> None:

@@ -5,8 +5,10 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from meetings.models import Notification
 from members.models import ReadAudit
@@ -361,3 +363,10 @@ def test_the_cells_secretary_is_notified_of_a_comment_not_of_an_acknowledgement(
         )
     ]
     assert notices.get().title.startswith(f"Ý kiến của cấp ủy cấp trên ({tree.reviewer.full_name})")
+    # A secretary reading English reads it in English, the document kind too.
+    secretary = client_of(tree.secretary)
+    secretary.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = secretary.get(reverse("meetings:notifications")).content.decode()
+    translation.activate(settings.LANGUAGE_CODE)  # the middleware left English on
+    assert f"Comment of the superior committee ({tree.reviewer.full_name}) on minutes: " in page
+    assert "Đề nghị bổ sung phân công." in page

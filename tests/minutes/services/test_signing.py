@@ -1,7 +1,10 @@
 """Signing with fresh codes, and each signer told when it is their turn."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from meetings.errors import RuleViolation
 from minutes.services import signing
@@ -79,3 +82,22 @@ def test_the_next_signer_s_notice_is_in_the_product_s_language_whatever_the_sign
     notice = Notification.objects.get(user=scene.recorder.user, kind="signature_awaited")
     assert notice.title.startswith("Đến lượt đồng chí ký: Biên bản, ")
     assert notice.body == "Ký với tư cách thư ký bằng mã xác thực trên ứng dụng."
+
+
+def test_the_next_signer_reading_english_reads_the_notice_in_english(
+    scene, django_capture_on_commit_callbacks
+):
+    # Shown in the reader's language: the document kind and the role named in it too.
+    document = approved_minutes(scene, django_capture_on_commit_callbacks)
+    signing.sign_document(
+        actor=scene.chair.user, document=document, code=code_for(scene.chair.user)
+    )
+    client = sign_in_verified(Client(), scene.recorder.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("meetings:notifications")).content.decode()
+    translation.activate(settings.LANGUAGE_CODE)  # the middleware left English on
+
+    assert "Your turn to sign: Minutes, " in page
+    assert "Sign as recorder with the code from your authenticator app." in page
+    assert "Đến lượt" not in page
