@@ -64,6 +64,23 @@ DATE_LABELS = {
     "recognition_date": "Ngày chính thức",
 }
 MAX_LENGTHS = {"full_name": 120, "party_card_number": 20, "email": 254, "phone": 20}
+# The Communist Party of Vietnam was founded on 3 February 1930: nobody joined it earlier.
+PARTY_FOUNDED = datetime.date(1930, 2, 3)
+# Điều lệ Đảng, Điều 1: a member is a Vietnamese citizen of 18 or older.
+ADMISSION_AGE = 18
+# Điều lệ Đảng, Điều 5: 12 months' probation before recognition as an official member.
+PROBATION_YEARS = 1
+# Not a charter rule: nobody living was born before 1900; an earlier year is a typing slip.
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later; 29 February becomes 28 February (the earlier of the two
+    readings, so no true record is refused)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def record_problems(values: Mapping[str, object], *, today: datetime.date) -> list[tuple[str, str]]:
@@ -126,10 +143,43 @@ def record_problems(values: Mapping[str, object], *, today: datetime.date) -> li
                 )
             )
     admitted = dates.get("admission_date")
-    if admitted and "recognition_date" in dates and dates["recognition_date"] <= admitted:
+    if admitted and admitted < PARTY_FOUNDED:
+        problems.append(
+            (
+                "admission_date",
+                _("Ngày vào Đảng (%(date)s) trước ngày thành lập Đảng (%(founded)s).")
+                % {
+                    "date": date_format(admitted, "SHORT_DATE_FORMAT"),
+                    "founded": date_format(PARTY_FOUNDED, "SHORT_DATE_FORMAT"),
+                },
+            )
+        )
+    born = dates.get("date_of_birth")
+    if born and born < EARLIEST_BIRTH:
+        problems.append(
+            (
+                "date_of_birth",
+                _("Ngày sinh (%(date)s) trước năm 1900: hãy kiểm tra lại.")
+                % {"date": date_format(born, "SHORT_DATE_FORMAT")},
+            )
+        )
+    recognised = dates.get("recognition_date")
+    if admitted and recognised and recognised <= admitted:
         problems.append(("recognition_date", _("Ngày chính thức phải sau ngày vào Đảng.")))
-    if admitted and "date_of_birth" in dates and dates["date_of_birth"] >= admitted:
+    elif admitted and recognised and recognised < years_after(admitted, PROBATION_YEARS):
+        problems.append(
+            ("recognition_date", _("Ngày chính thức phải sau ngày vào Đảng đủ 12 tháng dự bị."))
+        )
+    if admitted and born and born >= admitted:
         problems.append(("date_of_birth", _("Ngày sinh phải trước ngày vào Đảng.")))
+    elif admitted and born and years_after(born, ADMISSION_AGE) > admitted:
+        problems.append(
+            (
+                "date_of_birth",
+                _("Chưa đủ 18 tuổi vào ngày vào Đảng (%(date)s).")
+                % {"date": date_format(admitted, "SHORT_DATE_FORMAT")},
+            )
+        )
     return problems
 
 

@@ -112,6 +112,35 @@ RECORD_RULES = [
         [("date_of_birth", "Ngày sinh phải trước ngày vào Đảng.")],
     ),
     (
+        "admitted before the Party was founded",
+        {
+            "date_of_birth": D(1905, 1, 1),
+            "admission_date": D(1929, 12, 31),
+            "recognition_date": D(1930, 12, 31),
+        },
+        [
+            (
+                "admission_date",
+                "Ngày vào Đảng (31/12/1929) trước ngày thành lập Đảng (03/02/1930).",
+            )
+        ],
+    ),
+    (
+        "admitted before turning 18",
+        {"date_of_birth": D(1997, 6, 2)},
+        [("date_of_birth", "Chưa đủ 18 tuổi vào ngày vào Đảng (01/06/2015).")],
+    ),
+    (
+        "born before 1900",
+        {"date_of_birth": D(1899, 12, 31)},
+        [("date_of_birth", "Ngày sinh (31/12/1899) trước năm 1900: hãy kiểm tra lại.")],
+    ),
+    (
+        "recognised before the 12 months of probation",
+        {"recognition_date": D(2016, 5, 31)},
+        [("recognition_date", "Ngày chính thức phải sau ngày vào Đảng đủ 12 tháng dự bị.")],
+    ),
+    (
         "admission in the future",
         {"admission_date": D(2026, 3, 16), "recognition_date": D(2027, 3, 16)},
         [
