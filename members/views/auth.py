@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -113,6 +114,19 @@ def verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         form.add_error("code", _("Mã không đúng hoặc đã dùng. Hãy thử lại."))
     return render(request, "members/verify.html", {"form": form, "next": _next_url(request)})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The member's own password (a verified session: the middleware asks for the second factor
+    first). Django's view keeps this session signed in and ends the member's other sessions."""
+
+    template_name = "members/password_change.html"
+    success_url = reverse_lazy("members:home")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response
 
 
 @require_http_methods(["GET", "POST"])
