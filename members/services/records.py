@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from members import queries
 from members.enums import RosterChangeKind, Standing
 from members.errors import MemberRecordError, RosterError
 from members.models import Member, Organization, User
@@ -203,6 +204,20 @@ def check_record(record: MemberRecord, *, except_member: int | None = None) -> N
         raise MemberRecordError(problems)
 
 
+def check_no_post(member: Member) -> None:
+    """Điều lệ Đảng, Điều 5: a probationary member does not vote or stand for election, so
+    holds no post on the cell committee (secretary, deputy, committee member)."""
+    role = (
+        queries.current_roles(member.home_cell, timezone.localdate()).filter(member=member).first()
+    )
+    if role is not None:
+        message = _(
+            "Đồng chí này đang giữ chức vụ %(role)s của chi bộ: đảng viên dự bị không giữ "
+            "chức vụ trong chi ủy."
+        ) % {"role": role.get_kind_display()}
+        raise MemberRecordError([("standing", message)])
+
+
 # --- Adding and editing -----------------------------------------------------------------------
 
 
@@ -243,6 +258,8 @@ def update_member(*, actor: User, member: Member, record: MemberRecord) -> Membe
         with transaction.atomic():
             member = locked_member(actor, member)
             check_record(record, except_member=member.pk)
+            if record.standing == Standing.PROBATIONARY:
+                check_no_post(member)
             changes = {
                 field: [as_json(getattr(member, field)), as_json(new)]
                 for field, new in asdict(record).items()

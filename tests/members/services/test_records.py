@@ -284,6 +284,32 @@ def test_update_member_refuses_a_record_that_breaks_a_rule(tree):
     assert RosterChange.objects.count() == 0
 
 
+def test_a_member_holding_a_post_in_the_cell_cannot_be_made_probationary(tree):
+    # Điều lệ Đảng, Điều 5: a probationary member neither votes nor stands for election, so
+    # holds no elected post: the secretary had made themselves a probationary secretary.
+    with pytest.raises(MemberRecordError) as error:
+        records.update_member(
+            actor=tree.secretary.user,
+            member=tree.secretary,
+            record=_record_of(
+                tree.secretary,
+                standing=Standing.PROBATIONARY,
+                recognition_date=None,
+                party_card_number=None,
+            ),
+        )
+
+    assert error.value.problems == [
+        (
+            "standing",
+            "Đồng chí này đang giữ chức vụ Bí thư của chi bộ: đảng viên dự bị không giữ "
+            "chức vụ trong chi ủy.",
+        )
+    ]
+    assert Member.objects.get(pk=tree.secretary.pk).standing == Standing.OFFICIAL
+    assert RosterChange.objects.count() == 0
+
+
 def test_update_member_reports_a_card_number_taken_in_a_race(tree, monkeypatch):
     monkeypatch.setattr(records, "cards_in_use", lambda cards, except_member=None: set())
 
