@@ -190,8 +190,7 @@ AXES_VERBOSE = False
 # Lock the account, not the address: members of one office share an address, and one
 # member's typos must not lock the whole office out (axes.W006 warns about exactly that).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-# Wrong second-factor codes count too; see members.otp.SECOND_FACTOR_FAILURE_LIMIT.
-SECOND_FACTOR_FAILURE_LIMIT = env_int("SECOND_FACTOR_FAILURE_LIMIT", 5)
+# Wrong second-factor codes count towards the same limit (members.otp._record_failure).
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "vi"
