@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from members import otp
-from members.forms.auth import LoginForm, OneTimeCodeForm
+from members.forms.auth import EnrolmentCodeForm, LoginForm, OneTimeCodeForm
 from members.models import User
 from members.requests import VerifiedRequest
 
@@ -68,9 +68,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if otp.has_confirmed_totp(user):
         return redirect("members:verify")
     device = otp.pending_totp_device(user)
-    form = OneTimeCodeForm(request.POST or None)
+    form = EnrolmentCodeForm(request.POST or None)
     if otp.is_locked(request, user):
-        form = OneTimeCodeForm()
+        form = EnrolmentCodeForm()
         messages.error(request, LOCKED_MESSAGE)
     elif request.method == "POST" and form.is_valid():
         codes = otp.confirm_enrolment(request, user, form.cleaned_data["code"])
