@@ -13,6 +13,7 @@ urlpatterns = [
     path("dang-nhap/nhap-ma/", auth.verify, name="verify"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("tai-khoan/ma-du-phong/", auth.backup_codes, name="backup_codes"),
+    path("tai-khoan/dien-thoai-moi/", auth.replace_device, name="replace_device"),
     path("tai-khoan/mat-khau/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("tai-khoan/mui-gio/", pages.own_time_zone, name="time_zone"),
     path("chi-bo/<int:cell_id>/", pages.cell_detail, name="cell"),

@@ -116,6 +116,33 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "members/verify.html", {"form": form, "next": _next_url(request)})
 
 
+@require_http_methods(["GET", "POST"])
+def replace_device(request: VerifiedRequest) -> HttpResponse:
+    """A new phone (the old one changed or lost): the same steps as the first enrolment."""
+    user = request.user
+    device = otp.pending_totp_device(user)
+    form = EnrolmentCodeForm(request.POST or None)
+    if otp.is_locked(request, user):
+        form = EnrolmentCodeForm()
+        messages.error(request, LOCKED_MESSAGE)
+    elif request.method == "POST" and form.is_valid():
+        if otp.replace_totp_device(request, user, form.cleaned_data["code"]):
+            messages.success(request, _("Đã chuyển mã xác thực sang điện thoại mới."))
+            return redirect("members:home")
+        form.add_error("code", _("Mã không đúng. Hãy nhập mã đang hiện trên ứng dụng xác thực."))
+    return render(
+        request,
+        "members/enrol.html",
+        {
+            "form": form,
+            "qr_svg": otp.qr_code_svg(device),
+            "secret": _base32(device.bin_key),
+            "next": "/",
+            "replacing": True,
+        },
+    )
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """The member's own password (a verified session: the middleware asks for the second factor
     first). Django's view keeps this session signed in and ends the member's other sessions."""
