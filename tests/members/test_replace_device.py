@@ -22,7 +22,9 @@ def test_the_backup_codes_page_offers_moving_to_a_new_phone(client, member):
 
     page = client.get(reverse("members:backup_codes")).content.decode()
 
-    assert f'href="{reverse("members:replace_device")}"' in page
+    main = page.split("<main", 1)[1]
+    assert f'href="{reverse("members:replace_device")}"' in main
+    assert "<title>Mã dự phòng · Chi bộ trực tuyến</title>" in page
 
 
 def test_a_member_moves_the_second_factor_to_a_new_phone(client, member):
