@@ -155,6 +155,9 @@ def test_wrong_passwords_lock_the_account(client, member, settings):
     response = sign_in_with_password(client, member.user)
 
     assert response.status_code == 429
+    # Not a dead end: the page leads back to the sign-in form for after the cool-off.
+    main = response.content.decode().split("<main", 1)[1]
+    assert f'href="{reverse("members:login")}"' in main
 
 
 def test_lockout_ends_after_the_cool_off(client, member, settings):
