@@ -190,13 +190,18 @@ AXES_VERBOSE = False
 # Lock the account, not the address: members of one office share an address, and one
 # member's typos must not lock the whole office out (axes.W006 warns about exactly that).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-# Wrong second-factor codes count too; see members.otp.SECOND_FACTOR_FAILURE_LIMIT.
-SECOND_FACTOR_FAILURE_LIMIT = env_int("SECOND_FACTOR_FAILURE_LIMIT", 5)
+# Wrong second-factor codes count towards the same limit (members.otp._record_failure).
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The member's choice of language (config.language) outlives the browser session, unlike the
+# session cookie: a year, renewed by each choice.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"

@@ -141,6 +141,26 @@ def confirm_enrolment(request: HttpRequest, user: User, token: str) -> list[str]
     return codes
 
 
+def replace_totp_device(request: HttpRequest, user: User, token: str) -> bool:
+    """Moves a verified user's second factor to a new phone: confirms the pending device with
+    `token` (a code of the new phone's app) and deletes their other TOTP devices, so the old
+    phone makes no more codes and sessions verified with it must give a new code. This session
+    stays verified, with the new device. The backup codes are kept."""
+    device = pending_totp_device(user)
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        replaced = not device.confirmed and _spend(device, token)
+        if replaced:
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+    if not replaced:
+        _record_failure(request, user)
+        return False
+    _record_success(request, device)
+    return True
+
+
 def verify_second_factor(request: HttpRequest, user: User, token: str) -> bool:
     """Checks a TOTP code or an unused backup code (which is then spent)."""
     token = token.strip().replace(" ", "")

@@ -51,6 +51,14 @@ class OneTimeCodeForm(forms.Form):
         return code
 
 
+class EnrolmentCodeForm(OneTimeCodeForm):
+    """The first code, from the app just set up: the account has no backup codes yet."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("6 chữ số mà ứng dụng xác thực vừa tạo.")
+
+
 class OwnTimeZoneForm(forms.Form):
     """The member's own zone: the cell's zone stays the meeting's; this one is shown beside it."""
 

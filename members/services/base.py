@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members import access
@@ -57,7 +58,14 @@ def record_change(
     )
 
 
-def check_period(start: datetime.date, end: datetime.date | None) -> None:
+def check_period(member: Member, start: datetime.date, end: datetime.date | None) -> None:
+    """A period of the member's party life (an exemption, a stay elsewhere): it ends after it
+    starts, and starts no earlier than the member's admission."""
+    if start < member.admission_date:
+        raise RosterError(
+            _("Ngày bắt đầu không được trước ngày vào Đảng (%(date)s).")
+            % {"date": date_format(member.admission_date, "SHORT_DATE_FORMAT")}
+        )
     if end is not None and end < start:
         raise RosterError(_("Ngày kết thúc không được trước ngày bắt đầu."))
 

@@ -33,7 +33,7 @@ def mark_exempt(
             raise RosterError(_("Hãy ghi lý do miễn công tác và sinh hoạt đảng."))
         if len(reason) > 300:
             raise RosterError(_("Lý do dài nhất 300 ký tự."))
-        check_period(exempt_from, exempt_until)
+        check_period(member, exempt_from, exempt_until)
         previous = (
             {"from": iso(member.exempt_from), "until": iso(member.exempt_until)}
             if member.exempt_from

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from members import queries
 from members.enums import RosterChangeKind, Standing
 from members.errors import MemberRecordError, RosterError
 from members.models import Member, Organization, User
@@ -64,6 +65,23 @@ DATE_LABELS = {
     "recognition_date": "Ngày chính thức",
 }
 MAX_LENGTHS = {"full_name": 120, "party_card_number": 20, "email": 254, "phone": 20}
+# The Communist Party of Vietnam was founded on 3 February 1930: nobody joined it earlier.
+PARTY_FOUNDED = datetime.date(1930, 2, 3)
+# Điều lệ Đảng, Điều 1: a member is a Vietnamese citizen of 18 or older.
+ADMISSION_AGE = 18
+# Điều lệ Đảng, Điều 5: 12 months' probation before recognition as an official member.
+PROBATION_YEARS = 1
+# Not a charter rule: nobody living was born before 1900; an earlier year is a typing slip.
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later; 29 February becomes 28 February (the earlier of the two
+    readings, so no true record is refused)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def record_problems(values: Mapping[str, object], *, today: datetime.date) -> list[tuple[str, str]]:
@@ -126,10 +144,43 @@ def record_problems(values: Mapping[str, object], *, today: datetime.date) -> li
                 )
             )
     admitted = dates.get("admission_date")
-    if admitted and "recognition_date" in dates and dates["recognition_date"] <= admitted:
+    if admitted and admitted < PARTY_FOUNDED:
+        problems.append(
+            (
+                "admission_date",
+                _("Ngày vào Đảng (%(date)s) trước ngày thành lập Đảng (%(founded)s).")
+                % {
+                    "date": date_format(admitted, "SHORT_DATE_FORMAT"),
+                    "founded": date_format(PARTY_FOUNDED, "SHORT_DATE_FORMAT"),
+                },
+            )
+        )
+    born = dates.get("date_of_birth")
+    if born and born < EARLIEST_BIRTH:
+        problems.append(
+            (
+                "date_of_birth",
+                _("Ngày sinh (%(date)s) trước năm 1900: hãy kiểm tra lại.")
+                % {"date": date_format(born, "SHORT_DATE_FORMAT")},
+            )
+        )
+    recognised = dates.get("recognition_date")
+    if admitted and recognised and recognised <= admitted:
         problems.append(("recognition_date", _("Ngày chính thức phải sau ngày vào Đảng.")))
-    if admitted and "date_of_birth" in dates and dates["date_of_birth"] >= admitted:
+    elif admitted and recognised and recognised < years_after(admitted, PROBATION_YEARS):
+        problems.append(
+            ("recognition_date", _("Ngày chính thức phải sau ngày vào Đảng đủ 12 tháng dự bị."))
+        )
+    if admitted and born and born >= admitted:
         problems.append(("date_of_birth", _("Ngày sinh phải trước ngày vào Đảng.")))
+    elif admitted and born and years_after(born, ADMISSION_AGE) > admitted:
+        problems.append(
+            (
+                "date_of_birth",
+                _("Chưa đủ 18 tuổi vào ngày vào Đảng (%(date)s).")
+                % {"date": date_format(admitted, "SHORT_DATE_FORMAT")},
+            )
+        )
     return problems
 
 
@@ -151,6 +202,20 @@ def check_record(record: MemberRecord, *, except_member: int | None = None) -> N
         problems.append(("party_card_number", card_taken_message(card)))
     if problems:
         raise MemberRecordError(problems)
+
+
+def check_no_post(member: Member) -> None:
+    """Điều lệ Đảng, Điều 5: a probationary member does not vote or stand for election, so
+    holds no post on the cell committee (secretary, deputy, committee member)."""
+    role = (
+        queries.current_roles(member.home_cell, timezone.localdate()).filter(member=member).first()
+    )
+    if role is not None:
+        message = _(
+            "Đồng chí này đang giữ chức vụ %(role)s của chi bộ: đảng viên dự bị không giữ "
+            "chức vụ trong chi ủy."
+        ) % {"role": role.get_kind_display()}
+        raise MemberRecordError([("standing", message)])
 
 
 # --- Adding and editing -----------------------------------------------------------------------
@@ -193,6 +258,8 @@ def update_member(*, actor: User, member: Member, record: MemberRecord) -> Membe
         with transaction.atomic():
             member = locked_member(actor, member)
             check_record(record, except_member=member.pk)
+            if record.standing == Standing.PROBATIONARY:
+                check_no_post(member)
             changes = {
                 field: [as_json(getattr(member, field)), as_json(new)]
                 for field, new in asdict(record).items()

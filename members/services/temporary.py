@@ -34,7 +34,7 @@ def send_temporarily(
     with transaction.atomic():
         member = locked_member(actor, member)
         check_destination(member, cell)
-        check_period(temporary_from, temporary_until)
+        check_period(member, temporary_from, temporary_until)
         previous = (
             {
                 "cell_id": member.temporary_cell_id,

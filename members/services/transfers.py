@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.enums import RosterChangeKind
@@ -40,7 +41,35 @@ def transfer_member(
             raise RosterError(_("Số quyết định dài nhất 200 ký tự."))
         if transferred_on > timezone.localdate():
             raise RosterError(_("Ngày chuyển sinh hoạt không được ở tương lai."))
+        if transferred_on < member.admission_date:
+            raise RosterError(
+                _("Ngày chuyển sinh hoạt không được trước ngày vào Đảng (%(date)s).")
+                % {"date": date_format(member.admission_date, "SHORT_DATE_FORMAT")}
+            )
         origin = member.home_cell
+        # A role in the old cell that began after the transfer's day would not end with it:
+        # the member would stay that cell's secretary from another cell.
+        later = (
+            CellRole.objects.filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gt=transferred_on),
+                member=member,
+                cell=origin,
+                started_on__gt=transferred_on,
+            )
+            .order_by("started_on")
+            .first()
+        )
+        if later is not None:
+            raise RosterError(
+                _(
+                    "Đồng chí này giữ chức vụ %(role)s tại chi bộ từ ngày %(date)s: ngày chuyển "
+                    "sinh hoạt không được trước ngày đó."
+                )
+                % {
+                    "role": later.get_kind_display(),
+                    "date": date_format(later.started_on, "SHORT_DATE_FORMAT"),
+                }
+            )
         roles = CellRole.objects.filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=transferred_on),
             member=member,

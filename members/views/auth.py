@@ -6,16 +6,17 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from members import otp
-from members.forms.auth import LoginForm, OneTimeCodeForm
+from members.forms.auth import EnrolmentCodeForm, LoginForm, OneTimeCodeForm
 from members.models import User
 from members.requests import VerifiedRequest
 
@@ -67,9 +68,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if otp.has_confirmed_totp(user):
         return redirect("members:verify")
     device = otp.pending_totp_device(user)
-    form = OneTimeCodeForm(request.POST or None)
+    form = EnrolmentCodeForm(request.POST or None)
     if otp.is_locked(request, user):
-        form = OneTimeCodeForm()
+        form = EnrolmentCodeForm()
         messages.error(request, LOCKED_MESSAGE)
     elif request.method == "POST" and form.is_valid():
         codes = otp.confirm_enrolment(request, user, form.cleaned_data["code"])
@@ -113,6 +114,46 @@ def verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         form.add_error("code", _("Mã không đúng hoặc đã dùng. Hãy thử lại."))
     return render(request, "members/verify.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def replace_device(request: VerifiedRequest) -> HttpResponse:
+    """A new phone (the old one changed or lost): the same steps as the first enrolment."""
+    user = request.user
+    device = otp.pending_totp_device(user)
+    form = EnrolmentCodeForm(request.POST or None)
+    if otp.is_locked(request, user):
+        form = EnrolmentCodeForm()
+        messages.error(request, LOCKED_MESSAGE)
+    elif request.method == "POST" and form.is_valid():
+        if otp.replace_totp_device(request, user, form.cleaned_data["code"]):
+            messages.success(request, _("Đã chuyển mã xác thực sang điện thoại mới."))
+            return redirect("members:home")
+        form.add_error("code", _("Mã không đúng. Hãy nhập mã đang hiện trên ứng dụng xác thực."))
+    return render(
+        request,
+        "members/enrol.html",
+        {
+            "form": form,
+            "qr_svg": otp.qr_code_svg(device),
+            "secret": _base32(device.bin_key),
+            "next": "/",
+            "replacing": True,
+        },
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The member's own password (a verified session: the middleware asks for the second factor
+    first). Django's view keeps this session signed in and ends the member's other sessions."""
+
+    template_name = "members/password_change.html"
+    success_url = reverse_lazy("members:home")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -113,6 +113,7 @@ class TestNarrowScreens(BrowserTestCase):
             "cell-history": f"/chi-bo/{cell.pk}/lich-su/",
             "time-zone": "/tai-khoan/mui-gio/",
             "backup-codes": "/tai-khoan/ma-du-phong/",
+            "password": "/tai-khoan/mat-khau/",
             "roster-import": f"/chi-bo/{cell.pk}/nhap-danh-sach/",
             "member": f"/dang-vien/{recorder.pk}/",
             "minutes": f"/sinh-hoat/{document.minutes.meeting_id}/bien-ban/",

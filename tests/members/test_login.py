@@ -51,6 +51,16 @@ def test_first_sign_in_enrols_a_totp_device_with_a_qr_code_rendered_here(client,
     assert device.confirmed is False
 
 
+def test_the_enrolment_page_asks_for_the_apps_code_only(client, member):
+    # A new account has no backup codes yet: the page offered "một mã dự phòng 8 chữ số".
+    sign_in_with_password(client, member.user)
+
+    page = client.get(reverse("members:enrol")).content.decode()
+
+    assert "6 chữ số mà ứng dụng xác thực vừa tạo." in page
+    assert "mã dự phòng 8 chữ số" not in page
+
+
 def test_enrolment_with_the_right_code_confirms_the_device_and_shows_backup_codes(client, member):
     sign_in_with_password(client, member.user)
     client.get(reverse("members:enrol"))
@@ -145,6 +155,9 @@ def test_wrong_passwords_lock_the_account(client, member, settings):
     response = sign_in_with_password(client, member.user)
 
     assert response.status_code == 429
+    # Not a dead end: the page leads back to the sign-in form for after the cool-off.
+    main = response.content.decode().split("<main", 1)[1]
+    assert f'href="{reverse("members:login")}"' in main
 
 
 def test_lockout_ends_after_the_cool_off(client, member, settings):

@@ -46,6 +46,17 @@ def test_login_page_is_vietnamese_by_default_and_english_on_request(client, db):
     assert "Sign in" in english.content.decode()
 
 
+def test_the_chosen_language_outlives_the_browser_session(client, db, settings):
+    # The session cookie ends when the browser closes; the member's choice of language must not:
+    # a member who chose English got Vietnamese again the next day.
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en"
+    assert int(cookie["max-age"]) >= 365 * 24 * 3600
+    assert cookie["samesite"] == "Lax"
+
+
 def test_unknown_page_is_a_vietnamese_404(client, db):
     from tests.conftest import sign_in_verified
     from tests.factories import MemberFactory

@@ -308,6 +308,8 @@ ROWS = [
     Row("members:logout", expected=dict.fromkeys(ROLES, LOGIN), method="post"),
     Row("members:backup_codes", expected=everyone(OK)),
     Row("members:time_zone", expected=everyone(OK)),
+    Row("members:password_change", expected=everyone(OK)),
+    Row("members:replace_device", expected=everyone(OK)),
     Row("members:cell", lambda t: [t.cell.pk], cell_members_only()),
     Row("members:organization", lambda t: [t.grassroots.pk], everyone(GONE, reviewer=OK)),
     # The secretary's roster pages: the cell's secretary only; its members and the reviewer

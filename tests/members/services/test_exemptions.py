@@ -77,8 +77,14 @@ def test_mark_exempt_replaces_an_earlier_exemption_and_keeps_it_in_history(tree)
             "Tuổi cao",
             "Ngày kết thúc không được trước ngày bắt đầu.",
         ),
+        (
+            D(1900, 1, 1),
+            None,
+            "Tuổi cao",
+            "Ngày bắt đầu không được trước ngày vào Đảng (19/05/2010).",
+        ),
     ],
-    ids=["blank reason", "over-long reason", "ends before it starts"],
+    ids=["blank reason", "over-long reason", "ends before it starts", "before the admission"],
 )
 def test_mark_exempt_refuses_a_bad_request(tree, start, end, reason, message):
     with pytest.raises(RosterError) as error:

@@ -112,6 +112,35 @@ RECORD_RULES = [
         [("date_of_birth", "Ngày sinh phải trước ngày vào Đảng.")],
     ),
     (
+        "admitted before the Party was founded",
+        {
+            "date_of_birth": D(1905, 1, 1),
+            "admission_date": D(1929, 12, 31),
+            "recognition_date": D(1930, 12, 31),
+        },
+        [
+            (
+                "admission_date",
+                "Ngày vào Đảng (31/12/1929) trước ngày thành lập Đảng (03/02/1930).",
+            )
+        ],
+    ),
+    (
+        "admitted before turning 18",
+        {"date_of_birth": D(1997, 6, 2)},
+        [("date_of_birth", "Chưa đủ 18 tuổi vào ngày vào Đảng (01/06/2015).")],
+    ),
+    (
+        "born before 1900",
+        {"date_of_birth": D(1899, 12, 31)},
+        [("date_of_birth", "Ngày sinh (31/12/1899) trước năm 1900: hãy kiểm tra lại.")],
+    ),
+    (
+        "recognised before the 12 months of probation",
+        {"recognition_date": D(2016, 5, 31)},
+        [("recognition_date", "Ngày chính thức phải sau ngày vào Đảng đủ 12 tháng dự bị.")],
+    ),
+    (
         "admission in the future",
         {"admission_date": D(2026, 3, 16), "recognition_date": D(2027, 3, 16)},
         [
@@ -252,6 +281,32 @@ def test_update_member_refuses_a_record_that_breaks_a_rule(tree):
         )
 
     assert Member.objects.get(pk=tree.member.pk).full_name == name
+    assert RosterChange.objects.count() == 0
+
+
+def test_a_member_holding_a_post_in_the_cell_cannot_be_made_probationary(tree):
+    # Điều lệ Đảng, Điều 5: a probationary member neither votes nor stands for election, so
+    # holds no elected post: the secretary had made themselves a probationary secretary.
+    with pytest.raises(MemberRecordError) as error:
+        records.update_member(
+            actor=tree.secretary.user,
+            member=tree.secretary,
+            record=_record_of(
+                tree.secretary,
+                standing=Standing.PROBATIONARY,
+                recognition_date=None,
+                party_card_number=None,
+            ),
+        )
+
+    assert error.value.problems == [
+        (
+            "standing",
+            "Đồng chí này đang giữ chức vụ Bí thư của chi bộ: đảng viên dự bị không giữ "
+            "chức vụ trong chi ủy.",
+        )
+    ]
+    assert Member.objects.get(pk=tree.secretary.pk).standing == Standing.OFFICIAL
     assert RosterChange.objects.count() == 0
 
 

@@ -88,6 +88,21 @@ def test_send_temporarily_refuses_a_bad_request(tree, host, end, message):
     assert RosterChange.objects.count() == 0
 
 
+def test_send_temporarily_refuses_a_stay_beginning_before_the_admission(tree):
+    with pytest.raises(RosterError) as error:
+        temporary.send_temporarily(
+            actor=tree.secretary.user,
+            member=tree.member,
+            cell=tree.far_cell,
+            temporary_from=D(1900, 1, 1),
+            temporary_until=D(2026, 9, 30),
+        )
+
+    assert error.value.message == "Ngày bắt đầu không được trước ngày vào Đảng (19/05/2010)."
+    assert Member.objects.get(pk=tree.member.pk).temporary_cell is None
+    assert RosterChange.objects.count() == 0
+
+
 def test_send_temporarily_is_refused_to_the_host_cells_reviewer(tree):
     with pytest.raises(PermissionDenied):
         temporary.send_temporarily(

@@ -141,6 +141,43 @@ def test_a_secretary_who_transfers_themselves_no_longer_manages_the_old_cell(tre
         records.add_member(actor=tree.secretary.user, cell=tree.cell, record=record())
 
 
+def test_a_transfer_dated_before_a_role_began_is_refused_and_the_role_stays(tree):
+    # Dated before the secretary's role began, the transfer ended no role: the member of
+    # another cell stayed the old cell's secretary, and its notifications went on reaching them.
+    with pytest.raises(RosterError) as error:
+        transfers.transfer_member(
+            actor=tree.secretary.user,
+            member=tree.secretary,
+            destination=tree.far_cell,
+            transferred_on=D(2019, 6, 1),
+            decision_reference="Quyết định 5-QĐ/ĐU",
+        )
+
+    assert error.value.message == (
+        "Đồng chí này giữ chức vụ Bí thư tại chi bộ từ ngày 01/01/2020: "
+        "ngày chuyển sinh hoạt không được trước ngày đó."
+    )
+    assert Member.objects.get(pk=tree.secretary.pk).home_cell == tree.cell
+    assert CellRole.objects.get(member=tree.secretary).ended_on is None
+    assert RosterChange.objects.count() == 0
+
+
+def test_a_transfer_dated_before_the_admission_is_refused(tree):
+    with pytest.raises(RosterError) as error:
+        transfers.transfer_member(
+            actor=tree.secretary.user,
+            member=tree.member,
+            destination=tree.far_cell,
+            transferred_on=D(1900, 1, 1),
+            decision_reference="Quyết định 5-QĐ/ĐU",
+        )
+
+    assert error.value.message == (
+        "Ngày chuyển sinh hoạt không được trước ngày vào Đảng (19/05/2010)."
+    )
+    assert Member.objects.get(pk=tree.member.pk).home_cell == tree.cell
+
+
 @pytest.mark.parametrize(
     ("destination", "day", "reference", "message"),
     [
