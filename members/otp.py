@@ -110,7 +110,7 @@ def is_locked(request: HttpRequest, user: User) -> bool:
     return bool(AxesProxyHandler.is_locked(request, credentials={"username": user.get_username()}))
 
 
-def _record_failure(request: HttpRequest, user: User) -> None:
+def record_failure(request: HttpRequest, user: User) -> None:
     # django-axes counts this like a wrong password, so one lockout covers both steps.
     user_login_failed.send(
         sender=__name__, credentials={"username": user.get_username()}, request=request
@@ -135,7 +135,7 @@ def confirm_enrolment(request: HttpRequest, user: User, token: str) -> list[str]
             device.save(update_fields=["confirmed"])
             codes = regenerate_backup_codes(user)
     if device is None:
-        _record_failure(request, user)
+        record_failure(request, user)
         return None
     _record_success(request, device)
     return codes
@@ -155,7 +155,7 @@ def replace_totp_device(request: HttpRequest, user: User, token: str) -> bool:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
     if not replaced:
-        _record_failure(request, user)
+        record_failure(request, user)
         return False
     _record_success(request, device)
     return True
@@ -171,7 +171,7 @@ def verify_second_factor(request: HttpRequest, user: User, token: str) -> bool:
         if consume_code(device, token):
             _record_success(request, device)
             return True
-    _record_failure(request, user)
+    record_failure(request, user)
     return False
 
 

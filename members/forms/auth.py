@@ -59,6 +59,31 @@ class EnrolmentCodeForm(OneTimeCodeForm):
         self.fields["code"].help_text = _("6 chữ số mà ứng dụng xác thực vừa tạo.")
 
 
+class ReplaceDeviceForm(EnrolmentCodeForm):
+    """The new phone's first code, and the member's password: a verified session alone (a
+    computer left signed in) must not make another phone the member's second factor."""
+
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Hãy nhập mật khẩu.")},
+    )
+    field_order = ["password", "code"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["code"].widget.attrs.pop("autofocus", None)
+        self.fields["password"].widget.attrs["autofocus"] = True
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Mật khẩu không đúng."), code="wrong_password")
+        return password
+
+
 class OwnTimeZoneForm(forms.Form):
     """The member's own zone: the cell's zone stays the meeting's; this one is shown beside it."""
 

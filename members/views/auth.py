@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from members import otp
-from members.forms.auth import EnrolmentCodeForm, LoginForm, OneTimeCodeForm
+from members.forms.auth import EnrolmentCodeForm, LoginForm, OneTimeCodeForm, ReplaceDeviceForm
 from members.models import User
 from members.requests import VerifiedRequest
 
@@ -118,13 +118,16 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def replace_device(request: VerifiedRequest) -> HttpResponse:
-    """A new phone (the old one changed or lost): the same steps as the first enrolment."""
+    """A new phone (the old one changed or lost): the same steps as the first enrolment, and
+    the member's password."""
     user = request.user
     device = otp.pending_totp_device(user)
-    form = EnrolmentCodeForm(request.POST or None)
+    form = ReplaceDeviceForm(request.POST or None, user=user)
     if otp.is_locked(request, user):
-        form = EnrolmentCodeForm()
+        form = ReplaceDeviceForm(user=user)
         messages.error(request, LOCKED_MESSAGE)
+    elif request.method == "POST" and form.has_error("password", "wrong_password"):
+        otp.record_failure(request, user)  # counted with wrong passwords and codes (lock-out)
     elif request.method == "POST" and form.is_valid():
         if otp.replace_totp_device(request, user, form.cleaned_data["code"]):
             messages.success(request, _("Đã chuyển mã xác thực sang điện thoại mới."))

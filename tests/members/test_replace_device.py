@@ -1,6 +1,7 @@
 """A member who changes or loses their phone moves the second factor to a new one."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,7 +35,9 @@ def test_a_member_moves_the_second_factor_to_a_new_phone(client, member):
 
     page = client.get(reverse("members:replace_device"))
     new = TOTPDevice.objects.get(user=member.user, confirmed=False)
-    response = client.post(reverse("members:replace_device"), {"code": code_for(new)})
+    response = client.post(
+        reverse("members:replace_device"), {"password": PASSWORD, "code": code_for(new)}
+    )
 
     assert page.status_code == 200
     assert "<svg" in page.content.decode()
@@ -55,7 +58,9 @@ def test_a_wrong_code_keeps_the_old_phone(client, member):
     old = TOTPDevice.objects.get(user=member.user, confirmed=True)
     client.get(reverse("members:replace_device"))
 
-    response = client.post(reverse("members:replace_device"), {"code": "000000"})
+    response = client.post(
+        reverse("members:replace_device"), {"password": PASSWORD, "code": "000000"}
+    )
 
     assert response.status_code == 200
     assert "Mã không đúng" in response.content.decode()
@@ -70,3 +75,23 @@ def test_the_password_alone_cannot_replace_the_phone(client, member):
     assert response.status_code == 302
     assert response["Location"] == reverse("members:second_factor")
     assert not TOTPDevice.objects.filter(user=member.user, confirmed=False).exists()
+
+
+def test_a_verified_session_without_the_password_cannot_replace_the_phone(client, member):
+    """Whoever holds a verified session (a computer left signed in) must not make their own
+    phone the member's second factor: the page asks for the password too, and a wrong one
+    counts towards the lock-out like a wrong password at sign-in."""
+    sign_in_verified(client, member.user)
+    old = TOTPDevice.objects.get(user=member.user, confirmed=True)
+    client.get(reverse("members:replace_device"))
+    new = TOTPDevice.objects.get(user=member.user, confirmed=False)
+
+    without = client.post(reverse("members:replace_device"), {"code": code_for(new)})
+    wrong = client.post(
+        reverse("members:replace_device"), {"password": "not-it", "code": code_for(new)}
+    )
+
+    assert "Hãy nhập mật khẩu." in without.content.decode()
+    assert "Mật khẩu không đúng." in wrong.content.decode()
+    assert TOTPDevice.objects.get(user=member.user, confirmed=True) == old
+    assert AccessAttempt.objects.get(username=member.user.username).failures_since_start == 1
