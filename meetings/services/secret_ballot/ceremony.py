@@ -4,7 +4,7 @@ being made (package docstring: the phases)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +14,7 @@ from meetings import charter, events
 from meetings.errors import RuleViolation
 from meetings.models import BallotBoard, BoardChoice, BoardPhase, Meeting, Vote
 from meetings.models.voting import VoteKind, VoteStatus
-from meetings.room import live_attendance, online_members, roster_entries
+from meetings.room import live_attendance, roster_entries
 from meetings.secret_ballot import protocol
 from meetings.secret_ballot.group import GroupError, decode_element, decode_scalar
 from meetings.secret_ballot.protocol import ProtocolError
@@ -39,15 +39,10 @@ def option_labels(vote: Vote) -> tuple[list[str], int, int]:
     return list(YES_NO), 1, 1
 
 
-def default_members(
-    chair_id: int | None, eligible: list[int], connected: Collection[int] = ()
-) -> list[int]:
-    """The default board: the chair, then the other members who may vote, those with the room
-    open (`connected`) first, each group by id. A board member deals the key's parts from their
-    page: one whose page is closed held every ballot up until the chair changed the board."""
+def default_members(chair_id: int | None, eligible: list[int]) -> list[int]:
+    """The default board: the chair, then the first other members who may vote (by id)."""
     first = [chair_id] if chair_id in eligible else []
-    others = sorted((m for m in eligible if m != chair_id), key=lambda m: (m not in connected, m))
-    return (first + others)[:BOARD_SIZE]
+    return (first + [m for m in eligible if m != chair_id])[:BOARD_SIZE]
 
 
 def _manifest(meeting: Meeting, vote: Vote, members: list[int]) -> tuple[dict[str, Any], int]:
@@ -71,12 +66,11 @@ def _manifest(meeting: Meeting, vote: Vote, members: list[int]) -> tuple[dict[st
 def create_board(meeting: Meeting, vote: Vote) -> BallotBoard:
     """The board of a vote just opened. The board the meeting elected by show of hands (R-V5,
     the latest adopted `board` vote in this meeting) while all its members may still serve;
-    otherwise the default (`default_members`: the chair, then members present whose room is
-    open, then the others, by id), and a note saying
+    otherwise the default: the chair, then the first members present (by id), and a note saying
     why the elected board could not be used. Only members who may vote in this vote
     (`vote.eligible`: official members present, so never a probationary member, R-R1) sit on
     it."""
-    members = default_members(meeting.chair_id, vote.eligible, set(online_members(meeting)))
+    members = default_members(meeting.chair_id, vote.eligible)
     chosen_by, elected_by, note = BoardChoice.DEFAULT, None, ""
     elected = elected_board(meeting)
     if elected is not None:

@@ -13,7 +13,6 @@ from meetings.charter.thresholds import PROBATIONARY_FORMS, SEVERITY_ORDER
 from meetings.errors import RuleViolation
 from meetings.models import Meeting, Vote
 from meetings.models.voting import VoteKind, VoteStatus
-from meetings.room import online_members
 from meetings.services.deciding import YES_NO
 from meetings.services.secret_ballot import ceremony
 from members import queries as member_queries
@@ -132,7 +131,7 @@ def _clean_board(
     three while three or more may serve, fewer only when fewer may."""
     members = options.get("members")
     if members is None:
-        members = ceremony.default_members(meeting.chair_id, eligible, set(online_members(meeting)))
+        members = ceremony.default_members(meeting.chair_id, eligible)
     ids = [as_id(m) for m in members] if isinstance(members, list) else [None]
     checked = ceremony.check_members(
         None if None in ids else [i for i in ids if i is not None],

@@ -4,7 +4,6 @@ hands, and the next secret ballot's board is the board adopted (docs/secret-ball
 
 import pytest
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from meetings.models import BallotBoard, Vote
 from meetings.services import attendance
@@ -131,24 +130,6 @@ def test_the_default_proposal_is_the_default_board_and_a_rejected_board_is_not_u
         "elected",
         proposed["vote"],
     )
-
-
-def test_the_default_board_takes_members_whose_room_is_open_first(scene):
-    """A board member deals the key's parts from their page: the default board took a member
-    present on the roll whose page was closed, and the key waited until the chair changed the
-    board. Members with the room open come first; one whose page closed serves only when too
-    few others may (docs/secret-ballot.md)."""
-    started(scene)
-    open_item(scene, 1)
-    others = sorted(m.pk for m in [scene.recorder, *scene.officials] if m.pk != scene.chair.pk)
-    away = others[0]  # the first the default board would have taken
-    attendance.record_presence([attendance.Departure(scene.meeting.pk, f"c{away}", timezone.now())])
-
-    ballot = secret_ballot(scene)
-
-    assert away in ballot["eligible"]  # still present on the roll: leaving is not an absence
-    assert ballot["board"]["members"] == [scene.chair.pk, *others[1:3]]
-    assert ballot["board"]["chosen_by"] == "default"
 
 
 def test_without_a_board_vote_the_secret_ballot_has_the_default_board(scene):
