@@ -3,6 +3,7 @@
 import base64
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members import otp
 from members.forms.auth import EnrolmentCodeForm, LoginForm, OneTimeCodeForm, ReplaceDeviceForm
@@ -81,6 +83,18 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 {"codes": codes, "next": _next_url(request), "first_time": True},
             )
         form.add_error("code", _("Mã không đúng. Hãy nhập mã đang hiện trên ứng dụng xác thực."))
+    return _enrol_page(request, form, device, _next_url(request))
+
+
+def _enrol_page(
+    request: HttpRequest,
+    form: forms.Form,
+    device: TOTPDevice,
+    next_url: str,
+    *,
+    replacing: bool = False,
+) -> HttpResponse:
+    """The page that sets up an authenticator app: the first one, or a new phone's."""
     return render(
         request,
         "members/enrol.html",
@@ -88,7 +102,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr_svg": otp.qr_code_svg(device),
             "secret": _base32(device.bin_key),
-            "next": _next_url(request),
+            "next": next_url,
+            "replacing": replacing,
         },
     )
 
@@ -133,17 +148,7 @@ def replace_device(request: VerifiedRequest) -> HttpResponse:
             messages.success(request, _("Đã chuyển mã xác thực sang điện thoại mới."))
             return redirect("members:home")
         form.add_error("code", _("Mã không đúng. Hãy nhập mã đang hiện trên ứng dụng xác thực."))
-    return render(
-        request,
-        "members/enrol.html",
-        {
-            "form": form,
-            "qr_svg": otp.qr_code_svg(device),
-            "secret": _base32(device.bin_key),
-            "next": "/",
-            "replacing": True,
-        },
-    )
+    return _enrol_page(request, form, device, "/", replacing=True)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
